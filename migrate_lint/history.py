@@ -1,0 +1,100 @@
+"""A parsed migration history: migrations in order, each with its statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from migrate_lint.ddl import Ddl
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.source import MigrationSource
+from migrate_lint.span import Span
+from migrate_lint.split import Comment
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+# Statement kinds, read from the leading keywords (not from sqlglot, which
+# misreads several of them; see SQLGLOT.md).
+SCHEMA_KINDS = frozenset(
+    {"create_table", "create_index", "create_view", "create_trigger", "create_virtual_table",
+     "drop_table", "drop_index", "drop_view", "drop_trigger", "alter_table"}
+)
+DATA_KINDS = frozenset({"insert", "update", "delete", "select"})
+CONTROL_KINDS = frozenset({"pragma", "transaction", "maintenance"})
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement: exact text, where it is, and what it means.
+
+    ``ddl`` holds the reading of a schema statement; ``ast`` sqlglot's tree of a data
+    statement. ``problem`` says why the statement was not understood, if it was not
+    (it is then reported as MG001 and the tables it names become incomplete).
+    """
+
+    index: int
+    text: str
+    span: Span
+    kind: str
+    ddl: Ddl | None = None
+    ast: exp.Expression | None = None
+    problem: str | None = None
+    tables: tuple[str, ...] = ()  # tables the statement names (best effort)
+
+    @property
+    def path(self) -> str:
+        """The file the statement is in."""
+        return self.span.path
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """The statements of one direction of a migration, and the comments around them."""
+
+    statements: tuple[Statement, ...]
+    comments: tuple[Comment, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """A migration read and parsed."""
+
+    source: MigrationSource
+    up: Script
+    down: Script | None
+
+    @property
+    def version(self) -> str:
+        """The version part of the name (timestamp or number)."""
+        return self.source.version
+
+    @property
+    def label(self) -> str:
+        """``<version>_<name>``."""
+        return self.source.label
+
+    @property
+    def path(self) -> str:
+        """The file holding the up direction."""
+        return self.source.path
+
+
+@dataclass(frozen=True)
+class History:
+    """Every migration of a directory, in the order the runner applies them."""
+
+    root: str
+    layout: str
+    runner: str
+    migrations: tuple[Migration, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    texts: dict[str, str]  # path -> file text, for reporters that quote source lines
+
+    def find(self, version: str) -> int | None:
+        """Index of the migration whose version or label is ``version``."""
+        for i, m in enumerate(self.migrations):
+            if version in (m.version, m.label):
+                return i
+        return None

@@ -1,0 +1,174 @@
+"""Read discovered migrations into statements: split, classify, read DDL, parse DML.
+
+Schema statements are read by :mod:`migrate_lint.ddl` (it agrees with SQLite where
+sqlglot does not); data statements are parsed by sqlglot. Anything not understood
+becomes an MG001 diagnostic with its position; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from migrate_lint import sqlglot_api
+from migrate_lint.ddl import DdlError, read_ddl
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.history import History, Migration, Script, Statement
+from migrate_lint.source import Discovery, MigrationSource, Section
+from migrate_lint.span import LineIndex
+from migrate_lint.split import Comment, RawStatement, split_section
+from migrate_lint.tokens import Tok
+
+_TRANSACTION = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+_MAINTENANCE = frozenset({"VACUUM", "ANALYZE", "REINDEX", "ATTACH", "DETACH"})
+_DML = {"INSERT": "insert", "REPLACE": "insert", "UPDATE": "update", "DELETE": "delete",
+        "SELECT": "select", "VALUES": "select"}
+
+
+def statement_kind(toks: Sequence[Tok]) -> str:
+    """Classify a statement by its leading keywords."""
+    head = toks[0].upper if toks and toks[0].kind == "word" else ""
+    if head == "CREATE":
+        words = [t.upper for t in toks[1:4]]
+        for word, kind in (("TABLE", "create_table"), ("INDEX", "create_index"),
+                           ("VIEW", "create_view"), ("TRIGGER", "create_trigger"),
+                           ("VIRTUAL", "create_virtual_table")):
+            if word in words:
+                return kind
+        return "unknown"
+    if head == "DROP" and len(toks) > 1:
+        what = toks[1].upper
+        if what in ("TABLE", "INDEX", "VIEW", "TRIGGER"):
+            return f"drop_{what.lower()}"
+        return "unknown"
+    if head == "ALTER":
+        return "alter_table"
+    if head in _DML:
+        return _DML[head]
+    if head == "WITH":
+        depth = 0
+        for tok in toks[1:]:
+            if tok.kind == "op":
+                depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
+            elif depth == 0 and tok.upper in _DML:
+                return _DML[tok.upper]
+        return "select"
+    if head == "PRAGMA":
+        return "pragma"
+    if head in _TRANSACTION:
+        return "transaction"
+    if head in _MAINTENANCE:
+        return "maintenance"
+    return "unknown"
+
+
+def _named_tables(toks: Sequence[Tok], kind: str) -> tuple[str, ...]:
+    """Best-effort names of the tables a statement touches, from tokens alone."""
+    after = {"insert": ("INTO",), "update": ("UPDATE",), "delete": ("FROM",),
+             "alter_table": ("TABLE",), "create_index": ("ON",), "create_trigger": ("ON",),
+             "create_table": ("TABLE", "EXISTS"), "drop_table": ("TABLE", "EXISTS")}.get(kind, ())
+    names: list[str] = []
+    for i, tok in enumerate(toks[:-1]):
+        if tok.kind == "word" and tok.upper in after:
+            nxt = toks[i + 1]
+            if nxt.is_word("OR", "IF"):
+                continue
+            if nxt.is_name:
+                if i + 3 < len(toks) and toks[i + 2].value == "." and toks[i + 3].is_name:
+                    nxt = toks[i + 3]
+                names.append(nxt.value)
+    return tuple(dict.fromkeys(names))
+
+
+def _dml_text_for_sqlglot(toks: Sequence[Tok], text: str) -> str:
+    """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does."""
+    if toks[0].is_word("REPLACE"):
+        # REPLACE INTO t ... is INSERT OR REPLACE INTO t ... (sqlglot makes a Command)
+        return "INSERT OR " + text
+    if toks[0].is_word("UPDATE") and len(toks) > 2 and toks[1].is_word("OR"):
+        # UPDATE OR IGNORE t ...: the conflict clause does not change what is written
+        return "UPDATE " + text[toks[3].start - toks[0].start :] if len(toks) > 3 else text
+    return text
+
+
+def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
+                   path: str) -> tuple[Statement, Diagnostic | None]:
+    """Understand one raw statement; return it and its MG001 diagnostic, if any."""
+    toks = raw.tokens
+    body = text[raw.start : raw.end]
+    span = lines.span(raw.start, raw.end)
+    kind = statement_kind(toks)
+    tables = _named_tables(toks, kind)
+
+    def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
+        where = lines.span(offset, offset + 1)
+        stmt = Statement(index, body, span, kind, problem=reason, tables=tables)
+        return stmt, Diagnostic("MG001", reason, path, where, tables)
+
+    if kind == "unknown":
+        return failed(f"`{toks[0].value}` is not a statement this tool knows", raw.start)
+    if kind in ("pragma", "transaction", "maintenance"):
+        return Statement(index, body, span, kind, tables=tables), None
+    if kind.startswith(("create_", "drop_", "alter_")):
+        try:
+            ddl = read_ddl(toks, text, lines)
+        except DdlError as err:
+            return failed(str(err), err.offset)
+        return Statement(index, body, span, kind, ddl=ddl, tables=tables), None
+    source = _dml_text_for_sqlglot(toks, body)
+    try:
+        tree = sqlglot_api.parse_statement(source)
+    except sqlglot_api.ParseFailure as err:
+        return failed(f"sqlglot cannot parse it: {err}", raw.start)
+    except sqlglot_api.TokenizeError as err:
+        return failed(f"cannot read SQL: {err}", raw.start)
+    shape = sqlglot_api.shape_problem(kind, tree)
+    if shape:
+        return failed(shape, raw.start)
+    return Statement(index, body, span, kind, ast=tree, tables=tables), None
+
+
+def read_sections(sections: Sequence[Section], texts: dict[str, str]
+                  ) -> tuple[Script, list[Diagnostic]]:
+    """Split and read every section of one direction of a migration."""
+    statements: list[Statement] = []
+    comments: list[Comment] = []
+    diagnostics: list[Diagnostic] = []
+    paths: list[str] = []
+    line_indexes: dict[str, LineIndex] = {}
+    for section in sections:
+        texts.setdefault(section.path, section.text)
+        lines = line_indexes.get(section.path)
+        if lines is None:
+            lines = line_indexes[section.path] = LineIndex(section.path, section.text)
+        if section.path not in paths:
+            paths.append(section.path)
+        result = split_section(section, lines)
+        comments.extend(result.comments)
+        diagnostics.extend(result.diagnostics)
+        for raw in result.statements:
+            stmt, diag = read_statement(raw, len(statements), section.text, lines, section.path)
+            statements.append(stmt)
+            if diag is not None:
+                diagnostics.append(diag)
+    return Script(tuple(statements), tuple(comments), tuple(paths)), diagnostics
+
+
+def parse_migration(source: MigrationSource, texts: dict[str, str]
+                    ) -> tuple[Migration, list[Diagnostic]]:
+    """Read both directions of one migration; diagnostics are for the up direction."""
+    up, diagnostics = read_sections(source.up, texts)
+    down = read_sections(source.down, texts)[0] if source.down else None
+    return Migration(source, up, down), diagnostics
+
+
+def parse_history(discovery: Discovery) -> History:
+    """Read every discovered migration into statements."""
+    texts: dict[str, str] = {}
+    migrations: list[Migration] = []
+    diagnostics = list(discovery.diagnostics)
+    for source in discovery.migrations:
+        migration, diags = parse_migration(source, texts)
+        migrations.append(migration)
+        diagnostics.extend(diags)
+    return History(discovery.root, discovery.layout, discovery.runner, tuple(migrations),
+                   tuple(diagnostics), texts)

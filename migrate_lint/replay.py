@@ -1,0 +1,502 @@
+"""Replay a history into a timeline: the schema before and after every statement.
+
+The timeline also answers, once for every rule, the questions rules share: was a
+table created in this migration (and is it still empty), which statements
+backfilled a column, which tables the tool could not follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from migrate_lint import ddl as d
+from migrate_lint.history import History, Migration, Statement
+from migrate_lint.schema import (
+    Column,
+    Index,
+    Origin,
+    Schema,
+    Table,
+    Trigger,
+    UniqueKey,
+    View,
+    all_foreign_keys,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of the up direction and the schema on each side of it.
+
+    ``error`` is the error SQLite would raise at this statement whatever the data
+    (``no such table: t``), as far as the model can tell; the schema is then left
+    as it was, as SQLite leaves it.
+    """
+
+    migration: int
+    statement: Statement
+    before: Schema
+    after: Schema
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A data statement that wrote a table: an INSERT, or an UPDATE of some columns."""
+
+    step: int
+    kind: str  # insert / update / delete
+    table: str
+    columns: tuple[str, ...]  # UPDATE: the columns it sets; INSERT: () when unknown
+
+
+class Timeline:
+    """Every step of a replayed history, with the facts rules ask about."""
+
+    def __init__(self, history: History, steps: list[Step], writes: list[Write],
+                 boundaries: list[int]) -> None:
+        self.history = history
+        self.steps = steps
+        self.writes = writes
+        # boundaries[i] is the index of the first step of migration i; one extra at the end
+        self.boundaries = boundaries
+
+    @property
+    def final(self) -> Schema:
+        """The schema after the whole history."""
+        return self.steps[-1].after if self.steps else Schema()
+
+    def after_migration(self, index: int) -> Schema:
+        """The schema after migration ``index`` (``-1``: before the first)."""
+        if index < 0:
+            return Schema()
+        end = self.boundaries[index + 1]
+        if end == 0:
+            return Schema()
+        return self.steps[end - 1].after
+
+    def steps_of(self, index: int) -> list[Step]:
+        """The steps of migration ``index``."""
+        return self.steps[self.boundaries[index] : self.boundaries[index + 1]]
+
+    def migration_of(self, step: Step) -> Migration:
+        """The migration a step belongs to."""
+        return self.history.migrations[step.migration]
+
+    def created_in(self, table: Table, migration: int) -> bool:
+        """True when ``table`` was created by migration ``migration``.
+
+        A table created in the same migration is empty on every database when the
+        migration runs, unless the migration itself filled it (see ``is_empty_new``).
+        """
+        return table.origin.migration == self.history.migrations[migration].label
+
+    def is_empty_new(self, table: Table, migration: int, before_step: int) -> bool:
+        """True when ``table`` was created in ``migration`` and nothing filled it yet."""
+        if not self.created_in(table, migration):
+            return False
+        start = self.boundaries[migration]
+        low = table.name.lower()
+        return not any(
+            w.kind == "insert" and w.table.lower() == low and start <= w.step < before_step
+            for w in self.writes
+        )
+
+    def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
+        """UPDATE steps before ``before_step`` that set ``table.column``."""
+        low, col = table.lower(), column.lower()
+        return [
+            self.steps[w.step]
+            for w in self.writes
+            if w.step < before_step and w.kind == "update" and w.table.lower() == low
+            and col in (c.lower() for c in w.columns)
+        ]
+
+    def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
+        """Data statements that wrote ``table`` in steps [start, stop)."""
+        low = table.lower()
+        return [w for w in self.writes if start <= w.step < stop and w.table.lower() == low]
+
+
+def replay(history: History, upto: int | None = None) -> Timeline:
+    """Replay the up direction of every migration (or of the first ``upto``)."""
+    schema = Schema()
+    steps: list[Step] = []
+    writes: list[Write] = []
+    boundaries: list[int] = []
+    migrations = history.migrations if upto is None else history.migrations[:upto]
+    for m_index, migration in enumerate(migrations):
+        boundaries.append(len(steps))
+        for stmt in migration.up.statements:
+            origin = Origin(migration.label, stmt.index, stmt.span)
+            after, error = apply(schema, stmt, origin)
+            steps.append(Step(m_index, stmt, schema, after, error))
+            write = _write_of(stmt, len(steps) - 1)
+            if write is not None:
+                writes.append(write)
+            schema = after
+    boundaries.append(len(steps))
+    return Timeline(history, steps, writes, boundaries)
+
+
+def _write_of(stmt: Statement, step: int) -> Write | None:
+    if stmt.kind not in ("insert", "update", "delete") or stmt.ast is None or not stmt.tables:
+        return None
+    from migrate_lint.sqlglot_api import updated_columns
+
+    columns = updated_columns(stmt.ast) if stmt.kind == "update" else ()
+    return Write(step, stmt.kind, stmt.tables[0], columns)
+
+
+# -- applying one statement ----------------------------------------------------
+
+
+def apply(schema: Schema, stmt: Statement, origin: Origin) -> tuple[Schema, str | None]:
+    """The schema after ``stmt``, and the error SQLite would raise, if any."""
+    if stmt.problem is not None:
+        return _mark_incomplete(schema, stmt), None
+    node = stmt.ddl
+    if node is None:
+        return schema, None
+    handler = _HANDLERS.get(type(node))
+    if handler is None:
+        return schema, None
+    return handler(schema, node, stmt, origin)
+
+
+def _mark_incomplete(schema: Schema, stmt: Statement) -> Schema:
+    for name in stmt.tables:
+        table = schema.table(name)
+        if table is not None and table.incomplete is None:
+            reason = f"{stmt.span}: statement not understood ({stmt.problem})"
+            schema = schema.with_table(replace(table, incomplete=reason))
+    return schema
+
+
+def _column(col: d.ColumnDef, origin: Origin, pk: int = 0) -> Column:
+    return Column(
+        name=col.name, type=col.type, origin=origin, notnull=col.notnull, default=col.default,
+        default_kind=col.default_kind, pk=pk, unique=col.unique, collate=col.collate,
+        checks=col.checks, references=col.references, generated=col.generated,
+        generated_expr=col.generated_expr,
+    )
+
+
+_AFFINITY_TYPES = (("INT", "INT"), ("CHAR", "TEXT"), ("CLOB", "TEXT"), ("TEXT", "TEXT"),
+                   ("BLOB", ""), ("REAL", "REAL"), ("FLOA", "REAL"), ("DOUB", "REAL"))
+_SELECT_STAR = re.compile(r"^\s*SELECT\s+\*\s+FROM\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.I)
+
+
+def _affinity_type(declared: str) -> str:
+    """The type CREATE TABLE ... AS SELECT gives a column copied from ``declared``."""
+    upper = declared.upper()
+    if not upper:
+        return ""
+    for needle, name in _AFFINITY_TYPES:
+        if needle in upper:
+            return name
+    return "NUM"
+
+
+def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: Origin
+                  ) -> tuple[Schema, str | None]:
+    if schema.table(node.name) is not None or schema.has(node.name):
+        if node.if_not_exists:
+            return schema, None
+        return schema, f"table {node.name} already exists"
+    if node.as_select is not None:
+        match = _SELECT_STAR.match(node.as_select)
+        source = schema.table(match.group(1)) if match else None
+        if source is None:
+            table = Table(node.name, (), origin, stmt.text, temporary=node.temporary,
+                          incomplete=f"{stmt.span}: columns of CREATE TABLE ... AS SELECT "
+                          "are not modelled")
+        else:
+            cols = tuple(Column(c.name, _affinity_type(c.type), origin)
+                         for c in source.columns if not c.hidden)
+            table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
+        return schema.with_table(table), None
+    pk_positions: dict[str, int] = {}
+    keys: list[UniqueKey] = []
+    for col in node.columns:
+        if col.primary_key:
+            pk_positions[col.name.lower()] = 1
+            keys.append(UniqueKey((col.name,), True, column_desc=col.pk_desc))
+        if col.unique:
+            keys.append(UniqueKey((col.name,), False))
+    fks: list[d.ForeignKeyDef] = []
+    checks: list[str] = []
+    for con in node.constraints:
+        if con.kind == "PRIMARY KEY":
+            if pk_positions:
+                return schema, f"table \"{node.name}\" has more than one primary key"
+            for pos, name in enumerate(con.columns, 1):
+                if name is not None:
+                    pk_positions[name.lower()] = pos
+            keys.append(UniqueKey(con.columns, True))
+        elif con.kind == "UNIQUE":
+            keys.append(UniqueKey(con.columns, False))
+        elif con.kind == "CHECK" and con.expr is not None:
+            checks.append(con.expr)
+        elif con.foreign_key is not None:
+            fks.append(con.foreign_key)
+    columns = tuple(_column(c, origin, pk_positions.get(c.name.lower(), 0)) for c in node.columns)
+    table = Table(
+        node.name, columns, origin, stmt.text, tuple(keys), tuple(fks), tuple(checks),
+        node.without_rowid, node.strict, any(c.autoincrement for c in node.columns),
+        node.temporary,
+    )
+    return schema.with_table(table), None
+
+
+def _create_virtual(schema: Schema, node: d.CreateVirtualTable, stmt: Statement,
+                    origin: Origin) -> tuple[Schema, str | None]:
+    if schema.has(node.name):
+        return schema, None if node.if_not_exists else f"table {node.name} already exists"
+    module = node.module.lower()
+    incomplete: str | None = None
+    columns: list[Column] = []
+    if module in ("fts5", "fts4", "fts3", "rtree", "rtree_i32"):
+        for arg in node.args:
+            if "=" in arg:
+                continue  # fts options such as tokenize=porter
+            name = arg.split()[0].strip("`\"[]")
+            columns.append(Column(name, "", origin))
+        if module == "fts5":
+            columns += [Column(node.name, "", origin, hidden=True),
+                        Column("rank", "", origin, hidden=True)]
+        elif module in ("fts4", "fts3"):
+            incomplete = f"{stmt.span}: hidden columns of {module} tables are not modelled"
+    else:
+        incomplete = f"{stmt.span}: virtual table module {node.module} is not modelled"
+    table = Table(node.name, tuple(columns), origin, stmt.text, virtual_module=module,
+                  incomplete=incomplete)
+    return schema.with_table(table), None
+
+
+def _drop(schema: Schema, node: d.Drop, stmt: Statement, origin: Origin
+          ) -> tuple[Schema, str | None]:
+    what = node.what
+    found = {
+        "TABLE": schema.table(node.name),
+        "INDEX": schema.index(node.name),
+        "VIEW": schema.views.get(node.name.lower()),
+        "TRIGGER": schema.triggers.get(node.name.lower()),
+    }[what]
+    if found is None:
+        return schema, None if node.if_exists else f"no such {what.lower()}: {node.name}"
+    if what == "TABLE":
+        return schema.without_table(node.name), None
+    if what == "INDEX":
+        return schema.without_index(node.name), None
+    if what == "VIEW":
+        return schema.without_view(node.name), None
+    return schema.without_trigger(node.name), None
+
+
+def _create_index(schema: Schema, node: d.CreateIndex, stmt: Statement, origin: Origin
+                  ) -> tuple[Schema, str | None]:
+    if schema.has(node.name):
+        if node.if_not_exists:
+            return schema, None
+        return schema, f"index {node.name} already exists"
+    table = schema.table(node.table)
+    if table is None:
+        return schema, f"no such table: main.{node.table}"
+    for key in node.columns:
+        if key.name is not None and table.column(key.name) is None and not table.incomplete:
+            return schema, f"no such column: {key.name}"
+    index = Index(node.name, table.name, node.unique, node.columns, node.where, stmt.text, origin)
+    return schema.with_index(index), None
+
+
+def _create_view(schema: Schema, node: d.CreateView, stmt: Statement, origin: Origin
+                 ) -> tuple[Schema, str | None]:
+    if schema.has(node.name):
+        return schema, None if node.if_not_exists else f"view {node.name} already exists"
+    view = View(node.name, stmt.text, origin, node.select, node.temporary)
+    return schema.with_view(view), None
+
+
+def _create_trigger(schema: Schema, node: d.CreateTrigger, stmt: Statement, origin: Origin
+                    ) -> tuple[Schema, str | None]:
+    if schema.triggers.get(node.name.lower()) is not None:
+        return schema, None if node.if_not_exists else f"trigger {node.name} already exists"
+    if schema.table(node.table) is None and schema.views.get(node.table.lower()) is None:
+        return schema, f"no such table: main.{node.table}"
+    trigger = Trigger(node.name, node.table, stmt.text, origin, node.new_old_columns,
+                      node.body_words, node.temporary)
+    return schema.with_trigger(trigger), None
+
+
+def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Origin
+                ) -> tuple[Schema, str | None]:
+    table = schema.table(node.table)
+    if table is None:
+        return schema, f"no such table: {node.table}"
+    col = node.column
+    if table.column(col.name) is not None:
+        return schema, f"duplicate column name: {col.name}"
+    if col.primary_key:
+        return schema, "Cannot add a PRIMARY KEY column"
+    if col.unique:
+        return schema, "Cannot add a UNIQUE column"
+    new = replace(table, columns=(*table.columns, _column(col, origin)), changed=origin)
+    return schema.with_table(new), None
+
+
+def _drop_column(schema: Schema, node: d.DropColumn, stmt: Statement, origin: Origin
+                 ) -> tuple[Schema, str | None]:
+    table = schema.table(node.table)
+    if table is None:
+        return schema, f"no such table: {node.table}"
+    col = table.column(node.column)
+    if col is None:
+        return schema, f"no such column: \"{node.column}\""
+    error = drop_column_blocker(schema, table, col.name)
+    if error:
+        return schema, error
+    low = col.name.lower()
+    new = replace(table, columns=tuple(c for c in table.columns if c.name.lower() != low),
+                  changed=origin)
+    return schema.with_table(new), None
+
+
+def drop_column_blocker(schema: Schema, table: Table, column: str) -> str | None:
+    """Why SQLite refuses ``ALTER TABLE table DROP COLUMN column``, if it does."""
+    low = column.lower()
+    col = table.column(column)
+    if col is None:
+        return None
+    if col.pk:
+        return f"cannot drop PRIMARY KEY column: \"{col.name}\""
+    if col.unique or any(low in [c.lower() for c in k.columns if c] for k in table.keys):
+        return f"cannot drop UNIQUE column: \"{col.name}\""
+    word = re.compile(rf"(?<![\w$]){re.escape(low)}(?![\w$])", re.I)
+    for index in schema.indexes_of(table.name):
+        if any(word.search(k.expr) for k in index.columns) or (
+            index.where and word.search(index.where)
+        ):
+            return f"error in index {index.name} after drop column: no such column: {col.name}"
+    for fk in table.foreign_keys:
+        if low in (c.lower() for c in fk.columns):
+            return f"error in table {table.name} after drop column: column used in a foreign key"
+    for check in table.checks:
+        if word.search(check):
+            return f"error in table {table.name} after drop column: no such column: {col.name}"
+    for other in table.columns:
+        if other.generated_expr and word.search(other.generated_expr):
+            return f"error in table {table.name} after drop column: no such column: {col.name}"
+    for view in schema.views.values():
+        if word.search(view.select) and re.search(
+            rf"(?<![\w$]){re.escape(table.name)}(?![\w$])", view.select, re.I
+        ):
+            return f"error in view {view.name} after drop column: no such column: {col.name}"
+    for trigger in schema.triggers_of(table.name):
+        if low in (c.lower() for c in trigger.new_old_columns):
+            return (f"error in trigger {trigger.name} after drop column: "
+                    f"no such column: new.{col.name}")
+    return None
+
+
+def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin: Origin
+                   ) -> tuple[Schema, str | None]:
+    table = schema.table(node.table)
+    if table is None:
+        return schema, f"no such table: {node.table}"
+    col = table.column(node.old)
+    if col is None:
+        return schema, f"no such column: \"{node.old}\""
+    if table.column(node.new) is not None:
+        return schema, f"duplicate column name: {node.new}"
+    old = node.old.lower()
+
+    def ren(name: str | None) -> str | None:
+        return node.new if name is not None and name.lower() == old else name
+
+    def ren_fk(fk: d.ForeignKeyDef, child: bool, parent: bool) -> d.ForeignKeyDef:
+        cols = tuple(ren(c) or c for c in fk.columns) if child else fk.columns
+        pcols = tuple(ren(c) or c for c in fk.parent_columns) if parent else fk.parent_columns
+        return replace(fk, columns=cols, parent_columns=pcols)
+
+    low_table = table.name.lower()
+    tables = dict(schema.tables)
+    for key, other in schema.tables.items():
+        is_self = key == low_table
+        refs = [fk.parent.lower() == low_table for fk in all_foreign_keys(other)]
+        if not is_self and not any(refs):
+            continue
+        columns = []
+        for c in other.columns:
+            if is_self and c.name.lower() == old:
+                c = replace(c, name=node.new, changed=origin)
+            if c.references is not None:
+                c = replace(c, references=ren_fk(
+                    c.references, is_self, c.references.parent.lower() == low_table))
+            columns.append(c)
+        fks = tuple(ren_fk(fk, is_self, fk.parent.lower() == low_table)
+                    for fk in other.foreign_keys)
+        keys = other.keys
+        if is_self:
+            keys = tuple(replace(k, columns=tuple(ren(c) for c in k.columns)) for k in keys)
+        tables[key] = replace(other, columns=tuple(columns), foreign_keys=fks, keys=keys,
+                              changed=origin if is_self else other.changed)
+    indexes = dict(schema.indexes)
+    for key, index in schema.indexes.items():
+        if index.table.lower() == low_table:
+            cols = tuple(replace(k, name=ren(k.name)) if k.name else k for k in index.columns)
+            indexes[key] = replace(index, columns=cols)
+    return schema.with_tables(tables, indexes), None
+
+
+def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: Origin
+                  ) -> tuple[Schema, str | None]:
+    table = schema.table(node.table)
+    if table is None:
+        return schema, f"no such table: {node.table}"
+    if schema.has(node.new):
+        return schema, f"there is already another table or index with this name: {node.new}"
+    old = table.name.lower()
+    tables: dict[str, Table] = {}
+    for key, other in schema.tables.items():
+        # Since SQLite 3.26 children's REFERENCES follow a renamed parent.
+        def follow(fk: d.ForeignKeyDef) -> d.ForeignKeyDef:
+            return replace(fk, parent=node.new) if fk.parent.lower() == old else fk
+
+        columns = tuple(
+            replace(c, references=follow(c.references)) if c.references is not None else c
+            for c in other.columns
+        )
+        fks = tuple(follow(fk) for fk in other.foreign_keys)
+        if key == old:
+            tables[node.new.lower()] = replace(other, name=node.new, columns=columns,
+                                               foreign_keys=fks, changed=origin)
+        else:
+            tables[key] = replace(other, columns=columns, foreign_keys=fks)
+    indexes = {k: replace(i, table=node.new) if i.table.lower() == old else i
+               for k, i in schema.indexes.items()}
+    triggers = {k: replace(t, table=node.new) if t.table.lower() == old else t
+                for k, t in schema.triggers.items()}
+    return schema.with_tables(tables, indexes, triggers), None
+
+
+_HANDLERS = {
+    d.CreateTable: _create_table,
+    d.CreateVirtualTable: _create_virtual,
+    d.Drop: _drop,
+    d.CreateIndex: _create_index,
+    d.CreateView: _create_view,
+    d.CreateTrigger: _create_trigger,
+    d.AddColumn: _add_column,
+    d.DropColumn: _drop_column,
+    d.RenameColumn: _rename_column,
+    d.RenameTable: _rename_table,
+}
+
+
+def iter_tables(schema: Schema) -> Iterator[Table]:
+    """Tables of the main schema, sorted by name."""
+    return iter(sorted((t for t in schema.tables.values() if not t.temporary),
+                       key=lambda t: t.name.lower()))

@@ -1,0 +1,367 @@
+"""The schema model: tables, columns, indexes, triggers and views, immutable per step.
+
+Each object remembers where it was created and last changed (:class:`Origin`).
+A :class:`Schema` is never changed in place: replay makes a new one per statement,
+sharing every mapping the statement did not touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from migrate_lint.ddl import ForeignKeyDef, IndexedColumn
+from migrate_lint.snapshot import (
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    SchemaSnapshot,
+    TableInfo,
+)
+from migrate_lint.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The migration and statement that made or changed an object."""
+
+    migration: str  # label, e.g. 20260603040000_session_message_projection_order
+    statement: int  # index of the statement in the migration's up script
+    span: Span
+
+    def __str__(self) -> str:
+        return f"{self.migration} ({self.span})"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column as the model knows it."""
+
+    name: str
+    type: str
+    origin: Origin
+    notnull: bool = False
+    default: str | None = None
+    default_kind: str = ""  # see ddl.ColumnDef.default_kind
+    pk: int = 0  # 1-based position in the primary key, 0 when not part of it
+    unique: bool = False
+    collate: str | None = None
+    checks: tuple[str, ...] = ()
+    references: ForeignKeyDef | None = None
+    generated: str | None = None  # VIRTUAL / STORED
+    generated_expr: str | None = None
+    hidden: bool = False  # virtual-table hidden column
+    changed: Origin | None = None  # last statement that changed it, when not the origin
+
+    @property
+    def last_change(self) -> Origin:
+        """Where this column was last created or changed."""
+        return self.changed or self.origin
+
+    @property
+    def has_default(self) -> bool:
+        """True when an INSERT that omits the column gets a non-NULL value."""
+        return self.default is not None and self.default_kind != "null"
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueKey:
+    """A UNIQUE or PRIMARY KEY constraint of a table (the source of an autoindex)."""
+
+    columns: tuple[str | None, ...]
+    primary: bool
+    # `x INTEGER PRIMARY KEY DESC` written on the column: SQLite's documented quirk
+    # makes that one NOT a rowid alias.
+    column_desc: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table, its columns in order and its own constraints."""
+
+    name: str
+    columns: tuple[Column, ...]
+    origin: Origin
+    sql: str  # the CREATE statement as written (SQLite rewrites it on ALTER; we keep ours)
+    keys: tuple[UniqueKey, ...] = ()  # in declaration order
+    foreign_keys: tuple[ForeignKeyDef, ...] = ()  # in declaration order
+    checks: tuple[str, ...] = ()
+    without_rowid: bool = False
+    strict: bool = False
+    autoincrement: bool = False
+    temporary: bool = False
+    virtual_module: str | None = None
+    # Why the model may be wrong about this table (a statement it could not read).
+    incomplete: str | None = None
+    changed: Origin | None = None
+
+    def column(self, name: str) -> Column | None:
+        """The column called ``name`` (case-insensitive)."""
+        low = name.lower()
+        for col in self.columns:
+            if col.name.lower() == low:
+                return col
+        return None
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """Primary-key column names in key order."""
+        cols = sorted((c for c in self.columns if c.pk), key=lambda c: c.pk)
+        return tuple(c.name for c in cols)
+
+    @property
+    def rowid_alias(self) -> str | None:
+        """The INTEGER PRIMARY KEY column that aliases the rowid, if any."""
+        if self.without_rowid or self.virtual_module:
+            return None
+        pk = [c for c in self.columns if c.pk]
+        if len(pk) != 1 or pk[0].type.upper() != "INTEGER":
+            return None
+        key = next((k for k in self.keys if k.primary), None)
+        if key is not None and key.column_desc:
+            return None
+        return pk[0].name
+
+    @property
+    def last_change(self) -> Origin:
+        """Where this table was last created or changed."""
+        return self.changed or self.origin
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """An index made by CREATE INDEX."""
+
+    name: str
+    table: str
+    unique: bool
+    columns: tuple[IndexedColumn, ...]
+    where: str | None
+    sql: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A trigger, with the column names its body mentions."""
+
+    name: str
+    table: str
+    sql: str
+    origin: Origin
+    new_old_columns: tuple[str, ...] = ()
+    body_words: frozenset[str] = frozenset()
+    temporary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A view."""
+
+    name: str
+    sql: str
+    origin: Origin
+    select: str = ""
+    temporary: bool = False
+
+
+def _key(name: str) -> str:
+    return name.lower()
+
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """Every object at one point of the history; names are case-insensitive keys."""
+
+    tables: Mapping[str, Table] = field(default_factory=lambda: MappingProxyType({}))
+    indexes: Mapping[str, Index] = field(default_factory=lambda: MappingProxyType({}))
+    triggers: Mapping[str, Trigger] = field(default_factory=lambda: MappingProxyType({}))
+    views: Mapping[str, View] = field(default_factory=lambda: MappingProxyType({}))
+
+    # -- lookups ------------------------------------------------------------
+    def table(self, name: str) -> Table | None:
+        """The table called ``name``, if any."""
+        return self.tables.get(_key(name))
+
+    def index(self, name: str) -> Index | None:
+        """The index called ``name``, if any."""
+        return self.indexes.get(_key(name))
+
+    def indexes_of(self, table: str) -> tuple[Index, ...]:
+        """Indexes made by CREATE INDEX on ``table``."""
+        low = _key(table)
+        return tuple(i for i in self.indexes.values() if _key(i.table) == low)
+
+    def triggers_of(self, table: str) -> tuple[Trigger, ...]:
+        """Triggers defined ON ``table``."""
+        low = _key(table)
+        return tuple(t for t in self.triggers.values() if _key(t.table) == low)
+
+    def children_of(self, table: str) -> Iterator[tuple[Table, ForeignKeyDef]]:
+        """Every (child table, foreign key) whose key points at ``table``."""
+        low = _key(table)
+        for child in self.tables.values():
+            for fk in _all_foreign_keys(child):
+                if _key(fk.parent) == low:
+                    yield child, fk
+
+    def has(self, name: str) -> bool:
+        """True if any table, index, trigger or view is called ``name``."""
+        k = _key(name)
+        return k in self.tables or k in self.indexes or k in self.triggers or k in self.views
+
+    # -- changes (each returns a new Schema) --------------------------------
+    def with_table(self, table: Table) -> Schema:
+        """A schema where ``table`` is added or replaced."""
+        tables = dict(self.tables)
+        tables[_key(table.name)] = table
+        return replace(self, tables=MappingProxyType(tables))
+
+    def without_table(self, name: str) -> Schema:
+        """A schema without the table and its indexes and triggers."""
+        low = _key(name)
+        tables = {k: v for k, v in self.tables.items() if k != low}
+        indexes = {k: v for k, v in self.indexes.items() if _key(v.table) != low}
+        triggers = {k: v for k, v in self.triggers.items() if _key(v.table) != low}
+        return Schema(
+            MappingProxyType(tables), MappingProxyType(indexes), MappingProxyType(triggers),
+            self.views,
+        )
+
+    def with_index(self, index: Index) -> Schema:
+        """A schema where ``index`` is added or replaced."""
+        indexes = dict(self.indexes)
+        indexes[_key(index.name)] = index
+        return replace(self, indexes=MappingProxyType(indexes))
+
+    def without_index(self, name: str) -> Schema:
+        """A schema without the index ``name``."""
+        indexes = {k: v for k, v in self.indexes.items() if k != _key(name)}
+        return replace(self, indexes=MappingProxyType(indexes))
+
+    def with_trigger(self, trigger: Trigger) -> Schema:
+        """A schema where ``trigger`` is added or replaced."""
+        triggers = dict(self.triggers)
+        triggers[_key(trigger.name)] = trigger
+        return replace(self, triggers=MappingProxyType(triggers))
+
+    def without_trigger(self, name: str) -> Schema:
+        """A schema without the trigger ``name``."""
+        triggers = {k: v for k, v in self.triggers.items() if k != _key(name)}
+        return replace(self, triggers=MappingProxyType(triggers))
+
+    def with_view(self, view: View) -> Schema:
+        """A schema where ``view`` is added or replaced."""
+        views = dict(self.views)
+        views[_key(view.name)] = view
+        return replace(self, views=MappingProxyType(views))
+
+    def without_view(self, name: str) -> Schema:
+        """A schema without the view ``name``."""
+        views = {k: v for k, v in self.views.items() if k != _key(name)}
+        return replace(self, views=MappingProxyType(views))
+
+    def with_tables(self, tables: Mapping[str, Table], indexes: Mapping[str, Index] | None = None,
+                    triggers: Mapping[str, Trigger] | None = None) -> Schema:
+        """A schema with whole mappings replaced (renames touch several objects)."""
+        return Schema(
+            MappingProxyType(dict(tables)),
+            MappingProxyType(dict(indexes)) if indexes is not None else self.indexes,
+            MappingProxyType(dict(triggers)) if triggers is not None else self.triggers,
+            self.views,
+        )
+
+    # -- rendering ----------------------------------------------------------
+    def snapshot(self) -> SchemaSnapshot:
+        """The schema as SQLite's PRAGMAs would show it (main schema only)."""
+        tables = []
+        for table in self.tables.values():
+            if table.temporary:
+                continue
+            tables.append(_table_info(table, self.indexes_of(table.name)))
+        tables.sort(key=lambda t: t.name)
+        views = sorted(v.name for v in self.views.values() if not v.temporary)
+        triggers = sorted((t.name, t.table) for t in self.triggers.values() if not t.temporary)
+        return SchemaSnapshot(tuple(tables), tuple(views), tuple(triggers))
+
+
+def _all_foreign_keys(table: Table) -> Iterator[ForeignKeyDef]:
+    for col in table.columns:
+        if col.references is not None:
+            yield col.references
+    yield from table.foreign_keys
+
+
+def all_foreign_keys(table: Table) -> tuple[ForeignKeyDef, ...]:
+    """Column-level and table-level foreign keys of ``table``, in declaration order."""
+    return tuple(_all_foreign_keys(table))
+
+
+def _table_info(table: Table, indexes: tuple[Index, ...]) -> TableInfo:
+    columns = []
+    for col in table.columns:
+        hidden = 0
+        if col.hidden:
+            hidden = 1
+        elif col.generated:
+            hidden = 3 if col.generated == "STORED" else 2
+        notnull = col.notnull or (table.without_rowid and col.pk > 0)
+        columns.append(ColumnInfo(col.name, col.type, notnull, col.default, col.pk, hidden))
+    infos = [_index_info(table, i) for i in indexes]
+    infos.extend(_autoindexes(table))
+    infos.sort(key=lambda i: i.name)
+    fks = []
+    for fk in _all_foreign_keys(table):
+        fks.append(
+            ForeignKeyInfo(
+                fk.parent,
+                tuple(_column_name(table, c) for c in fk.columns),
+                tuple(fk.parent_columns) if fk.parent_columns else (None,) * len(fk.columns),
+                fk.on_update,
+                fk.on_delete,
+            )
+        )
+    return TableInfo(
+        table.name, tuple(columns), tuple(infos), tuple(fks), table.strict,
+        table.without_rowid, table.virtual_module is not None,
+    )
+
+
+def _column_name(table: Table, name: str | None) -> str | None:
+    if name is None:
+        return None
+    col = table.column(name)
+    return col.name if col else name
+
+
+def _index_info(table: Table, index: Index) -> IndexInfo:
+    cols = tuple(_column_name(table, c.name) for c in index.columns)
+    return IndexInfo(index.name, index.unique, "c", index.where is not None, cols)
+
+
+def _autoindexes(table: Table) -> list[IndexInfo]:
+    """The ``sqlite_autoindex_<table>_<n>`` indexes SQLite makes for UNIQUE and PK."""
+    if table.virtual_module:
+        return []
+    out: list[IndexInfo] = []
+    seen: set[tuple[str | None, ...]] = set()
+    alias = table.rowid_alias
+    for key in table.keys:
+        cols = tuple(_column_name(table, c) for c in key.columns)
+        if key.primary and alias is not None:
+            continue
+        norm = tuple(c.lower() if c else None for c in cols)
+        if norm in seen:
+            continue
+        seen.add(norm)
+        out.append(
+            IndexInfo(
+                f"sqlite_autoindex_{table.name}_{len(out) + 1}", True,
+                "pk" if key.primary else "u", False, cols,
+            )
+        )
+    return out

@@ -1,0 +1,71 @@
+"""What discovery finds: migrations, their order, and the file sections that hold SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migrate_lint.diagnostics import Diagnostic
+
+# Layouts discovery recognises; `--layout` and the `layout` config key take these names.
+LAYOUTS = (
+    "flat",  # <version>_<name>.sql (drizzle-kit numbered, sqlx simple, plain timestamps)
+    "folder",  # <version>_<name>/migration.sql (drizzle-kit v1, Prisma)
+    "diesel",  # <version>_<name>/up.sql + down.sql
+    "updown",  # <version>_<name>.up.sql / .down.sql (golang-migrate, sqlx reversible)
+    "goose",  # one file, -- +goose Up / -- +goose Down
+    "dbmate",  # one file, -- migrate:up / -- migrate:down
+)
+
+# Runners decide transaction handling (see RUNNERS.md); inferred from the layout.
+RUNNERS = ("drizzle", "prisma", "diesel", "golang-migrate", "sqlx", "goose", "dbmate", "generic")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A region of one file that holds SQL of one direction.
+
+    ``text`` is the whole file (shared between sections of the same file) so that
+    positions computed inside a section are positions in the file.
+    """
+
+    path: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationSource:
+    """One migration as found on disk, not yet parsed."""
+
+    version: str
+    name: str
+    # Sorting key: history order (journal index or numeric version, then name).
+    order: tuple[int, int, str]
+    layout: str
+    up: tuple[Section, ...]
+    down: tuple[Section, ...] = ()
+    # The file opts out of the runner's per-migration transaction (goose
+    # NO TRANSACTION, dbmate transaction:false, diesel run_in_transaction = false).
+    no_transaction: bool = False
+
+    @property
+    def label(self) -> str:
+        """``<version>_<name>`` as people write it."""
+        return f"{self.version}_{self.name}" if self.name else self.version
+
+    @property
+    def path(self) -> str:
+        """The file that holds the up direction (first one, for display)."""
+        return self.up[0].path if self.up else ""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The migrations of one directory in history order, and what did not fit."""
+
+    root: str
+    layout: str
+    runner: str
+    migrations: tuple[MigrationSource, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())

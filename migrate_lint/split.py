@@ -1,0 +1,169 @@
+"""Split a section of SQLite text into statements, from tokens, keeping exact offsets.
+
+``sqlglot.parse`` splits on every ``;`` (tearing trigger bodies apart), drops
+comments' positions and silently merges statements when a ``;`` is missing. This
+splitter knows strings, comments and quoted identifiers (from the tokenizer),
+``CREATE TRIGGER ... BEGIN ... END`` bodies, drizzle's ``--> statement-breakpoint``,
+goose's ``StatementBegin``/``StatementEnd`` blocks, and flags a missing ``;``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.source import Section
+from migrate_lint.span import LineIndex, Span
+from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
+from migrate_lint.tokens import Tok
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment with its place; suppressions and runner markers are read from these."""
+
+    text: str  # without the leading ``--`` or the ``/* */``
+    start: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawStatement:
+    """One statement's tokens and exact extent, before it is read."""
+
+    tokens: tuple[Tok, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SplitResult:
+    """The statements and comments of one section, and what went wrong on the way."""
+
+    statements: tuple[RawStatement, ...]
+    comments: tuple[Comment, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+# Keywords that begin a statement; one at the start of a line, outside parentheses
+# and trigger bodies, means the previous statement lost its `;`.
+_STARTERS = frozenset({"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "PRAGMA", "REPLACE"})
+# ... unless it continues a clause: ON DELETE, DO UPDATE, OR REPLACE, INSTEAD OF.
+_CONTINUES = frozenset({"ON", "DO", "OR", "OF", "BEFORE", "AFTER", "INSTEAD", "FOR", "EACH", "THEN", "ELSE"})
+
+
+def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]) -> str:
+    """Collect comments in ``text[start:end]`` and return the separator they imply.
+
+    Returns ``"break"`` for a drizzle breakpoint or goose ``StatementEnd``, ``"begin"``
+    for goose ``StatementBegin``, else ``""``.
+    """
+    signal = ""
+    if "-" not in text[start:end] and "/" not in text[start:end]:
+        return signal
+    for match in _COMMENT.finditer(text, start, end):
+        raw = match.group()
+        body = raw[2:] if raw.startswith("--") else raw[2:].removesuffix("*/")
+        out.append(Comment(body, match.start(), lines.position(match.start())[0]))
+        stripped = body.strip()
+        if stripped.startswith("> statement-breakpoint") or stripped == "+goose StatementEnd":
+            signal = "break"
+        elif stripped == "+goose StatementBegin":
+            signal = "begin"
+    return signal
+
+
+def split_section(section: Section, lines: LineIndex) -> SplitResult:
+    """Split one section into raw statements with file offsets."""
+    text = section.text
+    comments: list[Comment] = []
+    diagnostics: list[Diagnostic] = []
+    try:
+        tokens = sql_tokens(text[section.start : section.end], section.start)
+    except TokenizeError as err:
+        span = lines.span(section.start, max(section.end, section.start + 1))
+        _scan_gap(text, section.start, section.end, lines, comments)
+        diagnostics.append(
+            Diagnostic("MG001", f"cannot read SQL: {err}", section.path, span)
+        )
+        return SplitResult((), tuple(comments), tuple(diagnostics))
+
+    statements: list[RawStatement] = []
+    current: list[Tok] = []
+    in_block = False  # inside goose StatementBegin/StatementEnd: `;` does not split
+    depth = 0  # BEGIN/CASE ... END nesting inside a CREATE TRIGGER
+    parens = 0
+    is_trigger = False
+    previous_end = section.start
+
+    def flush() -> None:
+        nonlocal current, depth, parens, is_trigger
+        if current:
+            statements.append(RawStatement(tuple(current), current[0].start, current[-1].end))
+        current = []
+        depth = parens = 0
+        is_trigger = False
+
+    for tok in tokens:
+        signal = _scan_gap(text, previous_end, tok.start, lines, comments)
+        previous_end = tok.end
+        if signal == "begin":
+            flush()
+            in_block = True
+        elif signal == "break":
+            flush()
+            in_block = False
+        if tok.kind == "op":
+            if tok.value == ";" and not in_block and depth == 0:
+                flush()
+                continue
+            if tok.value == "(":
+                parens += 1
+            elif tok.value == ")":
+                parens = max(0, parens - 1)
+        elif tok.kind == "word":
+            word = tok.upper
+            if current:
+                if len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
+                    is_trigger = True
+                elif is_trigger and word in ("BEGIN", "CASE"):
+                    depth += 1
+                elif is_trigger and word == "END":
+                    depth = max(0, depth - 1)
+                elif (
+                    word in _STARTERS
+                    and depth == 0
+                    and parens == 0
+                    and not in_block
+                    and current[-1].upper not in _CONTINUES
+                    and _starts_line(text, tok.start)
+                    and not (word == "REPLACE" and current[-1].upper == "INTO")
+                ):
+                    span = lines.span(tok.start, tok.end)
+                    diagnostics.append(
+                        Diagnostic(
+                            "MG002",
+                            f"`{tok.value}` starts a new statement but the previous one "
+                            "has no `;`: the runner would send both as one statement",
+                            section.path,
+                            span,
+                        )
+                    )
+                    flush()
+        current.append(tok)
+    _scan_gap(text, previous_end, section.end, lines, comments)
+    flush()
+    return SplitResult(tuple(statements), tuple(comments), tuple(diagnostics))
+
+
+def _starts_line(text: str, offset: int) -> bool:
+    """True when only whitespace precedes ``offset`` on its line."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return not text[line_start:offset].strip()
+
+
+def statement_span(raw: RawStatement, lines: LineIndex) -> Span:
+    """The span of a raw statement in its file."""
+    return lines.span(raw.start, raw.end)
