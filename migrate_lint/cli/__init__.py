@@ -1,0 +1,84 @@
+"""The command-line interface: the only place that prints or exits.
+
+Each command lives in its own module; this one holds the group, the error handling
+that turns every failure into a one-line message and an exit code, and `main`.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config, input or
+internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from migrate_lint import __version__
+from migrate_lint.errors import MigrateLintError
+
+ISSUES_URL = "https://github.com/migrate-lint/migrate-lint/issues"
+
+
+class InputError(click.ClickException):
+    """Bad input, configuration or environment: one line on stderr, exit 2."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class LintGroup(click.Group):
+    """A group whose commands never end in a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MigrateLintError as err:
+            raise InputError(str(err)) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except Exception as err:  # the promise: never a bare traceback
+            if "MIGRATE_LINT_DEBUG" in __import__("os").environ:
+                raise
+            raise InputError(
+                f"internal error: {type(err).__name__}: {err} (set MIGRATE_LINT_DEBUG=1 for "
+                f"the traceback and please report it at {ISSUES_URL})"
+            ) from None
+
+
+@click.group(cls=LintGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="migrate-lint")
+def cli() -> None:
+    """Lint SQLite migration histories before they reach users' databases.
+
+    migrate-lint replays every migration into a schema model, reports statements that
+    fail or lose data on populated databases, and writes verified table-rebuild fixes.
+    """
+
+
+def _register() -> None:
+    from migrate_lint.cli import schema_cmd
+
+    cli.add_command(schema_cmd.schema)
+    for module_name, attrs in (("check_cmd", ("check",)), ("rules_cmd", ("rules", "explain")),
+                               ("fix_cmd", ("fix",))):
+        try:
+            module = __import__(f"migrate_lint.cli.{module_name}", fromlist=list(attrs))
+        except ModuleNotFoundError as err:
+            if err.name != f"migrate_lint.cli.{module_name}":
+                raise
+            continue
+        for attr in attrs:
+            cli.add_command(getattr(module, attr))
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="migrate-lint")
+    sys.exit(0)  # pragma: no cover - click exits itself

@@ -1,0 +1,244 @@
+"""The lint engine: run every selected rule over a replayed history.
+
+A rule sees the world, not files: the statement, the schema before and after it,
+the timeline and the insert sites. It yields findings and keeps no state. A rule
+that raises becomes a finding ("internal error in rule X") instead of ending the run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import re
+import sys
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
+
+from migrate_lint.config import Config
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import History, Migration, Statement
+from migrate_lint.replay import Step, Timeline
+from migrate_lint.schema import Schema
+from migrate_lint.span import Span
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at for one statement."""
+
+    timeline: Timeline
+    step_index: int
+    config: Config
+    inserts: tuple[object, ...] = ()  # InsertSite objects (see migrate_lint.inserts)
+
+    @property
+    def step(self) -> Step:
+        """The step being checked."""
+        return self.timeline.steps[self.step_index]
+
+    @property
+    def before(self) -> Schema:
+        """The schema before the statement."""
+        return self.step.before
+
+    @property
+    def after(self) -> Schema:
+        """The schema after the statement."""
+        return self.step.after
+
+    @property
+    def migration_index(self) -> int:
+        """Index of the statement's migration in the history."""
+        return self.step.migration
+
+    @property
+    def migration(self) -> Migration:
+        """The statement's migration."""
+        return self.timeline.history.migrations[self.step.migration]
+
+
+@dataclass(frozen=True)
+class HistoryContext:
+    """What a whole-history rule may look at."""
+
+    timeline: Timeline
+    config: Config
+    inserts: tuple[object, ...] = ()
+    diagnostics: tuple[object, ...] = field(default=())
+
+    @property
+    def history(self) -> History:
+        """The parsed history."""
+        return self.timeline.history
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and override a check.
+
+    The class docstring is the user documentation, in the sections of
+    ``DOC_SECTIONS``; ``migrate-lint explain CODE`` prints it and a test runs its
+    Example (must fire) and Use instead (must not).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str] = "error"
+    # Statement kinds (history.Statement.kind) `check` is called for; empty: never.
+    kinds: ClassVar[frozenset[str]] = frozenset()
+    fix_title: ClassVar[str | None] = None
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterable[Finding]:
+        """Findings for one statement of the up direction."""
+        return ()
+
+    def check_history(self, ctx: HistoryContext) -> Iterable[Finding]:
+        """Findings that need the whole history (called once per run)."""
+        return ()
+
+    def finding(
+        self,
+        span: Span,
+        message: str,
+        *,
+        help: str = "",
+        statement: Span | None = None,
+        migration: str | None = None,
+        related: Sequence[Related] = (),
+        fix_title: str | None = None,
+        **data: str,
+    ) -> Finding:
+        """Build a finding of this rule."""
+        return Finding(
+            self.code, self.name, self.severity, message, span, help, statement, migration,
+            tuple(related), fix_title if fix_title is not None else self.fix_title,
+            tuple(sorted(data.items())),
+        )
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return cls.doc().splitlines()[0] if cls.__doc__ else ""
+
+
+def _rules_package() -> ModuleType:
+    """``migrate_lint.rules``: in the wheel a subpackage; in a source tree ``rules/``."""
+    try:
+        return importlib.import_module("migrate_lint.rules")
+    except ModuleNotFoundError:
+        here = Path(__file__).resolve().parent.parent / "rules" / "__init__.py"
+        spec = importlib.util.spec_from_file_location(
+            "migrate_lint.rules", here, submodule_search_locations=[str(here.parent)]
+        )
+        if spec is None or spec.loader is None:
+            raise
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["migrate_lint.rules"] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def validate_rule(cls: type[Rule], stem: str) -> None:
+    """Check a rule's metadata at registration; raise TypeError naming what is wrong."""
+    where = f"rule {cls.__name__} in rules/{stem}.py"
+    if not _CODE.match(getattr(cls, "code", "")):
+        raise TypeError(f"{where}: code must look like NN001")
+    if cls.name.replace("-", "_") != stem:
+        raise TypeError(f"{where}: name {cls.name!r} must equal the file stem {stem!r}")
+    if cls.severity not in ("error", "warning", "info"):
+        raise TypeError(f"{where}: severity must be error, warning or info")
+    doc = cls.doc()
+    positions = [doc.find(f"## {section}") for section in DOC_SECTIONS]
+    if -1 in positions or positions != sorted(positions):
+        raise TypeError(f"{where}: docstring needs sections {', '.join(DOC_SECTIONS)} in order")
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class, one per module of the rules package, sorted by code."""
+    package = _rules_package()
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_") or info.name.startswith("test"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        rules = [
+            obj for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+            and obj.__module__ == module.__name__
+        ]
+        if len(rules) != 1:
+            raise TypeError(f"rules/{info.name}.py must define exactly one rule")
+        cls = rules[0]
+        validate_rule(cls, info.name)
+        if cls.code in found:
+            raise TypeError(f"rule code {cls.code} is defined twice")
+        found[cls.code] = cls
+    return tuple(found[c] for c in sorted(found))
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    """The rule with ``code`` (case-insensitive), or with that kebab name."""
+    wanted = code.upper()
+    for cls in all_rules():
+        if cls.code == wanted or cls.name == code.lower():
+            return cls
+    return None
+
+
+def run_rules(
+    timeline: Timeline,
+    config: Config,
+    rules: Sequence[type[Rule]],
+    inserts: Sequence[object] = (),
+) -> list[Finding]:
+    """Run ``rules`` over every up statement and the whole history."""
+    instances = [cls() for cls in rules]
+    by_kind: dict[str, list[Rule]] = {}
+    for rule in instances:
+        for kind in rule.kinds:
+            by_kind.setdefault(kind, []).append(rule)
+    findings: list[Finding] = []
+    insert_tuple = tuple(inserts)
+    for index, step in enumerate(timeline.steps):
+        interested = by_kind.get(step.statement.kind)
+        if not interested:
+            continue
+        ctx = Context(timeline, index, config, insert_tuple)
+        for rule in interested:
+            findings.extend(_guarded(rule, lambda r=rule: r.check(step.statement, ctx),
+                                     step.statement.span))
+    hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics)
+    anchor = timeline.steps[0].statement.span if timeline.steps else Span(
+        timeline.history.root, 0, 0, 1, 1, 1, 1)
+    for rule in instances:
+        findings.extend(_guarded(rule, lambda r=rule: r.check_history(hctx), anchor))
+    return findings
+
+
+def _guarded(rule: Rule, produce: object, span: Span) -> Iterator[Finding]:
+    """Run a rule's check; turn an exception into an internal-error finding."""
+    try:
+        yield from list(produce())  # type: ignore[operator]
+    except Exception as err:  # a broken rule must not end the run
+        last = traceback.extract_tb(err.__traceback__)[-1]
+        yield Finding(
+            rule.code, rule.name, "error",
+            f"internal error in rule {rule.code} ({type(err).__name__}: {err} at "
+            f"{Path(last.filename).name}:{last.lineno}); please report it",
+            span,
+        )

@@ -1,0 +1,1 @@
+"""Fix planning: table-rebuild migrations verified on a real SQLite before they are written."""

@@ -1,0 +1,33 @@
+"""The stages glued in their one direction: discover -> parse -> replay.
+
+Commands call these; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import os
+
+from migrate_lint.discover import discover
+from migrate_lint.history import History
+from migrate_lint.parse import parse_history
+from migrate_lint.replay import Timeline, replay
+
+
+def load_history(root: str | os.PathLike[str], layout: str | None = None,
+                 runner: str | None = None) -> History:
+    """Discover and parse the migrations under ``root``.
+
+    ``runner`` overrides the runner inferred from the layout.
+    Raises :class:`migrate_lint.errors.MigrateLintError` on unreadable input.
+    """
+    found = discover(root, layout)
+    history = parse_history(found)
+    if runner:
+        object.__setattr__(history, "runner", runner)
+    return history
+
+
+def load_timeline(root: str | os.PathLike[str], layout: str | None = None,
+                  runner: str | None = None, upto: int | None = None) -> Timeline:
+    """Discover, parse and replay the migrations under ``root``."""
+    return replay(load_history(root, layout, runner), upto)

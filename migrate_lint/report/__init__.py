@@ -1,0 +1,1 @@
+"""Reporters: render findings as text, JSON, GitHub annotations or SARIF; they decide nothing."""
