@@ -115,6 +115,10 @@ class Table:
         """The INTEGER PRIMARY KEY column that aliases the rowid, if any."""
         if self.without_rowid or self.virtual_module:
             return None
+        return self._integer_primary_key()
+
+    def _integer_primary_key(self) -> str | None:
+        """The single INTEGER primary-key column SQLite treats as a rowid candidate."""
         pk = [c for c in self.columns if c.pk]
         if len(pk) != 1 or pk[0].type.upper() != "INTEGER":
             return None
@@ -303,13 +307,18 @@ def all_foreign_keys(table: Table) -> tuple[ForeignKeyDef, ...]:
 
 def _table_info(table: Table, indexes: tuple[Index, ...]) -> TableInfo:
     columns = []
+    alias = table.rowid_alias
     for col in table.columns:
         hidden = 0
         if col.hidden:
             hidden = 1
         elif col.generated:
             hidden = 3 if col.generated == "STORED" else 2
-        notnull = col.notnull or (table.without_rowid and col.pk > 0)
+        # SQLite makes primary-key columns NOT NULL in WITHOUT ROWID and STRICT tables
+        # (the rowid alias excepted: it can never be NULL anyway).
+        notnull = col.notnull or (
+            col.pk > 0 and (table.without_rowid or (table.strict and col.name != alias))
+        )
         columns.append(ColumnInfo(col.name, col.type, notnull, col.default, col.pk, hidden))
     infos = [_index_info(table, i) for i in indexes]
     infos.extend(_autoindexes(table))
@@ -349,11 +358,16 @@ def _autoindexes(table: Table) -> list[IndexInfo]:
         return []
     out: list[IndexInfo] = []
     seen: set[tuple[str | None, ...]] = set()
-    alias = table.rowid_alias
-    for key in table.keys:
+    keys = list(table.keys)
+    if table._integer_primary_key() is not None:
+        if not table.without_rowid:
+            keys = [k for k in keys if not k.primary]  # the rowid alias needs no index
+        else:
+            # SQLite first takes it for a rowid alias and makes the index only when it
+            # converts the table to WITHOUT ROWID, after every UNIQUE one.
+            keys = [k for k in keys if not k.primary] + [k for k in keys if k.primary]
+    for key in keys:
         cols = tuple(_column_name(table, c) for c in key.columns)
-        if key.primary and alias is not None:
-            continue
         norm = tuple(c.lower() if c else None for c in cols)
         if norm in seen:
             continue

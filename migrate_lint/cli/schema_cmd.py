@@ -2,11 +2,59 @@
 
 from __future__ import annotations
 
+import json
+
 import click
+
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.pipeline import load_history
+from migrate_lint.render import blame, schema_data, schema_sql
+from migrate_lint.replay import replay
+from migrate_lint.source import LAYOUTS
 
 
 @click.command()
-@click.argument("directory", required=False, type=click.Path(path_type=str))
-def schema(directory: str | None) -> None:
-    """Print the schema after the history in DIRECTORY (default: migrations/)."""
-    raise click.UsageError("not implemented yet")
+@click.argument("directory", required=False, default="migrations",
+                type=click.Path(path_type=str))
+@click.option("--at", "at_version", metavar="VERSION",
+              help="Show the schema right after this migration (version or full name).")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql",
+              show_default=True, help="Output format.")
+@click.option("--blame", "blame_target", metavar="TABLE[.COLUMN]",
+              help="Print every statement that created or changed this table or column.")
+@click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
+def schema(directory: str, at_version: str | None, fmt: str, blame_target: str | None,
+           layout: str | None) -> None:
+    """Print the schema after the history in DIRECTORY (default: migrations/).
+
+    The schema is the replayed model: what every table, column, index, trigger and
+    view looks like after the last migration (or after VERSION with --at), each with
+    the migration that created or last changed it.
+    """
+    history = load_history(directory, layout)
+    upto = None
+    if at_version is not None:
+        index = history.find(at_version)
+        if index is None:
+            known = ", ".join(m.version for m in history.migrations[-5:])
+            raise MigrateLintError(
+                f"{directory}: no migration with version {at_version!r} "
+                f"(the last ones are {known}); pass a version or a full migration name"
+            )
+        upto = index + 1
+    timeline = replay(history, upto)
+    if blame_target is not None:
+        table, _, column = blame_target.partition(".")
+        lines = blame(timeline, table, column or None)
+        if lines is None:
+            what = f"column {blame_target}" if column else f"table {table}"
+            raise MigrateLintError(f"{directory}: {what} never exists in this history")
+        if fmt == "json":
+            click.echo(json.dumps({"target": blame_target, "changes": lines}, indent=2))
+        else:
+            click.echo("\n".join(lines))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(schema_data(timeline.final), indent=2))
+    else:
+        click.echo(schema_sql(timeline.final), nl=False)
