@@ -14,9 +14,9 @@ import pkgutil
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
@@ -220,20 +220,21 @@ def run_rules(
             continue
         ctx = Context(timeline, index, config, insert_tuple)
         for rule in interested:
-            findings.extend(_guarded(rule, lambda r=rule: r.check(step.statement, ctx),
+            findings.extend(_guarded(rule, partial(rule.check, step.statement, ctx),
                                      step.statement.span))
     hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics)
     anchor = timeline.steps[0].statement.span if timeline.steps else Span(
         timeline.history.root, 0, 0, 1, 1, 1, 1)
     for rule in instances:
-        findings.extend(_guarded(rule, lambda r=rule: r.check_history(hctx), anchor))
+        findings.extend(_guarded(rule, partial(rule.check_history, hctx), anchor))
     return findings
 
 
-def _guarded(rule: Rule, produce: object, span: Span) -> Iterator[Finding]:
+def _guarded(rule: Rule, produce: Callable[[], Iterable[Finding]],
+             span: Span) -> Iterator[Finding]:
     """Run a rule's check; turn an exception into an internal-error finding."""
     try:
-        yield from list(produce())  # type: ignore[operator]
+        yield from list(produce())
     except Exception as err:  # a broken rule must not end the run
         last = traceback.extract_tb(err.__traceback__)[-1]
         yield Finding(

@@ -98,11 +98,14 @@ class Timeline:
         if not self.created_in(table, migration):
             return False
         start = self.boundaries[migration]
-        low = table.name.lower()
-        return not any(
-            w.kind == "insert" and w.table.lower() == low and start <= w.step < before_step
-            for w in self.writes
-        )
+        # Compare origins, not names: a rebuild fills `new_t`, then renames it to `t`.
+        for w in self.writes:
+            if w.kind != "insert" or not start <= w.step < before_step:
+                continue
+            written = self.steps[w.step].before.table(w.table)
+            if written is not None and written.origin == table.origin:
+                return False
+        return True
 
     def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
         """UPDATE steps before ``before_step`` that set ``table.column``."""
@@ -412,43 +415,45 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     if table.column(node.new) is not None:
         return schema, f"duplicate column name: {node.new}"
     old = node.old.lower()
+    low_table = table.name.lower()
 
     def ren(name: str | None) -> str | None:
         return node.new if name is not None and name.lower() == old else name
 
-    def ren_fk(fk: d.ForeignKeyDef, child: bool, parent: bool) -> d.ForeignKeyDef:
+    def ren_fk(fk: d.ForeignKeyDef, child: bool) -> d.ForeignKeyDef:
+        # SQLite renames the column in this table's keys and in every key pointing here
         cols = tuple(ren(c) or c for c in fk.columns) if child else fk.columns
-        pcols = tuple(ren(c) or c for c in fk.parent_columns) if parent else fk.parent_columns
+        if fk.parent.lower() != low_table:
+            return replace(fk, columns=cols) if child else fk
+        pcols = tuple(ren(c) or c for c in fk.parent_columns)
         return replace(fk, columns=cols, parent_columns=pcols)
 
-    low_table = table.name.lower()
-    tables = dict(schema.tables)
+    changed: dict[str, Table | None] = {}
     for key, other in schema.tables.items():
         is_self = key == low_table
-        refs = [fk.parent.lower() == low_table for fk in all_foreign_keys(other)]
-        if not is_self and not any(refs):
+        if not is_self and not any(fk.parent.lower() == low_table
+                                   for fk in all_foreign_keys(other)):
             continue
         columns = []
         for c in other.columns:
             if is_self and c.name.lower() == old:
                 c = replace(c, name=node.new, changed=origin)
             if c.references is not None:
-                c = replace(c, references=ren_fk(
-                    c.references, is_self, c.references.parent.lower() == low_table))
+                c = replace(c, references=ren_fk(c.references, is_self))
             columns.append(c)
-        fks = tuple(ren_fk(fk, is_self, fk.parent.lower() == low_table)
-                    for fk in other.foreign_keys)
+        fks = tuple(ren_fk(fk, is_self) for fk in other.foreign_keys)
         keys = other.keys
         if is_self:
             keys = tuple(replace(k, columns=tuple(ren(c) for c in k.columns)) for k in keys)
-        tables[key] = replace(other, columns=tuple(columns), foreign_keys=fks, keys=keys,
-                              changed=origin if is_self else other.changed)
-    indexes = dict(schema.indexes)
-    for key, index in schema.indexes.items():
-        if index.table.lower() == low_table:
-            cols = tuple(replace(k, name=ren(k.name)) if k.name else k for k in index.columns)
-            indexes[key] = replace(index, columns=cols)
-    return schema.with_tables(tables, indexes), None
+        changed[key] = replace(other, columns=tuple(columns), foreign_keys=fks, keys=keys,
+                               changed=origin if is_self else other.changed)
+    indexes = {
+        key: replace(index, columns=tuple(replace(k, name=ren(k.name)) if k.name else k
+                                          for k in index.columns))
+        for key, index in schema.indexes.items()
+        if index.table.lower() == low_table
+    }
+    return schema.with_changes(changed, indexes), None
 
 
 def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: Origin
@@ -459,27 +464,31 @@ def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: 
     if schema.has(node.new):
         return schema, f"there is already another table or index with this name: {node.new}"
     old = table.name.lower()
-    tables: dict[str, Table] = {}
-    for key, other in schema.tables.items():
-        # Since SQLite 3.26 children's REFERENCES follow a renamed parent.
-        def follow(fk: d.ForeignKeyDef) -> d.ForeignKeyDef:
-            return replace(fk, parent=node.new) if fk.parent.lower() == old else fk
 
+    def follow(fk: d.ForeignKeyDef) -> d.ForeignKeyDef:
+        # Since SQLite 3.26 children's REFERENCES follow a renamed parent.
+        return replace(fk, parent=node.new) if fk.parent.lower() == old else fk
+
+    changed: dict[str, Table | None] = {old: None}
+    for key, other in schema.tables.items():
+        refers = any(fk.parent.lower() == old for fk in all_foreign_keys(other))
+        if key != old and not refers:
+            continue
         columns = tuple(
             replace(c, references=follow(c.references)) if c.references is not None else c
             for c in other.columns
         )
         fks = tuple(follow(fk) for fk in other.foreign_keys)
         if key == old:
-            tables[node.new.lower()] = replace(other, name=node.new, columns=columns,
-                                               foreign_keys=fks, changed=origin)
+            changed[node.new.lower()] = replace(other, name=node.new, columns=columns,
+                                                foreign_keys=fks, changed=origin)
         else:
-            tables[key] = replace(other, columns=columns, foreign_keys=fks)
-    indexes = {k: replace(i, table=node.new) if i.table.lower() == old else i
-               for k, i in schema.indexes.items()}
-    triggers = {k: replace(t, table=node.new) if t.table.lower() == old else t
-                for k, t in schema.triggers.items()}
-    return schema.with_tables(tables, indexes, triggers), None
+            changed[key] = replace(other, columns=columns, foreign_keys=fks)
+    indexes = {k: replace(i, table=node.new) for k, i in schema.indexes.items()
+               if i.table.lower() == old}
+    triggers = {k: replace(t, table=node.new) for k, t in schema.triggers.items()
+                if t.table.lower() == old}
+    return schema.with_changes(changed, indexes, triggers), None
 
 
 _HANDLERS = {

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
+
+from immutables import Map
 
 from migrate_lint.ddl import ForeignKeyDef, IndexedColumn
 from migrate_lint.snapshot import (
@@ -174,17 +175,16 @@ def _key(name: str) -> str:
     return name.lower()
 
 
-_EMPTY: Mapping[str, object] = MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class Schema:
     """Every object at one point of the history; names are case-insensitive keys."""
 
-    tables: Mapping[str, Table] = field(default_factory=lambda: MappingProxyType({}))
-    indexes: Mapping[str, Index] = field(default_factory=lambda: MappingProxyType({}))
-    triggers: Mapping[str, Trigger] = field(default_factory=lambda: MappingProxyType({}))
-    views: Mapping[str, View] = field(default_factory=lambda: MappingProxyType({}))
+    # Persistent maps (a HAMT): each step shares all but the changed entries with the
+    # step before, so keeping every step of a 20,000-statement history stays small.
+    tables: Map[str, Table] = field(default_factory=Map)
+    indexes: Map[str, Index] = field(default_factory=Map)
+    triggers: Map[str, Trigger] = field(default_factory=Map)
+    views: Map[str, View] = field(default_factory=Map)
 
     # -- lookups ------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -221,63 +221,63 @@ class Schema:
     # -- changes (each returns a new Schema) --------------------------------
     def with_table(self, table: Table) -> Schema:
         """A schema where ``table`` is added or replaced."""
-        tables = dict(self.tables)
-        tables[_key(table.name)] = table
-        return replace(self, tables=MappingProxyType(tables))
+        return replace(self, tables=self.tables.set(_key(table.name), table))
 
     def without_table(self, name: str) -> Schema:
         """A schema without the table and its indexes and triggers."""
         low = _key(name)
-        tables = {k: v for k, v in self.tables.items() if k != low}
-        indexes = {k: v for k, v in self.indexes.items() if _key(v.table) != low}
-        triggers = {k: v for k, v in self.triggers.items() if _key(v.table) != low}
-        return Schema(
-            MappingProxyType(tables), MappingProxyType(indexes), MappingProxyType(triggers),
-            self.views,
-        )
+        indexes = self.indexes
+        for key, index in self.indexes.items():
+            if _key(index.table) == low:
+                indexes = indexes.delete(key)
+        triggers = self.triggers
+        for key, trigger in self.triggers.items():
+            if _key(trigger.table) == low:
+                triggers = triggers.delete(key)
+        tables = self.tables.delete(low) if low in self.tables else self.tables
+        return Schema(tables, indexes, triggers, self.views)
 
     def with_index(self, index: Index) -> Schema:
         """A schema where ``index`` is added or replaced."""
-        indexes = dict(self.indexes)
-        indexes[_key(index.name)] = index
-        return replace(self, indexes=MappingProxyType(indexes))
+        return replace(self, indexes=self.indexes.set(_key(index.name), index))
 
     def without_index(self, name: str) -> Schema:
         """A schema without the index ``name``."""
-        indexes = {k: v for k, v in self.indexes.items() if k != _key(name)}
-        return replace(self, indexes=MappingProxyType(indexes))
+        key = _key(name)
+        return replace(self, indexes=self.indexes.delete(key)) if key in self.indexes else self
 
     def with_trigger(self, trigger: Trigger) -> Schema:
         """A schema where ``trigger`` is added or replaced."""
-        triggers = dict(self.triggers)
-        triggers[_key(trigger.name)] = trigger
-        return replace(self, triggers=MappingProxyType(triggers))
+        return replace(self, triggers=self.triggers.set(_key(trigger.name), trigger))
 
     def without_trigger(self, name: str) -> Schema:
         """A schema without the trigger ``name``."""
-        triggers = {k: v for k, v in self.triggers.items() if k != _key(name)}
-        return replace(self, triggers=MappingProxyType(triggers))
+        key = _key(name)
+        return replace(self, triggers=self.triggers.delete(key)) if key in self.triggers else self
 
     def with_view(self, view: View) -> Schema:
         """A schema where ``view`` is added or replaced."""
-        views = dict(self.views)
-        views[_key(view.name)] = view
-        return replace(self, views=MappingProxyType(views))
+        return replace(self, views=self.views.set(_key(view.name), view))
 
     def without_view(self, name: str) -> Schema:
         """A schema without the view ``name``."""
-        views = {k: v for k, v in self.views.items() if k != _key(name)}
-        return replace(self, views=MappingProxyType(views))
+        key = _key(name)
+        return replace(self, views=self.views.delete(key)) if key in self.views else self
 
-    def with_tables(self, tables: Mapping[str, Table], indexes: Mapping[str, Index] | None = None,
-                    triggers: Mapping[str, Trigger] | None = None) -> Schema:
-        """A schema with whole mappings replaced (renames touch several objects)."""
-        return Schema(
-            MappingProxyType(dict(tables)),
-            MappingProxyType(dict(indexes)) if indexes is not None else self.indexes,
-            MappingProxyType(dict(triggers)) if triggers is not None else self.triggers,
-            self.views,
-        )
+    def with_changes(self, tables: Mapping[str, Table | None],
+                     indexes: Mapping[str, Index] | None = None,
+                     triggers: Mapping[str, Trigger] | None = None) -> Schema:
+        """A schema with several entries replaced (None in ``tables`` removes one)."""
+        new_tables = self.tables
+        for key, table in tables.items():
+            new_tables = new_tables.set(key, table) if table is not None else new_tables.delete(key)
+        new_indexes = self.indexes
+        for key, index in (indexes or {}).items():
+            new_indexes = new_indexes.set(key, index)
+        new_triggers = self.triggers
+        for key, trigger in (triggers or {}).items():
+            new_triggers = new_triggers.set(key, trigger)
+        return Schema(new_tables, new_indexes, new_triggers, self.views)
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:

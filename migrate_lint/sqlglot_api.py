@@ -11,7 +11,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -189,6 +189,16 @@ _KIND_BY_TYPE = {
 }
 
 
+@lru_cache(maxsize=1)
+def _kinds_by_type() -> dict[Any, str]:
+    """Our token kinds keyed by sqlglot's TokenType members (enum lookups are slow)."""
+    engine()
+    from sqlglot.tokens import TokenType
+
+    return {getattr(TokenType, name): kind for name, kind in _KIND_BY_TYPE.items()
+            if hasattr(TokenType, name)}
+
+
 def sql_tokens(text: str, base: int = 0) -> list[Tok]:
     """Tokens of ``text`` as our own :class:`Tok`, offsets shifted by ``base``.
 
@@ -199,12 +209,12 @@ def sql_tokens(text: str, base: int = 0) -> list[Tok]:
 
     out: list[Tok] = []
     append = out.append
-    kinds = _KIND_BY_TYPE
+    kinds = _kinds_by_type()
     for token in tokenize(text):
         start = token.start
         end = token.end + 1
         raw = token.text
-        kind = kinds.get(token.token_type.name)
+        kind = kinds.get(token.token_type)
         if kind is not None:
             append(Tok(kind, raw, start + base, end + base, ""))
             continue
@@ -258,3 +268,298 @@ def update_assignments(tree: exp.Expression) -> list[tuple[str, exp.Expression]]
 def has_where(tree: exp.Expression) -> bool:
     """True when an UPDATE or DELETE has a WHERE clause."""
     return tree.args.get("where") is not None
+
+
+# -- helpers for rules --------------------------------------------------------------
+# Small, version-proof questions rules ask of data-statement trees. Rules never see
+# sqlglot's argument keys; they call these.
+
+
+@dataclass(frozen=True, slots=True)
+class NullReason:
+    """Why an expression can evaluate to NULL.
+
+    ``kind`` is ``null`` (the NULL literal), ``subquery`` (a scalar subquery that can
+    find no row), ``case`` (CASE without ELSE), ``column`` (a nullable column) or
+    ``nullif``; ``text`` is the offending piece of SQL, ``column`` the column's
+    ``(qualifier, name)`` for kind ``column``.
+    """
+
+    kind: str
+    text: str
+    column: tuple[str | None, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InsertShape:
+    """What an INSERT writes, as far as rules need it.
+
+    ``columns`` is None without a column list; ``values`` holds the projections of a
+    plain ``SELECT`` source (None for VALUES, compound selects or ``*``); ``sources``
+    maps each FROM/JOIN alias (lower case) to its table name.
+    """
+
+    table: str
+    columns: tuple[str, ...] | None
+    values: tuple[exp.Expression, ...] | None
+    sources: tuple[tuple[str, str], ...]
+    star: bool
+    select: bool
+
+
+def _from_tables(select: exp.Expression) -> list[tuple[str, str]]:
+    from sqlglot import exp
+
+    out: list[tuple[str, str]] = []
+    parts: list[exp.Expression] = []
+    source = select.args.get("from_") or select.args.get("from")
+    if source is not None:
+        parts.append(source.this)
+    parts.extend(join.this for join in select.args.get("joins") or ())
+    for part in parts:
+        if isinstance(part, exp.Table):
+            out.append(((part.alias or part.name).lower(), part.name))
+    return out
+
+
+def dml_target(tree: exp.Expression) -> str | None:
+    """The table an INSERT, UPDATE or DELETE writes."""
+    from sqlglot import exp
+
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return None
+    target = tree.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    return target.name if isinstance(target, exp.Table) else None
+
+
+def insert_shape(tree: exp.Expression) -> InsertShape | None:
+    """The :class:`InsertShape` of an INSERT tree (None for anything else)."""
+    from sqlglot import exp
+
+    if not isinstance(tree, exp.Insert):
+        return None
+    table = dml_target(tree)
+    if table is None:
+        return None
+    columns: tuple[str, ...] | None = None
+    if isinstance(tree.this, exp.Schema):
+        columns = tuple(e.name for e in tree.this.expressions)
+    source = tree.expression
+    values: tuple[exp.Expression, ...] | None = None
+    sources: tuple[tuple[str, str], ...] = ()
+    star = False
+    is_select = isinstance(source, exp.Select)
+    if isinstance(source, exp.Select):
+        projections = tuple(source.expressions)
+        star = any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star)
+                   for p in projections)
+        values = None if star else tuple(
+            p.this if isinstance(p, exp.Alias) else p for p in projections
+        )
+        sources = tuple(_from_tables(source))
+    return InsertShape(table, columns, values, sources, star, is_select)
+
+
+def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
+    """Alias -> table of an UPDATE's target (and its FROM, if any)."""
+    from sqlglot import exp
+
+    out: list[tuple[str, str]] = []
+    if isinstance(tree, exp.Update) and isinstance(tree.this, exp.Table):
+        out.append(((tree.this.alias or tree.this.name).lower(), tree.this.name))
+        out.extend(_from_tables(tree))
+    return tuple(out)
+
+
+def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
+    """Columns (lower case) the WHERE clause (of an INSERT's SELECT too) requires NOT NULL."""
+    from sqlglot import exp
+
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Select):
+        tree = tree.expression  # INSERT ... SELECT ... WHERE
+    where = tree.args.get("where")
+    if where is None:
+        return frozenset()
+    out: set[str] = set()
+    stack = [where.this]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.And):
+            stack.extend((node.this, node.expression))
+        elif isinstance(node, exp.Paren):
+            stack.append(node.this)
+        elif (isinstance(node, exp.Not) and isinstance(node.this, exp.Is)
+              and isinstance(node.this.this, exp.Column)
+              and isinstance(node.this.expression, exp.Null)):
+            out.add(node.this.this.name.lower())
+    return frozenset(out)
+
+
+_NEVER_NULL_AGGREGATES = ("Count",)
+
+
+def null_reason(
+    node: exp.Expression, nullable: Callable[[str | None, str], bool]
+) -> NullReason | None:
+    """Why ``node`` can be NULL, or None where it cannot (as far as can be told).
+
+    ``nullable(qualifier, column)`` says whether a column reference can be NULL.
+    Functions other than COALESCE/IFNULL/NULLIF/IIF are assumed not to yield NULL:
+    the question is asked to find real risks, not every theoretical one.
+
+    >>> from migrate_lint.sqlglot_api import parse_statement, update_assignments
+    >>> tree = parse_statement("UPDATE t SET a = coalesce((SELECT x FROM u), 0), b = (SELECT x FROM u)")
+    >>> [null_reason(v, lambda q, c: False) is None for _, v in update_assignments(tree)]
+    [True, False]
+    """
+    from sqlglot import exp
+
+    if isinstance(node, exp.Null):
+        return NullReason("null", "NULL")
+    if isinstance(node, (exp.Paren, exp.Cast, exp.Neg)) and isinstance(node.this, exp.Expression):
+        return null_reason(node.this, nullable)
+    if isinstance(node, exp.Subquery):
+        inner = node.this
+        if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
+            only = inner.expressions[0]
+            only = only.this if isinstance(only, exp.Alias) else only
+            if type(only).__name__ in _NEVER_NULL_AGGREGATES:
+                return None
+        return NullReason("subquery", sql(node))
+    if isinstance(node, exp.Coalesce):
+        reason: NullReason | None = None
+        for arg in (node.this, *node.expressions):
+            reason = null_reason(arg, nullable)
+            if reason is None:
+                return None
+        return reason
+    if isinstance(node, exp.Case):
+        for branch in node.args.get("ifs") or ():
+            found = null_reason(branch.args["true"], nullable)
+            if found is not None:
+                return found
+        default = node.args.get("default")
+        if default is None:
+            return NullReason("case", sql(node))
+        return null_reason(default, nullable)
+    if isinstance(node, exp.If):
+        for key in ("true", "false"):
+            value = node.args.get(key)
+            if value is None:
+                return NullReason("case", sql(node))
+            found = null_reason(value, nullable)
+            if found is not None:
+                return found
+        return None
+    if isinstance(node, exp.Nullif):
+        return NullReason("nullif", sql(node))
+    if isinstance(node, exp.Column) and not node.is_star:
+        qualifier = node.table or None
+        if nullable(qualifier, node.name):
+            return NullReason("column", sql(node), (qualifier, node.name))
+        return None
+    if isinstance(node, (exp.DPipe, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
+        return null_reason(node.this, nullable) or null_reason(node.expression, nullable)
+    return None
+
+
+# -- helpers for insert sites --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InsertParts:
+    """What an INSERT statement writes, read from sqlglot's tree.
+
+    ``columns`` is ``None`` without a column list (positional). ``rows`` holds the
+    number of values of each VALUES row; ``select_arity`` the number of result
+    columns of an INSERT ... SELECT (``None`` when it selects ``*``, then
+    ``star_source`` names the table it reads, when it is a single plain table).
+    ``nulls`` are named columns given a literal NULL in some row. ``dynamic`` is True
+    when an identifier starting with the caller's marker appears in the table name,
+    the column list or a positional row (text built at run time).
+    """
+
+    table: str
+    columns: tuple[str, ...] | None
+    source: str  # values / select / default_values
+    rows: tuple[int, ...] = ()
+    select_arity: int | None = None
+    star_source: str | None = None
+    conflict: str | None = None  # replace / ignore / abort / fail / rollback / upsert
+    nulls: tuple[str, ...] = ()
+    dynamic: bool = False
+
+
+def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
+    """Read an INSERT tree; ``None`` when ``tree`` is not an INSERT into a named table.
+
+    >>> p = insert_parts(parse_statement("INSERT OR IGNORE INTO t (a, b) VALUES (1, NULL)"))
+    >>> (p.table, p.columns, p.rows, p.conflict, p.nulls)
+    ('t', ('a', 'b'), (2,), 'ignore', ('b',))
+    """
+    from sqlglot import exp
+
+    if not isinstance(tree, exp.Insert):
+        return None
+    target = tree.this
+    columns: tuple[str, ...] | None = None
+    if isinstance(target, exp.Schema):
+        columns = tuple(
+            e.name for e in target.expressions if isinstance(e, (exp.Identifier, exp.Column))
+        )
+        target = target.this
+    if not isinstance(target, exp.Table) or not target.name:
+        return None
+
+    def is_marked(node: exp.Expression) -> bool:
+        if not marker:
+            return False
+        return any(
+            str(ident.this).startswith(marker) for ident in node.find_all(exp.Identifier)
+        ) or (isinstance(node, exp.Identifier) and str(node.this).startswith(marker))
+
+    dynamic = target.name.startswith(marker) if marker else False
+    if columns is not None and marker:
+        dynamic = dynamic or any(c.startswith(marker) for c in columns)
+    conflict: str | None = None
+    alternative = tree.args.get("alternative")
+    if alternative:
+        conflict = str(alternative).lower()
+    elif tree.args.get("conflict") is not None:
+        conflict = "upsert"
+    body = tree.expression
+    if tree.args.get("default") or body is None:
+        return InsertParts(target.name, columns, "default_values", conflict=conflict,
+                           dynamic=dynamic)
+    if isinstance(body, exp.Values):
+        rows: list[int] = []
+        nulls: set[str] = set()
+        for row in body.expressions:
+            values = row.expressions if isinstance(row, exp.Tuple) else [row]
+            rows.append(len(values))
+            if columns is None and any(is_marked(v) for v in values):
+                dynamic = True
+            if columns is not None:
+                for name, value in zip(columns, values):
+                    if isinstance(value, exp.Null):
+                        nulls.add(name)
+        return InsertParts(target.name, columns, "values", tuple(rows), conflict=conflict,
+                           nulls=tuple(sorted(nulls)), dynamic=dynamic)
+    select = body
+    while isinstance(select, (exp.Union, exp.Intersect, exp.Except)):
+        select = select.this  # compound selects have the arity of their first part
+    arity: int | None = None
+    star: str | None = None
+    if isinstance(select, exp.Select):
+        if any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+               for e in select.expressions):
+            source = select.args.get("from_") or select.args.get("from")
+            inner = source.this if source is not None else None
+            if isinstance(inner, exp.Table) and not select.args.get("joins"):
+                star = inner.name
+        else:
+            arity = len(select.expressions)
+    return InsertParts(target.name, columns, "select", select_arity=arity, star_source=star,
+                       conflict=conflict, dynamic=dynamic)

@@ -8,6 +8,7 @@ internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -40,8 +41,13 @@ class LintGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            # `migrate-lint rules | head`: the reader left; stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as err:  # the promise: never a bare traceback
-            if "MIGRATE_LINT_DEBUG" in __import__("os").environ:
+            if "MIGRATE_LINT_DEBUG" in os.environ:
                 raise
             raise InputError(
                 f"internal error: {type(err).__name__}: {err} (set MIGRATE_LINT_DEBUG=1 for "

@@ -1,0 +1,106 @@
+"""`migrate-lint check`: lint a migrations directory or individual migration files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO
+
+import click
+
+from migrate_lint.config import LEVELS, load_config, parse_sqlite_version
+from migrate_lint.lint import check_codes, lint
+from migrate_lint.report import FORMATS, render
+from migrate_lint.source import LAYOUTS, RUNNERS
+
+
+def _split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+
+
+def use_color(no_color: bool, stream: IO[str], env: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, never with ``--no-color`` or ``NO_COLOR`` set.
+
+    ``FORCE_COLOR`` (non-empty) turns it on where there is no terminal.
+    """
+    if no_color or "NO_COLOR" in env:
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def default_format(env: Mapping[str, str]) -> str:
+    """``github`` inside GitHub Actions, ``text`` elsewhere."""
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: text; github inside GitHub Actions).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Rule codes or prefixes to run, comma-separated (replaces the config's).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Rule codes or prefixes to skip, comma-separated (added to the config's).")
+@click.option("--fail-on", type=click.Choice(LEVELS),
+              help="Exit 1 when a finding is at or above this severity (default: warning).")
+@click.option("--sqlite-version", metavar="X.Y",
+              help="Oldest SQLite the migrations must run on (default: 3.40).")
+@click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
+@click.option("--runner", type=click.Choice(RUNNERS),
+              help="Migration runner (default: inferred from the layout).")
+@click.option("--config", "config_file", type=click.Path(path_type=str),
+              help="Configuration file (default: found from the current directory).")
+@click.option("--insert-paths", multiple=True, metavar="PATH",
+              help="Source files or directories holding INSERTs to check (repeatable).")
+@click.option("--writers-from", metavar="REV",
+              help="Also check the insert paths of git revision REV (older writers).")
+@click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    sqlite_version: str | None,
+    layout: str | None,
+    runner: str | None,
+    config_file: str | None,
+    insert_paths: tuple[str, ...],
+    writers_from: str | None,
+    verbose: bool | None,
+    no_color: bool,
+) -> None:
+    """Lint migrations: PATHS are migrations directories or migration files.
+
+    With files (as pre-commit passes them) each file's whole history is replayed and
+    only findings in the given files are reported. Exit 0 when nothing is at or above
+    --fail-on, 1 when something is, 2 on a usage, configuration or input error.
+    """
+    env = os.environ
+    config = load_config(config_file)
+    flag_select = check_codes(_split_codes(select), "--select") if select else None
+    flag_ignore = check_codes(_split_codes(ignore), "--ignore") if ignore else ()
+    config = config.merged(
+        select=flag_select,
+        ignore=tuple(dict.fromkeys(config.ignore + flag_ignore)),
+        fail_on=fail_on,
+        sqlite_version=parse_sqlite_version(sqlite_version) if sqlite_version else None,
+        layout=layout,
+        runner=runner,
+        insert_paths=insert_paths or None,
+        writers_from=writers_from,
+        verbose=verbose,
+    )
+    result = lint(paths, config)
+    chosen = fmt or default_format(env)
+    color = chosen == "text" and use_color(no_color, sys.stdout, env)
+    output = render(chosen, result, color=color)
+    if output:
+        click.echo(output, nl=False, color=color)
+    if result.failed():
+        raise click.exceptions.Exit(1)

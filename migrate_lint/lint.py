@@ -1,0 +1,412 @@
+"""Lint a run: find the histories, replay them, run the rules, shape the findings.
+
+``lint(paths, config)`` is what ``migrate-lint check`` calls. For each path:
+
+- a directory is a migrations directory: every finding of its history is reported;
+- a file is looked up in its history (the directory discovery accepts above it:
+  ``<dir>`` for ``<dir>/0001_x.sql`` and for ``<dir>/0001_x/migration.sql``); the whole
+  history is replayed and only findings in the given files are reported;
+- a file under the configured insert paths is handed to the insert-path helper
+  (``migrate_lint.inserts.collect_sites``) and checked against the configured history.
+
+Then history diagnostics (MG000-MG003) become findings, per-rule severity overrides
+and ``select``/``ignore`` apply, and inline suppressions silence what they name
+(unused or unknown ones become MG006). Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from migrate_lint import engine, suppress
+from migrate_lint.config import LEVELS, Config, load_config
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.discover import discover
+from migrate_lint.engine import Rule
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.findings import Finding, severity_rank
+from migrate_lint.pipeline import load_timeline
+from migrate_lint.span import Span
+
+# Codes produced by the reader and by this module, with their defaults for when the
+# rule class (rules/<name>.py) is not registered.
+BUILTIN: Mapping[str, tuple[str, str, str]] = {
+    "MG000": ("discovery-problem", "warning",
+              "A file or folder in the migrations directory that discovery could not place."),
+    "MG001": ("parse-error", "error", "A statement the tool could not understand."),
+    "MG002": ("missing-separator", "error",
+              "Two statements merged into one by a missing `;` or breakpoint."),
+    "MG003": ("duplicate-version", "error", "Two migrations share a version."),
+    "MG006": ("unused-suppression", "warning",
+              "A suppression that matched nothing or names an unknown rule."),
+}
+# Rule families of the catalogue: a prefix selects every rule of the family.
+FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK")
+_PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters and ``migrate-lint rules`` show about one rule."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    doc: str
+    fix_title: str | None = None
+
+
+def rule_infos() -> tuple[RuleInfo, ...]:
+    """Every registered rule, plus the built-in codes no rule class covers yet."""
+    infos = {cls.code: _info(cls) for cls in engine.all_rules()}
+    for code, (name, severity, summary) in BUILTIN.items():
+        infos.setdefault(code, RuleInfo(code, name, severity, summary, summary))
+    return tuple(infos[c] for c in sorted(infos))
+
+
+def _info(cls: type[Rule]) -> RuleInfo:
+    return RuleInfo(cls.code, cls.name, cls.severity, cls.summary(), cls.doc(), cls.fix_title)
+
+
+def find_rule(code_or_name: str) -> RuleInfo | None:
+    """The rule with that code or kebab name (case-insensitive), or None."""
+    wanted = code_or_name.strip()
+    for info in rule_infos():
+        if wanted.upper() == info.code or wanted.lower() == info.name:
+            return info
+    return None
+
+
+def suggest(code_or_name: str) -> str | None:
+    """The closest known code or name, for "did you mean" hints."""
+    infos = rule_infos()
+    pool = [i.code for i in infos] + [i.name for i in infos]
+    up = code_or_name.strip()
+    guess = difflib.get_close_matches(up.upper(), [i.code for i in infos], n=1) or \
+        difflib.get_close_matches(up.lower(), pool, n=1)
+    return guess[0] if guess else None
+
+
+def check_codes(codes: Iterable[str], origin: str) -> tuple[str, ...]:
+    """Normalise rule codes or prefixes (``NN``, ``NN001``, ``ALL``, a kebab name).
+
+    Raises :class:`MigrateLintError` naming ``origin`` and the first unknown code.
+    """
+    infos = rule_infos()
+    known = [i.code for i in infos]
+    names = {i.name: i.code for i in infos}
+    out: list[str] = []
+    for raw in codes:
+        text = raw.strip()
+        if not text:
+            continue
+        upper = text.upper()
+        if upper == "ALL":
+            out.append("ALL")
+        elif text.lower() in names:
+            out.append(names[text.lower()])
+        elif _PREFIX.match(upper) and (upper in FAMILIES
+                                       or any(k.startswith(upper) for k in known)):
+            out.append(upper)
+        else:
+            guess = suggest(text)
+            hint = f"; did you mean `{guess}`?" if guess else "; see `migrate-lint rules`"
+            raise MigrateLintError(f"{origin}: unknown rule code `{text}`{hint}")
+    return tuple(dict.fromkeys(out))
+
+
+def _matches(prefix: str, code: str) -> bool:
+    return prefix == "ALL" or code.startswith(prefix)
+
+
+def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Whether ``code`` runs: the most specific matching prefix decides; ties ignore.
+
+    >>> is_selected("NN001", ("NN",), ("NN001",))
+    False
+    >>> is_selected("NN001", ("NN001",), ("NN",))
+    True
+    """
+    chosen = select or ("ALL",)
+    best_select = max((len(p) if p != "ALL" else 0 for p in chosen if _matches(p, code)),
+                      default=-1)
+    best_ignore = max((len(p) if p != "ALL" else 0 for p in ignore if _matches(p, code)),
+                      default=-1)
+    return best_select >= 0 and best_select > best_ignore
+
+
+def validate(config: Config) -> Config:
+    """Check and normalise the rule codes a configuration names (select, ignore, severity)."""
+    origin = config.origin
+    severity = []
+    for code, level in config.severity:
+        resolved = check_codes([code], f"{origin}: severity")
+        if level not in LEVELS:
+            raise MigrateLintError(f"{origin}: severity of {code} must be one of "
+                                   f"{', '.join(LEVELS)}")
+        for c in resolved:
+            severity.append((c, level))
+    if config.fail_on not in LEVELS:
+        raise MigrateLintError(f"{origin}: fail-on must be one of {', '.join(LEVELS)}")
+    return replace(
+        config,
+        select=check_codes(config.select, f"{origin}: select"),
+        ignore=check_codes(config.ignore, f"{origin}: ignore"),
+        severity=tuple(severity),
+    )
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The findings of a run, the texts they point into, and what was checked."""
+
+    findings: tuple[Finding, ...]
+    texts: Mapping[str, str]
+    roots: tuple[str, ...]
+    config: Config
+    suppressed: int = 0
+    rules: tuple[RuleInfo, ...] = field(default=())
+
+    def count(self, severity: str) -> int:
+        """How many findings have ``severity``."""
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files that have findings, in order."""
+        return tuple(dict.fromkeys(f.path for f in self.findings))
+
+    def failed(self, fail_on: str | None = None) -> bool:
+        """True when a finding is at or above ``fail_on`` (default: the config's)."""
+        threshold = severity_rank(fail_on or self.config.fail_on)
+        return any(severity_rank(f.severity) >= threshold for f in self.findings)
+
+
+# --- finding the histories ------------------------------------------------------------
+
+
+def _real(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _under(path: str, roots: Iterable[str]) -> bool:
+    real = _real(path)
+    for root in roots:
+        top = _real(root)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _history_files(root: str, layout: str | None) -> set[str] | None:
+    """Real paths of every migration file under ``root``, or None if it is no history."""
+    try:
+        found = discover(root, layout)
+    except MigrateLintError:
+        return None
+    files: set[str] = set()
+    for migration in found.migrations:
+        for section in (*migration.up, *migration.down):
+            files.add(_real(section.path))
+    return files
+
+
+def history_root(file: str, config: Config) -> str | None:
+    """The migrations directory whose history holds ``file``, spelled for display."""
+    real = _real(file)
+    parent = os.path.dirname(file) or "."
+    candidates = []
+    if _under(file, [config.path]):
+        candidates.append(config.path)
+    candidates += [parent, os.path.dirname(parent) or "."]
+    seen: set[str] = set()
+    for candidate in candidates:
+        key = _real(candidate)
+        if key in seen or not os.path.isdir(candidate):
+            continue
+        seen.add(key)
+        files = _history_files(candidate, config.layout)
+        if files is not None and real in files:
+            return candidate
+    return None
+
+
+@dataclass
+class _Plan:
+    """Which histories to replay and which of their files to report."""
+
+    roots: dict[str, str] = field(default_factory=dict)  # real root -> spelling
+    wanted: dict[str, set[str] | None] = field(default_factory=dict)  # real root -> files
+    insert_files: list[str] = field(default_factory=list)
+
+    def add(self, root: str, file: str | None) -> None:
+        key = _real(root)
+        self.roots.setdefault(key, root)
+        if file is None:
+            self.wanted[key] = None
+        elif key not in self.wanted:
+            self.wanted[key] = {_real(file)}
+        else:
+            files = self.wanted[key]
+            if files is not None:
+                files.add(_real(file))
+
+
+def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> _Plan:
+    plan = _Plan()
+    for path in paths or [config.path]:
+        if os.path.isdir(path):
+            plan.add(path, None)
+            continue
+        if not os.path.exists(path):
+            raise MigrateLintError(f"{path}: no such file or directory")
+        root = history_root(path, config)
+        if root is not None:
+            plan.add(root, path)
+        elif insert_paths and _under(path, insert_paths):
+            plan.insert_files.append(path)
+        else:
+            raise MigrateLintError(
+                f"{path}: not part of any migration history (no migrations directory above "
+                "it) and not under the configured insert-paths"
+            )
+    if plan.insert_files:
+        key = _real(config.path)
+        if key not in plan.roots:
+            if not os.path.isdir(config.path):
+                raise MigrateLintError(
+                    f"{config.path}: no such directory; insert-path files are checked against "
+                    "the configured `path` (set `path` in the configuration)"
+                )
+            plan.roots[key] = config.path
+            plan.wanted[key] = set()
+    return plan
+
+
+def _insert_sites(paths: Sequence[str], exclude: Sequence[str]) -> tuple[object, ...]:
+    """Insert sites from the insert-path helper, when it is installed."""
+    if not paths:
+        return ()
+    try:
+        module = importlib.import_module("migrate_lint.inserts")
+    except ModuleNotFoundError as err:
+        if err.name in ("migrate_lint.inserts",):
+            return ()
+        raise
+    collect = getattr(module, "collect_sites", None)
+    if collect is None:
+        return ()
+    return tuple(collect(list(paths), list(exclude)))
+
+
+# --- findings ----------------------------------------------------------------------------
+
+
+def _defaults(code: str) -> tuple[str, str, type[Rule] | None]:
+    cls = engine.rule_by_code(code)
+    if cls is not None:
+        return cls.name, cls.severity, cls
+    name, severity, _ = BUILTIN.get(code, (code.lower(), "error", ""))
+    return name, severity, None
+
+
+def diagnostic_finding(diag: Diagnostic) -> Finding:
+    """A history diagnostic as a finding of its rule (span None: line 1, column 1)."""
+    name, severity, cls = _defaults(diag.code)
+    span = diag.span or Span(diag.path, 0, 0, 1, 1, 1, 1)
+    help_text = getattr(cls, "help", "") if cls is not None else ""
+    data = (("tables", ",".join(diag.tables)),) if diag.tables else ()
+    return Finding(diag.code, name, severity, diag.message, span,
+                   help_text if isinstance(help_text, str) else "", data=data)
+
+
+def _with_severity(finding: Finding, config: Config) -> Finding:
+    level = config.severity_of(finding.code)
+    return finding if level is None or level == finding.severity else replace(
+        finding, severity=level)
+
+
+def lint(
+    paths: Sequence[str] = (),
+    config: Config | None = None,
+    *,
+    insert_paths: Sequence[str] | None = None,
+) -> LintResult:
+    """Check ``paths`` (default: the configured migrations directory).
+
+    ``config`` defaults to the configuration file found from the current directory;
+    ``insert_paths`` to ``config.insert_paths``. Raises :class:`MigrateLintError` on
+    bad input or configuration (a path outside any history, an unknown rule code).
+    """
+    config = validate(config if config is not None else load_config())
+    inserts_from = tuple(insert_paths) if insert_paths is not None else config.insert_paths
+    plan = _plan(paths, config, inserts_from)
+    rules = [cls for cls in engine.all_rules() if is_selected(cls.code, config.select, config.ignore)]
+    active = {cls.code for cls in rules}
+
+    def is_active(code: str) -> bool:
+        return code in active or (
+            code in BUILTIN and is_selected(code, config.select, config.ignore))
+
+    def resolve(written: str) -> str | None:
+        info = find_rule(written)
+        return info.code if info is not None else None
+
+    # Given insert-path files: their sites only; a whole directory: every insert path.
+    whole = any(w is None for w in plan.wanted.values())
+    site_paths: Sequence[str] = plan.insert_files or (inserts_from if whole else ())
+    sites = _insert_sites(site_paths, config.insert_exclude)
+    primary = _real(config.path) if _real(config.path) in plan.roots else next(
+        iter(plan.roots), None)
+    unused_severity = _defaults(suppress.UNUSED_CODE)[1]
+    insert_real = {_real(p) for p in plan.insert_files}
+
+    texts: dict[str, str] = {}
+    findings: list[Finding] = []
+    suppressed = 0
+    real_cache: dict[str, str] = {}
+
+    def real(path: str) -> str:
+        if path not in real_cache:
+            real_cache[path] = _real(path)
+        return real_cache[path]
+
+    for key, root in plan.roots.items():
+        timeline = load_timeline(root, config.layout, config.runner)
+        history = timeline.history
+        texts.update(history.texts)
+        produced = engine.run_rules(timeline, config, rules, sites if key == primary else ())
+        seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
+        for diag in history.diagnostics:
+            if not is_active(diag.code):
+                continue
+            finding = diagnostic_finding(diag)
+            if (finding.code, finding.path, finding.span.line, finding.span.col) not in seen:
+                produced.append(finding)
+        produced = [_with_severity(f, config) for f in produced]
+        outcome = suppress.apply(produced, history, resolve=resolve, active=is_active,
+                                 severity=unused_severity)
+        suppressed += len(outcome.suppressed)
+        kept = list(outcome.kept)
+        if is_active(suppress.UNUSED_CODE):
+            kept += [_with_severity(f, config) for f in outcome.unused]
+        wanted = plan.wanted.get(key)
+        if wanted is not None:
+            allowed = wanted | insert_real
+            kept = [f for f in kept if real(f.path) in allowed]
+        findings.extend(kept)
+    findings.sort(key=Finding.sort_key)
+    for path in {f.path for f in findings} - texts.keys():
+        try:
+            with open(path, encoding="utf-8") as handle:
+                texts[path] = handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+    return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
+                      rule_infos())

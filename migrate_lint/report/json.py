@@ -1,0 +1,65 @@
+"""JSON output: a stable, documented shape (docs/output-json.md); ``version`` bumps on change."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from migrate_lint import __version__
+from migrate_lint.findings import Finding
+from migrate_lint.report import posix
+from migrate_lint.span import Span
+
+if TYPE_CHECKING:
+    from migrate_lint.lint import LintResult
+
+FORMAT_VERSION = 1
+
+
+def _where(span: Span) -> dict[str, Any]:
+    return {
+        "path": posix(span.path),
+        "line": span.line,
+        "column": span.col,
+        "end_line": span.end_line,
+        "end_column": span.end_col,
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as the documented JSON object."""
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "help": finding.help or None,
+        **_where(finding.span),
+        "migration": finding.migration,
+        "related": [{"message": r.message, **_where(r.span)} for r in finding.related],
+        "fix_title": finding.fix_title,
+    }
+
+
+def result_dict(result: LintResult) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict."""
+    return {
+        "version": FORMAT_VERSION,
+        "tool": {"name": "migrate-lint", "version": __version__},
+        "findings": [finding_dict(f) for f in result.findings],
+        "summary": {
+            "total": len(result.findings),
+            "error": result.count("error"),
+            "warning": result.count("warning"),
+            "info": result.count("info"),
+            "files": len(result.files),
+            "suppressed": result.suppressed,
+            "fail_on": result.config.fail_on,
+            "failed": result.failed(),
+        },
+    }
+
+
+def render_json(result: LintResult) -> str:
+    """The report as indented JSON text, ending in a newline."""
+    return json.dumps(result_dict(result), indent=2, ensure_ascii=False) + "\n"
