@@ -30,7 +30,7 @@ from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding, severity_rank
-from migrate_lint.pipeline import load_timeline
+from migrate_lint.pipeline import gc_paused, load_timeline
 from migrate_lint.span import Span
 
 # Codes produced by the reader and by this module, with their defaults for when the
@@ -381,7 +381,8 @@ def lint(
         timeline = load_timeline(root, config.layout, config.runner)
         history = timeline.history
         texts.update(history.texts)
-        produced = engine.run_rules(timeline, config, rules, sites if key == primary else ())
+        with gc_paused():
+            produced = engine.run_rules(timeline, config, rules, sites if key == primary else ())
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
         for diag in history.diagnostics:
             if not is_active(diag.code):

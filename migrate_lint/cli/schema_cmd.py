@@ -7,7 +7,7 @@ import json
 import click
 
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.pipeline import load_history
+from migrate_lint.pipeline import gc_paused, load_history
 from migrate_lint.render import blame, schema_data, schema_sql
 from migrate_lint.replay import replay
 from migrate_lint.source import LAYOUTS
@@ -42,7 +42,8 @@ def schema(directory: str, at_version: str | None, fmt: str, blame_target: str |
                 f"(the last ones are {known}); pass a version or a full migration name"
             )
         upto = index + 1
-    timeline = replay(history, upto)
+    with gc_paused():
+        timeline = replay(history, upto)
     if blame_target is not None:
         table, _, column = blame_target.partition(".")
         lines = blame(timeline, table, column or None)

@@ -1,0 +1,145 @@
+"""Helpers shared by several rules (not a rule: discovery skips ``_`` modules).
+
+Everything here only reads the timeline; nothing keeps state between calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from migrate_lint.ddl import AddColumn, ColumnDef
+from migrate_lint.engine import Context
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.replay import Step
+from migrate_lint.schema import Column, Table
+from migrate_lint.span import Span
+from migrate_lint.sqlglot_api import has_where
+
+
+def add_column(stmt: Statement) -> AddColumn | None:
+    """The ``ALTER TABLE ... ADD COLUMN`` reading of ``stmt``, if it is one."""
+    return stmt.ddl if isinstance(stmt.ddl, AddColumn) else None
+
+
+def created_here(table: Table) -> Related:
+    """Provenance: where ``table`` was created."""
+    return Related(f"`{table.name}` created here ({table.origin.migration})", table.origin.span)
+
+
+def column_made_here(table: Table, column: Column) -> Related:
+    """Provenance: where ``column`` was last created or changed."""
+    where = column.last_change
+    return Related(f"`{table.name}.{column.name}` defined here ({where.migration})", where.span)
+
+
+def emptied_by(ctx: Context, table: Table) -> Step | None:
+    """A ``DELETE FROM table`` without WHERE earlier in the same migration, if any."""
+    start = ctx.timeline.boundaries[ctx.migration_index]
+    for write in ctx.timeline.writes_to(table.name, start, ctx.step_index):
+        step = ctx.timeline.steps[write.step]
+        if write.kind == "delete" and step.statement.ast is not None and not has_where(
+            step.statement.ast
+        ):
+            return step
+    return None
+
+
+def is_new_and_empty(ctx: Context, table: Table) -> bool:
+    """True when ``table`` was created in this migration and nothing filled it yet."""
+    return ctx.timeline.is_empty_new(table, ctx.migration_index, ctx.step_index)
+
+
+def incomplete_note(table: Table) -> str:
+    """A sentence to append when the model of ``table`` may be wrong."""
+    if not table.incomplete:
+        return ""
+    return f" (the model of `{table.name}` is incomplete: {table.incomplete})"
+
+
+def column_span(stmt: Statement, col: ColumnDef | None = None) -> Span:
+    """The column definition's span where there is one, else the statement's."""
+    return col.span if col is not None else stmt.span
+
+
+_CAST = re.compile(r"^CAST\s*\((?P<inner>.*)\s+AS\s+[\w\s()]+\)$", re.I | re.S)
+_CONSTANT = re.compile(
+    r"""^(?:[+-]\s*)?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|0x[0-9a-f]+)$"""
+    r"""|^'(?:[^']|'')*'$|^"(?:[^"]|"")*"$|^x'[0-9a-f]*'$|^(?:NULL|TRUE|FALSE)$""",
+    re.I | re.S,
+)
+
+
+def _strip_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"`":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def is_constant_default(text: str) -> bool:
+    """True when SQLite accepts ``DEFAULT (text)`` in ADD COLUMN on a populated table.
+
+    Checked on sqlite 3.40: ``(0)``, ``(-1)``, ``('x')``, ``(x'00')``, ``(NULL)``,
+    ``(TRUE)``, ``((1))`` and ``(CAST(1 AS TEXT))`` are constant; ``(1+2)``,
+    ``('a' || 'b')``, ``(abs(1))`` and ``(datetime('now'))`` are not.
+    """
+    inner = _strip_parens(text)
+    cast = _CAST.match(inner)
+    if cast:
+        inner = _strip_parens(cast.group("inner"))
+    return bool(_CONSTANT.match(inner))
+
+
+def is_null_default(col: ColumnDef | Column) -> bool:
+    """True for no DEFAULT, ``DEFAULT NULL`` or ``DEFAULT (NULL)``."""
+    if col.default is None or col.default_kind == "null":
+        return True
+    return col.default_kind == "expr" and _strip_parens(col.default).upper() == "NULL"
+
+
+def statement_head(stmt: Statement, limit: int = 100) -> str:
+    """The statement's text on one line, without backticks, shortened for a message."""
+    text = " ".join(stmt.text.split()).rstrip(";").replace("`", "")
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def with_migration(finding: Finding) -> Finding:
+    """``finding`` with its migration label also in ``data`` (for the fix planner)."""
+    if finding.migration is None or finding.get("migration") is not None:
+        return finding
+    data = tuple(sorted((*finding.data, ("migration", finding.migration))))
+    return replace(finding, data=data)
+
+
+def sub_span(stmt: Statement, start: int, end: int) -> Span:
+    """The span of ``stmt.text[start:end]`` in the statement's file."""
+    before = stmt.text[:start]
+    line = stmt.span.line + before.count("\n")
+    last_nl = before.rfind("\n")
+    col = stmt.span.col + start if last_nl == -1 else start - last_nl
+    piece = stmt.text[start:max(start, end - 1)]
+    end_line = line + piece.count("\n")
+    end_col = (col + len(piece)) if "\n" not in piece else len(piece) - piece.rfind("\n")
+    return Span(stmt.span.path, stmt.span.start + start, stmt.span.start + end, line, col,
+                end_line, end_col)

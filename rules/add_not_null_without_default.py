@@ -1,0 +1,110 @@
+"""NN001: ``ADD COLUMN ... NOT NULL`` without a DEFAULT on a table that already exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+
+from ._common import (
+    add_column,
+    created_here,
+    emptied_by,
+    incomplete_note,
+    is_new_and_empty,
+    is_null_default,
+    statement_head,
+    with_migration,
+)
+
+
+class AddNotNullWithoutDefault(Rule):
+    """Adding a NOT NULL column without a DEFAULT to a table that already exists.
+
+    ## What it does
+    Reports `ALTER TABLE t ADD COLUMN c ... NOT NULL` where `c` has no DEFAULT (or
+    `DEFAULT NULL`) and `t` existed before this migration, or was filled earlier in
+    it (for example by the copy of a rebuild).
+
+    ## Why is this bad?
+    SQLite refuses it with "Cannot add a NOT NULL column with default value NULL" on
+    every database where the table holds a row, and accepts it on an empty one: the
+    migration passes on a fresh development database and fails on users' databases.
+    Emptying the table first (`DELETE FROM t`) makes it pass, at the cost of the data,
+    and every writer that does not set the column (an older build of the
+    application still running against the same file) then fails with
+    "NOT NULL constraint failed".
+
+    ## Example
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text);
+    -- migration
+    ALTER TABLE session_message ADD seq integer NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text);
+    -- migration
+    ALTER TABLE session_message ADD seq integer NOT NULL DEFAULT 0;
+    ```
+
+    ## Fix safety
+    `migrate-lint fix` adds the column nullable, backfills it and rebuilds the table
+    with `NOT NULL`: safe when the backfill value is right for existing rows, which
+    only the author can tell. Data for the planner: `table`, `column`, `migration`,
+    `type` (declared type), `emptied_by` (span of a `DELETE FROM` that emptied the
+    table first, when there is one).
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#altertabaddcol
+    """
+
+    code = "NN001"
+    name = "add-not-null-without-default"
+    severity = "error"
+    kinds = frozenset({"alter_table"})
+    fix_title = "Add the column nullable, backfill it and rebuild the table with NOT NULL"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one ALTER TABLE."""
+        node = add_column(stmt)
+        if node is None or ctx.step.error is not None:
+            return
+        col = node.column
+        if not col.notnull or not is_null_default(col) or col.generated:
+            return
+        table = ctx.before.table(node.table)
+        if table is None or is_new_and_empty(ctx, table):
+            return
+        head = statement_head(stmt)
+        related = [created_here(table)]
+        emptied = emptied_by(ctx, table)
+        data = {"table": table.name, "column": col.name,
+                "type": col.type}
+        if emptied is not None:
+            related.append(Related(f"`{table.name}` emptied here", emptied.statement.span))
+            data["emptied_by"] = str(emptied.statement.span)
+            message = (
+                f"`{head}` passes only because `{table.name}` was emptied above (every row "
+                f"is lost), and `{col.name}` still has no default: every writer that does "
+                f"not set it, such as an older build still running, fails with "
+                f"'NOT NULL constraint failed: {table.name}.{col.name}'"
+            )
+        else:
+            message = (
+                f"`{head}` fails with 'Cannot add a NOT NULL column with default value NULL' "
+                f"on every database where `{table.name}` has rows; passes on an empty one"
+            )
+        yield with_migration(self.finding(
+            col.span,
+            message + incomplete_note(table),
+            help=("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
+                  "table; `migrate-lint fix` writes that rebuild"),
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=related,
+            **data,
+        ))

@@ -1,0 +1,92 @@
+"""SQ003: ``ADD COLUMN ... REFERENCES`` with a non-NULL default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import (
+    add_column,
+    created_here,
+    incomplete_note,
+    is_new_and_empty,
+    is_null_default,
+    statement_head,
+    with_migration,
+)
+
+
+class AddReferenceWithDefault(Rule):
+    """Adding a foreign-key column whose DEFAULT is not NULL.
+
+    ## What it does
+    Reports `ALTER TABLE t ADD COLUMN c ... REFERENCES p(id) DEFAULT x` with `x` not
+    NULL, on a table that may hold rows.
+
+    ## Why is this bad?
+    With `PRAGMA foreign_keys=ON` (which most applications set on every connection)
+    SQLite refuses it with "Cannot add a REFERENCES column with non-NULL default
+    value" on every database where the table has rows, since it cannot check the
+    default against the parent for every existing row. It passes on an empty table
+    and wherever foreign keys are off, so it depends on the connection that migrates.
+
+    ## Example
+    ```sql
+    CREATE TABLE list (id integer PRIMARY KEY);
+    CREATE TABLE item (id integer PRIMARY KEY);
+    -- migration
+    ALTER TABLE item ADD list_id integer REFERENCES list(id) DEFAULT 1;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE list (id integer PRIMARY KEY);
+    CREATE TABLE item (id integer PRIMARY KEY);
+    -- migration
+    ALTER TABLE item ADD list_id integer REFERENCES list(id);
+    UPDATE item SET list_id = 1;
+    ```
+
+    ## Fix safety
+    The fix adds the column without the default and backfills it with an UPDATE
+    (rebuilding the table if the default must stay for future inserts): safe when the
+    parent row exists, which the UPDATE then checks. Data for the planner: `table`,
+    `column`, `migration`, `default`, `parent` (the referenced table).
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#altertabaddcol
+    - https://www.sqlite.org/foreignkeys.html
+    """
+
+    code = "SQ003"
+    name = "add-reference-with-default"
+    severity = "error"
+    kinds = frozenset({"alter_table"})
+    fix_title = "Add the column without the default and backfill it with an UPDATE"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one ALTER TABLE."""
+        node = add_column(stmt)
+        if node is None or ctx.step.error is not None:
+            return
+        col = node.column
+        if col.references is None or is_null_default(col) or col.default is None:
+            return
+        table = ctx.before.table(node.table)
+        if table is None or is_new_and_empty(ctx, table):
+            return
+        yield with_migration(self.finding(
+            col.default_span or col.span,
+            f"`{statement_head(stmt)}` fails with 'Cannot add a REFERENCES column with "
+            f"non-NULL default value' on every database where `{table.name}` has rows and "
+            f"foreign keys are on; passes on an empty one" + incomplete_note(table),
+            help="add the column without a default (NULL), then set it with an UPDATE",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=[created_here(table)],
+            table=table.name, column=col.name,
+            default=col.default, parent=col.references.parent,
+        ))

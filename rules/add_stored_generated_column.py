@@ -1,0 +1,82 @@
+"""SQ002: ``ADD COLUMN ... GENERATED ALWAYS AS (...) STORED``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import (
+    add_column,
+    created_here,
+    incomplete_note,
+    is_new_and_empty,
+    statement_head,
+    with_migration,
+)
+
+
+class AddStoredGeneratedColumn(Rule):
+    """Adding a STORED generated column to a table that may hold rows.
+
+    ## What it does
+    Reports `ALTER TABLE t ADD COLUMN c ... GENERATED ALWAYS AS (expr) STORED` on a
+    table that existed before this migration or was filled in it.
+
+    ## Why is this bad?
+    SQLite would have to compute and write the value into every existing row, which
+    ADD COLUMN never does: it fails with "cannot add a STORED column" on every
+    database where the table has rows, and passes on an empty one.
+
+    ## Example
+    ```sql
+    CREATE TABLE tag (id integer PRIMARY KEY, name text NOT NULL);
+    -- migration
+    ALTER TABLE tag ADD normalized text GENERATED ALWAYS AS (lower(name)) STORED;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE tag (id integer PRIMARY KEY, name text NOT NULL);
+    -- migration
+    ALTER TABLE tag ADD normalized text GENERATED ALWAYS AS (lower(name)) VIRTUAL;
+    ```
+
+    ## Fix safety
+    The fix makes the column VIRTUAL (or rebuilds the table when it must be stored):
+    safe, reads see the same values. Data for the planner: `table`, `column`,
+    `migration`.
+
+    ## References
+    - https://www.sqlite.org/gencol.html
+    - https://www.sqlite.org/lang_altertable.html#altertabaddcol
+    """
+
+    code = "SQ002"
+    name = "add-stored-generated-column"
+    severity = "error"
+    kinds = frozenset({"alter_table"})
+    fix_title = "Add the generated column as VIRTUAL, or rebuild the table"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one ALTER TABLE."""
+        node = add_column(stmt)
+        if node is None or node.column.generated != "STORED" or ctx.step.error is not None:
+            return
+        table = ctx.before.table(node.table)
+        if table is None or is_new_and_empty(ctx, table):
+            return
+        col = node.column
+        yield with_migration(self.finding(
+            col.span,
+            f"`{statement_head(stmt)}` fails with 'cannot add a STORED column' on every "
+            f"database where `{table.name}` has rows; passes on an empty one"
+            + incomplete_note(table),
+            help="add it as VIRTUAL, or rebuild the table with the STORED column",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=[created_here(table)],
+            table=table.name, column=col.name,
+        ))

@@ -1,0 +1,131 @@
+"""NN004: an UPDATE that can set a NOT NULL column to NULL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+from migrate_lint.schema import Table
+from migrate_lint.sqlglot_api import (
+    null_reason,
+    update_assignments,
+    update_sources,
+    where_not_null_columns,
+)
+
+from ._common import column_made_here, is_new_and_empty, with_migration
+
+_WHY = {
+    "null": "is the NULL literal",
+    "subquery": "is a scalar subquery, which yields NULL when it finds no row",
+    "case": "is a CASE without ELSE, which yields NULL when no WHEN matches",
+    "column": "reads a nullable column",
+    "nullif": "is a NULLIF, which yields NULL when both sides are equal",
+}
+
+
+class BackfillMayYieldNull(Rule):
+    """An UPDATE sets a NOT NULL column to an expression that can be NULL.
+
+    ## What it does
+    Reports `UPDATE t SET c = expr` where `c` is NOT NULL and `expr` can evaluate to
+    NULL: a scalar subquery not wrapped in `COALESCE`/`IFNULL`, a nullable column, the
+    NULL literal, a `CASE` without `ELSE`, a `NULLIF`. A column read is not reported
+    when the UPDATE's WHERE requires it `IS NOT NULL`.
+
+    ## Why is this bad?
+    On every database holding a row for which the expression is NULL (a user with no
+    settings row, a correlated subquery that finds nothing) the UPDATE fails with
+    "NOT NULL constraint failed" and the migration stops half applied where the runner
+    does not wrap it in a transaction. Development databases, where every row has its
+    counterpart, pass.
+
+    ## Example
+    ```sql
+    CREATE TABLE user (id text PRIMARY KEY);
+    CREATE TABLE userSettings (userId text PRIMARY KEY, timezone text NOT NULL);
+    -- migration
+    ALTER TABLE user ADD timezone text DEFAULT 'UTC' NOT NULL;
+    UPDATE user SET timezone = (SELECT timezone FROM userSettings WHERE userSettings.userId = user.id);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE user (id text PRIMARY KEY);
+    CREATE TABLE userSettings (userId text PRIMARY KEY, timezone text NOT NULL);
+    -- migration
+    ALTER TABLE user ADD timezone text DEFAULT 'UTC' NOT NULL;
+    UPDATE user SET timezone = coalesce((SELECT timezone FROM userSettings WHERE userSettings.userId = user.id), 'UTC');
+    ```
+
+    ## Fix safety
+    The fix wraps the value in `COALESCE(value, <column default>)`: unsafe, because it
+    decides what the rows without a value get. Data for the planner: `table`,
+    `column`, `migration`, `reason` (`null`, `subquery`, `case`, `column`, `nullif`),
+    `default` (the column's DEFAULT text, when it has one).
+
+    ## References
+    - https://www.sqlite.org/lang_update.html
+    - https://www.sqlite.org/lang_corefunc.html#coalesce
+    """
+
+    code = "NN004"
+    name = "backfill-may-yield-null"
+    severity = "error"
+    kinds = frozenset({"update"})
+    fix_title = "Wrap the value in COALESCE with the column's default"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one UPDATE."""
+        if stmt.ast is None:
+            return
+        sources: dict[str, Table] = {}
+        for alias, name in update_sources(stmt.ast):
+            table = ctx.before.table(name)
+            if table is not None:
+                sources[alias] = table
+        if not sources:
+            return
+        target = next(iter(sources.values()))
+        if target.incomplete or is_new_and_empty(ctx, target):
+            return
+        guarded = where_not_null_columns(stmt.ast)
+
+        def nullable(qualifier: str | None, name: str) -> bool:
+            table = sources.get(qualifier.lower()) if qualifier else target
+            if table is None and qualifier:
+                table = ctx.before.table(qualifier)
+            col = table.column(name) if table is not None else None
+            if col is None or col.notnull or col.pk:
+                return False
+            return name.lower() not in guarded
+
+        for column_name, value in update_assignments(stmt.ast):
+            col = target.column(column_name)
+            if col is None or not col.notnull:
+                continue
+            why = null_reason(value, nullable)
+            if why is None:
+                continue
+            shown = why.text if len(why.text) <= 80 else why.text[:77] + "..."
+            message = (
+                f"`{target.name}.{col.name}` is NOT NULL but its new value `{shown}` "
+                f"{_WHY[why.kind]}: the UPDATE fails with 'NOT NULL constraint failed: "
+                f"{target.name}.{col.name}' on every database with such a row"
+            )
+            data = {"table": target.name, "column": col.name,
+                    "reason": why.kind}
+            if col.has_default and col.default is not None:
+                data["default"] = col.default
+            yield with_migration(self.finding(
+                stmt.span,
+                message,
+                help=(f"wrap the value in `coalesce(..., {col.default})`" if col.has_default
+                      else "wrap the value in `coalesce(..., <value for rows without one>)`"),
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=[column_made_here(target, col)],
+                **data,
+            ))

@@ -1,0 +1,108 @@
+"""NN006: a constant DEFAULT on a column of a UNIQUE index or constraint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.ddl import CreateIndex, CreateTable
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.schema import Column, Table
+
+from ._common import with_migration
+
+
+class ConstantDefaultUnderUnique(Rule):
+    """A column with a constant DEFAULT is part of a UNIQUE index or constraint.
+
+    ## What it does
+    Reports a `CREATE UNIQUE INDEX`, or a `CREATE TABLE` with a `UNIQUE` or `PRIMARY
+    KEY` constraint, whose key includes a column with a constant DEFAULT (`DEFAULT 0`,
+    `DEFAULT ''`). Partial indexes whose WHERE names the column are not reported.
+
+    ## Why is this bad?
+    A writer that does not set the column (typically an older build of the
+    application, unaware of it) stores the default. The first such row succeeds;
+    the second one that agrees on the other key columns fails with "UNIQUE constraint
+    failed". The default was probably added only to make an `ADD COLUMN ... NOT NULL`
+    pass, and hides that the column needs a real value.
+
+    ## Example
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL);
+    -- migration
+    ALTER TABLE session_message ADD seq integer NOT NULL DEFAULT 0;
+    CREATE UNIQUE INDEX session_message_seq ON session_message (session_id, seq);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL);
+    -- migration
+    ALTER TABLE session_message ADD seq integer;
+    CREATE UNIQUE INDEX session_message_seq ON session_message (session_id, seq);
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_createindex.html#unique_indexes
+    - https://www.sqlite.org/lang_createtable.html#dfltval
+    """
+
+    code = "NN006"
+    name = "constant-default-under-unique"
+    severity = "warning"
+    kinds = frozenset({"create_table", "create_index"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one CREATE TABLE or CREATE UNIQUE INDEX."""
+        node = stmt.ddl
+        if ctx.step.error is not None:
+            return
+        keys: list[tuple[Table, tuple[str | None, ...], str]] = []
+        if isinstance(node, CreateIndex) and node.unique:
+            table = ctx.after.table(node.table)
+            if table is None:
+                return
+            where = (node.where or "").lower()
+            names = tuple(k.name for k in node.columns
+                          if not (k.name and k.name.lower() in where))
+            keys.append((table, names, f"unique index `{node.name}`"))
+        elif isinstance(node, CreateTable) and node.as_select is None:
+            table = ctx.after.table(node.name)
+            if table is None:
+                return
+            for key in table.keys:
+                if key.primary and table.rowid_alias is not None:
+                    continue
+                label = "PRIMARY KEY" if key.primary else "UNIQUE constraint"
+                keys.append((table, key.columns, f"{label} ({', '.join(c or '?' for c in key.columns)})"))
+        seen: set[str] = set()
+        for table, names, label in keys:
+            for name in names:
+                col = table.column(name) if name else None
+                if col is None or not _constant_default(col) or col.name.lower() in seen:
+                    continue
+                seen.add(col.name.lower())
+                others = [n for n in names if n and n.lower() != col.name.lower()]
+                scope = (f" with the same {', '.join(f'`{o}`' for o in others)}" if others
+                         else "")
+                yield with_migration(self.finding(
+                    stmt.span,
+                    f"`{table.name}.{col.name}` defaults to {col.default} and is part of "
+                    f"{label}: the second row{scope} inserted without `{col.name}` (by any "
+                    f"writer that does not know the column, such as an older build) fails "
+                    f"with 'UNIQUE constraint failed'",
+                    help=(f"give `{col.name}` a real value in every writer and drop the "
+                          "constant default, or leave it out of the unique key"),
+                    statement=stmt.span,
+                    migration=ctx.migration.label,
+                    related=[Related(f"`{table.name}.{col.name}` gets its default here",
+                                     col.last_change.span)],
+                    table=table.name, column=col.name,
+                    default=col.default or "",
+                ))
+
+
+def _constant_default(col: Column) -> bool:
+    return col.has_default and col.default_kind in ("literal", "word") and not col.generated

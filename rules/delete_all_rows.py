@@ -1,0 +1,90 @@
+"""DL003: DELETE without WHERE on a table that holds users' data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+from migrate_lint.sqlglot_api import dml_target, has_where, insert_shape
+
+from ._common import created_here, statement_head, with_migration
+
+
+class DeleteAllRows(Rule):
+    """Deleting every row of a table that existed before the migration.
+
+    ## What it does
+    Reports `DELETE FROM t` without WHERE when `t` existed before this migration, unless
+    the same migration puts the rows back afterwards from a copy it made (`INSERT INTO t
+    SELECT ... FROM backup`, with `backup` created in the migration).
+
+    ## Why is this bad?
+    Every row of `t` is lost on every database the migration runs on, with no way
+    back. It is often done to make a following `ALTER TABLE ... ADD ... NOT NULL` pass
+    (SQLite accepts it on an empty table), which trades a failing migration for
+    silent data loss.
+
+    ## Example
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text);
+    -- migration
+    DELETE FROM session_message;
+    ALTER TABLE session_message ADD seq integer NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text);
+    -- migration
+    ALTER TABLE session_message ADD seq integer NOT NULL DEFAULT 0;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_delete.html
+    """
+
+    code = "DL003"
+    name = "delete-all-rows"
+    severity = "error"
+    kinds = frozenset({"delete"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one DELETE."""
+        if stmt.ast is None or has_where(stmt.ast):
+            return
+        name = dml_target(stmt.ast)
+        table = ctx.before.table(name) if name else None
+        if table is None or table.temporary or ctx.timeline.created_in(
+            table, ctx.migration_index
+        ):
+            return
+        if self._restored(ctx, table.name):
+            return
+        yield with_migration(self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}` deletes every row of `{table.name}` on every database "
+            f"this migration runs on; the data cannot be recovered",
+            help="keep the rows: give new columns a DEFAULT or backfill them instead of "
+                 "emptying the table; if the data really must go, say so in a suppression",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=[created_here(table)],
+            table=table.name,
+        ))
+
+    @staticmethod
+    def _restored(ctx: Context, table: str) -> bool:
+        """True when a later statement of the migration refills ``table`` from a copy."""
+        stop = ctx.timeline.boundaries[ctx.migration_index + 1]
+        for write in ctx.timeline.writes_to(table, ctx.step_index + 1, stop):
+            step = ctx.timeline.steps[write.step]
+            shape = insert_shape(step.statement.ast) if step.statement.ast is not None else None
+            if write.kind != "insert" or shape is None or not shape.select:
+                continue
+            for _alias, source in shape.sources:
+                copy = step.before.table(source)
+                if copy is not None and ctx.timeline.created_in(copy, ctx.migration_index):
+                    return True
+        return False

@@ -1,0 +1,94 @@
+"""NN005: ``ADD COLUMN`` with a default SQLite cannot compute once for existing rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import (
+    add_column,
+    created_here,
+    incomplete_note,
+    is_constant_default,
+    is_new_and_empty,
+    statement_head,
+    with_migration,
+)
+
+
+class NonConstantDefaultOnAdd(Rule):
+    """Adding a column whose DEFAULT is not a constant.
+
+    ## What it does
+    Reports `ALTER TABLE t ADD COLUMN c ... DEFAULT x` where `x` is `CURRENT_TIME`,
+    `CURRENT_DATE`, `CURRENT_TIMESTAMP` or a parenthesised expression that is not a
+    plain literal (`(datetime('now'))`, `(1 + 2)`), on a table that may hold rows.
+    A parenthesised literal such as `(0)` or `('x')` is constant and not reported.
+
+    ## Why is this bad?
+    SQLite refuses it with "Cannot add a column with non-constant default" on every
+    database where the table holds a row; on an empty table it succeeds, so the
+    migration passes in development and fails on users' databases.
+
+    ## Example
+    ```sql
+    CREATE TABLE note (id integer PRIMARY KEY, body text);
+    -- migration
+    ALTER TABLE note ADD created_at text DEFAULT CURRENT_TIMESTAMP;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE note (id integer PRIMARY KEY, body text);
+    -- migration
+    ALTER TABLE note ADD created_at text;
+    UPDATE note SET created_at = CURRENT_TIMESTAMP;
+    ```
+
+    ## Fix safety
+    The fix adds the column without the default and backfills it with the expression
+    (rebuilding the table when the default must stay for future inserts): safe for
+    existing rows, which get the value the default would have given them at migration
+    time. Data for the planner: `table`, `column`, `migration`, `default` (the
+    default's text), `default_kind` (`time` or `expr`).
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#altertabaddcol
+    """
+
+    code = "NN005"
+    name = "non-constant-default-on-add"
+    severity = "error"
+    kinds = frozenset({"alter_table"})
+    fix_title = "Add the column without the default and backfill it with an UPDATE"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one ALTER TABLE."""
+        node = add_column(stmt)
+        if node is None or ctx.step.error is not None:
+            return
+        col = node.column
+        if col.default is None or col.generated:
+            return
+        if col.default_kind == "expr" and is_constant_default(col.default):
+            return
+        if col.default_kind not in ("time", "expr"):
+            return
+        table = ctx.before.table(node.table)
+        if table is None or is_new_and_empty(ctx, table):
+            return
+        yield with_migration(self.finding(
+            col.default_span or col.span,
+            f"`{statement_head(stmt)}` fails with 'Cannot add a column with non-constant "
+            f"default' on every database where `{table.name}` has rows; passes on an empty "
+            f"one" + incomplete_note(table),
+            help="add the column without the default, then set existing rows with an UPDATE",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=[created_here(table)],
+            table=table.name, column=col.name,
+            default=col.default, default_kind=col.default_kind,
+        ))

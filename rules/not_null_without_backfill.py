@@ -1,0 +1,178 @@
+"""NN003: a table copy that can put NULL into a NOT NULL column of the new table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.schema import Column, Table
+from migrate_lint.sqlglot_api import insert_shape, null_reason, where_not_null_columns
+
+from ._common import created_here, with_migration
+
+
+class NotNullWithoutBackfill(Rule):
+    """A rebuild's copy can produce NULL for a column the new table declares NOT NULL.
+
+    ## What it does
+    Looks at `INSERT INTO new_t (...) SELECT ... FROM t`, where `new_t` was created in
+    this migration and `t` existed before it (the copy step of a table rebuild). It
+    reports a NOT NULL column of `new_t` that the copy omits while it has no DEFAULT,
+    or fills from a nullable column of `t` (or a NULL literal) without
+    `COALESCE`/`IFNULL` and without an earlier `UPDATE` in the same migration that
+    backfilled that column.
+
+    ## Why is this bad?
+    On every database where one row of `t` holds NULL in that column (or where `t`
+    has any row, for an omitted column) the copy fails with "NOT NULL constraint
+    failed" and the migration stops; on a fresh database the table is empty and it
+    passes. A DEFAULT on the new column does not help: the copy writes an explicit
+    NULL, and defaults only apply to omitted columns.
+
+    ## Example
+    ```sql
+    CREATE TABLE workspace (id text PRIMARY KEY, name text);
+    -- migration
+    CREATE TABLE new_workspace (id text PRIMARY KEY, name text DEFAULT '' NOT NULL);
+    INSERT INTO new_workspace (id, name) SELECT id, name FROM workspace;
+    DROP TABLE workspace;
+    ALTER TABLE new_workspace RENAME TO workspace;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE workspace (id text PRIMARY KEY, name text);
+    -- migration
+    CREATE TABLE new_workspace (id text PRIMARY KEY, name text DEFAULT '' NOT NULL);
+    INSERT INTO new_workspace (id, name) SELECT id, coalesce(name, '') FROM workspace;
+    DROP TABLE workspace;
+    ALTER TABLE new_workspace RENAME TO workspace;
+    ```
+
+    ## Fix safety
+    The fix wraps the copied value in `COALESCE(value, default)` (the new column's
+    DEFAULT; or asks for a value when there is none): unsafe, since it decides what
+    existing NULLs become. Data for the planner: `table` (the new table), `column`,
+    `migration`, `source_table`, `source_column` (empty when omitted), `reason`
+    (`omitted`, `nullable-source` or `null-literal`), `default` (the new column's
+    DEFAULT text, when it has one).
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    - https://www.sqlite.org/lang_createtable.html#the_not_null_constraint
+    """
+
+    code = "NN003"
+    name = "not-null-without-backfill"
+    severity = "error"
+    kinds = frozenset({"insert"})
+    fix_title = "Wrap the copied value in COALESCE with the column's default"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one INSERT."""
+        if stmt.ast is None:
+            return
+        shape = insert_shape(stmt.ast)
+        if shape is None or not shape.select or shape.columns is None or shape.values is None:
+            return  # positional or VALUES inserts: RB004 / NN002 territory
+        target = ctx.before.table(shape.table)
+        if target is None or target.incomplete or not ctx.timeline.created_in(
+            target, ctx.migration_index
+        ):
+            return
+        sources: dict[str, Table] = {}
+        for alias, name in shape.sources:
+            table = ctx.before.table(name)
+            if table is not None:
+                sources[alias] = table
+        old = [t for t in sources.values()
+               if not ctx.timeline.created_in(t, ctx.migration_index) and not t.temporary]
+        if not old or any(t.incomplete for t in sources.values()):
+            return
+        if len(shape.columns) != len(shape.values):
+            return  # arity mismatch: NN002 reports it
+        given = {c.lower(): v for c, v in zip(shape.columns, shape.values, strict=True)}
+
+        def resolve(qualifier: str | None, name: str) -> tuple[Table, Column] | None:
+            if qualifier is not None:
+                table = sources.get(qualifier.lower())
+                col = table.column(name) if table is not None else None
+                return (table, col) if table is not None and col is not None else None
+            for table in sources.values():
+                col = table.column(name)
+                if col is not None:
+                    return table, col
+            return None
+
+        def backfilled(table: Table, col: Column) -> bool:
+            return any(
+                s.migration == ctx.migration_index
+                for s in ctx.timeline.backfills(table.name, col.name, ctx.step_index)
+            )
+
+        guarded = where_not_null_columns(stmt.ast)
+
+        def nullable(qualifier: str | None, name: str) -> bool:
+            if name.lower() in guarded:
+                return False
+            found = resolve(qualifier, name)
+            if found is None:
+                return False
+            table, col = found
+            return not col.notnull and not col.pk and not backfilled(table, col)
+
+        for col in target.columns:
+            if not col.notnull or col.generated or col.hidden:
+                continue
+            if col.pk and target.rowid_alias == col.name:
+                continue  # INTEGER PRIMARY KEY: omitted means a new rowid
+            value = given.get(col.name.lower())
+            source_table = old[0].name
+            if value is None:
+                if col.has_default:
+                    continue
+                reason, source_column = "omitted", ""
+                what = f"omits `{col.name}`, NOT NULL without a default"
+            else:
+                why = null_reason(value, nullable)
+                if why is None or why.kind not in ("column", "null"):
+                    continue
+                if why.kind == "null":
+                    reason, source_column = "null-literal", ""
+                    what = f"copies NULL into `{col.name}`, which is NOT NULL"
+                else:
+                    assert why.column is not None
+                    found = resolve(*why.column)
+                    assert found is not None
+                    source_table, source_column = found[0].name, found[1].name
+                    reason = "nullable-source"
+                    what = (f"copies nullable `{source_table}.{source_column}` into `{col.name}` "
+                            "(NOT NULL) with no COALESCE and no backfill")
+            message = (
+                f"the copy into `{target.name}` {what}: it fails with 'NOT NULL constraint "
+                f"failed: {target.name}.{col.name}' on every database where "
+                + (f"`{source_table}` has rows" if reason == "omitted"
+                   else f"a row of `{source_table}` holds NULL there")
+                + "; passes on an empty one"
+            )
+            related = [Related(f"`{target.name}.{col.name}` declared NOT NULL here",
+                               col.origin.span)]
+            src = ctx.before.table(source_table)
+            if src is not None:
+                related.append(created_here(src))
+            data = {"table": target.name, "column": col.name, "source_table": source_table, "source_column": source_column,
+                    "reason": reason}
+            if col.has_default and col.default is not None:
+                data["default"] = col.default
+            yield with_migration(self.finding(
+                stmt.span,
+                message,
+                help=("copy `COALESCE(value, <default>)`, or backfill the source column with an "
+                      "UPDATE before the copy"),
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=related,
+                **data,
+            ))

@@ -1,0 +1,121 @@
+"""SQ007: a statement that names a missing object, or creates one that exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+from migrate_lint.sqlglot_api import dml_target, insert_shape, updated_columns
+
+from ._common import statement_head, with_migration
+
+# Step errors about objects (the rest belong to SQ001 / SQ005 and friends).
+_OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
+_ROWID = frozenset({"rowid", "oid", "_rowid_"})
+
+
+def _object_error(error: str) -> bool:
+    return error.startswith(_OBJECT_ERRORS) or error.endswith("already exists")
+
+
+class UnknownObject(Rule):
+    """A statement refers to a table, column or index that does not exist at that point.
+
+    ## What it does
+    Replays the history and reports a statement that SQLite would reject whatever the
+    data: it names a table, column, index, view or trigger that does not exist at
+    that point (dropped or renamed earlier, never created, misspelt), or creates one
+    that already exists without `IF NOT EXISTS`. INSERT, UPDATE and DELETE are checked
+    for their target table and the columns they write. Tables the tool could not
+    follow (after a statement it did not understand) are not reported.
+
+    ## Why is this bad?
+    SQLite fails with "no such table", "no such column" or "... already exists" on
+    every database and the migration cannot run; when it was written against a
+    database in another state (a hand-made table, an edited earlier migration) it
+    passes only there.
+
+    ## Example
+    ```sql
+    CREATE TABLE account (id integer PRIMARY KEY, name text);
+    -- migration
+    CREATE INDEX account_email ON account (email);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE account (id integer PRIMARY KEY, name text);
+    -- migration
+    CREATE INDEX account_name ON account (name);
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_createtable.html
+    - https://www.sqlite.org/lang_createindex.html
+    """
+
+    code = "SQ007"
+    name = "unknown-object"
+    severity = "error"
+    kinds = frozenset({
+        "create_table", "create_index", "create_view", "create_trigger",
+        "create_virtual_table", "drop_table", "drop_index", "drop_view", "drop_trigger",
+        "alter_table", "insert", "update", "delete",
+    })
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one statement."""
+        error = ctx.step.error
+        if error is not None:
+            if _object_error(error):
+                yield self._finding(stmt, ctx, error)
+            return
+        if stmt.ast is None or stmt.kind not in ("insert", "update", "delete"):
+            return
+        target = dml_target(stmt.ast) or (stmt.tables[0] if stmt.tables else None)
+        if target is None or self._unfollowed(ctx, target):
+            return
+        table = ctx.before.table(target)
+        if table is None:
+            if ctx.before.views.get(target.lower()) is None:
+                yield self._finding(stmt, ctx, f"no such table: {target}", table=target)
+            return
+        if table.incomplete or table.virtual_module:
+            return
+        if stmt.kind == "update":
+            written = updated_columns(stmt.ast)
+        else:
+            shape = insert_shape(stmt.ast)
+            written = shape.columns or () if shape is not None else ()
+        for name in written:
+            if name.lower() not in _ROWID and table.column(name) is None:
+                text = (f"no such column: {name}" if stmt.kind == "update"
+                        else f"table {table.name} has no column named {name}")
+                yield self._finding(stmt, ctx, text, table=table.name, column=name)
+
+    @staticmethod
+    def _unfollowed(ctx: Context, name: str) -> bool:
+        """True when an earlier statement the tool did not understand names ``name``."""
+        low = name.lower()
+        return any(
+            step.statement.problem is not None
+            and low in (t.lower() for t in step.statement.tables)
+            for step in ctx.timeline.steps[: ctx.step_index]
+        )
+
+    def _finding(self, stmt: Statement, ctx: Context, error: str, **data: str) -> Finding:
+        finding = self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}` fails with '{error}' on every database: the replayed "
+            f"schema at this point says so",
+            help="check the name against the schema at this point (`migrate-lint schema "
+                 f"--at {ctx.migration.version}`), or add IF [NOT] EXISTS where that is meant",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            error=error,
+        )
+        extra = tuple(sorted((*finding.data, *data.items())))
+        return with_migration(replace(finding, data=extra))

@@ -1,0 +1,84 @@
+"""Every rule's documentation: sections present, Example fires it, Use instead does not."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from migrate_lint.config import Config
+from migrate_lint.engine import DOC_SECTIONS, Rule, all_rules
+from tests.rules.harness import run, write_history
+
+# Rules whose findings come from history diagnostics (discovery, splitting, parsing)
+# or from applying suppressions, not from Rule.check.
+DIAGNOSTIC_CODES = frozenset({"MG000", "MG001", "MG002", "MG003"})
+SUPPRESSION_CODES = frozenset({"MG006"})
+# Rules of this issue: each must be registered.
+OURS = ("NN001", "NN003", "NN004", "NN005", "NN006", "SQ001", "SQ002", "SQ003", "SQ004",
+        "SQ005", "SQ006", "SQ007", "DL003", "MG000", "MG001", "MG002", "MG003", "MG006")
+FIXABLE = frozenset({"NN001", "NN003", "NN004", "NN005", "SQ001", "SQ002", "SQ003"})
+_FENCE = re.compile(r"```sql\n(.*?)```", re.S)
+
+
+def _section(cls: type[Rule], title: str) -> str:
+    doc = cls.doc()
+    start = doc.index(f"## {title}")
+    nxt = doc.find("\n## ", start + 1)
+    return doc[start: nxt if nxt != -1 else len(doc)]
+
+
+def _sql(cls: type[Rule], title: str) -> str:
+    blocks = _FENCE.findall(_section(cls, title))
+    assert len(blocks) == 1, f"{cls.code}: `## {title}` needs exactly one ```sql block"
+    return str(blocks[0])
+
+
+RULES = all_rules()
+
+
+def test_our_rules_are_registered() -> None:
+    codes = {cls.code for cls in RULES}
+    assert set(OURS) <= codes
+
+
+def test_codes_and_names_are_unique() -> None:
+    codes = [cls.code for cls in RULES]
+    names = [cls.name for cls in RULES]
+    assert len(codes) == len(set(codes))
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("cls", RULES, ids=lambda c: c.code)
+def test_doc_sections(cls: type[Rule]) -> None:
+    doc = cls.doc()
+    positions = [doc.find(f"## {s}") for s in DOC_SECTIONS]
+    assert -1 not in positions and positions == sorted(positions)
+    assert cls.summary()
+    if cls.code in OURS:
+        assert "https://www.sqlite.org/" in _section(cls, "References") or cls.code in (
+            "MG000", "MG003"), f"{cls.code}: References should link sqlite.org"
+        assert (cls.fix_title is not None) == (cls.code in FIXABLE), cls.code
+        assert cls.kinds or cls.code.startswith("MG"), cls.code
+
+
+def _codes_from_lint(root: Path) -> list[str]:
+    lint_mod = pytest.importorskip("migrate_lint.lint")
+    result = lint_mod.lint([str(root)], Config(path=str(root)))
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize("cls", [c for c in RULES if c.code in OURS], ids=lambda c: c.code)
+@pytest.mark.parametrize("section", ["Example", "Use instead"])
+def test_doc_examples(cls: type[Rule], section: str, tmp_path: Path) -> None:
+    text = _sql(cls, section)
+    fires = section == "Example"
+    if cls.code in DIAGNOSTIC_CODES or cls.code in SUPPRESSION_CODES:
+        root = tmp_path / "migrations"
+        write_history(text, root)
+        codes = _codes_from_lint(root)
+    else:
+        codes = [f.code for f in run(text, tmp_path / "migrations", [cls])]
+        assert not any("internal error" in c for c in codes)
+    assert (cls.code in codes) == fires, f"{cls.code} {section}: {codes}"
