@@ -17,7 +17,6 @@ and ``select``/``ignore`` apply, and inline suppressions silence what they name
 from __future__ import annotations
 
 import difflib
-import importlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -172,6 +171,7 @@ class LintResult:
     config: Config
     suppressed: int = 0
     rules: tuple[RuleInfo, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # what --verbose prints: unchecked insert sites, skipped files
 
     def count(self, severity: str) -> int:
         """How many findings have ``severity``."""
@@ -289,20 +289,20 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
     return plan
 
 
-def _insert_sites(paths: Sequence[str], exclude: Sequence[str]) -> tuple[object, ...]:
-    """Insert sites from the insert-path helper, when it is installed."""
+def _insert_sites(paths: Sequence[str], exclude: Sequence[str], writers_from: str | None
+                  ) -> tuple[tuple[object, ...], tuple[str, ...]]:
+    """Insert sites under ``paths`` (and at ``writers_from``), and notes for --verbose."""
     if not paths:
-        return ()
-    try:
-        module = importlib.import_module("migrate_lint.inserts")
-    except ModuleNotFoundError as err:
-        if err.name in ("migrate_lint.inserts",):
-            return ()
-        raise
-    collect = getattr(module, "collect_sites", None)
-    if collect is None:
-        return ()
-    return tuple(collect(list(paths), list(exclude)))
+        return (), ()
+    from migrate_lint.inserts import collect_sites
+
+    collection = collect_sites(list(paths), list(exclude), writers_from=writers_from)
+    notes = [f"{len(collection.sites)} insert site(s) checked in {collection.files} file(s); "
+             f"{len(collection.unknown)} whose columns are only known at run time (not checked)"]
+    notes += [f"  unchecked: {site.describe()}" for site in collection.unknown]
+    notes += [f"{s.path}{'@' + s.revision if s.revision else ''}: skipped: {s.reason}"
+              for s in collection.skipped]
+    return tuple(collection), tuple(notes)
 
 
 # --- findings ----------------------------------------------------------------------------
@@ -361,7 +361,7 @@ def lint(
     # Given insert-path files: their sites only; a whole directory: every insert path.
     whole = any(w is None for w in plan.wanted.values())
     site_paths: Sequence[str] = plan.insert_files or (inserts_from if whole else ())
-    sites = _insert_sites(site_paths, config.insert_exclude)
+    sites, notes = _insert_sites(site_paths, config.insert_exclude, config.writers_from)
     primary = _real(config.path) if _real(config.path) in plan.roots else next(
         iter(plan.roots), None)
     unused_severity = _defaults(suppress.UNUSED_CODE)[1]
@@ -410,4 +410,4 @@ def lint(
         except (OSError, UnicodeDecodeError):
             continue
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
-                      rule_infos())
+                      rule_infos(), notes)

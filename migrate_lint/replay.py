@@ -431,8 +431,7 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     changed: dict[str, Table | None] = {}
     for key, other in schema.tables.items():
         is_self = key == low_table
-        if not is_self and not any(fk.parent.lower() == low_table
-                                   for fk in all_foreign_keys(other)):
+        if not is_self and low_table not in other.parents:
             continue
         columns = []
         for c in other.columns:
@@ -448,10 +447,9 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
         changed[key] = replace(other, columns=tuple(columns), foreign_keys=fks, keys=keys,
                                changed=origin if is_self else other.changed)
     indexes = {
-        key: replace(index, columns=tuple(replace(k, name=ren(k.name)) if k.name else k
-                                          for k in index.columns))
-        for key, index in schema.indexes.items()
-        if index.table.lower() == low_table
+        index.name.lower(): replace(index, columns=tuple(
+            replace(k, name=ren(k.name)) if k.name else k for k in index.columns))
+        for index in schema.indexes_of(table.name)
     }
     return schema.with_changes(changed, indexes), None
 
@@ -471,8 +469,7 @@ def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: 
 
     changed: dict[str, Table | None] = {old: None}
     for key, other in schema.tables.items():
-        refers = any(fk.parent.lower() == old for fk in all_foreign_keys(other))
-        if key != old and not refers:
+        if key != old and old not in other.parents:
             continue
         columns = tuple(
             replace(c, references=follow(c.references)) if c.references is not None else c
@@ -484,8 +481,7 @@ def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: 
                                                 foreign_keys=fks, changed=origin)
         else:
             changed[key] = replace(other, columns=columns, foreign_keys=fks)
-    indexes = {k: replace(i, table=node.new) for k, i in schema.indexes.items()
-               if i.table.lower() == old}
+    indexes = {i.name.lower(): replace(i, table=node.new) for i in schema.indexes_of(old)}
     triggers = {k: replace(t, table=node.new) for k, t in schema.triggers.items()
                 if t.table.lower() == old}
     return schema.with_changes(changed, indexes, triggers), None

@@ -96,14 +96,29 @@ class Table:
     # Why the model may be wrong about this table (a statement it could not read).
     incomplete: str | None = None
     changed: Origin | None = None
+    # Derived lookups, built on first use: rules and replay ask for columns by name
+    # thousands of times.
+    _by_name: dict[str, Column] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
+    _parents: frozenset[str] | None = field(default=None, init=False, repr=False,
+                                            compare=False)
 
     def column(self, name: str) -> Column | None:
         """The column called ``name`` (case-insensitive)."""
-        low = name.lower()
-        for col in self.columns:
-            if col.name.lower() == low:
-                return col
-        return None
+        by_name = self._by_name
+        if by_name is None:
+            by_name = {c.name.lower(): c for c in reversed(self.columns)}
+            object.__setattr__(self, "_by_name", by_name)
+        return by_name.get(name.lower())
+
+    @property
+    def parents(self) -> frozenset[str]:
+        """Lower-cased names of the tables this table's foreign keys point at."""
+        parents = self._parents
+        if parents is None:
+            parents = frozenset(fk.parent.lower() for fk in _all_foreign_keys(self))
+            object.__setattr__(self, "_parents", parents)
+        return parents
 
     @property
     def primary_key(self) -> tuple[str, ...]:
@@ -185,6 +200,8 @@ class Schema:
     indexes: Map[str, Index] = field(default_factory=Map)
     triggers: Map[str, Trigger] = field(default_factory=Map)
     views: Map[str, View] = field(default_factory=Map)
+    # table key -> keys of its CREATE INDEX indexes, so nothing scans every index
+    table_indexes: Map[str, tuple[str, ...]] = field(default_factory=Map)
 
     # -- lookups ------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -197,8 +214,7 @@ class Schema:
 
     def indexes_of(self, table: str) -> tuple[Index, ...]:
         """Indexes made by CREATE INDEX on ``table``."""
-        low = _key(table)
-        return tuple(i for i in self.indexes.values() if _key(i.table) == low)
+        return tuple(self.indexes[k] for k in self.table_indexes.get(_key(table), ()))
 
     def triggers_of(self, table: str) -> tuple[Trigger, ...]:
         """Triggers defined ON ``table``."""
@@ -227,24 +243,32 @@ class Schema:
         """A schema without the table and its indexes and triggers."""
         low = _key(name)
         indexes = self.indexes
-        for key, index in self.indexes.items():
-            if _key(index.table) == low:
-                indexes = indexes.delete(key)
+        for key in self.table_indexes.get(low, ()):
+            indexes = indexes.delete(key)
+        table_indexes = self.table_indexes
+        if low in table_indexes:
+            table_indexes = table_indexes.delete(low)
         triggers = self.triggers
         for key, trigger in self.triggers.items():
             if _key(trigger.table) == low:
                 triggers = triggers.delete(key)
         tables = self.tables.delete(low) if low in self.tables else self.tables
-        return Schema(tables, indexes, triggers, self.views)
+        return Schema(tables, indexes, triggers, self.views, table_indexes)
 
     def with_index(self, index: Index) -> Schema:
         """A schema where ``index`` is added or replaced."""
-        return replace(self, indexes=self.indexes.set(_key(index.name), index))
+        return self.with_changes({}, {_key(index.name): index})
 
     def without_index(self, name: str) -> Schema:
         """A schema without the index ``name``."""
         key = _key(name)
-        return replace(self, indexes=self.indexes.delete(key)) if key in self.indexes else self
+        index = self.indexes.get(key)
+        if index is None:
+            return self
+        owner = _key(index.table)
+        remaining = tuple(k for k in self.table_indexes.get(owner, ()) if k != key)
+        return replace(self, indexes=self.indexes.delete(key),
+                       table_indexes=self.table_indexes.set(owner, remaining))
 
     def with_trigger(self, trigger: Trigger) -> Schema:
         """A schema where ``trigger`` is added or replaced."""
@@ -267,17 +291,28 @@ class Schema:
     def with_changes(self, tables: Mapping[str, Table | None],
                      indexes: Mapping[str, Index] | None = None,
                      triggers: Mapping[str, Trigger] | None = None) -> Schema:
-        """A schema with several entries replaced (None in ``tables`` removes one)."""
+        """A schema with several entries set (None in ``tables`` removes one).
+
+        An index whose table changed (a renamed table) moves to its new table.
+        """
         new_tables = self.tables
         for key, table in tables.items():
             new_tables = new_tables.set(key, table) if table is not None else new_tables.delete(key)
         new_indexes = self.indexes
+        table_indexes = self.table_indexes
         for key, index in (indexes or {}).items():
+            previous = self.indexes.get(key)
+            if previous is not None:
+                old_owner = _key(previous.table)
+                table_indexes = table_indexes.set(
+                    old_owner, tuple(k for k in table_indexes.get(old_owner, ()) if k != key))
+            owner = _key(index.table)
+            table_indexes = table_indexes.set(owner, (*table_indexes.get(owner, ()), key))
             new_indexes = new_indexes.set(key, index)
         new_triggers = self.triggers
         for key, trigger in (triggers or {}).items():
             new_triggers = new_triggers.set(key, trigger)
-        return Schema(new_tables, new_indexes, new_triggers, self.views)
+        return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes)
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:

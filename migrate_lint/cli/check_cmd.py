@@ -97,6 +97,9 @@ def check(
         verbose=verbose,
     )
     result = lint(paths, config)
+    if config.verbose:
+        for note in result.notes:
+            click.echo(note, err=True)
     chosen = fmt or default_format(env)
     color = chosen == "text" and use_color(no_color, sys.stdout, env)
     output = render(chosen, result, color=color)

@@ -1,0 +1,140 @@
+"""Insert paths: every INSERT in migrations, SQL files and application code.
+
+>>> from migrate_lint.inserts import collect_sites
+>>> collect_sites([]).sites
+()
+
+:func:`collect_sites` walks the configured insert paths (and, with
+``writers_from``, the same paths at an older git revision) and returns an
+:class:`SiteCollection`: the sites whose columns are known, the ones built at run
+time (listed, never guessed) and the files skipped with the reason. Rule NN002
+(``rules/insert_omits_required_column.py``) checks the sites against the schema;
+:func:`site_from_statement` reads migration statements the same way.
+
+Languages: ``.sql`` files (seeds, fixtures, sqlc queries); Python (``ast``: string
+literals, f-strings, sqlite3 ``execute*`` calls, SQLAlchemy Core); TypeScript and
+JavaScript (tree-sitter: string and template literals, drizzle ORM).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from migrate_lint.inserts.drizzle import DrizzleFacts, resolve
+from migrate_lint.inserts.files import decode, walk
+from migrate_lint.inserts.git import revision_files
+from migrate_lint.inserts.js_src import js_sites
+from migrate_lint.inserts.model import (
+    NAMED,
+    ORIGINS,
+    POSITIONAL,
+    UNKNOWN,
+    InsertSite,
+    SiteCollection,
+    SkippedFile,
+)
+from migrate_lint.inserts.python_src import python_sites
+from migrate_lint.inserts.sqltext import site_from_statement, sites_in_sql
+
+__all__ = [
+    "NAMED",
+    "ORIGINS",
+    "POSITIONAL",
+    "UNKNOWN",
+    "InsertSite",
+    "SiteCollection",
+    "SkippedFile",
+    "collect_sites",
+    "extract_file",
+    "site_from_statement",
+]
+
+
+def extract_file(path: str, language: str, text: str, revision: str | None = None
+                 ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
+    """Sites of one file's text, its drizzle facts, and a note if it was not fully read.
+
+    Never raises on bad source: whatever goes wrong becomes the note.
+    """
+    try:
+        if language == "sql":
+            return sites_in_sql(text, path, "sql-file", revision=revision), DrizzleFacts(), None
+        if language == "python":
+            sites, problem = python_sites(path, text, revision)
+            return sites, DrizzleFacts(), problem
+        return js_sites(path, text, language, revision)
+    except RecursionError:
+        return [], DrizzleFacts(), "too deeply nested to read"
+    except Exception as err:  # a reader bug must cost one file, not the run
+        return [], DrizzleFacts(), f"internal error while reading ({type(err).__name__}: {err})"
+
+
+def _read(path: str) -> bytes | str:
+    try:
+        size = os.path.getsize(path)
+        if size > 2 * 1024 * 1024:
+            # Only the size matters for the skip reason; do not read the whole file.
+            return f"larger than 2 MB ({size} bytes)"
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        return f"cannot read ({err.strerror})"
+
+
+def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
+            sites: list[InsertSite], facts: list[DrizzleFacts],
+            skipped: list[SkippedFile]) -> int:
+    count = 0
+    for path, language, data in files:
+        if isinstance(data, str):
+            skipped.append(SkippedFile(path, data, revision))
+            continue
+        text, reason = decode(data)
+        if text is None:
+            skipped.append(SkippedFile(path, reason, revision))
+            continue
+        count += 1
+        found, drizzle, note = extract_file(path, language, text, revision)
+        sites.extend(found)
+        facts.append(drizzle)
+        if note:
+            skipped.append(SkippedFile(path, note, revision))
+    return count
+
+
+def _key(site: InsertSite) -> tuple[object, ...]:
+    return (site.span.path, site.table.lower(), site.shape, site.columns, site.arity,
+            site.nulls, site.star_source, site.source)
+
+
+def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,
+                  writers_from: str | None = None) -> SiteCollection:
+    """Every insert site under ``paths`` (files or directories).
+
+    ``exclude`` adds glob patterns (matched against relative paths and their parts)
+    to the default excludes (node_modules, .venv, venv, .git, dist, build,
+    __pycache__, .next, target, coverage). With ``writers_from`` the same paths are
+    also read at that git revision, and its sites (``revision`` set) are added,
+    except those identical to a current site: an older build writing to the
+    database after an upgrade. Raises MigrateLintError when git cannot read the
+    revision; never raises on unreadable or unparseable source.
+    """
+    sites: list[InsertSite] = []
+    skipped: list[SkippedFile] = []
+    facts: list[DrizzleFacts] = []
+    current = ((f.path, f.language, _read(f.path)) for f in walk(paths, exclude))
+    count = _gather(current, None, sites, facts, skipped)
+    sites.extend(resolve(facts))
+    if writers_from:
+        old_sites: list[InsertSite] = []
+        old_facts: list[DrizzleFacts] = []
+        old = ((f.path, f.language, f.data) for f in revision_files(paths, writers_from, exclude))
+        count += _gather(old, writers_from, old_sites, old_facts, skipped)
+        old_sites.extend(resolve(old_facts))
+        seen = {_key(s) for s in sites}
+        sites.extend(s for s in old_sites if _key(s) not in seen)
+    sites.sort(key=lambda s: (s.revision or "", s.span.path, s.span.start))
+    known = tuple(s for s in sites if s.known)
+    unknown = tuple(s for s in sites if not s.known)
+    return SiteCollection(known, unknown, tuple(skipped), count)

@@ -1,0 +1,110 @@
+"""Insert sites as plain data: what a piece of code writes into which table, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from migrate_lint.span import Span
+
+# Where a site was found. "migration": a statement of the history; "sql-file": a .sql
+# file under the insert paths; "python" / "typescript" / "javascript": SQL in a string
+# literal; "sqlite3": the literal is passed to execute/executemany/executescript;
+# "drizzle" / "sqlalchemy": an ORM insert built from a table definition.
+ORIGINS = ("migration", "sql-file", "python", "typescript", "javascript", "drizzle",
+           "sqlalchemy", "sqlite3")
+
+# Shapes of the supplied columns.
+NAMED = "named"  # ``columns`` lists what is given
+POSITIONAL = "positional"  # no column list; ``arity`` values per row (None: not known)
+UNKNOWN = "unknown"  # built at run time; never guessed, only counted and listed
+
+
+@dataclass(frozen=True, slots=True)
+class InsertSite:
+    """One place that inserts rows into a table.
+
+    ``columns`` are the columns given a value (named shape); ``nulls`` the subset
+    given an explicit NULL (drizzle sends NULL for every column of its table
+    definition that ``.values()`` leaves out and that has no app-side default).
+    ``arity`` is the number of values per row of a positional insert; ``star_source``
+    the table a positional ``INSERT ... SELECT *`` copies from (its column count is
+    the arity). ``source`` is ``values``, ``select`` or ``default_values``;
+    ``conflict`` the conflict clause (``replace``, ``ignore``, ``abort``, ``fail``,
+    ``rollback``, or ``upsert`` for ON CONFLICT). ``revision`` is set for sites read
+    from an older git revision (``--writers-from``). ``note`` says why a site is
+    unknown, or what was assumed.
+    """
+
+    table: str
+    shape: str
+    span: Span
+    origin: str
+    columns: tuple[str, ...] = ()
+    arity: int | None = None
+    source: str = "values"
+    conflict: str | None = None
+    nulls: tuple[str, ...] = ()
+    star_source: str | None = None
+    revision: str | None = None
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        """True when the supplied columns are known statically."""
+        return self.shape != UNKNOWN
+
+    @property
+    def where(self) -> str:
+        """``path:line`` of the site."""
+        return f"{self.span.path}:{self.span.line}"
+
+    def describe(self) -> str:
+        """One line for ``--verbose`` listings."""
+        if self.shape == NAMED:
+            what = f"columns ({', '.join(self.columns)})" if self.columns else "no columns"
+        elif self.shape == POSITIONAL:
+            what = f"{self.arity if self.arity is not None else '?'} positional values"
+        else:
+            what = "columns unknown"
+        rev = f" @ {self.revision}" if self.revision else ""
+        note = f": {self.note}" if self.note else ""
+        return f"{self.span}{rev} [{self.origin}] insert into `{self.table}`, {what}{note}"
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file under the insert paths that was not read, or read only in part, and why."""
+
+    path: str
+    reason: str
+    revision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCollection:
+    """Everything collected from the insert paths.
+
+    ``sites`` are the sites whose columns are known (checkable); ``unknown`` those
+    built at run time (shown with ``--verbose``, never checked); ``skipped`` the
+    files not read (too large, minified, binary, unparseable) and files read only
+    in part (syntax errors that the parser recovered from).
+    """
+
+    sites: tuple[InsertSite, ...] = ()
+    unknown: tuple[InsertSite, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    files: int = 0  # source files read
+
+    @property
+    def all_sites(self) -> tuple[InsertSite, ...]:
+        """Known and unknown sites together."""
+        return self.sites + self.unknown
+
+    def __iter__(self) -> Iterator[InsertSite]:
+        # Iterating yields every site, so ``tuple(collect_sites(...))`` is what a
+        # rule context takes; rules skip the unknown ones themselves.
+        return iter(self.all_sites)
+
+    def __len__(self) -> int:
+        return len(self.sites) + len(self.unknown)

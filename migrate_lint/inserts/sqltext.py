@@ -1,0 +1,80 @@
+"""Insert sites from SQL text: migration statements, .sql files and string literals.
+
+Uses the same splitter and statement reader as the migration pipeline, so SQL in a
+seed file or a Python string is understood exactly as it would be in a migration.
+"""
+
+from __future__ import annotations
+
+from migrate_lint import sqlglot_api
+from migrate_lint.history import Statement
+from migrate_lint.inserts.model import NAMED, POSITIONAL, UNKNOWN, InsertSite
+from migrate_lint.parse import read_statement
+from migrate_lint.source import Section
+from migrate_lint.span import LineIndex, Span
+from migrate_lint.split import split_section
+
+# Stands in for an interpolation (``${x}``, ``{x}``) in SQL built from a template: a
+# valid identifier, so the SQL still parses, and recognisable, so a column list or
+# table name that depends on it is reported as unknown instead of guessed.
+MARKER = "__mlint_dyn_"
+
+
+def site_from_statement(stmt: Statement, *, origin: str = "migration",
+                        span: Span | None = None, revision: str | None = None,
+                        marker: str = "") -> InsertSite | None:
+    """The insert site of one parsed statement, or ``None`` if it inserts nothing."""
+    if stmt.kind != "insert":
+        return None
+    where = span or stmt.span
+    if stmt.ast is None:
+        table = stmt.tables[0] if stmt.tables else "?"
+        return InsertSite(table, UNKNOWN, where, origin, revision=revision,
+                          note=f"SQL not understood: {stmt.problem}")
+    parts = sqlglot_api.insert_parts(stmt.ast, marker)
+    if parts is None:
+        return None
+    if parts.dynamic:
+        return InsertSite(parts.table if not parts.table.startswith(MARKER) else "?",
+                          UNKNOWN, where, origin, source=parts.source,
+                          conflict=parts.conflict, revision=revision,
+                          note="table, column list or values are interpolated at run time")
+    if parts.columns is not None:
+        return InsertSite(parts.table, NAMED, where, origin, columns=parts.columns,
+                          source=parts.source, conflict=parts.conflict, nulls=parts.nulls,
+                          revision=revision)
+    if parts.source == "default_values":
+        return InsertSite(parts.table, NAMED, where, origin, source=parts.source,
+                          conflict=parts.conflict, revision=revision)
+    arity = parts.select_arity
+    if parts.rows:
+        # SQLite itself rejects VALUES rows of different lengths; the widest row is
+        # what the table's column count is compared with.
+        arity = max(parts.rows)
+    return InsertSite(parts.table, POSITIONAL, where, origin, arity=arity,
+                      source=parts.source, conflict=parts.conflict,
+                      star_source=parts.star_source, revision=revision)
+
+
+def sites_in_sql(text: str, path: str, origin: str, *, span: Span | None = None,
+                 revision: str | None = None, marker: str = "") -> list[InsertSite]:
+    """Insert sites of every statement in ``text``.
+
+    ``span`` (a string literal's place) replaces the statements' own spans, which
+    would be positions inside the literal rather than in the file.
+    """
+    lines = LineIndex(path, text)
+    try:
+        split = split_section(Section(path, text, 0, len(text)), lines)
+    except sqlglot_api.TokenizeError:
+        return []
+    sites: list[InsertSite] = []
+    for index, raw in enumerate(split.statements):
+        if not raw.tokens or not raw.tokens[0].is_word("INSERT", "REPLACE", "WITH"):
+            continue
+        stmt, _ = read_statement(raw, index, text, lines, path)
+        site = site_from_statement(stmt, origin=origin, span=span, revision=revision,
+                                   marker=marker)
+        if site is not None:
+            sites.append(site)
+    return sites
