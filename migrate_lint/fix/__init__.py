@@ -1,1 +1,17 @@
-"""Fix planning: table-rebuild migrations verified on a real SQLite before they are written."""
+"""Fix planning: table-rebuild migrations verified on a real SQLite before they are written.
+
+Modules, in the order data flows through them:
+
+``detect``   fixable situations from the timeline (NN001 ... SQ003; NN002 from
+             ``--writers-omit`` and insert paths). Rule findings map onto them by
+             ``code`` and ``Finding.data`` keys ``table``/``column``/``migration``.
+``planner``  in-place corrections of failing migrations, end-state rebuilds, default
+             choice (NN006 refusal and its alternatives), git questions.
+``rebuild``  the rebuild statements, from the stored CREATE text edited token by
+             token (``sqltext``), saved index/trigger SQL, runner-aware shape.
+``synth``    synthetic rows for every table.
+``checks``   the 15 checks of REBUILD.md, each a named function, and ``prove``.
+``layout``   next version and file names per layout; jinja2 templates in
+             ``templates/``; the drizzle journal entry.
+``write``    atomic writes and diffs.
+"""

@@ -1,0 +1,111 @@
+"""`migrate-lint fix`: plan, prove and (with --write) write fix migrations.
+
+The only place the fix generator's results are printed. Plans whose proof failed,
+or that were refused, are reported and never written.
+"""
+
+from __future__ import annotations
+
+import click
+
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.fix.model import FixPlan, Options
+from migrate_lint.fix.planner import plan_fixes
+from migrate_lint.fix.write import diff, write_all
+
+
+def _split_set(value: str) -> tuple[str, str, str]:
+    target, sep, expr = value.partition("=")
+    table, dot, column = target.partition(".")
+    if not sep or not dot or not table or not column or not expr.strip():
+        raise MigrateLintError(f"--set {value}: expected TABLE.COLUMN=SQL-EXPR")
+    return table.strip(), column.strip(), expr.strip()
+
+
+def _split_column(value: str) -> tuple[str, str]:
+    table, dot, column = value.partition(".")
+    if not dot or not table or not column:
+        raise MigrateLintError(f"--writers-omit {value}: expected TABLE.COLUMN")
+    return table.strip(), column.strip()
+
+
+def _show(plan: FixPlan, write: bool) -> None:
+    s = plan.situation
+    where = f"`{s.table}.{s.column}`"
+    if plan.refused:
+        click.echo(f"{s.code} {where}: refused: {plan.refused}")
+        return
+    state = "ready" if plan.ok else "NOT written (a check failed)"
+    click.echo(f"{s.code} {where}: {plan.title} [{state}]")
+    for note in plan.notes:
+        click.echo(f"  note: {note}")
+    for change in plan.files:
+        if change.old_text is not None:
+            click.echo(f"--- edit {change.path}")
+            click.echo(diff(change), nl=False)
+        else:
+            click.echo(f"--- new {change.path}")
+            if not write:
+                click.echo(change.text, nl=not change.text.endswith("\n"))
+    for check in plan.checks:
+        click.echo(f"  {check}")
+    for check in plan.failed_checks:
+        click.echo(f"check {check.name} failed on `{check.table or s.table}`: {check.reason}",
+                   err=True)
+
+
+@click.command("fix")
+@click.argument("directory", default="migrations", type=click.Path(file_okay=False))
+@click.option("--write", is_flag=True, help="Write the planned files (default: dry run).")
+@click.option("--select", "select", default="", help="Comma-separated codes to fix.")
+@click.option("--set", "sets", multiple=True, metavar="TABLE.COLUMN=SQL-EXPR",
+              help="Default or backfill expression for a column.")
+@click.option("--force", is_flag=True, help="Insist on --set even where it is unsafe (NN006).")
+@click.option("--since", default=None, metavar="REV",
+              help="Git revision: migrations not new since REV may already have applied.")
+@click.option("--writers-omit", "writers_omit", multiple=True, metavar="TABLE.COLUMN",
+              help="Older writers insert without this column (NN002 end-state fix).")
+@click.option("--insert-paths", "insert_paths", multiple=True, metavar="PATH",
+              help="Application sources: inserts that omit a required column are NN002.")
+@click.option("--writers-from", default=None, metavar="REV",
+              help="Also read --insert-paths at this git revision (older writers).")
+@click.option("--alternative", type=click.Choice(["trigger", "nullable"]), default="trigger",
+              help="What to offer instead of a constant default under a UNIQUE key.")
+@click.option("--layout", default=None, help="Override the detected layout.")
+@click.option("--runner", default=None, help="Override the runner inferred from the layout.")
+def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: bool,
+        since: str | None, writers_omit: tuple[str, ...], insert_paths: tuple[str, ...],
+        writers_from: str | None, alternative: str,
+        layout: str | None, runner: str | None) -> None:
+    """Plan verified fixes for every fixable finding in DIRECTORY.
+
+    Without --write, prints each planned migration and the checks it passed.
+    """
+    options = Options(
+        select=frozenset(c.strip().upper() for c in select.split(",") if c.strip()),
+        sets=tuple(_split_set(v) for v in sets),
+        force=force,
+        since=since,
+        writers_omit=tuple(_split_column(v) for v in writers_omit),
+        alternative=alternative,
+        insert_paths=insert_paths,
+        writers_from=writers_from,
+    )
+    plans = plan_fixes(directory, options, layout, runner)
+    if not plans:
+        click.echo("nothing to fix")
+        return
+    for plan in plans:
+        _show(plan, write)
+    ready = [p for p in plans if p.ok and p.files]
+    if write and ready:
+        changes = {}
+        for plan in ready:
+            for change in plan.files:
+                changes[change.path] = change  # several plans may edit one file
+        write_all(list(changes.values()))
+        click.echo(f"wrote {len(changes)} file(s)")
+    elif not write and ready:
+        click.echo("dry run: nothing written (use --write)")
+    if any(not p.ok for p in plans if p.refused is None):
+        raise click.exceptions.Exit(1)

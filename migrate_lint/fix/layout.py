@@ -1,0 +1,103 @@
+"""Where a new migration goes and how it looks: the directory's layout and naming.
+
+The next version follows the newest one's format: a 14-digit UTC timestamp,
+diesel's ``YYYY-MM-DD-HHMMSS``, epoch milliseconds, or the next zero-padded
+number. Files are rendered from the jinja2 templates shipped in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+import jinja2
+
+from migrate_lint.fix.model import FileChange
+from migrate_lint.history import History
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("migrate_lint.fix", "templates"),
+    autoescape=False,  # SQL, not HTML
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def next_version(versions: Sequence[str], now_ms: int | None = None) -> str:
+    """The version after the newest of ``versions``, in the same format."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    now = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    newest = max(versions, key=lambda v: (len(v), v)) if versions else "0000"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}-\d{6}", newest):
+        candidate = now.strftime("%Y-%m-%d-%H%M%S")
+        if candidate > newest:
+            return candidate
+        stamp = datetime.strptime(newest, "%Y-%m-%d-%H%M%S").timestamp() + 1
+        return datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d-%H%M%S")
+    if re.fullmatch(r"\d{14}", newest):
+        candidate = now.strftime("%Y%m%d%H%M%S")
+        # The clock may be behind the newest migration: never sort before it.
+        return candidate if candidate > newest else str(int(newest) + 1)
+    if re.fullmatch(r"\d{13}", newest):
+        return str(max(ms, int(newest) + 1))
+    if newest.isdigit():
+        return str(int(newest) + 1).zfill(len(newest))
+    return now.strftime("%Y%m%d%H%M%S")
+
+
+def render_new_migration(history: History, name: str, up: Sequence[str], down: Sequence[str],
+                         header: Sequence[str], table: str, no_transaction: bool,
+                         now_ms: int | None = None) -> tuple[FileChange, ...]:
+    """The files of a new migration ``name`` following the directory's layout."""
+    root = history.root
+    version = next_version([m.version for m in history.migrations], now_ms)
+    label = f"{version}_{name}"
+    layout, runner = history.layout, history.runner
+    style = layout if layout in ("goose", "dbmate") else (
+        "drizzle" if runner == "drizzle" else "plain")
+    template = _ENV.get_template("migration.sql.j2")
+    context = {"style": style, "no_transaction": no_transaction, "header_lines": list(header),
+               "up": list(up), "down": list(down), "table": table}
+    text = template.render(**context)
+    files: list[FileChange] = []
+    if layout == "folder":
+        files.append(FileChange(os.path.join(root, label, "migration.sql"), text))
+    elif layout == "diesel":
+        files.append(FileChange(os.path.join(root, label, "up.sql"), text))
+        files.append(FileChange(os.path.join(root, label, "down.sql"),
+                                _ENV.get_template("down.sql.j2").render(**context)))
+        if no_transaction:
+            files.append(FileChange(os.path.join(root, label, "metadata.toml"),
+                                    _ENV.get_template("metadata.toml.j2").render(**context)))
+    elif layout == "updown":
+        files.append(FileChange(os.path.join(root, f"{label}.up.sql"), text))
+        files.append(FileChange(os.path.join(root, f"{label}.down.sql"),
+                                _ENV.get_template("down.sql.j2").render(**context)))
+    else:
+        files.append(FileChange(os.path.join(root, f"{label}.sql"), text))
+    journal = os.path.join(root, "meta", "_journal.json")
+    if runner == "drizzle" and os.path.isfile(journal):
+        files.append(_journal_entry(journal, label, now_ms))
+    return tuple(files)
+
+
+def _journal_entry(path: str, tag: str, now_ms: int | None) -> FileChange:
+    """drizzle's journal with one more entry; ``when`` strictly increases (RUNNERS.md)."""
+    with open(path, encoding="utf-8") as fh:
+        old = fh.read()
+    data = json.loads(old)
+    entries = data.setdefault("entries", [])
+    last = entries[-1] if entries else {}
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    entries.append({
+        "idx": int(last.get("idx", -1)) + 1,
+        "version": last.get("version", "6"),
+        "when": max(ms, int(last.get("when", 0)) + 1),
+        "tag": tag,
+        "breakpoints": True,
+    })
+    return FileChange(path, json.dumps(data, indent=2) + "\n", old_text=old)

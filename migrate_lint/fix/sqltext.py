@@ -1,0 +1,174 @@
+"""Small SQL text helpers: quoting, constants, zero values, and token-level edits.
+
+Everything here edits the ORIGINAL text by offsets (never sqlglot's generator), so
+what SQLite keeps verbatim (STRICT, COLLATE, CHECK, comments) survives.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from migrate_lint import ddl as d
+from migrate_lint.span import LineIndex
+from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
+
+
+def q(name: str) -> str:
+    """Quote an identifier with backticks.
+
+    Backticks, unlike double quotes, never fall back to a string literal when the
+    name does not exist (SQLite's double-quoted-string quirk): a typo fails loudly.
+    """
+    return "`" + name.replace("`", "``") + "`"
+
+
+def lit(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def is_constant(expr: str) -> bool:
+    """True for a literal SQLite accepts as an ALTER TABLE ADD COLUMN default.
+
+    A number (optionally signed), a string, a blob, NULL, TRUE or FALSE.
+    """
+    try:
+        toks = sql_tokens(expr)
+    except TokenizeError:
+        return False
+    if len(toks) == 2 and toks[0].kind == "op" and toks[0].value in "+-":
+        return toks[1].kind == "number"
+    if len(toks) != 1:
+        return False
+    tok = toks[0]
+    return tok.kind in ("number", "string", "blob") or tok.is_word("NULL", "TRUE", "FALSE")
+
+
+def default_clause_value(expr: str) -> str:
+    """The text after DEFAULT: constants as written, anything else parenthesised."""
+    return expr if is_constant(expr) else f"({expr})"
+
+
+def affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared type (sqlite.org/datatype3.html 3.1)."""
+    upper = declared.upper()
+    if "INT" in upper:
+        return "INTEGER"
+    if any(n in upper for n in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in upper or not upper:
+        return "BLOB"
+    if any(n in upper for n in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def zero_value(declared: str) -> str:
+    """A type-appropriate zero default: 0, '', x'' or 0.0 by affinity."""
+    return {"INTEGER": "0", "TEXT": "''", "BLOB": "x''", "REAL": "0.0"}.get(
+        affinity(declared), "0"
+    )
+
+
+def check_expression(expr: str) -> str | None:
+    """Why ``expr`` is not a valid SQLite expression (asked of SQLite itself), or None.
+
+    Column references are allowed (a backfill may read the row): an error naming a
+    missing column is therefore not a parse error.
+    """
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"SELECT {expr}").fetchall()
+    except sqlite3.Error as err:
+        message = str(err)
+        if message.startswith("no such column"):
+            return None
+        return message
+    finally:
+        conn.close()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCreate:
+    """A CREATE TABLE text read into its parts, with the offsets of the table name."""
+
+    text: str
+    table: d.CreateTable
+    name_start: int
+    name_end: int
+
+    def column(self, name: str) -> d.ColumnDef | None:
+        """The definition of column ``name`` (case-insensitive)."""
+        low = name.lower()
+        return next((c for c in self.table.columns if c.name.lower() == low), None)
+
+
+def parse_create(text: str) -> ParsedCreate:
+    """Read a CREATE TABLE statement; raise ValueError when it is not one."""
+    toks = sql_tokens(text)
+    node = d.read_ddl(toks, text, LineIndex("<schema>", text))
+    if not isinstance(node, d.CreateTable) or node.body is None:
+        raise ValueError("not a CREATE TABLE with a column list")
+    # The name is the last name token before the column list's "(" (after an
+    # optional schema and IF NOT EXISTS).
+    body_start = node.body[0]
+    before = [t for t in toks if t.end <= body_start and t.is_name]
+    first = before[-1]
+    start = first.start
+    # `main.t`: replace the schema part too (the rebuilt table lives in main)
+    idx = toks.index(first)
+    if idx >= 2 and toks[idx - 1].kind == "op" and toks[idx - 1].value == "." \
+            and toks[idx - 2].is_name:
+        start = toks[idx - 2].start
+    return ParsedCreate(text, node, start, first.end)
+
+
+def edit_create(parsed: ParsedCreate, new_name: str, column: str, *, notnull: bool,
+                default: str | None) -> str:
+    """The CREATE text renamed to ``new_name`` with ``column``'s NOT NULL/DEFAULT edited.
+
+    Only the name token, the column's NOT NULL clause and its DEFAULT clause change;
+    every other character of the original text is kept.
+    """
+    col = parsed.column(column)
+    if col is None:
+        raise ValueError(f"column `{column}` not in the CREATE TABLE text")
+    edits: list[tuple[int, int, str]] = [(parsed.name_start, parsed.name_end, q(new_name))]
+    clause = f"DEFAULT {default_clause_value(default)}" if default is not None else ""
+    if col.default_span is not None:
+        start, end = col.default_span.start, col.default_span.end
+        if clause:
+            edits.append((start, end, clause))
+        else:
+            edits.append(_removal(parsed.text, start, end))
+    elif clause:
+        edits.append((col.span.end, col.span.end, " " + clause))
+    if col.notnull and not notnull and col.notnull_span is not None:
+        edits.append(_removal(parsed.text, col.notnull_span.start, col.notnull_span.end))
+    elif notnull and not col.notnull:
+        edits.append((col.span.end, col.span.end, " NOT NULL"))
+    text = parsed.text
+    # Apply from the end so earlier offsets stay valid; equal starts keep their order.
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _removal(text: str, start: int, end: int) -> tuple[int, int, str]:
+    """Remove text[start:end] together with the blanks before it."""
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return start, end, ""
+
+
+def splice_column(text: str, column_def_text: str) -> str:
+    """Append a column definition to a CREATE TABLE text, before its table constraints.
+
+    Mirrors what SQLite does to the stored text on ADD COLUMN (it appends before the
+    closing parenthesis); used when only the model's text is at hand.
+    """
+    parsed = parse_create(text)
+    last = parsed.table.columns[-1]
+    return text[: last.span.end] + ", " + column_def_text + text[last.span.end :]

@@ -1,0 +1,128 @@
+"""Bad input gives one clear line, writes nothing and exits 2; writes are atomic."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrate_lint.cli import cli
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.fix.model import FileChange
+from migrate_lint.fix.write import write_change
+
+DEMO = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "migrations"
+    shutil.copytree(DEMO, root)
+    return root
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(root.iterdir())}
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("nosuch.seq=0", "no table `nosuch`"),
+    ("session_message.nosuch=0", "has no column `nosuch`"),
+    ("session_message.seq=1 +* 2", "not a valid SQLite expression"),
+    ("session_message.seq", "expected TABLE.COLUMN=SQL-EXPR"),
+])
+def test_bad_set(tmp_path: Path, value: str, needle: str) -> None:
+    root = _copy(tmp_path)
+    before = _snapshot(root)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write", "--set", value])
+    assert result.exit_code == 2
+    assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert _snapshot(root) == before
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "HOME": str(cwd),
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+                        "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_uncommitted_edit_of_the_file_to_fix(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "init")
+    bad = root / "20260603040000_session_message_order.sql"
+    bad.write_text(bad.read_text() + "\n-- local edit\n")
+    before = _snapshot(root)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    assert result.exit_code == 2
+    assert "uncommitted changes" in result.stderr
+    assert _snapshot(root) == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_untracked_migration_needs_no_follow_up(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    bad = root / "20260603040000_session_message_order.sql"
+    text = bad.read_text()
+    bad.unlink()
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "init")
+    bad.write_text(text)  # new, never committed: it cannot have applied anywhere yet
+    result = CliRunner().invoke(cli, ["fix", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "DEFAULT 0" in result.stdout and "--- new" not in result.stdout
+
+
+def test_new_file_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "x.sql"
+    path.write_text("keep")
+    with pytest.raises(MigrateLintError, match="already exists"):
+        write_change(FileChange(str(path), "new"))
+    assert path.read_text() == "keep"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.sql"]  # no temp file left
+
+
+def test_edit_refuses_when_file_changed_meanwhile(tmp_path: Path) -> None:
+    path = tmp_path / "x.sql"
+    path.write_text("changed")
+    with pytest.raises(MigrateLintError, match="changed since"):
+        write_change(FileChange(str(path), "new", old_text="old"))
+    write_change(FileChange(str(path), "new", old_text="changed"))
+    assert path.read_text() == "new"
+
+
+def test_insert_paths_feed_nn002(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "writer.py").write_text(
+        'db.execute("INSERT INTO session_message (id, session_id, type, time_created, data) '
+        'VALUES (?, ?, ?, ?, ?)")\n')
+    result = CliRunner().invoke(cli, ["fix", str(root), "--insert-paths", str(app)])
+    assert result.exit_code == 0, result.output
+    assert "(NN001, NN002) for `session_message.seq`" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_since_decides_whether_a_follow_up_is_needed(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    bad = root / "20260603040000_session_message_order.sql"
+    text = bad.read_text()
+    bad.unlink()
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    _git(tmp_path, "tag", "base")
+    bad.write_text(text)
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "add bad migration")
+    new_since_base = CliRunner().invoke(cli, ["fix", str(root), "--since", "base"])
+    assert new_since_base.exit_code == 0 and "--- new" not in new_since_base.stdout
+    shipped = CliRunner().invoke(cli, ["fix", str(root), "--since", "HEAD"])
+    assert shipped.exit_code == 0 and "--- new" in shipped.stdout
