@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generate import generate_history  # noqa: E402
+from generate import generate_history
 
-from migrate_lint import sqlglot_api  # noqa: E402
-from migrate_lint.pipeline import load_history  # noqa: E402
-from migrate_lint.replay import replay  # noqa: E402
+from migrate_lint import sqlglot_api
+from migrate_lint.pipeline import load_history
+from migrate_lint.replay import replay
 
 
 def _peak_rss_mb() -> float:

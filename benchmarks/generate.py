@@ -25,7 +25,7 @@ def generate_history(root: Path, migrations: int = 1000, per_migration: int = 20
                 cols = [f"col_{counter}_{i}" for i in range(rng.randint(2, 8))]
                 tables[name] = cols
                 body = ",\n\t".join(
-                    [f"`id` integer PRIMARY KEY AUTOINCREMENT"]
+                    ["`id` integer PRIMARY KEY AUTOINCREMENT"]
                     + [f"`{c}` text DEFAULT 'x' NOT NULL" for c in cols]
                 )
                 statements.append(f"CREATE TABLE `{name}` (\n\t{body}\n)")

@@ -778,9 +778,9 @@ def _alter(r: _Reader) -> Ddl:
             raise DdlError(f"expected a column name, found `{tok.value}`", tok.start)
         r.done()
         return DropColumn(table, tok.value, r.span([tok]))
-    tok = r.peek()
+    nxt = r.peek()
     raise DdlError(
-        f"SQLite's ALTER TABLE cannot `{tok.value if tok else ''}`: it supports only "
+        f"SQLite's ALTER TABLE cannot `{nxt.value if nxt else ''}`: it supports only "
         "RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN",
-        tok.start if tok else 0,
+        nxt.start if nxt else 0,
     )

@@ -8,8 +8,9 @@ backfilled a column, which tables the tool could not follow.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from migrate_lint import ddl as d
 from migrate_lint.history import History, Migration, Statement
@@ -22,7 +23,6 @@ from migrate_lint.schema import (
     Trigger,
     UniqueKey,
     View,
-    all_foreign_keys,
 )
 
 
@@ -487,7 +487,8 @@ def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: 
     return schema.with_changes(changed, indexes, triggers), None
 
 
-_HANDLERS = {
+_Handler = Callable[[Schema, Any, Statement, Origin], tuple[Schema, str | None]]
+_HANDLERS: dict[type, _Handler] = {
     d.CreateTable: _create_table,
     d.CreateVirtualTable: _create_virtual,
     d.Drop: _drop,

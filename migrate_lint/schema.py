@@ -363,7 +363,7 @@ def _table_info(table: Table, indexes: tuple[Index, ...]) -> TableInfo:
         fks.append(
             ForeignKeyInfo(
                 fk.parent,
-                tuple(_column_name(table, c) for c in fk.columns),
+                tuple(_column_name(table, c) or c for c in fk.columns),
                 tuple(fk.parent_columns) if fk.parent_columns else (None,) * len(fk.columns),
                 fk.on_update,
                 fk.on_delete,

@@ -542,7 +542,7 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
             if columns is None and any(is_marked(v) for v in values):
                 dynamic = True
             if columns is not None:
-                for name, value in zip(columns, values):
+                for name, value in zip(columns, values):  # noqa: B905 - a row may be short
                     if isinstance(value, exp.Null):
                         nulls.add(name)
         return InsertParts(target.name, columns, "values", tuple(rows), conflict=conflict,
