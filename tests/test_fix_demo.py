@@ -9,9 +9,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.detect import detect
+from migrate_lint.fix.model import Options
+from migrate_lint.fix.requests import findings_for
 from migrate_lint.fix.synth import fill
-from migrate_lint.pipeline import load_history, load_timeline
+from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
 
 DEMO = Path(__file__).resolve().parents[1] / "migrations"
@@ -46,9 +47,9 @@ def test_write_corrects_migration_and_adds_follow_up(tmp_path: Path) -> None:
     assert "\nBEGIN" not in new[0].read_text()  # drizzle wraps the batch itself
     assert "--> statement-breakpoint" in new[0].read_text()
 
-    # The NN001 condition no longer holds for that table.
-    timeline = load_timeline(root)
-    assert not [s for s in detect(timeline) if s.table == "session_message"]
+    # The NN001 rule no longer fires for that table.
+    assert not [f for f in findings_for(str(root), Options(select=frozenset({"NN001"})))
+                if f.get("table") == "session_message"]
     check = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
     if check.exit_code in (0, 1) and "NN001" in check.stdout:
         assert "session_message" not in check.stdout.split("NN001", 1)[1][:400]

@@ -2,11 +2,12 @@
 
 Modules, in the order data flows through them:
 
-``detect``   fixable situations from the timeline (NN001 ... SQ003; NN002 from
-             ``--writers-omit`` and insert paths). Rule findings map onto them by
-             ``code`` and ``Finding.data`` keys ``table``/``column``/``migration``.
+``requests`` the lint engine's findings (NN001 ... SQ003; NN002 from insert paths)
+             turned into fix requests by ``code`` and ``Finding.data`` keys; plus
+             ``--writers-omit``. The generator never decides what is wrong.
 ``planner``  in-place corrections of failing migrations, end-state rebuilds, default
              choice (NN006 refusal and its alternatives), git questions.
+``inplace``  token splices of an in-place correction (coalesce, DEFAULT, UPDATE).
 ``rebuild``  the rebuild statements, from the stored CREATE text edited token by
              token (``sqltext``), saved index/trigger SQL, runner-aware shape.
 ``synth``    synthetic rows for every table.

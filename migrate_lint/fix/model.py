@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Situation:
-    """A fixable situation found in the timeline (or mapped from a rule's finding).
+    """A fix request: one rule finding (or a ``--writers-omit`` column) to repair.
 
-    ``code`` is the rule code whose condition holds (NN001, NN002, ...); findings
-    from the rule engine map onto situations by ``code`` plus the ``table``,
-    ``column`` and ``migration`` keys of ``Finding.data``.
+    ``code`` is the rule code of the finding (NN001, NN002, ...); ``table``,
+    ``column`` and ``migration`` come from the ``Finding.data`` keys of the same
+    names, ``statement`` is the offending statement of that migration, and ``data``
+    carries the rule's other ``## Fix safety`` keys (``default``, ``reason``, ...).
+    The planner never decides what is wrong: it only repairs what a request names.
     """
 
     code: str
@@ -20,6 +22,11 @@ class Situation:
     migration: int  # index of the migration in the history (-1: the final schema)
     statement: int = -1  # index of the offending statement in that migration
     message: str = ""
+    data: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str) -> str | None:
+        """A value of the finding's ``data``."""
+        return next((v for k, v in self.data if k == key), None)
 
 
 @dataclass(frozen=True, slots=True)

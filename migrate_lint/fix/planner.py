@@ -25,9 +25,22 @@ from dataclasses import dataclass, replace
 
 from migrate_lint import ddl as d
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
-from migrate_lint.fix.detect import detect, omitted_by_sites
 from migrate_lint.fix.gitinfo import has_local_edits, may_have_applied
+from migrate_lint.fix.inplace import (
+    InPlaceError,
+    Splice,
+    add_after,
+    apply_splices,
+    copy_value,
+    drop_default,
+    drop_unique,
+    replace_default,
+    replace_statement,
+    update_value,
+    wrap_coalesce,
+)
 from migrate_lint.fix.layout import next_version, render_new_migration
 from migrate_lint.fix.model import (
     CheckResult,
@@ -37,10 +50,11 @@ from migrate_lint.fix.model import (
     Options,
     Situation,
 )
-from migrate_lint.fix.rebuild import RefuseError, build_rebuild, wrap, wrap_down
+from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
+from migrate_lint.fix.requests import findings_for, requests_from
 from migrate_lint.fix.sqltext import affinity, check_expression, is_constant, q, zero_value
 from migrate_lint.fix.synth import fill
-from migrate_lint.history import History, Migration
+from migrate_lint.history import History, Migration, Statement
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import Timeline, replay
 from migrate_lint.sandbox import Sandbox
@@ -62,6 +76,22 @@ CHECKSUM_NOTES = {
                "applied keep its schema silently; the new migration brings them to the same "
                "end state.",
 }
+
+
+# Codes corrected in place (the migration failed on populated databases), and those
+# whose correction ends in another schema than databases where the original applied
+# on empty tables: those get a follow-up rebuild where the original may have applied.
+IN_PLACE = frozenset({"NN001", "NN003", "NN004", "NN005", "SQ001", "SQ002", "SQ003"})
+FOLLOW_UP = frozenset({"NN001", "NN005", "SQ003"})
+
+
+class _Refused(Exception):
+    """No in-place correction: ``reason`` says why and what to do instead."""
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(reason)
+        self.title = title
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,32 +167,33 @@ class Planner:
     # -- entry point --------------------------------------------------------------
 
     def plan(self) -> list[FixPlan]:
-        """Every plan, proven; refused and failed plans included (never written)."""
-        writers = list(self.options.writers_omit)
-        writers += [p for p in omitted_by_sites(self.timeline, self.options.insert_paths,
-                                                self.options.writers_from) if p not in writers]
-        situations = detect(self.timeline, writers)
-        if self.options.select:
-            wanted = {c.upper() for c in self.options.select}
-            if "NN006" in wanted:
-                wanted.add("NN002")
-            situations = [s for s in situations if s.code in wanted]
+        """Every plan, proven; refused and failed plans included (never written).
+
+        The requests come from the lint engine's findings (`requests.findings_for`):
+        the planner only decides how to repair them.
+        """
+        findings = findings_for(self.root, self.options, self.layout, self.runner_override)
+        situations = [r for r in (self._resolve(s) for s in requests_from(
+            findings, self.history, self.options)) if r is not None]
         plans: list[FixPlan] = []
-        in_place = [s for s in situations if s.code == "NN001"]
-        for s in situations:
-            if s.code not in ("NN001", "NN002"):
-                plans.append(FixPlan(s, f"{s.code} on `{s.table}.{s.column}`",
-                                     refused="detected, but no automatic fix for this code "
-                                             "yet: edit the migration by hand (see "
-                                             f"`migrate-lint explain {s.code}`)"))
+        in_place = [s for s in situations if s.code in IN_PLACE]
         edits, inplace_plans = self._in_place(in_place)
         workdir = tempfile.mkdtemp(prefix="migrate-lint-fix-")
         try:
             fixed = self._fixed_history(edits, workdir)
-            proven = [self._prove_in_place(p, fixed) for p in inplace_plans]
+            after = self._lint_fixed(fixed, in_place) if edits else []
+            proven = _same_file_failures([self._prove_in_place(p, fixed, after)
+                                          for p in inplace_plans])
             plans.extend(proven)
+            ok_codes = {(p.situation.code, p.situation.migration, p.situation.statement,
+                         p.situation.column.lower()) for p in proven if p.refused is None}
             targets: dict[tuple[str, str], list[Situation]] = {}
             for s in in_place:
+                if s.code not in FOLLOW_UP:
+                    continue
+                if s.code != "NN001" and (s.code, s.migration, s.statement,
+                                          s.column.lower()) not in ok_codes:
+                    continue
                 path = self.history.migrations[s.migration].path
                 if may_have_applied(path, self.options.since):
                     targets.setdefault((s.table.lower(), s.column.lower()), []).append(s)
@@ -177,51 +208,186 @@ class Planner:
             shutil.rmtree(workdir, ignore_errors=True)
         return plans
 
+    def _resolve(self, s: Situation) -> Situation | None:
+        """NN002 requests named as the final schema names them (None: no such column)."""
+        if s.code != "NN002":
+            return s
+        table = self.timeline.final.table(s.table)
+        col = table.column(s.column) if table else None
+        if table is None or col is None:
+            return None
+        return replace(s, table=table.name, column=col.name)
+
+    def _lint_fixed(self, fixed: History, in_place: list[Situation]) -> list[Finding]:
+        """The findings of the corrected rules on the corrected history (the real rules)."""
+        codes = frozenset(s.code for s in in_place)
+        return findings_for(fixed.root, Options(select=codes), self.layout,
+                            self.runner_override or self.history.runner)
+
     # -- in-place corrections ---------------------------------------------------
 
     def _in_place(self, situations: list[Situation]) -> tuple[dict[str, str], list[FixPlan]]:
-        edits: dict[str, str] = {}
-        plans: list[FixPlan] = []
+        """Plans of the in-place corrections, and the corrected text of every file."""
+        splices: dict[str, list[Splice]] = {}
+        plans: list[tuple[FixPlan, tuple[str, ...]]] = []
         for s in situations:
+            if s.statement < 0:
+                plans.append((FixPlan(s, f"{s.code} on `{s.table}.{s.column}`", refused=(
+                    "the finding does not point at a statement of its migration")), ()))
+                continue
             migration = self.history.migrations[s.migration]
             stmt = migration.up.statements[s.statement]
-            node = stmt.ddl
-            assert isinstance(node, d.AddColumn)
             path = stmt.path
             if has_local_edits(path):
                 raise MigrateLintError(f"{path}: has uncommitted changes; commit or stash them "
                                        "before `migrate-lint fix` edits it in place")
-            given = self.options.set_for(s.table, s.column)
-            notes: list[str] = []
-            if given is not None and not is_constant(given):
-                plans.append(FixPlan(s, f"Give `{s.table}.{s.column}` a default", refused=(
-                    f"--set {s.table}.{s.column}={given}: ADD COLUMN needs a constant default; "
-                    "give a constant, or backfill with an UPDATE after the ADD")))
+            text = self.history.texts[path]
+            try:
+                title, mine, notes = self._correction(s, stmt, text, migration.label)
+            except (InPlaceError, RefuseError) as err:
+                plans.append((FixPlan(s, f"{s.code} on `{s.table}.{s.column}`",
+                                      refused=f"{err}; edit the migration by hand (see "
+                                      f"`migrate-lint explain {s.code}`)"), ()))
                 continue
+            except _Refused as err:
+                plans.append((FixPlan(s, err.title, refused=err.reason), ()))
+                continue
+            note = CHECKSUM_NOTES.get(self.runner)
+            if note:
+                notes.append(note)
+            for sp in mine:
+                splices.setdefault(sp.path, []).append(sp)
+            plans.append((FixPlan(s, title, notes=tuple(notes)),
+                          tuple(dict.fromkeys(sp.path for sp in mine))))
+        edits = {path: apply_splices(self.history.texts[path], sps)
+                 for path, sps in splices.items()}
+        # Each plan's file holds the final text of its file (several edits may share one).
+        return edits, [replace(p, files=tuple(FileChange(path, edits[path],
+                                                         old_text=self.history.texts[path])
+                                              for path in paths))
+                       for p, paths in plans]
+
+    def _correction(self, s: Situation, stmt: Statement, text: str, label: str
+                    ) -> tuple[str, list[Splice], list[str]]:
+        """(title, splices, notes) correcting the statement of one finding in place."""
+        where = f"`{s.table}.{s.column}` in {label}"
+        node = stmt.ddl
+        if s.code == "NN001":
+            assert isinstance(node, d.AddColumn)
+            given = self.options.set_for(s.table, s.column)
+            if given is not None and not is_constant(given):
+                raise _Refused(f"Give `{s.table}.{s.column}` a default", (
+                    f"--set {s.table}.{s.column}={given}: ADD COLUMN needs a constant default; "
+                    "give a constant, or backfill with an UPDATE after the ADD"))
             value = given if given is not None else zero_value(node.column.type)
             why = "the constant given with --set" if given is not None else (
                 f"the zero value of `{node.column.type or 'untyped'}` affinity")
+            notes = [f"Default {value}: {why}."]
             later_unique = _unique_keys_with(self.timeline.final, s.table, s.column)
             if later_unique:
                 notes.append(
                     f"NN006: `{s.column}` is part of UNIQUE {later_unique[0][0]} "
                     f"({', '.join(later_unique[0][1])}) later in the history; DEFAULT {value} "
                     "only fills the rows that exist when this migration runs")
-            old = self.history.texts[path] if path not in edits else edits[path]
             pos = node.column.span.end
-            edits[path] = old[:pos] + f" DEFAULT {value}" + old[pos:]
-            notes.insert(0, f"Default {value}: {why}.")
-            note = CHECKSUM_NOTES.get(self.runner)
-            if note:
-                notes.append(note)
-            plans.append(FixPlan(
-                s, f"Add `DEFAULT {value}` to `{s.table}.{s.column}` in {migration.label}",
-                files=(FileChange(path, "", old_text=self.history.texts[path]),),
-                notes=tuple(notes)))
-        # Each plan's file holds the final text of its file (several edits may share one).
-        return edits, [replace(p, files=tuple(FileChange(f.path, edits[f.path], f.old_text)
-                                              for f in p.files)) if p.files else p
-                       for p in plans]
+            return (f"Add `DEFAULT {value}` to {where}",
+                    [Splice(stmt.path, pos, pos, f" DEFAULT {value}")], notes)
+        if s.code in ("NN003", "NN004"):
+            source = s.get("source_table")
+            given = self.options.set_for(s.table, s.column) or (
+                self.options.set_for(source, s.column) if source else None)
+            fallback = given if given is not None else s.get("default")
+            if fallback is None:
+                named = source or s.table
+                raise _Refused(f"{s.code} on `{s.table}.{s.column}`", (
+                    f"`{s.table}.{s.column}` has no DEFAULT: say what rows without a value "
+                    f"get with --set {named}.{s.column}=EXPR"))
+            value = fallback
+            why = "the value given with --set" if given is not None else "the column's DEFAULT"
+            notes = [f"Rows without a value get {value} ({why})."]
+            if s.code == "NN004":
+                start, end = update_value(stmt, s.column)
+                return (f"Wrap the value assigned to {where} in coalesce(..., {value})",
+                        wrap_coalesce(stmt.path, start, end, text, value), notes)
+            if s.get("reason") == "omitted":
+                title = f"Copy {value} into the omitted {where}"
+            else:
+                title = f"Wrap the value copied into {where} in coalesce(..., {value})"
+            return title, copy_value(stmt, text, s.column, value), notes
+        assert isinstance(node, d.AddColumn)
+        col = node.column
+        table = q(s.table)
+        if s.code == "NN005":
+            assert col.default is not None
+            notes = [f"Existing rows get {col.default}, evaluated once by the UPDATE, as the "
+                     "default would have given them."]
+            if col.notnull:
+                given = self.options.set_for(s.table, s.column)
+                value = given if given is not None and is_constant(given) else zero_value(
+                    col.type)
+                first = replace_default(stmt, col, value)
+                notes.append(f"`{s.column}` is NOT NULL: it is added with DEFAULT {value} "
+                             "(a constant SQLite accepts) before the UPDATE.")
+            else:
+                first = drop_default(stmt, text, col)
+            update = f"UPDATE {table} SET {q(col.name)} = {col.default}"
+            return (f"Add {where} with a constant default, then set it to {col.default} "
+                    "with an UPDATE", [first, add_after(stmt, text, [update])], notes)
+        if s.code == "SQ001":
+            if (s.get("constraint") or "").upper() != "UNIQUE" or col.primary_key:
+                raise _Refused(f"SQ001 on `{s.table}.{s.column}`", (
+                    f"`{s.column}` would become the PRIMARY KEY of `{s.table}`, which already "
+                    "has rows keyed by their rowid: that needs a table rebuild whose new keys "
+                    "only the author can choose; add the column plain and rebuild the table "
+                    "by hand (see `migrate-lint explain SQ001`)"))
+            name = self._index_name(s.table, s.column)
+            create = f"CREATE UNIQUE INDEX {q(name)} ON {table} ({q(col.name)})"
+            return (f"Add {where} without UNIQUE, then create unique index `{name}` on it",
+                    [*drop_unique(stmt, text, col), add_after(stmt, text, [create])],
+                    [f"UNIQUE becomes index `{name}`: existing rows hold NULL there, and NULLs "
+                     "never collide."])
+        if s.code == "SQ002":
+            rebuild = self._add_by_rebuild(s, stmt, text[col.span.start:col.span.end])
+            return (f"Rebuild `{s.table}` with the STORED column `{s.column}` in its "
+                    f"definition ({label})", [replace_statement(stmt, text, rebuild.statements)],
+                    ["The generated column is never copied into: SQLite computes it for every "
+                     "copied row.", *rebuild.assumptions])
+        if s.code == "SQ003":
+            if col.notnull or col.default is None:
+                raise _Refused(f"SQ003 on `{s.table}.{s.column}`", (
+                    f"`{s.column}` is NOT NULL: it cannot be added without its default; "
+                    "rebuild the table by hand with the column in its definition"))
+            update = f"UPDATE {table} SET {q(col.name)} = {col.default}"
+            return (f"Add {where} with DEFAULT NULL, then set it to {col.default} with an "
+                    "UPDATE", [drop_default(stmt, text, col), add_after(stmt, text, [update])],
+                    [f"The UPDATE checks (foreign keys on) that the parent row "
+                     f"{s.get('parent') or ''} {col.default} exists."])
+        raise _Refused(f"{s.code} on `{s.table}.{s.column}`", "no in-place fix for this code")
+
+    def _index_name(self, table: str, column: str) -> str:
+        taken = {i.name.lower() for i in self.timeline.final.indexes_of(table)}
+        name = f"{table}_{column}_unique"
+        n = 2
+        while name.lower() in taken:
+            name, n = f"{table}_{column}_unique{n}", n + 1
+        return name
+
+    def _add_by_rebuild(self, s: Situation, stmt: Statement, column_text: str) -> Rebuild:
+        """A rebuild of ``s.table`` adding ``column_text``, from the state right before ``stmt``."""
+        box = Sandbox(self.runner, foreign_keys=True)
+        try:
+            error = _apply(box, self.history.migrations[: s.migration])
+            migration = self.history.migrations[s.migration]
+            if error is None:
+                failed = box.apply(migration.up.statements[: s.statement],
+                                   no_transaction=migration.source.no_transaction)
+                error = None if failed is None else failed.message
+            if error is not None:
+                raise RefuseError(f"the history before the statement does not apply: {error}")
+            return build_rebuild(box.connection, ColumnTarget(s.table, s.column, False, None),
+                                 self.runner, add_column=column_text, own_transaction=False)
+        finally:
+            box.close()
 
     def _fixed_history(self, edits: dict[str, str], workdir: str) -> History:
         """The history with the in-place edits applied (read from a scratch copy)."""
@@ -235,7 +401,9 @@ class Planner:
                 fh.write(text)
         return load_history(copy, self.layout, self.runner_override or self.history.runner)
 
-    def _prove_in_place(self, plan: FixPlan, fixed: History) -> FixPlan:
+    def _prove_in_place(self, plan: FixPlan, fixed: History, after_lint: list[Finding]
+                        ) -> FixPlan:
+        """Apply the corrected migration on a populated database and check the result."""
         if plan.refused:
             return plan
         s = plan.situation
@@ -247,37 +415,57 @@ class Planner:
                 return replace(plan, refused=f"the history before the fix does not apply: {error}")
             fill(box.connection)
             before = ck.capture(box.connection)
-            populated = sqlite3.connect(":memory:", isolation_level=None)
-            box.connection.backup(populated)
             error = _apply(box, fixed.migrations[s.migration : s.migration + 1])
             results.append(CheckResult(1, "applies-on-populated-database", error is None,
                                        error or "applied on a database holding rows", s.table))
             if error is None:
                 after = ck.capture(box.connection)
-                target = ColumnTarget(s.table, s.column, True, None)
-                table = before.table(s.table)
-                value = box.connection.execute(
-                    f"SELECT {q(s.column)} FROM {q(s.table)} LIMIT 1").fetchone()
-                expected = {k: (value[0] if value else None) for k, _ in
-                            (table.rows if table else ())}
-                proof = ck.Proof(target, before, after, expected, frozenset(), None,
-                                 box.connection)
-                results.append(ck.check_rows_and_keys(proof))
-                results.append(ck.check_untouched_columns(proof))
-                results.append(_same_default(box.connection, s))
+                table = s.table
+                if s.code == "NN003" and after.table(table) is None:
+                    table = s.get("source_table") or table
+                target = ColumnTarget(table, s.column, True, None)
+                proof = ck.Proof(target, before, after, {}, frozenset(), None, box.connection)
+                results.append(_row_counts(before, after))
+                if before.table(table) is not None and after.table(table) is not None:
+                    results.append(ck.check_untouched_columns(proof))
+                results.append(_target_values(box.connection, s, table, self.history))
                 results.append(ck.check_integrity(proof))
                 rest = _apply(box, fixed.migrations[s.migration + 1 :])
                 results.append(CheckResult(16, "rest-of-history-applies", rest is None,
                                            rest or "every later migration applies", s.table))
-            again = replay(fixed)
-            still = [x for x in detect(again) if x.code == "NN001" and x.migration == s.migration
-                     and x.table.lower() == s.table.lower()]
+            label = fixed.migrations[s.migration].label
+            still = [f for f in after_lint if f.code == s.code
+                     and (f.get("migration") or f.migration) == label
+                     and (f.get("table") or "").lower() == s.table.lower()
+                     and (f.get("column") or "").lower() == s.column.lower()]
             results.append(CheckResult(17, "lint-clean", not still,
-                                       "NN001 no longer holds" if not still else
-                                       "NN001 still holds", s.table))
+                                       f"{s.code} no longer fires on the fixed history"
+                                       if not still else f"{s.code} still fires: "
+                                       f"{still[0].message}", s.table))
+            if s.code in ("NN003", "NN004"):
+                results.append(self._same_schema(fixed, s.migration))
         finally:
             box.close()
         return replace(plan, checks=tuple(results))
+
+    def _same_schema(self, fixed: History, index: int) -> CheckResult:
+        """18. (data-only corrections) on an empty database the corrected history ends in
+        the schema the original one ends in."""
+        a = Sandbox(self.runner, foreign_keys=True)
+        b = Sandbox(self.runner, foreign_keys=True)
+        try:
+            err_a = _apply(a, self.history.migrations[: index + 1])
+            err_b = _apply(b, fixed.migrations[: index + 1])
+            if err_b is not None:
+                return CheckResult(18, "same-schema-as-original", False, err_b)
+            ok = err_a is not None or a.snapshot() == b.snapshot()
+            return CheckResult(18, "same-schema-as-original", ok,
+                               "the correction changes data only: same schema as the "
+                               "original on an empty database" if ok else
+                               "the corrected migration ends in another schema")
+        finally:
+            a.close()
+            b.close()
 
     # -- end-state rebuilds -------------------------------------------------------
 
@@ -294,6 +482,19 @@ class Planner:
         notes: list[str] = []
         refusals: list[FixPlan] = []
         situation = target.situations[0]
+        if situation.code in ("NN005", "SQ003"):
+            # The in-place correction dropped the default the author wrote: restore it,
+            # on every database, as it is on those where the original applied.
+            stmt = self.history.migrations[situation.migration].up.statements[
+                situation.statement]
+            assert isinstance(stmt.ddl, d.AddColumn)
+            orig = stmt.ddl.column
+            default = _strip_parens(orig.default or "NULL")
+            notes.append(f"Restores DEFAULT {orig.default} of `{col.name}` as the original "
+                         f"{self.history.migrations[situation.migration].label} declared it, "
+                         "on databases corrected in place and on those where the original "
+                         "applied to an empty table alike.")
+            return (ColumnTarget(table.name, col.name, orig.notnull, default), refusals, notes)
         if unique and not (given is not None and self.options.force):
             name, cols, plain = unique[0]
             value = given if given is not None else zero_value(col.type)
@@ -383,7 +584,7 @@ class Planner:
                                     no_transaction=rebuild.own_transaction))
         finally:
             old_path.close()
-        own = [x for x in target.situations if x.code == "NN001"]
+        own = [x for x in target.situations if x.code in FOLLOW_UP]
         results.append(self._same_end_state(fixed, own, up, rebuild.own_transaction))
         codes = ", ".join(sorted({s.code for s in target.situations}))
         header = [f"Generated by migrate-lint fix ({codes}) for `{column_target.table}."
@@ -455,6 +656,92 @@ def _same_default(conn: sqlite3.Connection, s: Situation) -> CheckResult:
     return CheckResult(4, "target-column-values", bad == 0,
                        f"every existing row holds {row[0]}" if bad == 0 else
                        f"{bad} rows do not hold the default", s.table)
+
+
+def _strip_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1]
+        depth = 0
+        for ch in inner:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth < 0:
+                return text
+        text = inner.strip()
+    return text
+
+
+def _row_counts(before: ck.DbState, after: ck.DbState) -> CheckResult:
+    """2. (in place) every table that exists before and after holds as many rows."""
+    for b in before.tables:
+        a = after.table(b.name)
+        if a is not None and len(a.rows) != len(b.rows):
+            return CheckResult(2, "row-counts-kept", False,
+                               f"{len(b.rows)} rows before, {len(a.rows)} after", b.name)
+    return CheckResult(2, "row-counts-kept", True,
+                       f"{sum(len(t.rows) for t in before.tables)} rows kept")
+
+
+def _count(conn: sqlite3.Connection, sql: str) -> int | None:
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+def _target_values(conn: sqlite3.Connection, s: Situation, table: str,
+                   history: History) -> CheckResult:
+    """4. (in place) the corrected column holds what the correction promises."""
+    if s.code == "NN001":
+        return _same_default(conn, s)
+    t, c = q(table), q(s.column)
+    name = "target-column-values"
+    if s.code in ("NN003", "NN004", "NN005"):
+        nulls = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NULL")
+        if s.code == "NN005":
+            stmt = history.migrations[s.migration].up.statements[s.statement]
+            assert isinstance(stmt.ddl, d.AddColumn)
+            if _count(conn, f"SELECT ({stmt.ddl.column.default}) IS NULL") == 1:
+                return CheckResult(4, name, True, "the default itself is NULL", table)
+        ok = nulls == 0
+        return CheckResult(4, name, ok, "no row holds NULL" if ok else
+                           f"{nulls} rows hold NULL", table)
+    if s.code == "SQ003":
+        value = s.get("default") or "NULL"
+        bad = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NOT ({value})")
+        return CheckResult(4, name, bad == 0, f"every existing row holds {value}" if bad == 0
+                           else f"{bad} rows do not hold {value}", table)
+    if s.code == "SQ001":
+        unique = [r for r in conn.execute(
+            "SELECT name FROM pragma_index_list(?) WHERE \"unique\"", (table,)).fetchall()
+            if [str(x[0]).lower() for x in conn.execute(
+                "SELECT name FROM pragma_index_info(?)", (r[0],))] == [s.column.lower()]]
+        return CheckResult(4, name, bool(unique), f"unique index `{unique[0][0]}` on "
+                           f"`{s.column}`" if unique else "no unique index on the column", table)
+    if s.code == "SQ002":
+        row = conn.execute("SELECT hidden FROM pragma_table_xinfo(?) WHERE name = ? "
+                           "COLLATE NOCASE", (table, s.column)).fetchone()
+        stmt = history.migrations[s.migration].up.statements[s.statement]
+        assert isinstance(stmt.ddl, d.AddColumn)
+        expr = stmt.ddl.column.generated_expr
+        bad = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NOT ({expr})") if expr \
+            else 0
+        ok = row is not None and row[0] == 3 and bad == 0
+        return CheckResult(4, name, ok, "STORED generated column computed for every row"
+                           if ok else "the column is missing, not STORED, or holds other "
+                           "values than its expression", table)
+    return CheckResult(4, name, True, table=table)
+
+
+def _same_file_failures(plans: list[FixPlan]) -> list[FixPlan]:
+    """Plans sharing an edited file with a plan whose proof failed are not written either."""
+    bad = {f.path for p in plans if p.refused is None and not p.ok for f in p.files}
+    out = []
+    for p in plans:
+        if p.ok and any(f.path in bad for f in p.files):
+            p = replace(p, refused="another correction of the same file failed its proof")
+        out.append(p)
+    return out
 
 
 def plan_fixes(root: str, options: Options, layout: str | None = None,

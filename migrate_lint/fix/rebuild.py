@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from migrate_lint.fix.model import ColumnTarget
-from migrate_lint.fix.sqltext import edit_create, lit, parse_create, q
+from migrate_lint.fix.sqltext import edit_create, lit, parse_create, q, splice_column
 
 # Runners whose files may hold their own BEGIN/COMMIT (with an opt-out marker where
 # the runner wraps files by default); everything else gets a body that must stay
@@ -91,16 +91,24 @@ def rowid_copied(conn: sqlite3.Connection, table: str) -> bool:
     return True
 
 
-def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str) -> Rebuild:
+def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *,
+                  add_column: str | None = None, own_transaction: bool | None = None
+                  ) -> Rebuild:
     """Plan the rebuild of ``target.table`` so that ``target.column`` looks as asked.
 
-    Raises :class:`RefuseError` when no safe shape exists for ``runner``.
+    With ``add_column`` (a column definition's text), the column is not edited but
+    added to the new table's definition, before the table constraints, where
+    ``ALTER TABLE ADD COLUMN`` would have put it (used for STORED generated columns,
+    which ALTER TABLE cannot add to a populated table). ``own_transaction`` False
+    forces the shape that stays correct inside a runner's transaction (an in-place
+    correction lives in a file the runner wraps). Raises :class:`RefuseError` when
+    no safe shape exists for ``runner``.
     """
     table = target.table
     original = table_sql(conn, table)
     parsed = parse_create(original)
     real = parsed.table.name
-    own_tx = runner in OWN_TRANSACTION_RUNNERS
+    own_tx = runner in OWN_TRANSACTION_RUNNERS if own_transaction is None else own_transaction
     children = referencing_tables(conn, real)
     if not own_tx:
         # A self-reference makes the new table a child of the old one: DROP TABLE of
@@ -122,8 +130,12 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str) -
     new_name = f"new_{real}"
     while new_name.lower() in existing:
         new_name = "_" + new_name
-    create = edit_create(parsed, new_name, target.column, notnull=target.notnull,
-                         default=target.default)
+    if add_column is not None:
+        renamed = original[: parsed.name_start] + q(new_name) + original[parsed.name_end :]
+        create = splice_column(renamed, add_column)
+    else:
+        create = edit_create(parsed, new_name, target.column, notnull=target.notnull,
+                             default=target.default)
     # Generated columns (hidden 2/3) are never copied into: SQLite computes them.
     names: list[str] = [n for n, h in _columns(conn, real) if h == 0]
     exprs: list[str] = []
@@ -172,7 +184,8 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str) -
     if target.assign_trigger:
         statements.append(target.assign_trigger.rstrip().rstrip(";") + ";")
     assumptions = _assumptions(runner, own_tx, legacy, bool(autoinc))
-    down = _down(conn, real, new_name, original, names, target)
+    down = () if add_column is not None else _down(conn, real, new_name, original, names,
+                                                    target)
     return Rebuild(real, tuple(statements), own_tx, assumptions, down)
 
 
