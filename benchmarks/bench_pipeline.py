@@ -1,8 +1,9 @@
 """Time discover + split + parse + replay (and `check` when available) on a large history.
 
 Prints statements per second, peak RSS, and ratios against baselines measured in the
-same run on the same files: reading the files, tokenizing them with sqlglot alone,
-and SQLite itself executing every statement. Targets (issue #2 / #3, 2-core machine):
+same run on the same files: tokenizing them with sqlglot alone, and what a naive tool
+does (``sqlglot.parse`` of every file, no model). Each measured stage runs in a fresh
+interpreter so its peak memory is its own. Targets (issue #2 / #3, 2-core machine):
 >= 10,000 statements/s for discover+parse+replay with sqlglotc, peak RSS < 400 MB,
 >= 8,000 statements/s for `check` end to end.
 
@@ -12,9 +13,9 @@ and SQLite itself executing every statement. Targets (issue #2 / #3, 2-core mach
 from __future__ import annotations
 
 import argparse
-import gc
+import json
 import resource
-import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,19 +27,64 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from generate import generate_history
 
 from migrate_lint import sqlglot_api
-from migrate_lint.pipeline import load_history
-from migrate_lint.replay import replay
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _stage(root: str) -> None:
+    """Run discover + parse + replay in this (fresh) process; print seconds and peak RSS."""
+    from migrate_lint.pipeline import load_timeline
+
+    start = time.perf_counter()
+    timeline = load_timeline(root)
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"seconds": elapsed, "rss_mb": _peak_rss_mb(),
+                      "count": len(timeline.steps)}))
+
+
+_REPORT_RSS = ("import atexit, resource, sys; atexit.register(lambda: print('peak-rss-kb', "
+               "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); ")
+
+
+def _child(argv: list[str]) -> tuple[float, float, str]:
+    """Run ``python -c CODE args``; return wall seconds, its own peak RSS (MB), stdout."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _REPORT_RSS + argv[0], *argv[1:]],
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-500:]}")
+    rss_kb = [line.split()[1] for line in done.stderr.splitlines()
+              if line.startswith("peak-rss-kb")]
+    return elapsed, float(rss_kb[-1]) / 1024, done.stdout
+
+
+def _run_pipeline(root: Path) -> dict[str, float]:
+    """Measure the pipeline in a fresh interpreter so its peak memory is its own."""
+    code = f"import runpy, sys; sys.argv = ['bench', '--stage', {str(root)!r}]; " \
+        f"runpy.run_path({__file__!r}, run_name='__main__')"
+    _, _, out = _child([code])
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def _run_check(root: Path) -> dict[str, float]:
+    """`migrate-lint check ROOT` end to end: the console entry point in a fresh process."""
+    elapsed, rss, out = _child(["from migrate_lint.cli import main; main()",
+                                "check", str(root), "--format", "json"])
+    return {"seconds": elapsed, "rss_mb": rss, "count": len(json.loads(out)["findings"])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--migrations", type=int, default=1000)
     parser.add_argument("--per-migration", type=int, default=20)
+    parser.add_argument("--stage", metavar="ROOT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stage:
+        _stage(args.stage)
+        return
     info = sqlglot_api.engine()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "migrations"
@@ -54,55 +100,35 @@ def main() -> None:
             sqlglot_api.tokenize(text)
         tokenize_s = time.perf_counter() - start
 
-        conn = sqlite3.connect(":memory:")
+        # What a naive tool does: sqlglot.parse every file (it splits on every `;`).
+        import sqlglot
+
         start = time.perf_counter()
         for text in texts:
-            conn.executescript(text)
-        sqlite_s = time.perf_counter() - start
-        conn.close()
+            sqlglot.parse(text, read="sqlite")
+        naive_s = time.perf_counter() - start
 
-        gc.collect()
-        start = time.perf_counter()
-        history = load_history(root)
-        loaded_s = time.perf_counter() - start
-        timeline = replay(history)
-        pipeline_s = time.perf_counter() - start
-        steps = len(timeline.steps)
-        assert steps == total, (steps, total)
+        pipeline = _run_pipeline(root)
+        assert pipeline["count"] == total, (pipeline, total)
+        check = _run_check(root)
 
-        check_s = None
-        try:
-            from click.testing import CliRunner
-
-            from migrate_lint.cli import cli
-
-            start = time.perf_counter()
-            result = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
-            check_s = time.perf_counter() - start
-            if result.exit_code not in (0, 1):
-                print(f"check failed ({result.exit_code}): {result.output[-400:]}")
-                check_s = None
-        except ImportError:
-            pass
-
-    rate = total / pipeline_s
+    rate = total / pipeline["seconds"]
+    check_rate = total / check["seconds"]
     print(f"sqlglot {info.version} compiled={info.compiled} {info.note}")
     print(f"history: {len(files)} migrations, {total} statements")
-    print(f"read files        {read_s:8.3f} s")
-    print(f"tokenize only     {tokenize_s:8.3f} s  (baseline)")
-    print(f"sqlite executes   {sqlite_s:8.3f} s  (baseline)")
-    print(f"discover+parse    {loaded_s:8.3f} s")
-    print(f"+ replay          {pipeline_s:8.3f} s  -> {rate:,.0f} statements/s "
-          f"(target >= 10,000): {'OK' if rate >= 10_000 else 'BELOW TARGET'}")
-    print(f"ratio pipeline / tokenize-only: {pipeline_s / tokenize_s:.1f}x; "
-          f"pipeline / sqlite: {pipeline_s / sqlite_s:.1f}x")
-    if check_s is not None:
-        check_rate = total / check_s
-        print(f"check end to end  {check_s:8.3f} s  -> {check_rate:,.0f} statements/s "
-              f"(target >= 8,000): {'OK' if check_rate >= 8_000 else 'BELOW TARGET'}; "
-              f"ratio check / pipeline: {check_s / pipeline_s:.2f}x")
-    peak = _peak_rss_mb()
-    print(f"peak RSS          {peak:8.1f} MB (target < 400): {'OK' if peak < 400 else 'ABOVE TARGET'}")
+    print(f"read files               {read_s:8.3f} s")
+    print(f"baseline: tokenize only  {tokenize_s:8.3f} s")
+    print(f"baseline: sqlglot.parse  {naive_s:8.3f} s  (every file, no model)")
+    print(f"discover+parse+replay    {pipeline['seconds']:8.3f} s  -> {rate:,.0f} statements/s "
+          f"(target >= 10,000): {'OK' if rate >= 10_000 else 'BELOW TARGET'}; "
+          f"peak RSS {pipeline['rss_mb']:.0f} MB (target < 400): "
+          f"{'OK' if pipeline['rss_mb'] < 400 else 'ABOVE TARGET'}")
+    print(f"check end to end         {check['seconds']:8.3f} s  -> {check_rate:,.0f} statements/s "
+          f"(target >= 8,000): {'OK' if check_rate >= 8_000 else 'BELOW TARGET'}; "
+          f"peak RSS {check['rss_mb']:.0f} MB")
+    print(f"ratios: pipeline / sqlglot.parse {pipeline['seconds'] / naive_s:.2f}x, "
+          f"pipeline / tokenize-only {pipeline['seconds'] / tokenize_s:.1f}x, "
+          f"check / pipeline {check['seconds'] / pipeline['seconds']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.source import MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
+from migrate_lint.tokens import Tok
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -41,6 +42,9 @@ class Statement:
     ast: exp.Expression | None = None
     problem: str | None = None
     tables: tuple[str, ...] = ()  # tables the statement names (best effort)
+    # The statement's tokens (offsets into the file): rules that look at keywords use
+    # these rather than tokenizing again.
+    tokens: tuple[Tok, ...] = ()
 
     @property
     def path(self) -> str:

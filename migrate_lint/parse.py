@@ -15,7 +15,7 @@ from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.history import History, Migration, Script, Statement
 from migrate_lint.source import Discovery, MigrationSource, Section
 from migrate_lint.span import LineIndex
-from migrate_lint.split import Comment, RawStatement, split_section
+from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
 from migrate_lint.tokens import Tok
 
 _TRANSACTION = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
@@ -91,8 +91,13 @@ def _dml_text_for_sqlglot(toks: Sequence[Tok], text: str) -> str:
 
 
 def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
-                   path: str) -> tuple[Statement, Diagnostic | None]:
-    """Understand one raw statement; return it and its MG001 diagnostic, if any."""
+                   path: str, split: SplitResult | None = None
+                   ) -> tuple[Statement, Diagnostic | None]:
+    """Understand one raw statement; return it and its MG001 diagnostic, if any.
+
+    ``split`` (the section's split result) lets sqlglot parse from the tokens already
+    made; without it the statement text is tokenized again.
+    """
     toks = raw.tokens
     body = text[raw.start : raw.end]
     span = lines.span(raw.start, raw.end)
@@ -101,22 +106,26 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
 
     def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
         where = lines.span(offset, offset + 1)
-        stmt = Statement(index, body, span, kind, problem=reason, tables=tables)
+        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks)
         return stmt, Diagnostic("MG001", reason, path, where, tables)
 
     if kind == "unknown":
         return failed(f"`{toks[0].value}` is not a statement this tool knows", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
-        return Statement(index, body, span, kind, tables=tables), None
+        return Statement(index, body, span, kind, tables=tables, tokens=toks), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
         except DdlError as err:
             return failed(str(err), err.offset)
-        return Statement(index, body, span, kind, ddl=ddl, tables=tables), None
+        return Statement(index, body, span, kind, ddl=ddl, tables=tables, tokens=toks), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
-        tree = sqlglot_api.parse_statement(source)
+        if source is body and split is not None and split.source and toks[0].src >= 0:
+            tree = sqlglot_api.parse_token_slice(split.source, toks[0], toks[-1],
+                                                 split.source_text)
+        else:
+            tree = sqlglot_api.parse_statement(source)
     except sqlglot_api.ParseFailure as err:
         return failed(f"sqlglot cannot parse it: {err}", raw.start)
     except sqlglot_api.TokenizeError as err:
@@ -124,7 +133,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     shape = sqlglot_api.shape_problem(kind, tree)
     if shape:
         return failed(shape, raw.start)
-    return Statement(index, body, span, kind, ast=tree, tables=tables), None
+    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]
@@ -146,7 +155,8 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
         comments.extend(result.comments)
         diagnostics.extend(result.diagnostics)
         for raw in result.statements:
-            stmt, diag = read_statement(raw, len(statements), section.text, lines, section.path)
+            stmt, diag = read_statement(raw, len(statements), section.text, lines, section.path,
+                                        result)
             statements.append(stmt)
             if diag is not None:
                 diagnostics.append(diag)

@@ -62,6 +62,7 @@ class Timeline:
         self.writes = writes
         # boundaries[i] is the index of the first step of migration i; one extra at the end
         self.boundaries = boundaries
+        self._unfollowed: dict[str, int] | None = None
 
     @property
     def final(self) -> Schema:
@@ -116,6 +117,17 @@ class Timeline:
             if w.step < before_step and w.kind == "update" and w.table.lower() == low
             and col in (c.lower() for c in w.columns)
         ]
+
+    def first_unfollowed(self, table: str) -> int | None:
+        """The first step naming ``table`` in a statement the tool did not understand."""
+        if self._unfollowed is None:
+            first: dict[str, int] = {}
+            for index, step in enumerate(self.steps):
+                if step.statement.problem is not None:
+                    for name in step.statement.tables:
+                        first.setdefault(name.lower(), index)
+            self._unfollowed = first
+        return self._unfollowed.get(table.lower())
 
     def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
         """Data statements that wrote ``table`` in steps [start, stop)."""
@@ -450,6 +462,7 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
         index.name.lower(): replace(index, columns=tuple(
             replace(k, name=ren(k.name)) if k.name else k for k in index.columns))
         for index in schema.indexes_of(table.name)
+        if any(k.name is not None and k.name.lower() == old for k in index.columns)
     }
     return schema.with_changes(changed, indexes), None
 

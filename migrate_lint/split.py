@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex, Span
-from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
+from migrate_lint.sqlglot_api import TokenizeError, tokens_and_source
 from migrate_lint.tokens import Tok
 
 
@@ -44,6 +44,10 @@ class SplitResult:
     statements: tuple[RawStatement, ...]
     comments: tuple[Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # sqlglot's tokens of the section and the text they index, for parsing without
+    # tokenizing again (see sqlglot_api.parse_token_slice)
+    source: tuple[object, ...] = ()
+    source_text: str = ""
 
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
@@ -81,7 +85,8 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
     comments: list[Comment] = []
     diagnostics: list[Diagnostic] = []
     try:
-        tokens = sql_tokens(text[section.start : section.end], section.start)
+        source_text = text[section.start : section.end]
+        tokens, source = tokens_and_source(source_text, section.start)
     except TokenizeError as err:
         span = lines.span(section.start, max(section.end, section.start + 1))
         _scan_gap(text, section.start, section.end, lines, comments)
@@ -107,7 +112,11 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
         is_trigger = False
 
     for tok in tokens:
-        signal = _scan_gap(text, previous_end, tok.start, lines, comments)
+        signal = ""
+        if tok.start != previous_end:
+            gap = text[previous_end : tok.start]
+            if "-" in gap or "/" in gap:
+                signal = _scan_gap(text, previous_end, tok.start, lines, comments)
         previous_end = tok.end
         if signal == "begin":
             flush()
@@ -155,7 +164,8 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
         current.append(tok)
     _scan_gap(text, previous_end, section.end, lines, comments)
     flush()
-    return SplitResult(tuple(statements), tuple(comments), tuple(diagnostics))
+    return SplitResult(tuple(statements), tuple(comments), tuple(diagnostics), tuple(source),
+                       source_text)
 
 
 def _starts_line(text: str, offset: int) -> bool:

@@ -205,33 +205,78 @@ def sql_tokens(text: str, base: int = 0) -> list[Tok]:
     sqlglot merges some keyword pairs (``PRIMARY KEY``, ``ORDER BY``) into one
     token; they are split back into words so readers see SQLite's grammar.
     """
+    return tokens_and_source(text, base)[0]
+
+
+def tokens_and_source(text: str, base: int = 0) -> tuple[list[Tok], list[Any]]:
+    """Our tokens of ``text`` and sqlglot's, which :func:`parse_token_slice` can reuse."""
     from migrate_lint.tokens import Tok
 
     out: list[Tok] = []
     append = out.append
-    kinds = _kinds_by_type()
-    for token in tokenize(text):
-        start = token.start
-        end = token.end + 1
+    # How each token type converts, decided once per type: this loop runs for every
+    # token of the history.
+    categories = _token_categories()
+    source = tokenize(text)
+    for index, token in enumerate(source):
+        token_type = token.token_type
+        category = categories.get(token_type)
         raw = token.text
-        kind = kinds.get(token.token_type)
-        if kind is not None:
-            append(Tok(kind, raw, start + base, end + base, ""))
-            continue
-        first = raw[:1]
-        if first.isalpha() or first == "_":
-            if " " in raw or "\t" in raw or "\n" in raw:
-                source = text[start:end]
-                pos = 0
-                for word in source.split():
-                    pos = source.index(word, pos)
-                    append(Tok("word", word, start + pos + base, start + pos + len(word) + base, word.upper()))
-                    pos += len(word)
+        start = token.start + base
+        if category is None:
+            category = _categorize(token_type, raw)
+            if category != "keyword?":
+                categories[token_type] = category
             else:
-                append(Tok("word", raw, start + base, end + base, raw.upper()))
+                category = "multi" if any(c.isspace() for c in raw) else "word"
+        if category == "word":
+            append(Tok("word", raw, start, token.end + 1 + base, raw.upper(), index))
+        elif category == "op":
+            append(Tok("op", raw, start, token.end + 1 + base, "", index))
+        elif category == "multi":
+            piece = text[token.start : token.end + 1]
+            pos = 0
+            for word in piece.split():
+                pos = piece.index(word, pos)
+                append(Tok("word", word, start + pos, start + pos + len(word), word.upper(),
+                           index))
+                pos += len(word)
         else:
-            append(Tok("op", raw, start + base, end + base, ""))
-    return out
+            append(Tok(category, raw, start, token.end + 1 + base, "", index))
+    return out, source
+
+
+@lru_cache(maxsize=1)
+def _token_categories() -> dict[Any, str]:
+    """Token type -> conversion; filled as types are met (see tokens_and_source)."""
+    engine()
+    from sqlglot.tokens import TokenType
+
+    categories: dict[Any, str] = dict(_kinds_by_type())
+    categories[TokenType.VAR] = "word"  # also `$name` parameters: words, not operators
+    return categories
+
+
+def _categorize(token_type: Any, raw: str) -> str:
+    """How tokens of ``token_type`` convert: ``word``, ``op``, or ``keyword?``.
+
+    Keyword types whose text can hold whitespace (``PRIMARY KEY``, ``ORDER BY``) are
+    split into words; ``keyword?`` asks the caller to look at each such token.
+    """
+    first = raw[:1]
+    if not (first.isalpha() or first == "_"):
+        return "op"
+    if " " in str(token_type.value) or "_" in token_type.name:
+        return "keyword?"
+    return "word"
+
+
+def parse_token_slice(source: Sequence[Any], first: Tok, last: Tok, text: str) -> exp.Expression:
+    """Parse the statement made of sqlglot tokens ``first.src`` .. ``last.src``.
+
+    ``source`` and ``text`` are what :func:`tokens_and_source` returned and was given.
+    """
+    return parse_tokens(source[first.src : last.src + 1], text)
 
 
 def parse_statement(text: str) -> exp.Expression:

@@ -20,6 +20,9 @@ class Tok(NamedTuple):
     start: int
     end: int
     upper: str
+    # Index of the sqlglot token this came from, so a statement can be parsed from
+    # the tokens already made instead of tokenizing its text again.
+    src: int = -1
 
     def is_word(self, *words: str) -> bool:
         """True for a bare word equal (case-insensitively) to one of ``words``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from migrate_lint.ddl import AddColumn, CreateTable, DropColumn, RenameColumn
@@ -9,7 +10,6 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
 from migrate_lint.tokens import Tok
 
 from ._common import statement_head, sub_span, with_migration
@@ -27,11 +27,20 @@ _FUNCTIONS: dict[str, Version] = {
     "jsonb_group_object": (3, 45), "json_pretty": (3, 46), "if": (3, 48), "unistr": (3, 50),
 }
 _DML = frozenset({"insert", "update", "delete", "select"})
+# Every word or operator the token scan below can report; a statement containing
+# none of them (most statements) is not scanned token by token.
+_CANDIDATES = re.compile(
+    r"->|\b(?:returning|conflict|nulls|filter|over|right|full|distinct|materialized|"
+    r"sqlite_schema|" + "|".join(sorted(_FUNCTIONS)) + r")\b",
+    re.IGNORECASE,
+)
+_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)  # UPDATE ... FROM
 
 
 def _features(stmt: Statement, toks: Sequence[Tok]) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""
     node = stmt.ddl
+    base = stmt.span.start  # token offsets are file offsets
     whole = (0, len(stmt.text))
     if isinstance(node, RenameColumn):
         yield "ALTER TABLE ... RENAME COLUMN", (3, 25), *whole
@@ -44,10 +53,14 @@ def _features(stmt: Statement, toks: Sequence[Tok]) -> Iterator[tuple[str, Versi
             yield "STRICT tables", (3, 37), *whole
         if any(c.generated for c in node.columns):
             yield "generated columns", (3, 31), *whole
+    if _CANDIDATES.search(stmt.text) is None and not (
+        stmt.kind == "update" and _FROM.search(stmt.text)
+    ):
+        return
     depth = 0
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        span = (tok.start, tok.end)
+        span = (tok.start - base, tok.end - base)
         if tok.kind == "op":
             depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
             if tok.value in ("->", "->>"):
@@ -141,10 +154,7 @@ class RequiresNewerSqlite(Rule):
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one statement."""
         target = ctx.config.sqlite_version
-        try:
-            toks = sql_tokens(stmt.text)
-        except TokenizeError:
-            return
+        toks = stmt.tokens
         seen: set[str] = set()
         for feature, version, start, end in _features(stmt, toks):
             if version <= target or feature in seen:

@@ -99,12 +99,8 @@ class UnknownObject(Rule):
     @staticmethod
     def _unfollowed(ctx: Context, name: str) -> bool:
         """True when an earlier statement the tool did not understand names ``name``."""
-        low = name.lower()
-        return any(
-            step.statement.problem is not None
-            and low in (t.lower() for t in step.statement.tables)
-            for step in ctx.timeline.steps[: ctx.step_index]
-        )
+        first = ctx.timeline.first_unfollowed(name)
+        return first is not None and first < ctx.step_index
 
     def _finding(self, stmt: Statement, ctx: Context, error: str, **data: str) -> Finding:
         finding = self.finding(

@@ -8,6 +8,7 @@ internal error.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -86,5 +87,8 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    # One short-lived run builds millions of small, long-lived objects and few cycles:
+    # the cyclic collector's passes over them cost a fifth of the run and free nothing.
+    gc.disable()
     cli(prog_name="migrate-lint")
     sys.exit(0)  # pragma: no cover - click exits itself

@@ -38,9 +38,11 @@ def required(table: Table, col: Column) -> bool:
     """True when an insert must give ``col`` a non-NULL value."""
     if col.generated or col.hidden or col.has_default:
         return False
-    if table.rowid_alias is not None and col.name.lower() == table.rowid_alias.lower():
-        return False  # NULL or nothing: SQLite picks the next rowid
-    return col.notnull or (table.without_rowid and col.pk > 0)
+    if not (col.notnull or (table.without_rowid and col.pk > 0)):
+        return False
+    alias = table.rowid_alias
+    # NULL or nothing into the rowid alias: SQLite picks the next rowid
+    return alias is None or col.name.lower() != alias.lower()
 
 
 def insertable_count(table: Table) -> int:
