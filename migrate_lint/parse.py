@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from migrate_lint import sqlglot_api
-from migrate_lint.ddl import DdlError, read_ddl
+from migrate_lint.ddl import (
+    AddColumn,
+    CreateIndex,
+    CreateTable,
+    CreateTrigger,
+    CreateVirtualTable,
+    Ddl,
+    DdlError,
+    Drop,
+    DropColumn,
+    RenameColumn,
+    RenameTable,
+    read_ddl,
+)
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.history import History, Migration, Script, Statement
 from migrate_lint.source import Discovery, MigrationSource, Section
@@ -79,6 +92,18 @@ def _named_tables(toks: Sequence[Tok], kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _ddl_tables(ddl: Ddl | None) -> tuple[str, ...]:
+    """The table a schema statement acts on, from its reading."""
+    if isinstance(ddl, (CreateTable, CreateVirtualTable)) or (
+        isinstance(ddl, Drop) and ddl.what == "TABLE"
+    ):
+        return (ddl.name,)
+    if isinstance(ddl, (AddColumn, DropColumn, RenameColumn, RenameTable, CreateIndex,
+                        CreateTrigger)):
+        return (ddl.table,)
+    return ()
+
+
 def _dml_text_for_sqlglot(toks: Sequence[Tok], text: str) -> str:
     """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does."""
     if toks[0].is_word("REPLACE"):
@@ -102,23 +127,24 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     body = text[raw.start : raw.end]
     span = lines.span(raw.start, raw.end)
     kind = statement_kind(toks)
-    tables = _named_tables(toks, kind)
 
     def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
         where = lines.span(offset, offset + 1)
+        tables = _named_tables(toks, kind)
         stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks)
         return stmt, Diagnostic("MG001", reason, path, where, tables)
 
     if kind == "unknown":
         return failed(f"`{toks[0].value}` is not a statement this tool knows", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
-        return Statement(index, body, span, kind, tables=tables, tokens=toks), None
+        return Statement(index, body, span, kind, tokens=toks), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
         except DdlError as err:
             return failed(str(err), err.offset)
-        return Statement(index, body, span, kind, ddl=ddl, tables=tables, tokens=toks), None
+        return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
+                         tokens=toks), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:
@@ -133,7 +159,8 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     shape = sqlglot_api.shape_problem(kind, tree)
     if shape:
         return failed(shape, raw.start)
-    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks), None
+    return Statement(index, body, span, kind, ast=tree, tables=_named_tables(toks, kind),
+                     tokens=toks), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]

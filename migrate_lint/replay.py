@@ -358,8 +358,7 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
         return schema, "Cannot add a PRIMARY KEY column"
     if col.unique:
         return schema, "Cannot add a UNIQUE column"
-    new = replace(table, columns=(*table.columns, _column(col, origin)), changed=origin)
-    return schema.with_table(new), None
+    return schema.with_table(table.with_column(_column(col, origin), origin)), None
 
 
 def _drop_column(schema: Schema, node: d.DropColumn, stmt: Statement, origin: Origin

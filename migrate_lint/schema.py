@@ -111,6 +111,17 @@ class Table:
             object.__setattr__(self, "_by_name", by_name)
         return by_name.get(name.lower())
 
+    def with_column(self, col: Column, origin: Origin) -> Table:
+        """This table with ``col`` appended (ALTER TABLE ... ADD COLUMN)."""
+        new = replace(self, columns=(*self.columns, col), changed=origin)
+        if self._by_name is not None:
+            # Extend the lookup instead of rebuilding it: ADD COLUMN is the commonest
+            # schema change and tables grow long.
+            by_name = dict(self._by_name)
+            by_name.setdefault(col.name.lower(), col)
+            object.__setattr__(new, "_by_name", by_name)
+        return new
+
     @property
     def parents(self) -> frozenset[str]:
         """Lower-cased names of the tables this table's foreign keys point at."""

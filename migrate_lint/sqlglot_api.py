@@ -100,6 +100,12 @@ def _dialect() -> Any:
     return SQLite()
 
 
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """One parser for the process: ``Parser.parse`` resets its state on every call."""
+    return _dialect().parser()
+
+
 class TokenizeError(Exception):
     """The text cannot be split into SQL tokens (unterminated string or comment)."""
 
@@ -123,7 +129,7 @@ def parse_tokens(tokens: Sequence[Token], text: str) -> exp.Expression:
     from sqlglot.errors import ParseError
 
     try:
-        trees = _dialect().parser().parse(list(tokens), text)
+        trees = _parser().parse(list(tokens), text)
     except ParseError as err:
         errors = getattr(err, "errors", None) or []
         reason = errors[0].get("description") if errors else str(err)
@@ -146,9 +152,7 @@ def is_command(tree: exp.Expression) -> bool:
     """True where sqlglot gave up and kept the raw text (``exp.Command``)."""
     from sqlglot import exp
 
-    return isinstance(tree, exp.Command) or any(
-        isinstance(node, exp.Command) for node in tree.find_all(exp.Command)
-    )
+    return isinstance(tree, exp.Command) or next(tree.find_all(exp.Command), None) is not None
 
 
 def shape_problem(kind: str, tree: exp.Expression) -> str | None:
