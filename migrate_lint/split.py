@@ -112,55 +112,53 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
         is_trigger = False
 
     for tok in tokens:
-        signal = ""
-        if tok.start != previous_end:
-            gap = text[previous_end : tok.start]
+        kind, value, start, end, word, _ = tok  # unpacking beats NamedTuple attributes
+        if start != previous_end:
+            gap = text[previous_end:start]
             if "-" in gap or "/" in gap:
-                signal = _scan_gap(text, previous_end, tok.start, lines, comments)
-        previous_end = tok.end
-        if signal == "begin":
-            flush()
-            in_block = True
-        elif signal == "break":
-            flush()
-            in_block = False
-        if tok.kind == "op":
-            if tok.value == ";" and not in_block and depth == 0:
+                signal = _scan_gap(text, previous_end, start, lines, comments)
+                if signal == "begin":
+                    flush()
+                    in_block = True
+                elif signal == "break":
+                    flush()
+                    in_block = False
+        previous_end = end
+        if kind == "op":
+            if value == ";" and not in_block and depth == 0:
                 flush()
                 continue
-            if tok.value == "(":
+            if value == "(":
                 parens += 1
-            elif tok.value == ")":
+            elif value == ")":
                 parens = max(0, parens - 1)
-        elif tok.kind == "word":
-            word = tok.upper
-            if current:
-                if len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
-                    is_trigger = True
-                elif is_trigger and word in ("BEGIN", "CASE"):
-                    depth += 1
-                elif is_trigger and word == "END":
-                    depth = max(0, depth - 1)
-                elif (
-                    word in _STARTERS
-                    and depth == 0
-                    and parens == 0
-                    and not in_block
-                    and current[-1].upper not in _CONTINUES
-                    and _starts_line(text, tok.start)
-                    and not (word == "REPLACE" and current[-1].upper == "INTO")
-                ):
-                    span = lines.span(tok.start, tok.end)
-                    diagnostics.append(
-                        Diagnostic(
-                            "MG002",
-                            f"`{tok.value}` starts a new statement but the previous one "
-                            "has no `;`: the runner would send both as one statement",
-                            section.path,
-                            span,
-                        )
+        elif kind == "word" and current:
+            if len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
+                is_trigger = True
+            elif is_trigger and word in ("BEGIN", "CASE"):
+                depth += 1
+            elif is_trigger and word == "END":
+                depth = max(0, depth - 1)
+            elif (
+                word in _STARTERS
+                and depth == 0
+                and parens == 0
+                and not in_block
+                and current[-1].upper not in _CONTINUES
+                and _starts_line(text, tok.start)
+                and not (word == "REPLACE" and current[-1].upper == "INTO")
+            ):
+                span = lines.span(tok.start, tok.end)
+                diagnostics.append(
+                    Diagnostic(
+                        "MG002",
+                        f"`{tok.value}` starts a new statement but the previous one "
+                        "has no `;`: the runner would send both as one statement",
+                        section.path,
+                        span,
                     )
-                    flush()
+                )
+                flush()
         current.append(tok)
     _scan_gap(text, previous_end, section.end, lines, comments)
     flush()

@@ -218,8 +218,10 @@ def tokens_and_source(text: str, base: int = 0) -> tuple[list[Tok], list[Any]]:
 
     out: list[Tok] = []
     append = out.append
-    # How each token type converts, decided once per type: this loop runs for every
-    # token of the history.
+    # tuple.__new__ skips NamedTuple's Python-level constructor: this loop runs for
+    # every token of the history.
+    make = tuple.__new__
+    # How each token type converts, decided once per type.
     categories = _token_categories()
     source = tokenize(text)
     for index, token in enumerate(source):
@@ -234,9 +236,9 @@ def tokens_and_source(text: str, base: int = 0) -> tuple[list[Tok], list[Any]]:
             else:
                 category = "multi" if any(c.isspace() for c in raw) else "word"
         if category == "word":
-            append(Tok("word", raw, start, token.end + 1 + base, raw.upper(), index))
+            append(make(Tok, ("word", raw, start, token.end + 1 + base, raw.upper(), index)))
         elif category == "op":
-            append(Tok("op", raw, start, token.end + 1 + base, "", index))
+            append(make(Tok, ("op", raw, start, token.end + 1 + base, "", index)))
         elif category == "multi":
             piece = text[token.start : token.end + 1]
             pos = 0
@@ -246,7 +248,7 @@ def tokens_and_source(text: str, base: int = 0) -> tuple[list[Tok], list[Any]]:
                            index))
                 pos += len(word)
         else:
-            append(Tok(category, raw, start, token.end + 1 + base, "", index))
+            append(make(Tok, (category, raw, start, token.end + 1 + base, "", index)))
     return out, source
 
 

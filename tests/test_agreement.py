@@ -9,44 +9,17 @@ from conftest import FIXTURES, corpus_path
 
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import replay
-from migrate_lint.sandbox import Sandbox
-from migrate_lint.snapshot import SchemaSnapshot
-
-
-def _diff(model: SchemaSnapshot, real: SchemaSnapshot) -> str:
-    """A readable difference between two snapshots (empty when equal)."""
-    lines = []
-    mine = {t.name: t for t in model.tables}
-    theirs = {t.name: t for t in real.tables}
-    for name in sorted(set(mine) | set(theirs)):
-        a, b = mine.get(name), theirs.get(name)
-        if a == b:
-            continue
-        if a is None or b is None:
-            lines.append(f"table {name}: model has it={a is not None}, sqlite has it={b is not None}")
-            continue
-        for attr in ("columns", "indexes", "foreign_keys", "strict", "without_rowid", "virtual"):
-            if getattr(a, attr) != getattr(b, attr):
-                lines.append(f"{name}.{attr}:\n  model  {getattr(a, attr)}\n  sqlite {getattr(b, attr)}")
-    if model.views != real.views:
-        lines.append(f"views: model {model.views} sqlite {real.views}")
-    if model.triggers != real.triggers:
-        lines.append(f"triggers: model {model.triggers} sqlite {real.triggers}")
-    return "\n".join(lines)
+from migrate_lint.verify import verify
 
 
 def assert_agrees_after_every_migration(root: Path) -> int:
     """Replay ``root`` and apply it to SQLite; compare after each migration."""
-    history = load_history(root)
-    timeline = replay(history)
-    with Sandbox(history.runner) as sandbox:
-        for index, migration in enumerate(history.migrations):
-            error = sandbox.apply(migration.up.statements,
-                                  no_transaction=migration.source.no_transaction)
-            assert error is None, f"{migration.label} failed on SQLite: {error}"
-            difference = _diff(timeline.after_migration(index).snapshot(), sandbox.snapshot())
-            assert not difference, f"after {migration.label}:\n{difference}"
-    return len(history.migrations)
+    timeline = replay(load_history(root))
+    result = verify(timeline)
+    assert not result.failure, f"{result.label} failed on SQLite: {result.failure}"
+    assert not result.difference, f"after {result.label}:\n{result.difference}"
+    assert result.migrations == result.total
+    return result.total
 
 
 def test_opencode_agrees_after_each_of_33_migrations() -> None:
@@ -77,3 +50,19 @@ def test_no_statement_of_the_constructs_is_misunderstood() -> None:
     assert [d for d in history.diagnostics if d.code != "MG000"] == []
     final = replay(history).final
     assert all(t.incomplete is None for t in final.tables.values())
+
+
+def test_schema_verify_command_reports_agreement_and_unknown_functions(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+
+    ok = CliRunner().invoke(cli, ["schema", str(FIXTURES / "constructs"), "--verify"])
+    assert ok.exit_code == 0 and "after each of 4 migrations" in ok.stdout
+    (tmp_path / "0001_a.sql").write_text("CREATE TABLE t (id TEXT DEFAULT (app_uuid()));\n"
+                                          "INSERT INTO t DEFAULT VALUES;\n")
+    bad = CliRunner().invoke(cli, ["schema", str(tmp_path), "--verify"])
+    assert bad.exit_code == 1 and "app_uuid" in bad.stderr and "0001_a.sql:2" in bad.stderr
+    good = CliRunner().invoke(cli, ["schema", str(tmp_path), "--verify",
+                                    "--sql-function", "app_uuid"])
+    assert good.exit_code == 0, good.stderr

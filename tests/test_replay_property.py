@@ -7,11 +7,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agreement import _diff
 
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import replay
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.verify import snapshot_difference
 
 TYPES = ["INTEGER", "TEXT", "REAL", "BLOB", "int", "VARCHAR(10)", "", "numeric", "unsigned big int"]
 STRICT_TYPES = ["INTEGER", "TEXT", "REAL", "BLOB", "ANY", "INT"]
@@ -149,5 +149,5 @@ def test_random_histories_agree_with_sqlite(history: list[list[str]], tmp_path_f
             error = sandbox.apply(migration.up.statements)
             assert error is None, f"generator produced SQL SQLite rejects: {error}"
             assert not any(s.error for s in timeline.steps_of(index))
-            difference = _diff(timeline.after_migration(index).snapshot(), sandbox.snapshot())
+            difference = snapshot_difference(timeline.after_migration(index).snapshot(), sandbox.snapshot())
             assert not difference, f"after migration {index + 1}:\n{difference}"

@@ -9,8 +9,9 @@ import click
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.pipeline import gc_paused, load_history
 from migrate_lint.render import blame, schema_data, schema_sql
-from migrate_lint.replay import replay
+from migrate_lint.replay import Timeline, replay
 from migrate_lint.source import LAYOUTS
+from migrate_lint.verify import verify as verify_history
 
 
 @click.command()
@@ -23,8 +24,13 @@ from migrate_lint.source import LAYOUTS
 @click.option("--blame", "blame_target", metavar="TABLE[.COLUMN]",
               help="Print every statement that created or changed this table or column.")
 @click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
+@click.option("--verify", is_flag=True,
+              help="Apply the history to an in-memory SQLite as its runner would and check "
+                   "that the model agrees with it after every migration.")
+@click.option("--sql-function", "functions", multiple=True, metavar="NAME",
+              help="A SQL function the application registers at run time (with --verify).")
 def schema(directory: str, at_version: str | None, fmt: str, blame_target: str | None,
-           layout: str | None) -> None:
+           layout: str | None, verify: bool, functions: tuple[str, ...]) -> None:
     """Print the schema after the history in DIRECTORY (default: migrations/).
 
     The schema is the replayed model: what every table, column, index, trigger and
@@ -44,6 +50,9 @@ def schema(directory: str, at_version: str | None, fmt: str, blame_target: str |
         upto = index + 1
     with gc_paused():
         timeline = replay(history, upto)
+    if verify:
+        _verify(timeline, functions)
+        return
     if blame_target is not None:
         table, _, column = blame_target.partition(".")
         lines = blame(timeline, table, column or None)
@@ -59,3 +68,22 @@ def schema(directory: str, at_version: str | None, fmt: str, blame_target: str |
         click.echo(json.dumps(schema_data(timeline.final), indent=2))
     else:
         click.echo(schema_sql(timeline.final), nl=False)
+
+
+def _verify(timeline: Timeline, functions: tuple[str, ...]) -> None:
+    """Print whether the model agrees with SQLite; exit 1 where it does not."""
+    result = verify_history(timeline, functions)
+    if result.ok:
+        click.echo(f"the model agrees with SQLite after each of {result.total} migrations")
+        return
+    if result.unknown_function:
+        click.echo(f"{result.failure}\nSQLite has no function {result.unknown_function}(): "
+                   "if the application registers it at run time, pass --sql-function "
+                   f"{result.unknown_function} (or add it to `sql-functions` in the config)",
+                   err=True)
+    elif result.failure:
+        click.echo(f"SQLite refused migration {result.label}: {result.failure}", err=True)
+    else:
+        click.echo(f"the model and SQLite disagree after {result.label} "
+                   f"(please report it):\n{result.difference}", err=True)
+    raise click.exceptions.Exit(1)
