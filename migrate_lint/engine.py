@@ -101,6 +101,14 @@ class Rule:
         """Findings for one statement of the up direction."""
         return ()
 
+    @classmethod
+    def claims(cls, stmt: Statement) -> bool:
+        """True when this rule explains a statement the reader could not understand.
+
+        The engine then leaves out that statement's generic MG001 parse error.
+        """
+        return False
+
     def check_history(self, ctx: HistoryContext) -> Iterable[Finding]:
         """Findings that need the whole history (called once per run)."""
         return ()

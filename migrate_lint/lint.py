@@ -30,6 +30,7 @@ from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.pipeline import gc_paused, load_timeline
+from migrate_lint.replay import Timeline
 from migrate_lint.span import Span
 
 # Codes produced by the reader and by this module, with their defaults for when the
@@ -289,6 +290,18 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
     return plan
 
 
+def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]]
+                        ) -> list[tuple[str, int, int]]:
+    """Statements some selected rule explains better than MG001 (``Rule.claims``)."""
+    claimers = [r for r in rules if r.claims is not Rule.claims]
+    return [
+        (stmt.span.path, stmt.span.start, stmt.span.end)
+        for step in timeline.steps
+        if (stmt := step.statement).problem is not None
+        and any(rule.claims(stmt) for rule in claimers)
+    ]
+
+
 def _insert_sites(paths: Sequence[str], exclude: Sequence[str], writers_from: str | None
                   ) -> tuple[tuple[object, ...], tuple[str, ...]]:
     """Insert sites under ``paths`` (and at ``writers_from``), and notes for --verbose."""
@@ -384,9 +397,15 @@ def lint(
         with gc_paused():
             produced = engine.run_rules(timeline, config, rules, sites if key == primary else ())
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
+        claimed = _claimed_statements(timeline, rules)
         for diag in history.diagnostics:
             if not is_active(diag.code):
                 continue
+            if diag.code == "MG001" and diag.span is not None and any(
+                path == diag.span.path and start <= diag.span.start < end
+                for path, start, end in claimed
+            ):
+                continue  # a rule reports this statement with a precise message
             finding = diagnostic_finding(diag)
             if (finding.code, finding.path, finding.span.line, finding.span.col) not in seen:
                 produced.append(finding)

@@ -365,3 +365,14 @@ def test_explain() -> None:
     assert run("explain", "add-not-null-without-default").stdout == by_code.stdout
     unknown = run("explain", "NN01")
     assert unknown.exit_code == 2 and "NN001" in unknown.stderr
+
+
+def test_unsupported_alter_is_reported_once_not_also_as_parse_error(tmp_path: Path) -> None:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_a.sql").write_text("CREATE TABLE t (a int);\n")
+    (root / "0002_b.sql").write_text("ALTER TABLE t ALTER COLUMN a TYPE text;\n"
+                                     "FROB t;\n")
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
+    found = [(f["code"], f["line"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("SQ004", 1), ("MG001", 2)]
