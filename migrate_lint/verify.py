@@ -63,9 +63,10 @@ def verify(timeline: Timeline, functions: Iterable[str] = ()) -> Verification:
     it does not know them.
     """
     history = timeline.history
-    total = len(history.migrations)
+    replayed = history.migrations[: len(timeline.boundaries) - 1]  # `--at` stops early
+    total = len(replayed)
     with Sandbox(history.runner, functions) as sandbox:
-        for index, migration in enumerate(history.migrations):
+        for index, migration in enumerate(replayed):
             error = sandbox.apply(migration.up.statements,
                                   no_transaction=migration.source.no_transaction)
             if error is not None:

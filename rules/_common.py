@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from migrate_lint.ddl import AddColumn, ColumnDef
-from migrate_lint.engine import Context
+from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
@@ -49,6 +49,38 @@ def emptied_by(ctx: Context, table: Table) -> Step | None:
 def is_new_and_empty(ctx: Context, table: Table) -> bool:
     """True when ``table`` was created in this migration and nothing filled it yet."""
     return ctx.timeline.is_empty_new(table, ctx.migration_index, ctx.step_index)
+
+
+def populated_target(ctx: Context, node: AddColumn) -> Table | None:
+    """The table an ADD COLUMN changes, when it may hold rows at that point.
+
+    None for a table created earlier in the same migration that nothing has filled:
+    SQLite accepts every ADD COLUMN on an empty table.
+    """
+    table = ctx.before.table(node.table)
+    if table is None or is_new_and_empty(ctx, table):
+        return None
+    return table
+
+
+def fails_when_populated(rule: Rule, stmt: Statement, ctx: Context, table: Table, span: Span,
+                         error: str, help: str, condition: str = "", **data: str) -> Finding:
+    """The finding for a statement SQLite refuses on a table holding rows.
+
+    ``error`` is SQLite's message; ``condition`` narrows "has rows" (e.g. "and foreign
+    keys are on").
+    """
+    return with_migration(rule.finding(
+        span,
+        f"`{statement_head(stmt)}` fails with '{error}' on every database where "
+        f"`{table.name}` has rows{condition}; passes on an empty one" + incomplete_note(table),
+        help=help,
+        statement=stmt.span,
+        migration=ctx.migration.label,
+        related=[created_here(table)],
+        table=table.name,
+        **data,
+    ))
 
 
 def incomplete_note(table: Table) -> str:
@@ -101,14 +133,20 @@ def is_constant_default(text: str) -> bool:
     """True when SQLite accepts ``DEFAULT (text)`` in ADD COLUMN on a populated table.
 
     Checked on sqlite 3.40: ``(0)``, ``(-1)``, ``('x')``, ``(x'00')``, ``(NULL)``,
-    ``(TRUE)``, ``((1))`` and ``(CAST(1 AS TEXT))`` are constant; ``(1+2)``,
+    ``(TRUE)``, ``((1))`` and ``(CAST(1 AS TEXT))`` are constant, and so is a sign or a
+    CAST around any constant, nested (``(-(1))``, ``(- -1)``, ``(+'a')``, ``(+NULL)``,
+    ``(CAST(CAST(1 AS INT) AS TEXT))``): sqlite3ValueFromExpr unwraps them; ``(1+2)``,
     ``('a' || 'b')``, ``(abs(1))`` and ``(datetime('now'))`` are not.
     """
     inner = _strip_parens(text)
-    cast = _CAST.match(inner)
-    if cast:
-        inner = _strip_parens(cast.group("inner"))
-    return bool(_CONSTANT.match(inner))
+    while True:
+        cast = _CAST.match(inner)
+        if cast:
+            inner = _strip_parens(cast.group("inner"))
+        elif inner[:1] in ("+", "-"):
+            inner = _strip_parens(inner[1:])
+        else:
+            return bool(_CONSTANT.match(inner))
 
 
 def is_null_default(col: ColumnDef | Column) -> bool:

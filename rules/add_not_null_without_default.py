@@ -12,9 +12,10 @@ from ._common import (
     add_column,
     created_here,
     emptied_by,
+    fails_when_populated,
     incomplete_note,
-    is_new_and_empty,
     is_null_default,
+    populated_target,
     statement_head,
     with_migration,
 )
@@ -76,35 +77,30 @@ class AddNotNullWithoutDefault(Rule):
         col = node.column
         if not col.notnull or not is_null_default(col) or col.generated:
             return
-        table = ctx.before.table(node.table)
-        if table is None or is_new_and_empty(ctx, table):
+        table = populated_target(ctx, node)
+        if table is None:
             return
-        head = statement_head(stmt)
-        related = [created_here(table)]
+        help = ("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
+                "table; `migrate-lint fix` writes that rebuild")
         emptied = emptied_by(ctx, table)
-        data = {"table": table.name, "column": col.name,
-                "type": col.type}
-        if emptied is not None:
-            related.append(Related(f"`{table.name}` emptied here", emptied.statement.span))
-            data["emptied_by"] = str(emptied.statement.span)
-            message = (
-                f"`{head}` passes only because `{table.name}` was emptied above (every row "
-                f"is lost), and `{col.name}` still has no default: every writer that does "
-                f"not set it, such as an older build still running, fails with "
-                f"'NOT NULL constraint failed: {table.name}.{col.name}'"
+        if emptied is None:
+            yield fails_when_populated(
+                self, stmt, ctx, table, col.span,
+                "Cannot add a NOT NULL column with default value NULL", help=help,
+                column=col.name, type=col.type,
             )
-        else:
-            message = (
-                f"`{head}` fails with 'Cannot add a NOT NULL column with default value NULL' "
-                f"on every database where `{table.name}` has rows; passes on an empty one"
-            )
+            return
         yield with_migration(self.finding(
             col.span,
-            message + incomplete_note(table),
-            help=("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
-                  "table; `migrate-lint fix` writes that rebuild"),
+            f"`{statement_head(stmt)}` passes only because `{table.name}` was emptied above "
+            f"(every row is lost), and `{col.name}` still has no default: every writer that "
+            f"does not set it, such as an older build still running, fails with "
+            f"'NOT NULL constraint failed: {table.name}.{col.name}'" + incomplete_note(table),
+            help=help,
             statement=stmt.span,
             migration=ctx.migration.label,
-            related=related,
-            **data,
+            related=[created_here(table),
+                     Related(f"`{table.name}` emptied here", emptied.statement.span)],
+            table=table.name, column=col.name, type=col.type,
+            emptied_by=str(emptied.statement.span),
         ))

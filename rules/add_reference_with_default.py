@@ -10,12 +10,9 @@ from migrate_lint.history import Statement
 
 from ._common import (
     add_column,
-    created_here,
-    incomplete_note,
-    is_new_and_empty,
+    fails_when_populated,
     is_null_default,
-    statement_head,
-    with_migration,
+    populated_target,
 )
 
 
@@ -75,18 +72,13 @@ class AddReferenceWithDefault(Rule):
         col = node.column
         if col.references is None or is_null_default(col) or col.default is None:
             return
-        table = ctx.before.table(node.table)
-        if table is None or is_new_and_empty(ctx, table):
+        table = populated_target(ctx, node)
+        if table is None:
             return
-        yield with_migration(self.finding(
-            col.default_span or col.span,
-            f"`{statement_head(stmt)}` fails with 'Cannot add a REFERENCES column with "
-            f"non-NULL default value' on every database where `{table.name}` has rows and "
-            f"foreign keys are on; passes on an empty one" + incomplete_note(table),
+        yield fails_when_populated(
+            self, stmt, ctx, table, col.default_span or col.span,
+            "Cannot add a REFERENCES column with non-NULL default value",
             help="add the column without a default (NULL), then set it with an UPDATE",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name, column=col.name,
-            default=col.default, parent=col.references.parent,
-        ))
+            condition=" and foreign keys are on",
+            column=col.name, default=col.default, parent=col.references.parent,
+        )

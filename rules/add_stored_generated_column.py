@@ -10,11 +10,8 @@ from migrate_lint.history import Statement
 
 from ._common import (
     add_column,
-    created_here,
-    incomplete_note,
-    is_new_and_empty,
-    statement_head,
-    with_migration,
+    fails_when_populated,
+    populated_target,
 )
 
 
@@ -65,18 +62,12 @@ class AddStoredGeneratedColumn(Rule):
         node = add_column(stmt)
         if node is None or node.column.generated != "STORED" or ctx.step.error is not None:
             return
-        table = ctx.before.table(node.table)
-        if table is None or is_new_and_empty(ctx, table):
+        table = populated_target(ctx, node)
+        if table is None:
             return
         col = node.column
-        yield with_migration(self.finding(
-            col.span,
-            f"`{statement_head(stmt)}` fails with 'cannot add a STORED column' on every "
-            f"database where `{table.name}` has rows; passes on an empty one"
-            + incomplete_note(table),
+        yield fails_when_populated(
+            self, stmt, ctx, table, col.span, "cannot add a STORED column",
             help="add it as VIRTUAL, or rebuild the table with the STORED column",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name, column=col.name,
-        ))
+            column=col.name,
+        )

@@ -10,12 +10,9 @@ from migrate_lint.history import Statement
 
 from ._common import (
     add_column,
-    created_here,
-    incomplete_note,
+    fails_when_populated,
     is_constant_default,
-    is_new_and_empty,
-    statement_head,
-    with_migration,
+    populated_target,
 )
 
 
@@ -77,18 +74,12 @@ class NonConstantDefaultOnAdd(Rule):
             return
         if col.default_kind not in ("time", "expr"):
             return
-        table = ctx.before.table(node.table)
-        if table is None or is_new_and_empty(ctx, table):
+        table = populated_target(ctx, node)
+        if table is None:
             return
-        yield with_migration(self.finding(
-            col.default_span or col.span,
-            f"`{statement_head(stmt)}` fails with 'Cannot add a column with non-constant "
-            f"default' on every database where `{table.name}` has rows; passes on an empty "
-            f"one" + incomplete_note(table),
+        yield fails_when_populated(
+            self, stmt, ctx, table, col.default_span or col.span,
+            "Cannot add a column with non-constant default",
             help="add the column without the default, then set existing rows with an UPDATE",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name, column=col.name,
-            default=col.default, default_kind=col.default_kind,
-        ))
+            column=col.name, default=col.default, default_kind=col.default_kind,
+        )
