@@ -10,6 +10,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import drop_column_blocker
+from migrate_lint.schema import Table
 
 from ._common import statement_head, with_migration
 
@@ -20,8 +21,8 @@ class DropColumnBlocked(Rule):
     ## What it does
     Reports `ALTER TABLE t DROP COLUMN c` when `c` is a PRIMARY KEY or UNIQUE column,
     is indexed (also in a partial index's WHERE), appears in a view, a table CHECK or
-    FOREIGN KEY, a generated column or as `new.c`/`old.c` in a trigger; and when a
-    trigger names `c` bare in its body (`UPDATE t SET c = 1`).
+    FOREIGN KEY, another column's CHECK, a generated column or as `new.c`/`old.c` in a
+    trigger; and when a trigger names `c` bare in its body (`UPDATE t SET c = 1`).
 
     ## Why is this bad?
     In the first cases SQLite fails with "cannot drop ... column" or "error in ...
@@ -64,7 +65,8 @@ class DropColumnBlocked(Rule):
         table = ctx.before.table(node.table)
         if table is None or table.column(node.column) is None:
             return  # SQ007 reports it
-        blocker = drop_column_blocker(ctx.before, table, node.column)
+        blocker = drop_column_blocker(ctx.before, table, node.column) or _other_column_check(
+            table, node.column)
         if blocker is not None:
             yield with_migration(self.finding(
                 node.column_span,
@@ -100,3 +102,17 @@ class DropColumnBlocked(Rule):
                 related=[Related(f"trigger `{trigger.name}` created here", trigger.origin.span)],
                 table=table.name, column=node.column, trigger=trigger.name,
             ))
+
+
+def _other_column_check(table: Table, column: str) -> str | None:
+    """Why SQLite refuses the drop when a CHECK written on another column names ``column``.
+
+    SQLite checks such a CHECK as a table CHECK (sqlite 3.40: "error in table t after drop
+    column: no such column: c"); the dropped column's own CHECK goes with it.
+    """
+    low = column.lower()
+    word = re.compile(rf"(?<![\w$]){re.escape(low)}(?![\w$])", re.I)
+    for other in table.columns:
+        if other.name.lower() != low and any(word.search(check) for check in other.checks):
+            return f"error in table {table.name} after drop column: no such column: {column}"
+    return None

@@ -1,0 +1,582 @@
+"""Rules checked against SQLite itself, on random inputs.
+
+Each property draws random SQL, writes it as a tiny flat history (``0001_base.sql``,
+``0002_...``), lints it through the real pipeline (``load_timeline`` + ``run_rules``)
+and applies the same history to a real SQLite (``Sandbox``, foreign keys on) whose
+tables hold rows, then compares what the rules claim with what SQLite does.
+
+Generation stays inside the domain the rules claim; every restriction is stated where
+it is made, with what SQLite does outside it (all checked on sqlite 3.40.1).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from migrate_lint.config import Config
+from migrate_lint.engine import Rule, rule_by_code, run_rules
+from migrate_lint.findings import Finding
+from migrate_lint.pipeline import load_timeline
+from migrate_lint.replay import Timeline
+from migrate_lint.sandbox import Sandbox
+
+EXAMPLES = settings(max_examples=150, deadline=None)
+
+
+def _rules(*codes: str) -> list[type[Rule]]:
+    found = [rule_by_code(code) for code in codes]
+    assert all(found), f"rules missing: {codes}"
+    return [cls for cls in found if cls is not None]
+
+
+def lint(migrations: Sequence[str], codes: Sequence[str]) -> tuple[Timeline, list[Finding]]:
+    """Lint ``migrations`` (one SQL text each) as a flat history, with the rules ``codes``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for number, text in enumerate(migrations, 1):
+            (root / f"{number:04d}_step.sql").write_text(text + "\n", encoding="utf-8")
+        timeline = load_timeline(root)
+        problems = [(d.code, d.message) for d in timeline.history.diagnostics]
+        assert not problems, f"the generator wrote SQL the reader does not take: {problems}"
+        findings = run_rules(timeline, Config(), _rules(*codes))
+    internal = [f.message for f in findings if f.message.startswith("internal error")]
+    assert not internal, internal
+    return timeline, findings
+
+
+Seed = Callable[[sqlite3.Connection, int], None]
+
+
+def apply(timeline: Timeline, seed: Seed | None = None, *,
+          box: Sandbox | None = None) -> str | None:
+    """Apply every migration to ``box`` (default: a fresh one, foreign keys on).
+
+    ``seed(connection, index)`` runs after each migration but the last; every
+    migration but the last must apply. Returns SQLite's error for the last one.
+    """
+    owned = box is None
+    sandbox = box if box is not None else Sandbox("generic", foreign_keys=True)
+    try:
+        migrations = timeline.history.migrations
+        for index, migration in enumerate(migrations):
+            error = sandbox.apply(migration.up.statements)
+            if index == len(migrations) - 1:
+                return None if error is None else error.message
+            assert error is None, f"setup migration {index + 1} failed: {error.message}"
+            if seed is not None:
+                seed(sandbox.connection, index)
+        return None
+    finally:
+        if owned:
+            sandbox.close()
+
+
+# --- ADD COLUMN: NN001 NN005 SQ001 SQ002 SQ003 ---------------------------------------------
+
+# sqlite3AlterFinishAddColumn, in its order: PRIMARY KEY, UNIQUE (always); then on a table
+# with rows: REFERENCES with a non-NULL default (foreign keys on), NOT NULL whose DEFAULT is
+# absent or the bare NULL token, a default sqlite3ValueFromExpr cannot evaluate, STORED.
+ADD_CLAIMS = {
+    "Cannot add a PRIMARY KEY column": "SQ001",
+    "Cannot add a UNIQUE column": "SQ001",
+    "Cannot add a REFERENCES column with non-NULL default value": "SQ003",
+    "Cannot add a NOT NULL column with default value NULL": "NN001",
+    "Cannot add a column with non-constant default": "NN005",
+    "cannot add a STORED column": "SQ002",
+}
+ADD_RULES = ("NN001", "NN005", "SQ001", "SQ002", "SQ003")
+ADD_TYPES = ["INTEGER", "TEXT", "", "REAL", "BLOB", "VARCHAR(20)", "numeric"]
+DEFAULTS = {
+    # Constants: sqlite3ValueFromExpr evaluates them (a sign before any constant, nested
+    # signs, CAST of a constant, TRUE/FALSE, a bare word, which is a string).
+    "literal": ["0", "1", "-1", "+1", "1.5", "0x10", "'x'", "''", "x'00'", "TRUE", "FALSE",
+                "abc"],
+    "paren": ["(0)", "(-1)", "('x')", "((1))", "(x'00')", "(TRUE)", "(CAST(1 AS TEXT))",
+              "(- 1)", "(+1)", "(-(1))", "(- -1)", "(+'a')", "(-0x10)", "(1e3)",
+              "(CAST(CAST(1 AS INT) AS TEXT))", "(-CAST(1 AS INT))"],
+    # "Default value NULL" is only the bare NULL token, parentheses or not.
+    "null": ["NULL", "(NULL)", "((NULL))"],
+    # Constant expressions whose value is NULL are not that token: NOT NULL DEFAULT (+NULL)
+    # succeeds on a table with rows and leaves NULL in the NOT NULL column.
+    "null_valued": ["(+NULL)", "(CAST(NULL AS INTEGER))"],
+    "time": ["CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"],
+    "expr": ["(abs(1))", "(random())", "(1 + 2)", "('a' || 'b')", "(datetime('now'))",
+             "(lower('A'))", "(CURRENT_TIMESTAMP)", "(1 COLLATE BINARY)", "(CAST(1 AS INT) + 0)",
+             "(-(1) + (2))", "(-abs(1))", "(CAST(abs(1) AS TEXT))", "(-CURRENT_DATE)"],
+}
+# Restriction: generated expressions are deterministic, name existing columns and are never
+# NULL on the seeded rows. Outside that SQLite fails for reasons no rule claims:
+# "non-deterministic functions prohibited in generated columns" and "no such column" (on
+# every database), and "NOT NULL constraint failed" for `AS (b) NOT NULL` when a row's b
+# is NULL (on populated tables only, since 3.37).
+GENERATED_EXPRS = ["a + 1", "a * 2", "abs(a)", "coalesce(b, 'x')", "'k' || a",
+                   "length(coalesce(b, ''))"]
+# Restriction: the CHECK holds for every default above, for NULL and for every generated
+# value. A CHECK the existing rows' default violates makes ADD COLUMN fail with "CHECK
+# constraint failed" on populated tables (since 3.37): no rule claims it.
+CHECKS = ["CHECK (length(c) < 100)", "CHECK (c IS NOT 'forbidden')",
+          "CHECK (c IS NULL OR c = c)", "CHECK (a > -1000)"]
+COLUMN_NAMES = ["c", '"c"', "`c`", "[c]"]
+
+
+@dataclass
+class AddCase:
+    """An ``ALTER TABLE t ADD COLUMN`` and the history around it."""
+
+    type: str
+    clauses: list[tuple[str, str]]  # (kind, SQL) in the order written
+    keyword: str
+    name: str
+    same_migration: bool  # t is created by the ALTER's own migration (so it is empty)
+    rows: list[tuple[int, str | None]] = field(default_factory=list)
+
+    def column(self, kinds: frozenset[str] | None = None) -> str:
+        parts = [self.name, self.type]
+        parts += [sql for kind, sql in self.clauses if kinds is None or kind in kinds]
+        return " ".join(p for p in parts if p)
+
+    def has(self, kind: str) -> bool:
+        return any(k == kind for k, _ in self.clauses)
+
+    @property
+    def alter(self) -> str:
+        return f"ALTER TABLE t {self.keyword} {self.column()};"
+
+
+BASE_P = "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+BASE_T = "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b TEXT);"
+
+
+@st.composite
+def add_cases(draw: st.DrawFn) -> AddCase:
+    clauses: list[tuple[str, str]] = []
+    if draw(st.integers(0, 3)) == 0:
+        expr = draw(st.sampled_from(GENERATED_EXPRS))
+        head = draw(st.sampled_from(["GENERATED ALWAYS AS", "AS"]))
+        storage = draw(st.sampled_from(["STORED", "VIRTUAL", ""]))
+        clauses.append(("generated", f"{head} ({expr}) {storage}".rstrip()))
+        # Restriction: no DEFAULT and no PRIMARY KEY on a generated column. SQLite refuses
+        # them in any CREATE or ALTER, on every database ("cannot use DEFAULT on a generated
+        # column", "generated columns cannot be part of the PRIMARY KEY"); SQ001 fires for
+        # the latter, but naming ADD COLUMN's PRIMARY KEY message.
+    else:
+        if draw(st.integers(0, 3)) > 0:
+            kind = draw(st.sampled_from(sorted(DEFAULTS)))
+            clauses.append(("default", f"DEFAULT {draw(st.sampled_from(DEFAULTS[kind]))}"))
+        if draw(st.integers(0, 5)) == 0:
+            clauses.append(("pk", "PRIMARY KEY"))
+    if draw(st.booleans()):
+        clauses.append(("notnull", "NOT NULL"))
+    if draw(st.integers(0, 5)) == 0:
+        clauses.append(("unique", "UNIQUE"))
+    if draw(st.integers(0, 2)) == 0:
+        clauses.append(("references",
+                        draw(st.sampled_from(["REFERENCES p(id)", "REFERENCES p"]))))
+    if draw(st.integers(0, 3)) == 0:
+        clauses.append(("collate", draw(st.sampled_from(["COLLATE NOCASE", "COLLATE RTRIM"]))))
+    if draw(st.integers(0, 3)) == 0:
+        clauses.append(("check", draw(st.sampled_from(CHECKS))))
+    null_valued = {f"DEFAULT {d}" for d in DEFAULTS["null_valued"]}
+    if any(sql in null_valued for _, sql in clauses) and ("notnull", "NOT NULL") in clauses:
+        # Restriction: NOT NULL DEFAULT (+NULL) succeeds and leaves NULL in every existing
+        # row (PRAGMA integrity_check: "NULL value in t.c"; inserts omitting c fail), no rule
+        # fires; with a CHECK on the table the ADD runs a quick_check and fails with "NOT NULL
+        # constraint failed", which no rule claims.
+        clauses = [clause for clause in clauses if clause[0] != "check"]
+    rows = draw(st.lists(st.tuples(st.integers(1, 50), st.sampled_from([None, "v", ""])),
+                         min_size=1, max_size=3))
+    return AddCase(
+        type=draw(st.sampled_from(ADD_TYPES)),
+        clauses=draw(st.permutations(clauses)),
+        keyword=draw(st.sampled_from(["ADD COLUMN", "ADD"])),
+        name=draw(st.sampled_from(COLUMN_NAMES)),
+        same_migration=draw(st.integers(0, 5)) == 0,
+        rows=rows,
+    )
+
+
+def _seed_rows(conn: sqlite3.Connection, rows: Sequence[tuple[int, str | None]]) -> None:
+    conn.executemany("INSERT INTO p (id) VALUES (?)", [(i,) for i in range(1, 4)])
+    if rows:
+        conn.executemany("INSERT INTO t (a, b) VALUES (?, ?)", rows)
+
+
+def _seed_t(case: AddCase) -> Seed:
+    def seed(conn: sqlite3.Connection, index: int) -> None:
+        _seed_rows(conn, [] if case.same_migration else case.rows)
+    return seed
+
+
+def _add_claim(message: str) -> str | None:
+    return next((code for text, code in ADD_CLAIMS.items() if message.startswith(text)), None)
+
+
+def _add_on_populated(case: AddCase, column: str) -> str | None:
+    """SQLite's error for ``ADD COLUMN column`` on the populated base, foreign keys on."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.executescript(BASE_P + BASE_T)
+        _seed_rows(conn, case.rows)
+        conn.execute(f"ALTER TABLE t ADD COLUMN {column}")
+        return None
+    except sqlite3.Error as err:
+        return str(err)
+    finally:
+        conn.close()
+
+
+# What each rule looks at: the column with only these clauses fails with the rule's
+# message on a populated table exactly when the rule fires (UNIQUE/PRIMARY KEY aside:
+# SQLite stops at them first, and so does the model, which the other rules skip).
+ADD_REDUCTIONS = {
+    "NN001": frozenset({"notnull", "default", "generated"}),
+    "NN005": frozenset({"default", "generated"}),
+    "SQ002": frozenset({"generated"}),
+    "SQ003": frozenset({"references", "default", "generated"}),
+}
+
+
+@EXAMPLES
+@given(case=add_cases())
+def test_add_column_fails_on_sqlite_iff_a_rule_fires(case: AddCase) -> None:
+    if case.same_migration:
+        history = [BASE_P, f"{BASE_T}\n{case.alter}"]
+    else:
+        history = [f"{BASE_P}\n{BASE_T}", case.alter]
+    timeline, findings = lint(history, ADD_RULES)
+    assert all(f.severity == "error" for f in findings)
+    fired = {f.code for f in findings}
+    error = apply(timeline, _seed_t(case))
+    event(f"SQLite: {(error and _add_claim(error)) or error or 'applies'}")
+
+    # SQLite fails iff a rule fires, and for the reason a fired rule names.
+    if error is None:
+        assert not fired, f"{case.alter} applies on a populated table, yet {fired} fire"
+    else:
+        code = _add_claim(error)
+        assert code is not None, f"SQLite fails for a reason no rule claims: {error!r}"
+        assert code in fired, f"{case.alter} fails with {error!r}; fired: {fired or 'none'}"
+
+    # Every rule that fires is right on its own, and none that should is silent.
+    if case.has("unique") or case.has("pk"):
+        assert fired == {"SQ001"}
+    elif case.same_migration:
+        assert not fired  # t is created in the same migration: empty everywhere
+    else:
+        for code, kinds in ADD_REDUCTIONS.items():
+            column = case.column(kinds)
+            alone = _add_on_populated(case, column)
+            claimed = alone is not None and _add_claim(alone) == code
+            assert (code in fired) == claimed, (
+                f"{code} {'fires' if code in fired else 'is silent'} on {case.alter}, but "
+                f"`ADD COLUMN {column}` on a populated table gives {alone!r}")
+
+    # On an EMPTY table only SQ001's statements fail: NN001, NN005, SQ002 and SQ003 ones
+    # pass there, which is why they ship.
+    empty_error = apply(timeline)
+    if "SQ001" in fired:
+        assert empty_error is not None and _add_claim(empty_error) == "SQ001", empty_error
+    else:
+        assert empty_error is None, f"{case.alter} fails on an empty table: {empty_error}"
+
+
+# --- DROP COLUMN: SQ005 --------------------------------------------------------------------
+
+# Each trigger: (event that fires it, text after `CREATE TRIGGER name`). Restriction: views
+# and trigger bodies spell the dropped column's name only where they mean t.c. SQ005
+# matches the word, so a column alias `AS c`, a string literal 'c' or another table's
+# column c make it fire where SQLite drops the column fine.
+TRIGGERS = [
+    # new.c / old.c: SQLite refuses the drop.
+    ("insert_t", "AFTER INSERT ON t BEGIN UPDATE p SET id = id WHERE id = new.c; END"),
+    ("insert_t", "AFTER INSERT ON t WHEN new.c IS NOT NULL BEGIN SELECT 1; END"),
+    ("delete_t", "AFTER DELETE ON t BEGIN UPDATE p SET id = id WHERE id = old.c; END"),
+    # c as an UPDATE target or in an INSERT column list: not checked at drop time; the
+    # trigger fails when it next fires.
+    ("insert_t", "AFTER INSERT ON t BEGIN UPDATE t SET c = new.a WHERE id = new.id; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN UPDATE t SET c = NULL WHERE 0; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN INSERT INTO t (a, c) SELECT 1, 1 WHERE 0; END"),
+    # c in an expression of the body: SQLite resolves it at drop time and refuses.
+    ("update_t", "AFTER UPDATE ON t BEGIN UPDATE t SET a = a WHERE c = -1; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN SELECT c FROM t WHERE 0; END"),
+    # Not about c.
+    ("insert_t", "AFTER INSERT ON t BEGIN UPDATE p SET id = id WHERE id = new.a; END"),
+    ("update_t", "AFTER UPDATE OF c ON t BEGIN SELECT 1; END"),
+    ("delete_t", "BEFORE DELETE ON t BEGIN SELECT old.a; END"),
+]
+FIRE = {
+    "insert_p": "INSERT INTO p (id) VALUES (100)",
+    "insert_t": "INSERT INTO t (id, a) VALUES (100, 9)",
+    "update_t": "UPDATE t SET a = a",
+    "delete_t": "DELETE FROM t WHERE id = 1",
+}
+INDEXES = ["(c)", "(a)", "(a, c)", "(a) WHERE c IS NOT NULL", "(a) WHERE a > 0", "(lower(c))",
+           "(a + 1)", "(c COLLATE NOCASE)", "(a COLLATE NOCASE)"]
+VIEWS = ["SELECT c FROM t", "SELECT a FROM t", "SELECT * FROM t", "SELECT a FROM t WHERE c > 0",
+         "SELECT x.c FROM t AS x", "SELECT a FROM t ORDER BY c", "SELECT id FROM p",
+         "SELECT t.a, p.id FROM t JOIN p ON p.id = t.a"]
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class DropCase:
+    """A table t with things that may name its column c, and ``ALTER TABLE t DROP c``."""
+
+    base: str
+    objects: list[str]
+    triggers: dict[str, str]  # trigger name -> event
+    drop: str
+    rows: int
+
+
+def _some(draw: st.DrawFn, pool: Sequence[T], max_size: int, one_in: int) -> list[T]:
+    """Usually nothing (``one_in``: 1 in how many draws gives some), then 1..max_size."""
+    if one_in == 0 or draw(st.integers(1, one_in)) > 1:
+        return []
+    return draw(st.lists(st.sampled_from(pool), unique=True, min_size=1, max_size=max_size))
+
+
+@st.composite
+def drop_cases(draw: st.DrawFn) -> DropCase:
+    # A third of the cases only have triggers: otherwise a blocker elsewhere hides them.
+    mixed = draw(st.integers(0, 2)) > 0
+    pk = "id" if not mixed or draw(st.integers(0, 5)) else draw(
+        st.sampled_from(["c", "table_c", "table_ac"]))
+    # INTEGER-like affinity only: the seeded c = 1 must find its parent p(1) when c
+    # REFERENCES p (as REAL 1.0 or TEXT '1' it does not).
+    c_type = draw(st.sampled_from(["INTEGER", "", "int", "NUMERIC"]))
+    c_pool = ["UNIQUE", "NOT NULL", "DEFAULT 0", "CHECK (c > -1000)", "REFERENCES p(id)",
+              "COLLATE NOCASE"]
+    c_parts = _some(draw, c_pool[1:] if not mixed else c_pool, 3, 3)
+    if pk == "c":
+        c_parts.append("PRIMARY KEY")
+    columns = ["id INTEGER PRIMARY KEY" if pk == "id" else "id INTEGER",
+               "a INTEGER" + draw(st.sampled_from(["", " REFERENCES p(id)", " NOT NULL"])),
+               " ".join(["c", c_type, *draw(st.permutations(c_parts))]).replace("  ", " ")]
+    if mixed and draw(st.integers(0, 4)) == 0:
+        expr = draw(st.sampled_from(["c + 1", "a + 1", "coalesce(c, a)"]))
+        columns.append(f"g INTEGER GENERATED ALWAYS AS ({expr}) "
+                       f"{draw(st.sampled_from(['VIRTUAL', 'STORED']))}")
+    if mixed and draw(st.integers(0, 4)) == 0:
+        # A column CHECK of another column that names c.
+        columns.append(f"h INTEGER CHECK ({draw(st.sampled_from(['h > c', 'h > a']))})")
+    table_pool = ["CHECK (c > -1000)", "CHECK (a > -1000)", "FOREIGN KEY (c) REFERENCES p(id)",
+                  "FOREIGN KEY (a) REFERENCES p(id)", "UNIQUE (a, c)", "UNIQUE (a)"]
+    constraints = _some(draw, table_pool, 2, 4 if mixed else 0)
+    if pk == "table_c":
+        constraints.append("PRIMARY KEY (c)")
+    elif pk == "table_ac":
+        constraints.append("PRIMARY KEY (a, c)")
+    body = ",\n  ".join([*draw(st.permutations(columns[:3])), *columns[3:], *constraints])
+    base = f"{BASE_P}\nCREATE TABLE t (\n  {body}\n);"
+
+    objects: list[str] = []
+    for number, index in enumerate(_some(draw, INDEXES, 2, 4 if mixed else 0), 1):
+        unique = "UNIQUE " if draw(st.integers(0, 3)) == 0 and "WHERE" not in index else ""
+        objects.append(f"CREATE {unique}INDEX i{number} ON t {index};")
+    for number, select in enumerate(_some(draw, VIEWS, 2, 4 if mixed else 0), 1):
+        objects.append(f"CREATE VIEW v{number} AS {select};")
+    triggers: dict[str, str] = {}
+    for number, (fired_by, text) in enumerate(_some(draw, TRIGGERS, 2, 2 if mixed else 1), 1):
+        triggers[f"tr{number}"] = fired_by
+        objects.append(f"CREATE TRIGGER tr{number} {text};")
+    drop = draw(st.sampled_from(["ALTER TABLE t DROP COLUMN c;", "ALTER TABLE t DROP c;",
+                                 'ALTER TABLE t DROP COLUMN "c";']))
+    return DropCase(base, objects, triggers, drop, draw(st.integers(1, 3)))
+
+
+def _fire(conn: sqlite3.Connection, statement: str) -> str | None:
+    try:
+        conn.execute(statement)
+        return None
+    except sqlite3.Error as err:
+        return str(err)
+
+
+def _names_c(message: str | None) -> bool:
+    """True for the errors of a statement naming the dropped column c."""
+    return message is not None and (
+        message == "no such column: c" or message.endswith("has no column named c"))
+
+
+@EXAMPLES
+@given(case=drop_cases())
+def test_drop_column_fails_on_sqlite_iff_sq005_fires(case: DropCase) -> None:
+    history = [case.base, "\n".join(case.objects) or "SELECT 1;", case.drop]
+    timeline, findings = lint(history, ["SQ005"])
+    blockers = [f for f in findings if f.get("blocker")]
+    flagged = {f.get("trigger") for f in findings if f.get("trigger")}
+
+    def seed(conn: sqlite3.Connection, index: int) -> None:
+        if index == 0:  # rows before the triggers exist: seeding fires none
+            conn.executemany("INSERT INTO p (id) VALUES (?)", [(i,) for i in range(1, 11)])
+            conn.executemany("INSERT INTO t (id, a, c) VALUES (?, ?, ?)",
+                             [(i, i, i) for i in range(1, case.rows + 1)])
+
+    with Sandbox("generic", foreign_keys=True) as box:
+        error = apply(timeline, seed, box=box)
+        event(f"SQLite {'refuses' if error else 'drops'}; SQ005: "
+              f"{'blocker' if blockers else 'trigger' if flagged else 'silent'}")
+        if error is not None:
+            # SQLite refuses the drop: SQ005 fires. Known inaccuracy: a trigger naming c in
+            # an expression (`WHERE c = -1`, `SELECT c FROM t`) is checked at drop time, but
+            # SQ005 reports it as a trigger that fails later (it does name that trigger).
+            assert findings, f"SQLite refuses {case.drop}: {error!r}; SQ005 is silent"
+            if not blockers:
+                assert any(error.startswith(f"error in trigger {name} ") for name in flagged), (
+                    f"SQLite refuses with {error!r}; SQ005 names only triggers {flagged}")
+            return
+        assert not blockers, f"SQ005 says {blockers[0].get('blocker')!r}; SQLite drops c"
+        # The drop succeeded: a trigger SQ005 names fails the next time it fires, and no
+        # trigger it does not name does.
+        failing = {fired_by for fired_by, statement in FIRE.items()
+                   if _names_c(_fire(box.connection, statement))}
+        for name, fired_by in case.triggers.items():
+            if name in flagged:
+                assert fired_by in failing, f"SQ005 says {name} breaks; firing it works"
+        for fired_by in failing:
+            assert any(case.triggers[n] == fired_by for n in flagged), (
+                f"{fired_by} fails with no such column c after the drop; SQ005 named "
+                f"{flagged or 'no trigger'}")
+
+
+# --- DELETE without WHERE: DL003 -----------------------------------------------------------
+
+WHERES = ["WHERE id = 1", "WHERE a IS NULL", "WHERE id IN (SELECT id FROM t2 WHERE 0)",
+          "WHERE a > 0 AND id < 10"]
+
+
+@EXAMPLES
+@given(
+    deletes=st.lists(
+        st.tuples(st.sampled_from(["t", "u"]), st.sampled_from(["t", '"t"', "T", "main.t"]),
+                  st.one_of(st.none(), st.sampled_from(WHERES))),
+        min_size=1, max_size=4),
+    new_first=st.booleans(),
+)
+def test_delete_all_rows_fires_iff_no_where_on_a_table_that_existed(
+        deletes: list[tuple[str, str, str | None]], new_first: bool) -> None:
+    # Restriction: no WHERE that is always true (`WHERE 1`): DL003 reads the presence of a
+    # WHERE, not its value. t and t2 exist before the migration; u is created by it.
+    statements = ["CREATE TABLE u (id INTEGER PRIMARY KEY, a INTEGER);"] if new_first else []
+    expected: list[int] = []
+    for table, spelling, where in deletes:
+        name = spelling if table == "t" else spelling.replace("t", "u").replace("T", "U")
+        if table == "u" and not new_first:
+            statements.append("CREATE TABLE IF NOT EXISTS u (id INTEGER PRIMARY KEY, a INTEGER);")
+        text = f"DELETE FROM {name}" + (f" {where}" if where else "") + ";"
+        if where is None and table == "t":
+            expected.append(len(statements) + 1)  # its line in the file
+        statements.append(text)
+    base = ("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"
+            "CREATE TABLE t2 (id INTEGER PRIMARY KEY);")
+    timeline, findings = lint([base, "\n".join(statements)], ["DL003"])
+    event(f"{len(expected)} DL003 finding(s)")
+    assert sorted(f.span.line for f in findings) == expected
+    assert apply(timeline) is None  # the generator writes SQL SQLite takes
+
+
+# --- INSERT in a migration: NN002 ----------------------------------------------------------
+
+# What SQLite raises for an insert that does not fit its table, all claimed by NN002.
+INSERT_CLAIMS = ("NOT NULL constraint failed: ", "has no column named ",
+                 "values were supplied", "cannot INSERT into generated column ")
+PK_VARIANTS = {
+    "rowid_alias": ("id INTEGER PRIMARY KEY", ""),
+    "text_pk": ("id TEXT PRIMARY KEY", ""),  # may be NULL in a rowid table
+    "text_pk_not_null": ("id TEXT PRIMARY KEY NOT NULL", ""),
+    "without_rowid": ("id TEXT PRIMARY KEY", " WITHOUT ROWID"),
+    "no_pk": ("id INTEGER", ""),
+}
+COLUMN_KINDS = {
+    "nullable": "TEXT",
+    "not_null": "TEXT NOT NULL",
+    "not_null_default": "INTEGER NOT NULL DEFAULT 0",
+    "default": "TEXT DEFAULT 'x'",
+    "generated": "INTEGER GENERATED ALWAYS AS (1 + 1) VIRTUAL",
+    "generated_stored": "INTEGER NOT NULL GENERATED ALWAYS AS (2) STORED",
+}
+
+
+@dataclass
+class InsertCase:
+    create: str
+    insert: str
+    rows: int  # rows the insert supplies
+
+
+@st.composite
+def insert_cases(draw: st.DrawFn) -> InsertCase:
+    pk_def, options = PK_VARIANTS[draw(st.sampled_from(sorted(PK_VARIANTS)))]
+    kinds = draw(st.lists(st.sampled_from(sorted(COLUMN_KINDS)), min_size=1, max_size=4))
+    names = [f"c{i}" for i in range(1, len(kinds) + 1)]
+    defs = [pk_def, *(f"{n} {COLUMN_KINDS[k]}" for n, k in zip(names, kinds, strict=True))]
+    create = f"CREATE TABLE t (\n  {', '.join(defs)}\n){options};"
+    insertable = 1 + sum(1 for k in kinds if not k.startswith("generated"))
+    conflict = draw(st.sampled_from(["", " OR IGNORE", " OR REPLACE", " OR ABORT"]))
+    head = "REPLACE" if conflict == " OR REPLACE" and draw(st.booleans()) else f"INSERT{conflict}"
+    shape = draw(st.sampled_from(["values", "values", "select", "positional_values",
+                                  "positional_select", "default_values"]))
+    counter = iter(range(1, 1000))
+    if shape == "default_values":
+        return InsertCase(create, f"{head} INTO t DEFAULT VALUES;", 1)
+    if shape.startswith("positional"):
+        # Restriction: positional values are never NULL (NN002 checks a positional insert's
+        # arity, not which column a NULL lands in: `INSERT INTO t VALUES (1, NULL)` into a
+        # NOT NULL second column fails with no finding).
+        count = max(1, insertable + draw(st.sampled_from([0, 0, 0, -1, 1])))
+        rows = 1 if shape == "positional_select" else draw(st.integers(1, 2))
+        values = [", ".join(str(next(counter)) for _ in range(count)) for _ in range(rows)]
+        if shape == "positional_select":
+            return InsertCase(create, f"{head} INTO t SELECT {values[0]};", 1)
+        return InsertCase(create, f"{head} INTO t VALUES {', '.join(f'({v})' for v in values)};",
+                          rows)
+    pool = ["id", *names, "zz", "rowid", "ID", '"c1"']
+    columns = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5,
+                            unique_by=lambda n: n.strip('"').lower()))
+    # Restriction: as many values as columns. `INSERT INTO t (a, b) VALUES (1)` fails with
+    # "1 values for 2 columns" on every database; NN002 does not check a named insert's
+    # arity (its sites carry no value count for a column list).
+    if shape == "select":
+        # Restriction: no NULL in a SELECT source: NN002 reads NULLs from VALUES rows only
+        # (`INSERT INTO t (a) SELECT NULL` into NOT NULL a fails with no finding).
+        values = ", ".join(str(next(counter)) for _ in columns)
+        return InsertCase(create, f"{head} INTO t ({', '.join(columns)}) SELECT {values};", 1)
+    rows = draw(st.integers(1, 2))
+    tuples = []
+    for _ in range(rows):
+        # Restriction: a NULL is the bare keyword; `(NULL)` and `CAST(NULL AS INT)` fail the
+        # same way but NN002 does not see them as NULL.
+        cells = [draw(st.sampled_from(["NULL", "+NULL", str(next(counter)),
+                                       str(next(counter))])) for _ in columns]
+        tuples.append(f"({', '.join(cells)})")
+    return InsertCase(create, f"{head} INTO t ({', '.join(columns)}) VALUES {', '.join(tuples)};",
+                      rows)
+
+
+@EXAMPLES
+@given(case=insert_cases())
+def test_insert_fires_nn002_iff_sqlite_rejects_or_drops_its_rows(case: InsertCase) -> None:
+    timeline, findings = lint([case.create, case.insert], ["NN002"])
+    with Sandbox("generic", foreign_keys=True) as box:
+        error = apply(timeline, box=box)
+        stored = box.connection.execute("SELECT count(*) FROM t").fetchone()[0]
+    claimed = error is not None and any(text in error for text in INSERT_CLAIMS)
+    assert error is None or claimed, f"SQLite fails for a reason no rule claims: {error!r}"
+    # OR IGNORE turns a NOT NULL failure into a row silently not stored.
+    dropped = error is None and stored < case.rows
+    event("rejected" if error else "rows dropped" if dropped else "applies")
+    assert bool(findings) == (claimed or dropped), (
+        f"{case.insert} -> {error or f'{stored}/{case.rows} rows stored'}; "
+        f"NN002: {[f.message for f in findings] or 'silent'}")
