@@ -159,8 +159,9 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     shape = sqlglot_api.shape_problem(kind, tree)
     if shape:
         return failed(shape, raw.start)
-    return Statement(index, body, span, kind, ast=tree, tables=_named_tables(toks, kind),
-                     tokens=toks), None
+    target = sqlglot_api.dml_target(tree)
+    tables = (target,) if target else _named_tables(toks, kind)
+    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]

@@ -31,10 +31,11 @@ class Span:
 class LineIndex:
     """Maps character offsets of one text to 1-based line and column numbers."""
 
-    __slots__ = ("_starts", "path")
+    __slots__ = ("_starts", "_text", "path")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self._text = text
         starts = [0]
         find = text.find
         pos = find("\n")
@@ -51,5 +52,9 @@ class LineIndex:
     def span(self, start: int, end: int) -> Span:
         """The span of ``text[start:end]`` (``end`` exclusive, ``end > start``)."""
         line, col = self.position(start)
-        end_line, end_col = self.position(max(start, end - 1))
+        last = max(start, end - 1)
+        if self._text.find("\n", start, last) == -1:
+            # Most spans sit on one line: no second search.
+            return Span(self.path, start, end, line, col, line, col + last - start)
+        end_line, end_col = self.position(last)
         return Span(self.path, start, end, line, col, end_line, end_col)
