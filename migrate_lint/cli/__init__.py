@@ -9,6 +9,7 @@ internal error.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 from typing import Any
@@ -30,8 +31,30 @@ class InputError(click.ClickException):
         return self.message
 
 
+# command name -> (module, attribute); modules load only when their command runs, so
+# `check` never pays for importing the fix planner, the sandbox or jinja2.
+COMMANDS = {
+    "check": ("migrate_lint.cli.check_cmd", "check"),
+    "explain": ("migrate_lint.cli.rules_cmd", "explain"),
+    "fix": ("migrate_lint.cli.fix_cmd", "fix"),
+    "rules": ("migrate_lint.cli.rules_cmd", "rules"),
+    "schema": ("migrate_lint.cli.schema_cmd", "schema"),
+}
+
+
 class LintGroup(click.Group):
-    """A group whose commands never end in a traceback."""
+    """A group whose commands load lazily and never end in a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        command = getattr(importlib.import_module(target[0]), target[1])
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,25 +87,6 @@ def cli() -> None:
     migrate-lint replays every migration into a schema model, reports statements that
     fail or lose data on populated databases, and writes verified table-rebuild fixes.
     """
-
-
-def _register() -> None:
-    from migrate_lint.cli import schema_cmd
-
-    cli.add_command(schema_cmd.schema)
-    for module_name, attrs in (("check_cmd", ("check",)), ("rules_cmd", ("rules", "explain")),
-                               ("fix_cmd", ("fix",))):
-        try:
-            module = __import__(f"migrate_lint.cli.{module_name}", fromlist=list(attrs))
-        except ModuleNotFoundError as err:
-            if err.name != f"migrate_lint.cli.{module_name}":
-                raise
-            continue
-        for attr in attrs:
-            cli.add_command(getattr(module, attr))
-
-
-_register()
 
 
 def main() -> None:
