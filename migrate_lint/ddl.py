@@ -216,35 +216,45 @@ class _Reader:
 
     def __init__(self, toks: Sequence[Tok], text: str, lines: LineIndex) -> None:
         self.toks = toks
+        self.n = len(toks)
         self.text = text
         self.lines = lines
         self.i = 0
 
-    # -- cursor -------------------------------------------------------------
+    # -- cursor (called for every token of every schema statement: kept flat) --
     def peek(self, ahead: int = 0) -> Tok | None:
         j = self.i + ahead
-        return self.toks[j] if j < len(self.toks) else None
+        return self.toks[j] if j < self.n else None
 
     def at(self, *words: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.is_word(*words)
+        i = self.i
+        if i >= self.n:
+            return False
+        tok = self.toks[i]
+        return tok.kind == "word" and tok.upper in words
 
     def at_op(self, op: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == "op" and tok.value == op
+        i = self.i
+        if i >= self.n:
+            return False
+        tok = self.toks[i]
+        return tok.kind == "op" and tok.value == op
 
     def take(self) -> Tok:
-        tok = self.peek()
-        if tok is None:
+        i = self.i
+        if i >= self.n:
             end = self.toks[-1].end if self.toks else 0
             raise DdlError("statement ends too early", end)
-        self.i += 1
-        return tok
+        self.i = i + 1
+        return self.toks[i]
 
     def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.i += 1
-            return True
+        i = self.i
+        if i < self.n:
+            tok = self.toks[i]
+            if tok.kind == "word" and tok.upper in words:
+                self.i = i + 1
+                return True
         return False
 
     def expect(self, *words: str) -> Tok:
