@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from migrate_lint.ddl import AddColumn, CreateTable, DropColumn, RenameColumn
 from migrate_lint.engine import Context, Rule
@@ -27,17 +28,29 @@ _FUNCTIONS: dict[str, Version] = {
     "jsonb_group_object": (3, 45), "json_pretty": (3, 46), "if": (3, 48), "unistr": (3, 50),
 }
 _DML = frozenset({"insert", "update", "delete", "select"})
-# Every word or operator the token scan below can report; a statement containing
-# none of them (most statements) is not scanned token by token.
-_CANDIDATES = re.compile(
-    r"->|\b(?:returning|conflict|nulls|filter|over|right|full|distinct|materialized|"
-    r"sqlite_schema|" + "|".join(sorted(_FUNCTIONS)) + r")\b",
-    re.IGNORECASE,
-)
-_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)  # UPDATE ... FROM
+# The words (and the `->` operator) the token scan below reports, with the version of
+# the feature each one starts; a statement holding none newer than the target version
+# (most statements) is not scanned token by token.
+_SCANNED: dict[str, Version] = {
+    "conflict": (3, 24), "over": (3, 25), "nulls": (3, 30), "filter": (3, 30),
+    "from": (3, 33), "sqlite_schema": (3, 33), "returning": (3, 35),
+    "materialized": (3, 35), "->": (3, 38), "right": (3, 39), "full": (3, 39),
+    "distinct": (3, 39), **_FUNCTIONS,
+}
 
 
-def _features(stmt: Statement, toks: Sequence[Tok]) -> Iterator[tuple[str, Version, int, int]]:
+@lru_cache(maxsize=8)
+def _candidates(target: Version) -> re.Pattern[str] | None:
+    """A pattern finding any scanned word newer than ``target`` (None: there is none)."""
+    words = sorted(w for w, version in _SCANNED.items() if version > target and w != "->")
+    parts = [r"\b(?:" + "|".join(words) + r")\b"] if words else []
+    if _SCANNED["->"] > target:
+        parts.append("->")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _features(stmt: Statement, toks: Sequence[Tok], target: Version
+              ) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""
     node = stmt.ddl
     base = stmt.span.start  # token offsets are file offsets
@@ -53,9 +66,8 @@ def _features(stmt: Statement, toks: Sequence[Tok]) -> Iterator[tuple[str, Versi
             yield "STRICT tables", (3, 37), *whole
         if any(c.generated for c in node.columns):
             yield "generated columns", (3, 31), *whole
-    if _CANDIDATES.search(stmt.text) is None and not (
-        stmt.kind == "update" and _FROM.search(stmt.text)
-    ):
+    candidates = _candidates(target)
+    if candidates is None or candidates.search(stmt.text) is None:
         return
     depth = 0
     for i, tok in enumerate(toks):
@@ -156,7 +168,7 @@ class RequiresNewerSqlite(Rule):
         target = ctx.config.sqlite_version
         toks = stmt.tokens
         seen: set[str] = set()
-        for feature, version, start, end in _features(stmt, toks):
+        for feature, version, start, end in _features(stmt, toks, target):
             if version <= target or feature in seen:
                 continue
             seen.add(feature)
