@@ -67,7 +67,7 @@ class AddNotNullWithoutDefault(Rule):
     name = "add-not-null-without-default"
     severity = "error"
     kinds = frozenset({"alter_table"})
-    fix_title = "Add the column nullable, backfill it and rebuild the table with NOT NULL"
+    fix_title = "Give the column a constant DEFAULT, and rebuild where the migration already applied"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""

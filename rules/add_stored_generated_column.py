@@ -55,7 +55,7 @@ class AddStoredGeneratedColumn(Rule):
     name = "add-stored-generated-column"
     severity = "error"
     kinds = frozenset({"alter_table"})
-    fix_title = "Add the generated column as VIRTUAL, or rebuild the table"
+    fix_title = "Rebuild the table with the STORED generated column in its definition"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
