@@ -266,6 +266,11 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
             plan.add(path, None)
             continue
         if not os.path.exists(path):
+            if not paths:
+                raise MigrateLintError(
+                    f"{path}: no such directory (the default); pass the directory that holds "
+                    "your migrations, or set `path` under [tool.migrate-lint]"
+                )
             raise MigrateLintError(f"{path}: no such file or directory")
         root = history_root(path, config)
         if root is not None:

@@ -53,11 +53,14 @@ class AddNotNullWithoutDefault(Rule):
     ```
 
     ## Fix safety
-    `migrate-lint fix` adds the column nullable, backfills it and rebuilds the table
-    with `NOT NULL`: safe when the backfill value is right for existing rows, which
-    only the author can tell. Data for the planner: `table`, `column`, `migration`,
-    `type` (declared type), `emptied_by` (span of a `DELETE FROM` that emptied the
-    table first, when there is one).
+    `migrate-lint fix` gives the column a constant DEFAULT in the failing migration
+    itself (it never applied on a populated database, and the runner retries it) and,
+    where the original may already have applied on empty databases, adds a rebuild
+    that gives those the same default. The default is the type's zero value unless
+    `--set` names one; under a UNIQUE index it refuses (NN006). Safe when that value is
+    right for existing rows, which only the author can tell. Data for the planner:
+    `table`, `column`, `migration`, `type` (declared type), `emptied_by` (span of a
+    `DELETE FROM` that emptied the table first, when there is one).
 
     ## References
     - https://www.sqlite.org/lang_altertable.html#altertabaddcol
