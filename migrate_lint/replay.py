@@ -378,40 +378,82 @@ def _drop_column(schema: Schema, node: d.DropColumn, stmt: Statement, origin: Or
     return schema.with_table(new), None
 
 
+@dataclass(frozen=True, slots=True)
+class DropBlocker:
+    """Why ``ALTER TABLE t DROP COLUMN c`` fails, and which object makes it fail.
+
+    ``certain`` is False when the tool could not read a view or trigger that names
+    the column: the drop is then treated as refused, and ``message`` says why.
+    """
+
+    message: str
+    kind: str = "table"  # table / index / view / trigger
+    name: str = ""
+    origin: Origin | None = None
+    certain: bool = True
+
+
 def drop_column_blocker(schema: Schema, table: Table, column: str) -> str | None:
-    """Why SQLite refuses ``ALTER TABLE table DROP COLUMN column``, if it does."""
-    low = column.lower()
+    """Why SQLite refuses ``ALTER TABLE table DROP COLUMN column``, if it does.
+
+    The message is SQLite's own (sqlite 3.40), e.g. ``error in view v after drop
+    column: no such column: c``; see :func:`drop_column_check`.
+    """
+    found = drop_column_check(schema, table, column)
+    return found.message if found is not None else None
+
+
+def drop_column_check(schema: Schema, table: Table, column: str) -> DropBlocker | None:
+    """What makes SQLite refuse ``ALTER TABLE table DROP COLUMN column``, if anything.
+
+    SQLite refuses PRIMARY KEY and column-UNIQUE columns and the last column, then
+    drops the column from the table's SQL, reparses the table and its indexes and
+    re-resolves every view and trigger; the first object that no longer resolves
+    fails the drop (see :mod:`migrate_lint.resolve`). Objects that did not resolve
+    before the drop either (SQLite refuses those too, "error in view v: ...") are not
+    reported: the model keeps view and trigger texts as written, and after a rename
+    they may be stale.
+    """
+    from migrate_lint import resolve as r
+
     col = table.column(column)
     if col is None:
         return None
     if col.pk:
-        return f"cannot drop PRIMARY KEY column: \"{col.name}\""
-    if col.unique or any(low in [c.lower() for c in k.columns if c] for k in table.keys):
-        return f"cannot drop UNIQUE column: \"{col.name}\""
-    word = re.compile(rf"(?<![\w$]){re.escape(low)}(?![\w$])", re.I)
-    for index in schema.indexes_of(table.name):
-        if any(word.search(k.expr) for k in index.columns) or (
-            index.where and word.search(index.where)
-        ):
-            return f"error in index {index.name} after drop column: no such column: {col.name}"
-    for fk in table.foreign_keys:
-        if low in (c.lower() for c in fk.columns):
-            return f"error in table {table.name} after drop column: column used in a foreign key"
-    for check in table.checks:
-        if word.search(check):
-            return f"error in table {table.name} after drop column: no such column: {col.name}"
-    for other in table.columns:
-        if other.generated_expr and word.search(other.generated_expr):
-            return f"error in table {table.name} after drop column: no such column: {col.name}"
-    for view in schema.views.values():
-        if word.search(view.select) and re.search(
-            rf"(?<![\w$]){re.escape(table.name)}(?![\w$])", view.select, re.I
-        ):
-            return f"error in view {view.name} after drop column: no such column: {col.name}"
-    for trigger in schema.triggers_of(table.name):
-        if low in (c.lower() for c in trigger.new_old_columns):
-            return (f"error in trigger {trigger.name} after drop column: "
-                    f"no such column: new.{col.name}")
+        return DropBlocker(f"cannot drop PRIMARY KEY column: \"{col.name}\"", name=table.name)
+    if col.unique:
+        return DropBlocker(f"cannot drop UNIQUE column: \"{col.name}\"", name=table.name)
+    if len(table.columns) <= 1:
+        return DropBlocker(f"cannot drop column \"{col.name}\": no other columns exist",
+                           name=table.name)
+    low = col.name.lower()
+    before_cols = [c.name for c in table.columns]
+    after_cols = [c.name for c in table.columns if c.name.lower() != low]
+    broken = {e for e in r.table_errors(table, schema, before_cols) if e[2]}
+    for kind, name, error in r.table_errors(table, schema, after_cols):
+        if error and (kind, name, error) not in broken:
+            index = schema.index(name) if kind == "index" else None
+            return DropBlocker(f"error in {kind} {name} after drop column: {error}", kind, name,
+                               index.origin if index else table.last_change)
+    new = replace(table, columns=tuple(c for c in table.columns if c.name.lower() != low))
+    before = r.Resolver(schema)
+    after = r.Resolver(schema.with_table(new))
+    for obj in r.objects_in_order(schema):
+        if not r.mentions(obj.sql, col.name):
+            continue  # only an object naming c can stop resolving (see resolve)
+        kind = "view" if isinstance(obj, View) else "trigger"
+        check = r.view_error if isinstance(obj, View) else r.trigger_error
+        try:
+            error = check(after, obj)  # type: ignore[arg-type]
+            if error is None or check(before, obj) is not None:  # type: ignore[arg-type]
+                continue
+        except r.Unreadable as err:
+            return DropBlocker(
+                f"the tool could not read {kind} {obj.name} ({err}), which names "
+                f"{col.name}; SQLite refuses the drop if it still resolves {col.name} to "
+                f"{table.name}.{col.name}", kind, obj.name, obj.origin, certain=False)
+        return DropBlocker(f"error in {kind} {obj.name} after drop column: {error}", kind,
+                           obj.name, obj.origin)
     return None
 
 

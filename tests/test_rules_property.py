@@ -152,6 +152,7 @@ class AddCase:
 
 
 BASE_P = "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+BASE_Q = "CREATE TABLE q (id INTEGER PRIMARY KEY, c INTEGER);"
 BASE_T = "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b TEXT);"
 
 
@@ -291,10 +292,9 @@ def test_add_column_fails_on_sqlite_iff_a_rule_fires(case: AddCase) -> None:
 
 # --- DROP COLUMN: SQ005 --------------------------------------------------------------------
 
-# Each trigger: (event that fires it, text after `CREATE TRIGGER name`). Restriction: views
-# and trigger bodies spell the dropped column's name only where they mean t.c. SQ005
-# matches the word, so a column alias `AS c`, a string literal 'c' or another table's
-# column c make it fire where SQLite drops the column fine.
+# Each trigger: (event that fires it, text after `CREATE TRIGGER name`). SQ005 resolves
+# names as SQLite does, so views and triggers may spell c where they do not mean t.c: an
+# alias `AS c`, a string 'c', another table's column c (p has none: q has one).
 TRIGGERS = [
     # new.c / old.c: SQLite refuses the drop.
     ("insert_t", "AFTER INSERT ON t BEGIN UPDATE p SET id = id WHERE id = new.c; END"),
@@ -305,9 +305,20 @@ TRIGGERS = [
     ("insert_t", "AFTER INSERT ON t BEGIN UPDATE t SET c = new.a WHERE id = new.id; END"),
     ("insert_p", "AFTER INSERT ON p BEGIN UPDATE t SET c = NULL WHERE 0; END"),
     ("insert_p", "AFTER INSERT ON p BEGIN INSERT INTO t (a, c) SELECT 1, 1 WHERE 0; END"),
-    # c in an expression of the body: SQLite resolves it at drop time and refuses.
+    # c in an expression of the body, also in a trigger on another table: SQLite
+    # resolves it at drop time and refuses.
     ("update_t", "AFTER UPDATE ON t BEGIN UPDATE t SET a = a WHERE c = -1; END"),
     ("insert_p", "AFTER INSERT ON p BEGIN SELECT c FROM t WHERE 0; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN UPDATE t SET a = 1 WHERE c = -1; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN DELETE FROM t WHERE c = -1; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN UPDATE t SET a = coalesce(c, a) WHERE 0; END"),
+    ("insert_q", "AFTER INSERT ON q BEGIN DELETE FROM p WHERE id IN (SELECT c FROM t) AND 0; END"),
+    # c that is not t.c: another table's column, an alias, a string, new.c of q.
+    ("insert_q", "AFTER INSERT ON q BEGIN UPDATE q SET c = c + 0 WHERE c < -100; END"),
+    ("insert_q", "AFTER INSERT ON q BEGIN DELETE FROM q WHERE c IN (SELECT c FROM t) AND 0; END"),
+    ("insert_q", "AFTER INSERT ON q BEGIN UPDATE p SET id = id WHERE id = new.c AND 0; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN SELECT a AS c FROM t WHERE c < -100; END"),
+    ("insert_p", "AFTER INSERT ON p BEGIN SELECT 'c' FROM t WHERE a < -100; END"),
     # Not about c.
     ("insert_t", "AFTER INSERT ON t BEGIN UPDATE p SET id = id WHERE id = new.a; END"),
     ("update_t", "AFTER UPDATE OF c ON t BEGIN SELECT 1; END"),
@@ -318,12 +329,20 @@ FIRE = {
     "insert_t": "INSERT INTO t (id, a) VALUES (100, 9)",
     "update_t": "UPDATE t SET a = a",
     "delete_t": "DELETE FROM t WHERE id = 1",
+    "insert_q": "INSERT INTO q (id, c) VALUES (100, 1)",
 }
 INDEXES = ["(c)", "(a)", "(a, c)", "(a) WHERE c IS NOT NULL", "(a) WHERE a > 0", "(lower(c))",
            "(a + 1)", "(c COLLATE NOCASE)", "(a COLLATE NOCASE)"]
 VIEWS = ["SELECT c FROM t", "SELECT a FROM t", "SELECT * FROM t", "SELECT a FROM t WHERE c > 0",
          "SELECT x.c FROM t AS x", "SELECT a FROM t ORDER BY c", "SELECT id FROM p",
-         "SELECT t.a, p.id FROM t JOIN p ON p.id = t.a"]
+         "SELECT t.a, p.id FROM t JOIN p ON p.id = t.a",
+         # c that is not t.c: an alias, a string, q's column, a double-quoted string
+         "SELECT a AS c FROM t", "SELECT a AS c FROM t WHERE c > 0", "SELECT 'c' FROM t",
+         "SELECT c FROM q", "SELECT t.a, q.c FROM t JOIN q ON q.id = t.id",
+         "SELECT (SELECT c FROM t) FROM q", "SELECT a, \"c\" FROM t",
+         # c that is t.c, reached through a subquery, a CTE or a USING join
+         "SELECT id FROM q WHERE EXISTS (SELECT 1 FROM t WHERE c = q.id)",
+         "WITH w AS (SELECT c FROM t) SELECT * FROM w", "SELECT 1 FROM t JOIN q USING (c)"]
 
 
 T = TypeVar("T")
@@ -379,7 +398,7 @@ def drop_cases(draw: st.DrawFn) -> DropCase:
     elif pk == "table_ac":
         constraints.append("PRIMARY KEY (a, c)")
     body = ",\n  ".join([*draw(st.permutations(columns[:3])), *columns[3:], *constraints])
-    base = f"{BASE_P}\nCREATE TABLE t (\n  {body}\n);"
+    base = f"{BASE_P}\n{BASE_Q}\nCREATE TABLE t (\n  {body}\n);"
 
     objects: list[str] = []
     for number, index in enumerate(_some(draw, INDEXES, 2, 4 if mixed else 0), 1):
@@ -429,13 +448,9 @@ def test_drop_column_fails_on_sqlite_iff_sq005_fires(case: DropCase) -> None:
         event(f"SQLite {'refuses' if error else 'drops'}; SQ005: "
               f"{'blocker' if blockers else 'trigger' if flagged else 'silent'}")
         if error is not None:
-            # SQLite refuses the drop: SQ005 fires. Known inaccuracy: a trigger naming c in
-            # an expression (`WHERE c = -1`, `SELECT c FROM t`) is checked at drop time, but
-            # SQ005 reports it as a trigger that fails later (it does name that trigger).
-            assert findings, f"SQLite refuses {case.drop}: {error!r}; SQ005 is silent"
-            if not blockers:
-                assert any(error.startswith(f"error in trigger {name} ") for name in flagged), (
-                    f"SQLite refuses with {error!r}; SQ005 names only triggers {flagged}")
+            # SQLite refuses the drop: SQ005 says so, with SQLite's message.
+            assert [b.get("blocker") for b in blockers] == [error], (
+                f"SQLite refuses {case.drop}: {error!r}; SQ005: {[f.message for f in findings]}")
             return
         assert not blockers, f"SQ005 says {blockers[0].get('blocker')!r}; SQLite drops c"
         # The drop succeeded: a trigger SQ005 names fails the next time it fires, and no
