@@ -525,11 +525,15 @@ class InsertParts:
 
     ``columns`` is ``None`` without a column list (positional). ``rows`` holds the
     number of values of each VALUES row; ``select_arity`` the number of result
-    columns of an INSERT ... SELECT (``None`` when it selects ``*``, then
-    ``star_source`` names the table it reads, when it is a single plain table).
-    ``nulls`` are named columns given a literal NULL in some row. ``dynamic`` is True
-    when an identifier starting with the caller's marker appears in the table name,
-    the column list or a positional row (text built at run time).
+    columns of an INSERT ... SELECT, not counting the ``*`` of ``star_source``, the
+    table a single ``*`` (or ``alias.*``) reads; both are ``None`` when the width
+    is not known statically (a ``*`` over a join, a subquery or a CTE, several
+    ``*``). ``null_positions`` are the positions (from 0) given a NULL-valued
+    literal (``NULL``, ``(NULL)``, ``+NULL``, ``-NULL``, ``CAST(NULL AS T)``) in
+    some VALUES row or in the select list (every part of a ``UNION [ALL]``; none
+    after a ``*``); ``nulls`` the named columns at those positions. ``dynamic`` is
+    True when an identifier starting with the caller's marker appears in the table
+    name, the column list or a positional row (text built at run time).
     """
 
     table: str
@@ -541,6 +545,60 @@ class InsertParts:
     conflict: str | None = None  # replace / ignore / abort / fail / rollback / upsert
     nulls: tuple[str, ...] = ()
     dynamic: bool = False
+    null_positions: tuple[int, ...] = ()
+
+
+def is_null_literal(node: exp.Expression) -> bool:
+    """True for a literal whose value is NULL: ``NULL``, ``(NULL)``, ``-NULL``, ``CAST(NULL AS T)``.
+
+    sqlglot drops a unary ``+``, so ``+NULL`` reads as ``NULL``.
+
+    >>> tree = parse_statement("INSERT INTO t VALUES (NULL, (NULL), +NULL, CAST(-(NULL) AS INT), 'NULL')")
+    >>> [is_null_literal(v) for v in tree.expression.expressions[0].expressions]
+    [True, True, True, True, False]
+    """
+    from sqlglot import exp
+
+    while isinstance(node, (exp.Paren, exp.Cast, exp.Neg)) and isinstance(node.this,
+                                                                          exp.Expression):
+        node = node.this
+    return isinstance(node, exp.Null)
+
+
+def _select_list(select: exp.Expression, ctes: frozenset[str]
+                 ) -> tuple[int | None, str | None, tuple[int, ...]]:
+    """``(width without the star, star table, NULL positions)`` of one SELECT."""
+    from sqlglot import exp
+
+    if not isinstance(select, exp.Select):
+        return None, None, ()
+    aliases = dict(_from_tables(select))
+    source = select.args.get("from_") or select.args.get("from")
+    single = (isinstance(source.this, exp.Table) if source is not None else False) and not (
+        select.args.get("joins"))
+    width = 0
+    star: str | None = None
+    stars = 0
+    nulls: list[int] = []
+    for item in select.expressions:
+        if isinstance(item, exp.Star) or (isinstance(item, exp.Column)
+                                          and isinstance(item.this, exp.Star)):
+            stars += 1
+            qualifier = item.table.lower() if isinstance(item, exp.Column) else ""
+            if qualifier:
+                star = aliases.get(qualifier)
+            elif single and source is not None:
+                star = source.this.name
+            continue
+        value = item.this if isinstance(item, exp.Alias) else item
+        if not stars and is_null_literal(value):
+            nulls.append(width)
+        width += 1
+    if stars == 0:
+        return width, None, tuple(nulls)
+    if stars > 1 or star is None or star.lower() in ctes:
+        return None, None, tuple(nulls)
+    return width, star, tuple(nulls)
 
 
 def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
@@ -549,6 +607,12 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     >>> p = insert_parts(parse_statement("INSERT OR IGNORE INTO t (a, b) VALUES (1, NULL)"))
     >>> (p.table, p.columns, p.rows, p.conflict, p.nulls)
     ('t', ('a', 'b'), (2,), 'ignore', ('b',))
+    >>> p = insert_parts(parse_statement("INSERT INTO t SELECT *, CAST(NULL AS INT) FROM u"))
+    >>> (p.select_arity, p.star_source, p.null_positions)
+    (1, 'u', ())
+    >>> p = insert_parts(parse_statement("INSERT INTO t VALUES (1, (NULL)), (2)"))
+    >>> (p.rows, p.null_positions)
+    ((2, 1), (1,))
     """
     from sqlglot import exp
 
@@ -571,6 +635,11 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
             str(ident.this).startswith(marker) for ident in node.find_all(exp.Identifier)
         ) or (isinstance(node, exp.Identifier) and str(node.this).startswith(marker))
 
+    def named(positions: set[int]) -> tuple[str, ...]:
+        if columns is None:
+            return ()
+        return tuple(sorted({columns[i] for i in positions if i < len(columns)}))
+
     dynamic = target.name.startswith(marker) if marker else False
     if columns is not None and marker:
         dynamic = dynamic or any(c.startswith(marker) for c in columns)
@@ -584,36 +653,86 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     if tree.args.get("default") or body is None:
         return InsertParts(target.name, columns, "default_values", conflict=conflict,
                            dynamic=dynamic)
+    positions: set[int] = set()
     if isinstance(body, exp.Values):
         rows: list[int] = []
-        nulls: set[str] = set()
         for row in body.expressions:
             values = row.expressions if isinstance(row, exp.Tuple) else [row]
             rows.append(len(values))
             if columns is None and any(is_marked(v) for v in values):
                 dynamic = True
-            if columns is not None:
-                for name, value in zip(columns, values):  # noqa: B905 - a row may be short
-                    if isinstance(value, exp.Null):
-                        nulls.add(name)
+            positions.update(i for i, v in enumerate(values) if is_null_literal(v))
         return InsertParts(target.name, columns, "values", tuple(rows), conflict=conflict,
-                           nulls=tuple(sorted(nulls)), dynamic=dynamic)
+                           nulls=named(positions), dynamic=dynamic,
+                           null_positions=tuple(sorted(positions)))
+    ctes = frozenset(
+        cte.alias.lower() for node in (tree, body)
+        for cte in (node.args.get("with_") or node.args.get("with") or exp.With()).expressions
+    )
+    # A compound select has the width of its first part; every part of a UNION [ALL]
+    # yields rows, so a NULL in any of them is inserted (INTERSECT/EXCEPT may drop it).
+    parts: list[exp.Expression] = []
+    kept = True  # no INTERSECT/EXCEPT above this part
     select = body
     while isinstance(select, (exp.Union, exp.Intersect, exp.Except)):
-        select = select.this  # compound selects have the arity of their first part
-    arity: int | None = None
-    star: str | None = None
-    if isinstance(select, exp.Select):
-        if any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
-               for e in select.expressions):
-            source = select.args.get("from_") or select.args.get("from")
-            inner = source.this if source is not None else None
-            if isinstance(inner, exp.Table) and not select.args.get("joins"):
-                star = inner.name
-        else:
-            arity = len(select.expressions)
+        kept = kept and isinstance(select, exp.Union)
+        if kept:
+            parts.append(select.expression)
+        select = select.this
+    arity, star, first_nulls = _select_list(select, ctes)
+    if kept:
+        positions.update(first_nulls)
+    for part in parts:
+        positions.update(_select_list(part, ctes)[2])
     return InsertParts(target.name, columns, "select", select_arity=arity, star_source=star,
-                       conflict=conflict, dynamic=dynamic)
+                       conflict=conflict, nulls=named(positions), dynamic=dynamic,
+                       null_positions=tuple(sorted(positions)))
+
+
+# DL003 (delete-all-rows) asks whether a DELETE's WHERE is always true; its reading of
+# the WHERE clause lives here with the other data-statement helpers it owns.
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A WHERE clause as SQLite's three-valued logic combines it.
+
+    ``op`` is ``and``, ``or``, ``not`` (``parts`` are the operands) or ``leaf``: a
+    condition with no AND/OR/NOT on top. A leaf's ``text`` is its SQL when it names
+    no column (SQLite can evaluate it alone), ``None`` when it names one.
+    """
+
+    op: str
+    parts: tuple[Condition, ...] = ()
+    text: str | None = None
+
+
+def where_condition(tree: exp.Expression) -> Condition | None:
+    """The WHERE clause of an UPDATE or DELETE as a :class:`Condition` (None without one).
+
+    >>> c = where_condition(parse_statement("DELETE FROM t WHERE NOT (1 = 1 OR a > 0)"))
+    >>> c.op, c.parts[0].op, [p.text for p in c.parts[0].parts]
+    ('not', 'or', ['1 = 1', None])
+    """
+    from sqlglot import exp
+
+    where = tree.args.get("where")
+    if where is None:
+        return None
+
+    def read(node: exp.Expression) -> Condition:
+        if isinstance(node, exp.Paren) and isinstance(node.this, exp.Expression):
+            return read(node.this)
+        if isinstance(node, (exp.And, exp.Or)):
+            op = "and" if isinstance(node, exp.And) else "or"
+            return Condition(op, (read(node.this), read(node.expression)))
+        if isinstance(node, exp.Not) and isinstance(node.this, exp.Expression):
+            return Condition("not", (read(node.this),))
+        if next(node.find_all(exp.Column), None) is not None:
+            return Condition("leaf")
+        return Condition("leaf", text=sql(node))
+
+    return read(where.this)
 
 
 # -- names for drop-column resolution (owner: migrate_lint.resolve) ------------------

@@ -9,7 +9,7 @@ from dataclasses import replace
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.inserts import InsertSite, site_from_statement
+from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
 from migrate_lint.schema import Column, Schema, Table
 
@@ -28,17 +28,24 @@ class InsertOmitsRequiredColumn(Rule):
     insert paths against the final schema; with `--writers-from REV`, the same paths
     as they were at `REV` (older builds still writing to upgraded databases). It
     reports a site that omits a NOT NULL column without default (not an `INTEGER
-    PRIMARY KEY` rowid alias, not generated, not hidden), sets one to NULL, names a
-    column the table does not have or a generated one, or gives positional values
-    whose count differs from the table's columns. Sites whose columns are built at
-    run time are listed with `--verbose`, never guessed.
+    PRIMARY KEY` rowid alias, not generated, not hidden); sets one to a NULL literal
+    (`NULL`, `(NULL)`, `+NULL`, `CAST(NULL AS T)`), by name or by position, in a
+    VALUES row or a select list (any part of a `UNION [ALL]`, for every row the
+    SELECT yields); names a column the table does not have or a generated one; gives
+    rows whose number of values differs from the column list (`VALUES (1)` for
+    `(a, b)`), or without a column list from the table's columns; or gives VALUES
+    rows of different lengths. The width of `INSERT ... SELECT` counts a `*` over
+    one known table (generated columns included); a `*` over a join, a subquery or
+    a CTE leaves it unknown, and a NULL after a `*` is not placed. Sites whose
+    columns are built at run time are listed with `--verbose`, never guessed.
 
     ## Why is this bad?
-    SQLite raises "NOT NULL constraint failed: t.c", "table t has no column named c"
-    or "table t has N columns but M values were supplied" on every database, for
-    every row: the migration stops half-way, the seed never loads, or the
-    application crashes on that code path (with `OR IGNORE` the rows vanish
-    silently). The usual cause is a migration that makes a column NOT NULL while
+    SQLite raises "NOT NULL constraint failed: t.c", "table t has no column named c",
+    "table t has N columns but M values were supplied", "M values for N columns" or
+    "all VALUES must have the same number of terms" on every database, for every
+    row: the migration stops half-way, the seed never loads, or the application
+    crashes on that code path (with `OR IGNORE` the rows with a NULL vanish
+    silently; with `OR REPLACE` a NULL becomes the column's DEFAULT when it has one). The usual cause is a migration that makes a column NOT NULL while
     application code, or an older build still running against the same file,
     keeps inserting without it.
 
@@ -60,7 +67,7 @@ class InsertOmitsRequiredColumn(Rule):
     No automatic fix: supply the column at the insert site, or give the column a
     constant DEFAULT in a new migration (a table rebuild, see NN001's fix). Data:
     `table`, `column` (when one is named), `problem` (omits / null / no_column /
-    generated / arity), `origin` (where the site was found), `revision`
+    generated / arity / ragged), `origin` (where the site was found), `revision`
     (`--writers-from`).
 
     ## References
@@ -151,6 +158,14 @@ class InsertOmitsRequiredColumn(Rule):
         if problem.kind == "generated":
             return (f"{at} gives a value to the generated column `{problem.name}`: it fails "
                     f"with 'cannot INSERT into generated column \"{problem.name}\"'")
+        if problem.kind == "ragged":
+            counts = ", ".join(str(n) for n in problem.widths)
+            return (f"{at} gives VALUES rows of different lengths ({counts}): it fails with "
+                    f"'all VALUES must have the same number of terms'")
+        if site.shape == NAMED:
+            return (f"{at} gives {problem.got} values per row for its {problem.expected} "
+                    f"columns: it fails with '{problem.got} values for {problem.expected} "
+                    f"columns'")
         changed = table.last_change
         return (f"{at} gives {problem.got} values per row but `{table.name}` has "
                 f"{problem.expected} columns (as of {changed.migration}): it fails with "

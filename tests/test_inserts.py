@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -355,3 +357,119 @@ def test_unknown_sites_are_never_checked(tmp_path: Path) -> None:
 
 def _timeline(tmp_path: Path) -> Timeline:
     return load_timeline(write_history(tmp_path / "m", "CREATE TABLE t (a text);\n"))
+
+
+# -- value counts and NULLs, checked against SQLite itself -----------------------------
+
+VALUE_SCHEMA = (
+    "CREATE TABLE t (id integer PRIMARY KEY, a text NOT NULL, b text, "
+    "g int GENERATED ALWAYS AS (1));\n"
+    "CREATE TABLE d (id integer PRIMARY KEY, a text NOT NULL DEFAULT 'x');\n"
+    "CREATE TABLE w (k text PRIMARY KEY, v text) WITHOUT ROWID;\n"
+    "CREATE TABLE s (x, y, z GENERATED ALWAYS AS (x));\n"
+    "INSERT INTO s (x, y) VALUES (1, 2);\n"
+)
+
+
+@pytest.mark.parametrize(("statement", "kinds"), [
+    # a column list and the values of each row
+    ("INSERT INTO t (a, b) VALUES (1)", ["arity"]),
+    ("INSERT INTO t (a, b) VALUES (1, 2, 3)", ["arity"]),
+    ("INSERT INTO t (a, b) VALUES (1, 2), (3)", ["ragged"]),
+    ("INSERT INTO t (b) VALUES (1), (2, 3)", ["ragged", "omits"]),
+    ("INSERT INTO t VALUES (1, 'x', 2), (2, 'y')", ["ragged"]),
+    ("INSERT INTO t (a, b) SELECT 1", ["arity"]),
+    ("INSERT INTO t (a) SELECT * FROM s", ["arity"]),  # generated z counts in SELECT *
+    ("INSERT INTO t (a, b, id) SELECT * FROM s", []),
+    ("INSERT INTO t (a, b) SELECT s.x, s.y FROM s", []),
+    ("INSERT INTO t (b, a) SELECT x.*, 1 FROM s AS x", ["arity"]),
+    ("INSERT INTO t SELECT * FROM s", []),
+    ("INSERT INTO t SELECT *, 1 FROM s", ["arity"]),
+    ("INSERT INTO t (a, b) SELECT 1, 2 UNION ALL SELECT 3, 4", []),
+    ("INSERT INTO t (a, b) VALUES (1, 2), (3, 4)", []),
+    # explicit NULLs, by name and by position
+    ("INSERT INTO t VALUES (1, NULL, 'x')", ["null"]),
+    ("INSERT INTO t VALUES (NULL, 'x', NULL)", []),  # rowid alias and a nullable column
+    ("INSERT INTO t VALUES (1, 'x', 'y'), (2, (NULL), 'z')", ["null"]),
+    ("INSERT INTO t SELECT 1, CAST(NULL AS TEXT), 'x'", ["null"]),
+    ("INSERT INTO t SELECT 1, 'x', 'y' UNION ALL SELECT 2, +NULL, 'z'", ["null"]),
+    ("INSERT INTO t SELECT 1, 'x', 'y' EXCEPT SELECT 2, NULL, 'z'", []),
+    ("INSERT INTO t SELECT NULL, * FROM s", ["arity"]),
+    ("INSERT INTO t (a) VALUES (-NULL)", ["null"]),
+    ("INSERT INTO t (a, b) SELECT NULL AS a, 1", ["null"]),
+    ("INSERT INTO t (a) VALUES ('NULL')", []),
+    ("INSERT INTO t (a, b) VALUES (NULL)", ["arity"]),  # the count fails first
+    ("INSERT INTO w VALUES (NULL, 1)", ["null"]),  # a WITHOUT ROWID key refuses NULL
+    ("INSERT OR REPLACE INTO d VALUES (1, NULL)", []),  # the default replaces the NULL
+    ("INSERT OR REPLACE INTO t VALUES (1, NULL, 'x')", ["null"]),  # no default: it fails
+])
+def test_value_counts_and_nulls_agree_with_sqlite(tmp_path: Path, statement: str,
+                                                  kinds: list[str]) -> None:
+    history = write_history(tmp_path / "m", VALUE_SCHEMA, statement + ";\n")
+    findings = nn002(history)
+    assert sorted(str(f.get("problem")) for f in findings) == sorted(kinds)
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(VALUE_SCHEMA)
+        try:
+            conn.execute(statement)
+            error = None
+        except sqlite3.Error as err:
+            error = str(err)
+    finally:
+        conn.close()
+    assert (error is not None) == bool(kinds), (statement, error, findings)
+
+
+def test_or_ignore_null_rows_are_reported_as_dropped(tmp_path: Path) -> None:
+    history = write_history(tmp_path / "m", VALUE_SCHEMA,
+                            "INSERT OR IGNORE INTO t VALUES (1, 'x', 'y'), (2, NULL, 'z');\n")
+    findings = nn002(history)
+    assert [(f.get("problem"), f.get("column")) for f in findings] == [("null", "a")]
+    assert "silently dropped" in findings[0].message
+
+
+def test_value_count_messages_quote_sqlite(tmp_path: Path) -> None:
+    history = write_history(tmp_path / "m", VALUE_SCHEMA,
+                            "INSERT INTO t (a, b) VALUES (1);\n"
+                            "INSERT INTO t (a, b) VALUES (1, 2), (3);\n"
+                            "INSERT INTO t (a) SELECT * FROM s;\n")
+    messages = [f.message for f in sorted(nn002(history), key=lambda f: f.span.line)]
+    assert "'1 values for 2 columns'" in messages[0]
+    assert "(2, 1)" in messages[1] and "'all VALUES must have the same number of terms'" in (
+        messages[1])
+    assert "'3 values for 1 columns'" in messages[2]
+
+
+def test_sites_carry_rows_and_null_positions(tmp_path: Path) -> None:
+    sites = sites_of(tmp_path, "q.sql", "\n".join([
+        "INSERT INTO t (a, b) VALUES (1, NULL), (2);",
+        "INSERT INTO t VALUES (NULL, 1), (CAST(NULL AS INT), 2);",
+        "INSERT INTO t SELECT *, 1 FROM s;",
+        "INSERT INTO t SELECT * FROM a JOIN b;",
+        "INSERT INTO t (a) SELECT NULL UNION ALL SELECT 1;",
+        "",
+    ]))
+    got = [(s.shape, s.rows, s.null_positions, s.nulls, s.star_source, s.arity) for s in sites]
+    assert got == [
+        (NAMED, (2, 1), (1,), ("b",), None, None),
+        (POSITIONAL, (2, 2), (0,), (), None, 2),
+        (POSITIONAL, (1,), (), (), "s", None),
+        (POSITIONAL, (), (), (), None, None),
+        (NAMED, (1,), (0,), ("a",), None, None),
+    ]
+    assert "columns (a, b), 2/1 values" in sites[0].describe()
+    assert "`s`.* + 1 positional values" in sites[2].describe()
+
+
+def test_insert_helper_doctests() -> None:
+    from migrate_lint import sqlglot_api
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner()
+    for helper in (sqlglot_api.insert_parts, sqlglot_api.is_null_literal,
+                   sqlglot_api.where_condition):
+        for test in finder.find(helper, globs=vars(sqlglot_api).copy()):
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    assert runner.summarize(verbose=False).attempted >= 5

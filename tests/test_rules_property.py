@@ -11,6 +11,8 @@ it is made, with what SQLite does outside it (all checked on sqlite 3.40.1).
 
 from __future__ import annotations
 
+import doctest
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
@@ -466,39 +468,109 @@ def test_drop_column_fails_on_sqlite_iff_sq005_fires(case: DropCase) -> None:
                 f"{flagged or 'no trigger'}")
 
 
-# --- DELETE without WHERE: DL003 -----------------------------------------------------------
+# --- DELETE that empties a table: DL003 ----------------------------------------------------
 
-WHERES = ["WHERE id = 1", "WHERE a IS NULL", "WHERE id IN (SELECT id FROM t2 WHERE 0)",
-          "WHERE a > 0 AND id < 10"]
+# t's rows make every column condition below true on some row and false or NULL on another,
+# so a WHERE is true on every row exactly when it is true whatever its column condition is.
+T_ROWS = [(1, None), (2, -1), (3, 0), (4, 5), (5, 20)]
+T2_IDS = [1, 2]
+DELETE_BASE = ("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"
+               "CREATE TABLE t2 (id INTEGER PRIMARY KEY);")
+# Conditions naming no column, true, false and NULL (TRUE, x'01', '1abc': SQLite's casts).
+CONSTANT_CONDITIONS = ["1", "TRUE", "1 = 1", "'a' = 'a'", "NOT 0", "2 > 1", "'1abc'", "-1",
+                       "0", "FALSE", "1 = 2", "'a' = 'b'", "'abc'", "x'01'", "0.0",
+                       "NULL", "1 > NULL", "NULL = NULL", "abs(-1) = 1", "CAST('1' AS INT)"]
+COLUMN_CONDITIONS = ["id = 1", "a IS NULL", "a > 0", "a", "a = a", "a BETWEEN 1 AND 10",
+                     "id IN (SELECT id FROM t2)"]
+# Whole WHEREs as written in the wild (operator precedence without parentheses).
+WRITTEN_WHERES = ["1", "TRUE", "1 = 1", "'a' = 'a'", "1 OR a", "a OR 1", "a > 0 OR 1 = 1",
+                  "1 AND a > 0", "NOT 0 AND 1", "0 OR a IS NULL", "NOT a IS NULL OR 1",
+                  "id = 1", "a IS NULL", "a > 0 AND 1"]
+
+
+@st.composite
+def where_conditions(draw: st.DrawFn) -> str:
+    """A condition of constants and at most one column condition, under AND/OR/NOT.
+
+    Restriction: one column condition, written once. A column condition never true (or
+    never false) on the rows, or several of them, can make a WHERE true on every row
+    (`id = id`, `a IS NULL OR NOT a IS NULL`): SQLite deletes every row, DL003 is silent
+    (it decides truth only from the parts that name no column). Non-deterministic
+    functions are left out too: `WHERE random() > -1` empties t, DL003 stays silent.
+    """
+    column = [draw(st.booleans())]
+
+    def condition(depth: int) -> str:
+        kind = draw(st.sampled_from(["leaf", "leaf", "and", "or", "not"] if depth < 2
+                                    else ["leaf"]))
+        if kind == "leaf":
+            if column[0] and draw(st.booleans()):
+                column[0] = False
+                return draw(st.sampled_from(COLUMN_CONDITIONS))
+            return draw(st.sampled_from(CONSTANT_CONDITIONS))
+        if kind == "not":
+            return f"NOT ({condition(depth + 1)})"
+        return f"({condition(depth + 1)}) {kind.upper()} ({condition(depth + 1)})"
+
+    return condition(0)
+
+
+def _empties_t(delete: str) -> bool:
+    """True when ``delete`` removes every row of t (seeded with ``T_ROWS``) on SQLite."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.executescript(DELETE_BASE)
+        conn.executemany("INSERT INTO t (id, a) VALUES (?, ?)", T_ROWS)
+        conn.executemany("INSERT INTO t2 (id) VALUES (?)", [(i,) for i in T2_IDS])
+        conn.execute(delete)
+        return bool(conn.execute("SELECT count(*) = 0 FROM t").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_dl003_evaluates_only_what_sqlite_evaluates_deterministically() -> None:
+    import rules.delete_all_rows as dl003
+
+    assert doctest.testmod(dl003).failed == 0
+    assert [dl003.constant_value(t) for t in ("1", "'a' = 'a'", "0", "NULL")] == [
+        "true", "true", "false", "null"]
+    # Refused by SQLite as a generated column's expression, or not SQL at all: not known,
+    # never an error. (With Python >= 3.11 huge strings and blobs are refused as well.)
+    refused = ["1 +", "x", "?", "random() > -1", "date('now') > 0", "(SELECT 1)",
+               "1) THEN 1 END, (1", "nosuchfunction(1)"]
+    if hasattr(sqlite3.Connection, "setlimit"):
+        refused.append("length(hex(zeroblob(100000000)))")
+    assert [dl003.constant_value(t) for t in refused] == [None] * len(refused)
 
 
 @EXAMPLES
 @given(
     deletes=st.lists(
         st.tuples(st.sampled_from(["t", "u"]), st.sampled_from(["t", '"t"', "T", "main.t"]),
-                  st.one_of(st.none(), st.sampled_from(WHERES))),
+                  st.one_of(st.none(), st.sampled_from(WRITTEN_WHERES), where_conditions())),
         min_size=1, max_size=4),
     new_first=st.booleans(),
 )
-def test_delete_all_rows_fires_iff_no_where_on_a_table_that_existed(
+def test_delete_all_rows_fires_iff_sqlite_empties_a_table_that_existed(
         deletes: list[tuple[str, str, str | None]], new_first: bool) -> None:
-    # Restriction: no WHERE that is always true (`WHERE 1`): DL003 reads the presence of a
-    # WHERE, not its value. t and t2 exist before the migration; u is created by it.
+    # t and t2 exist before the migration; u is created by it (DL003 is silent on u).
     statements = ["CREATE TABLE u (id INTEGER PRIMARY KEY, a INTEGER);"] if new_first else []
     expected: list[int] = []
     for table, spelling, where in deletes:
         name = spelling if table == "t" else spelling.replace("t", "u").replace("T", "U")
         if table == "u" and not new_first:
             statements.append("CREATE TABLE IF NOT EXISTS u (id INTEGER PRIMARY KEY, a INTEGER);")
-        text = f"DELETE FROM {name}" + (f" {where}" if where else "") + ";"
-        if where is None and table == "t":
+        text = f"DELETE FROM {name}" + (f" WHERE {where}" if where else "") + ";"
+        if table == "t" and _empties_t(text):
             expected.append(len(statements) + 1)  # its line in the file
         statements.append(text)
-    base = ("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"
-            "CREATE TABLE t2 (id INTEGER PRIMARY KEY);")
-    timeline, findings = lint([base, "\n".join(statements)], ["DL003"])
-    event(f"{len(expected)} DL003 finding(s)")
-    assert sorted(f.span.line for f in findings) == expected
+    timeline, findings = lint([DELETE_BASE, "\n".join(statements)], ["DL003"])
+    event(f"{len(expected)} table(s) emptied")
+    event("constant WHERE" if any(w and w in CONSTANT_CONDITIONS for _, _, w in deletes)
+          else "other WHERE")
+    assert sorted(f.span.line for f in findings) == expected, (
+        f"{statements}: SQLite empties t at lines {expected}; DL003 fires at "
+        f"{sorted(f.span.line for f in findings)}")
     assert apply(timeline) is None  # the generator writes SQL SQLite takes
 
 
@@ -506,7 +578,9 @@ def test_delete_all_rows_fires_iff_no_where_on_a_table_that_existed(
 
 # What SQLite raises for an insert that does not fit its table, all claimed by NN002.
 INSERT_CLAIMS = ("NOT NULL constraint failed: ", "has no column named ",
-                 "values were supplied", "cannot INSERT into generated column ")
+                 "values were supplied", "cannot INSERT into generated column ",
+                 "all VALUES must have the same number of terms")
+INSERT_CLAIM_PATTERN = re.compile(r"^\d+ values for \d+ columns$")
 PK_VARIANTS = {
     "rowid_alias": ("id INTEGER PRIMARY KEY", ""),
     "text_pk": ("id TEXT PRIMARY KEY", ""),  # may be NULL in a rowid table
@@ -522,6 +596,16 @@ COLUMN_KINDS = {
     "generated": "INTEGER GENERATED ALWAYS AS (1 + 1) VIRTUAL",
     "generated_stored": "INTEGER NOT NULL GENERATED ALWAYS AS (2) STORED",
 }
+# Spellings of a NULL value: all fail the same way in a NOT NULL column.
+NULLS = ["NULL", "(NULL)", "CAST(NULL AS INT)", "+NULL", "-NULL"]
+# Tables an INSERT ... SELECT * reads: one row each, no NULL in it; s3's `*` includes its
+# generated column.
+SOURCES = {
+    "s1": ("CREATE TABLE s1 (x INTEGER NOT NULL);", [(201,)]),
+    "s2": ("CREATE TABLE s2 (x INTEGER, y INTEGER);", [(202, 203)]),
+    "s3": ("CREATE TABLE s3 (x INTEGER, y INTEGER, "
+           "g INTEGER GENERATED ALWAYS AS (x + y) VIRTUAL);", [(204, 205)]),
+}
 
 
 @dataclass
@@ -531,53 +615,75 @@ class InsertCase:
     rows: int  # rows the insert supplies
 
 
+def _seed_sources(conn: sqlite3.Connection, index: int) -> None:
+    for name, (_create, rows) in SOURCES.items():
+        marks = ", ".join("?" for _ in rows[0])
+        conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+
 @st.composite
 def insert_cases(draw: st.DrawFn) -> InsertCase:
     pk_def, options = PK_VARIANTS[draw(st.sampled_from(sorted(PK_VARIANTS)))]
     kinds = draw(st.lists(st.sampled_from(sorted(COLUMN_KINDS)), min_size=1, max_size=4))
     names = [f"c{i}" for i in range(1, len(kinds) + 1)]
     defs = [pk_def, *(f"{n} {COLUMN_KINDS[k]}" for n, k in zip(names, kinds, strict=True))]
-    create = f"CREATE TABLE t (\n  {', '.join(defs)}\n){options};"
+    create = "\n".join([f"CREATE TABLE t (\n  {', '.join(defs)}\n){options};",
+                        *(create for create, _ in SOURCES.values())])
     insertable = 1 + sum(1 for k in kinds if not k.startswith("generated"))
     conflict = draw(st.sampled_from(["", " OR IGNORE", " OR REPLACE", " OR ABORT"]))
     head = "REPLACE" if conflict == " OR REPLACE" and draw(st.booleans()) else f"INSERT{conflict}"
     shape = draw(st.sampled_from(["values", "values", "select", "positional_values",
-                                  "positional_select", "default_values"]))
-    counter = iter(range(1, 1000))
+                                  "positional_values", "positional_select", "default_values"]))
     if shape == "default_values":
         return InsertCase(create, f"{head} INTO t DEFAULT VALUES;", 1)
+    counter = iter(range(1, 1000))
+
+    def value() -> str:
+        number = str(next(counter))
+        return draw(st.sampled_from([*NULLS, number, number, number, number]))
+
+    def width(wanted: int) -> int:
+        # Usually right; one more or one fewer ("1 values for 2 columns", "table t has 3
+        # columns but 2 values were supplied"); rows drawn apart may differ ("all VALUES
+        # must have the same number of terms").
+        return max(1, wanted + draw(st.sampled_from([0, 0, 0, 0, -1, 1])))
+
     if shape.startswith("positional"):
-        # Restriction: positional values are never NULL (NN002 checks a positional insert's
-        # arity, not which column a NULL lands in: `INSERT INTO t VALUES (1, NULL)` into a
-        # NOT NULL second column fails with no finding).
-        count = max(1, insertable + draw(st.sampled_from([0, 0, 0, -1, 1])))
-        rows = 1 if shape == "positional_select" else draw(st.integers(1, 2))
-        values = [", ".join(str(next(counter)) for _ in range(count)) for _ in range(rows)]
-        if shape == "positional_select":
-            return InsertCase(create, f"{head} INTO t SELECT {values[0]};", 1)
-        return InsertCase(create, f"{head} INTO t VALUES {', '.join(f'({v})' for v in values)};",
-                          rows)
-    pool = ["id", *names, "zz", "rowid", "ID", '"c1"']
-    columns = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5,
-                            unique_by=lambda n: n.strip('"').lower()))
-    # Restriction: as many values as columns. `INSERT INTO t (a, b) VALUES (1)` fails with
-    # "1 values for 2 columns" on every database; NN002 does not check a named insert's
-    # arity (its sites carry no value count for a column list).
-    if shape == "select":
-        # Restriction: no NULL in a SELECT source: NN002 reads NULLs from VALUES rows only
-        # (`INSERT INTO t (a) SELECT NULL` into NOT NULL a fails with no finding).
-        values = ", ".join(str(next(counter)) for _ in columns)
-        return InsertCase(create, f"{head} INTO t ({', '.join(columns)}) SELECT {values};", 1)
-    rows = draw(st.integers(1, 2))
-    tuples = []
-    for _ in range(rows):
-        # Restriction: a NULL is the bare keyword; `(NULL)` and `CAST(NULL AS INT)` fail the
-        # same way but NN002 does not see them as NULL.
-        cells = [draw(st.sampled_from(["NULL", "+NULL", str(next(counter)),
-                                       str(next(counter))])) for _ in columns]
-        tuples.append(f"({', '.join(cells)})")
-    return InsertCase(create, f"{head} INTO t ({', '.join(columns)}) VALUES {', '.join(tuples)};",
-                      rows)
+        into = f"{head} INTO t"
+        wanted = insertable
+    else:
+        pool = ["id", *names, "zz", "rowid", "ID", '"c1"']
+        columns = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5,
+                                unique_by=lambda n: n.strip('"').lower()))
+        into = f"{head} INTO t ({', '.join(columns)})"
+        wanted = len(columns)
+    if shape.endswith("values"):
+        same = draw(st.booleans())
+        first = width(wanted)
+        count = draw(st.integers(1, 2))
+        rows = [", ".join(value() for _ in range(first if same or i == 0 else width(wanted)))
+                for i in range(count)]
+        return InsertCase(create, f"{into} VALUES {', '.join(f'({r})' for r in rows)};", count)
+    form = draw(st.sampled_from(["list", "list", "union", "star", "star_extra"]))
+    if form in ("star", "star_extra"):
+        # Restriction: a value after the `*` is never NULL. NN002 places a NULL by its
+        # position and does not count a `*` for that (`SELECT *, NULL FROM s1` into a NOT
+        # NULL column fails with no finding); NULLs before the `*` are placed.
+        source = draw(st.sampled_from(sorted(SOURCES)))
+        if form == "star":
+            return InsertCase(create, f"{into} SELECT * FROM {source};", 1)
+        if draw(st.booleans()):
+            return InsertCase(create, f"{into} SELECT {value()}, * FROM {source};", 1)
+        return InsertCase(create, f"{into} SELECT *, {next(counter)} FROM {source};", 1)
+    # Restriction: the SELECT yields rows (no FROM, no WHERE) and both sides of a UNION ALL
+    # have the same width. NN002 reports a NULL into a NOT NULL column whatever the SELECT
+    # yields (`SELECT NULL WHERE 0` inserts nothing); different widths fail with "SELECTs to
+    # the left and right of UNION ALL do not have the same number of result columns", which
+    # NN002 does not claim.
+    count = width(wanted)
+    parts = [", ".join(value() for _ in range(count))
+             for _ in range(2 if form == "union" else 1)]
+    return InsertCase(create, f"{into} SELECT {' UNION ALL SELECT '.join(parts)};", len(parts))
 
 
 @EXAMPLES
@@ -585,13 +691,16 @@ def insert_cases(draw: st.DrawFn) -> InsertCase:
 def test_insert_fires_nn002_iff_sqlite_rejects_or_drops_its_rows(case: InsertCase) -> None:
     timeline, findings = lint([case.create, case.insert], ["NN002"])
     with Sandbox("generic", foreign_keys=True) as box:
-        error = apply(timeline, box=box)
+        error = apply(timeline, _seed_sources, box=box)
         stored = box.connection.execute("SELECT count(*) FROM t").fetchone()[0]
-    claimed = error is not None and any(text in error for text in INSERT_CLAIMS)
+    claimed = error is not None and (any(text in error for text in INSERT_CLAIMS)
+                                     or bool(INSERT_CLAIM_PATTERN.match(error)))
     assert error is None or claimed, f"SQLite fails for a reason no rule claims: {error!r}"
     # OR IGNORE turns a NOT NULL failure into a row silently not stored.
     dropped = error is None and stored < case.rows
     event("rejected" if error else "rows dropped" if dropped else "applies")
+    if error:
+        event(f"SQLite: {re.sub(r'[0-9]+', 'N', error.split(':')[0])}")
     assert bool(findings) == (claimed or dropped), (
         f"{case.insert} -> {error or f'{stored}/{case.rows} rows stored'}; "
         f"NN002: {[f.message for f in findings] or 'silent'}")

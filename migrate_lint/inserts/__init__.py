@@ -104,8 +104,8 @@ def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
 
 
 def _key(site: InsertSite) -> tuple[object, ...]:
-    return (site.span.path, site.table.lower(), site.shape, site.columns, site.arity,
-            site.nulls, site.star_source, site.source)
+    return (site.span.path, site.table.lower(), site.shape, site.columns, site.rows,
+            site.nulls, site.null_positions, site.star_source, site.source)
 
 
 def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,

@@ -16,7 +16,7 @@ ORIGINS = ("migration", "sql-file", "python", "typescript", "javascript", "drizz
 
 # Shapes of the supplied columns.
 NAMED = "named"  # ``columns`` lists what is given
-POSITIONAL = "positional"  # no column list; ``arity`` values per row (None: not known)
+POSITIONAL = "positional"  # no column list; ``rows`` values per row
 UNKNOWN = "unknown"  # built at run time; never guessed, only counted and listed
 
 
@@ -27,13 +27,17 @@ class InsertSite:
     ``columns`` are the columns given a value (named shape); ``nulls`` the subset
     given an explicit NULL (drizzle sends NULL for every column of its table
     definition that ``.values()`` leaves out and that has no app-side default).
-    ``arity`` is the number of values per row of a positional insert; ``star_source``
-    the table a positional ``INSERT ... SELECT *`` copies from (its column count is
-    the arity). ``source`` is ``values``, ``select`` or ``default_values``;
-    ``conflict`` the conflict clause (``replace``, ``ignore``, ``abort``, ``fail``,
-    ``rollback``, or ``upsert`` for ON CONFLICT). ``revision`` is set for sites read
-    from an older git revision (``--writers-from``). ``note`` says why a site is
-    unknown, or what was assumed.
+    ``rows`` are the values per row: one count per VALUES row, or one for an
+    ``INSERT ... SELECT`` whose select list has a static width, not counting the
+    ``*`` that reads every column of ``star_source`` (the width is then known once
+    that table is); empty when not known (ORM inserts, a ``*`` over a join).
+    ``null_positions`` are the positions (from 0) of the values given an explicit
+    NULL in some row (how a positional insert's NULLs find their columns).
+    ``source`` is ``values``, ``select`` or ``default_values``; ``conflict`` the
+    conflict clause (``replace``, ``ignore``, ``abort``, ``fail``, ``rollback``, or
+    ``upsert`` for ON CONFLICT). ``revision`` is set for sites read from an older
+    git revision (``--writers-from``). ``note`` says why a site is unknown, or what
+    was assumed.
     """
 
     table: str
@@ -41,13 +45,22 @@ class InsertSite:
     span: Span
     origin: str
     columns: tuple[str, ...] = ()
-    arity: int | None = None
+    rows: tuple[int, ...] = ()
     source: str = "values"
     conflict: str | None = None
     nulls: tuple[str, ...] = ()
     star_source: str | None = None
     revision: str | None = None
     note: str = ""
+    null_positions: tuple[int, ...] = ()
+
+    @property
+    def arity(self) -> int | None:
+        """Values per row of a positional insert, when the same for every row and known
+        without the schema (``None`` for a ``*`` source, ragged or unknown rows)."""
+        if self.shape != POSITIONAL or self.star_source is not None or len(set(self.rows)) != 1:
+            return None
+        return self.rows[0]
 
     @property
     def known(self) -> bool:
@@ -63,8 +76,13 @@ class InsertSite:
         """One line for ``--verbose`` listings."""
         if self.shape == NAMED:
             what = f"columns ({', '.join(self.columns)})" if self.columns else "no columns"
+            if self.rows:
+                star = f"`{self.star_source}`.* + " if self.star_source else ""
+                what += f", {star}{'/'.join(str(n) for n in self.rows)} values"
         elif self.shape == POSITIONAL:
-            what = f"{self.arity if self.arity is not None else '?'} positional values"
+            star = f"`{self.star_source}`.* + " if self.star_source else ""
+            width = "/".join(str(n) for n in self.rows) or "?"
+            what = f"{star}{width} positional values"
         else:
             what = "columns unknown"
         rev = f" @ {self.revision}" if self.revision else ""

@@ -39,21 +39,17 @@ def site_from_statement(stmt: Statement, *, origin: str = "migration",
                           UNKNOWN, where, origin, source=parts.source,
                           conflict=parts.conflict, revision=revision,
                           note="table, column list or values are interpolated at run time")
-    if parts.columns is not None:
-        return InsertSite(parts.table, NAMED, where, origin, columns=parts.columns,
-                          source=parts.source, conflict=parts.conflict, nulls=parts.nulls,
-                          revision=revision)
-    if parts.source == "default_values":
-        return InsertSite(parts.table, NAMED, where, origin, source=parts.source,
-                          conflict=parts.conflict, revision=revision)
-    arity = parts.select_arity
-    if parts.rows:
-        # SQLite itself rejects VALUES rows of different lengths; the widest row is
-        # what the table's column count is compared with.
-        arity = max(parts.rows)
-    return InsertSite(parts.table, POSITIONAL, where, origin, arity=arity,
-                      source=parts.source, conflict=parts.conflict,
-                      star_source=parts.star_source, revision=revision)
+    rows = parts.rows
+    if parts.source == "select":
+        rows = (parts.select_arity,) if parts.select_arity is not None else ()
+    if parts.columns is not None or parts.source == "default_values":
+        return InsertSite(parts.table, NAMED, where, origin, columns=parts.columns or (),
+                          rows=rows, source=parts.source, conflict=parts.conflict,
+                          nulls=parts.nulls, star_source=parts.star_source,
+                          revision=revision, null_positions=parts.null_positions)
+    return InsertSite(parts.table, POSITIONAL, where, origin, rows=rows, source=parts.source,
+                      conflict=parts.conflict, star_source=parts.star_source,
+                      revision=revision, null_positions=parts.null_positions)
 
 
 def sites_in_sql(text: str, path: str, origin: str, *, span: Span | None = None,
