@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 
 from migrate_lint.config import Config
-from migrate_lint.engine import run_rules
+from migrate_lint.engine import rule_by_code, run_rules
 from migrate_lint.findings import Finding
 from migrate_lint.inserts import NAMED, POSITIONAL, UNKNOWN, InsertSite, collect_sites
 from migrate_lint.inserts.drizzle import to_camel_case, to_snake_case
 from migrate_lint.pipeline import load_timeline
 from migrate_lint.replay import Timeline
-from rules.insert_omits_required_column import InsertOmitsRequiredColumn
+
+# Through the registry: the wheel ships the rules as migrate_lint.rules.
+InsertOmitsRequiredColumn = rule_by_code("NN002")
+assert InsertOmitsRequiredColumn is not None
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "apps" / "seqbug"
 ADD_SEQ = "ALTER TABLE `session_message` ADD `seq` integer NOT NULL;"

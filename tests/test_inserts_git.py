@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from migrate_lint.config import Config
-from migrate_lint.engine import run_rules
+from migrate_lint.engine import rule_by_code, run_rules
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.inserts import collect_sites
 from migrate_lint.pipeline import load_timeline
-from rules.insert_omits_required_column import InsertOmitsRequiredColumn
+
+# Through the registry: the wheel ships the rules as migrate_lint.rules.
+InsertOmitsRequiredColumn = rule_by_code("NN002")
+assert InsertOmitsRequiredColumn is not None
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "apps" / "seqbug"
 
@@ -83,3 +87,23 @@ def test_bad_revision_and_no_repository(repo: Path, tmp_path: Path) -> None:
     outside.mkdir()
     with pytest.raises(MigrateLintError):
         collect_sites([str(outside)], writers_from="HEAD")
+
+
+def test_check_writers_from_reports_the_older_writer_only(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's acceptance, through the command a user runs."""
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+
+    monkeypatch.chdir(repo)
+    args = ["check", "migrations", "--insert-paths", "src", "--format", "json",
+            "--select", "NN002"]
+    plain = CliRunner().invoke(cli, args)
+    assert plain.exit_code == 0, plain.output
+    older = CliRunner().invoke(cli, [*args, "--writers-from", "HEAD~1"])
+    assert older.exit_code == 1, older.output
+    found = json.loads(older.stdout)["findings"]
+    assert [(f["code"], f["path"]) for f in found] == [("NN002", "src/session.ts")]
+    assert "writers from HEAD~1 will fail" in found[0]["message"]
