@@ -15,7 +15,9 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import has_where
+from migrate_lint.sqlglot_api import where_condition
+
+from ._conditions import always_true
 
 
 def add_column(stmt: Statement) -> AddColumn | None:
@@ -35,12 +37,13 @@ def column_made_here(table: Table, column: Column) -> Related:
 
 
 def emptied_by(ctx: Context, table: Table) -> Step | None:
-    """A ``DELETE FROM table`` without WHERE earlier in the same migration, if any."""
+    """A ``DELETE FROM table`` emptying it (no WHERE, or an always-true one) earlier in
+    the same migration, if any."""
     start = ctx.timeline.boundaries[ctx.migration_index]
     for write in ctx.timeline.writes_to(table.name, start, ctx.step_index):
         step = ctx.timeline.steps[write.step]
-        if write.kind == "delete" and step.statement.ast is not None and not has_where(
-            step.statement.ast
+        if write.kind == "delete" and step.statement.ast is not None and always_true(
+            where_condition(step.statement.ast)
         ):
             return step
     return None
