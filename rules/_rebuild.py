@@ -1,0 +1,501 @@
+"""Table rebuilds and the pragmas around them: what the RB rules share.
+
+Not a rule (discovery skips ``_`` modules). Everything here reads the timeline and
+keeps no state between calls.
+
+A *rebuild* of table ``t`` inside one migration has one of two shapes:
+
+- ``new-first`` (the sqlite.org procedure, drizzle-kit, Prisma): ``CREATE TABLE
+  new_t``; ``INSERT INTO new_t ... SELECT ... FROM t``; ``DROP TABLE t``;
+  ``ALTER TABLE new_t RENAME TO t``. Recognised from the timeline as a table
+  dropped and another renamed to its name later in the same migration.
+- ``old-first``: ``ALTER TABLE t RENAME TO t_old``; ``CREATE TABLE t``;
+  ``INSERT INTO t ... FROM t_old``; ``DROP TABLE t_old``. Recognised as a table
+  renamed away and a table of its old name created later in the same migration.
+
+Whether ``PRAGMA foreign_keys`` takes effect depends on the transaction the
+statement runs in: the file's own ``BEGIN``, or the one the runner opens around
+the migration (RUNNERS.md). ``runner_transaction`` says which runner wraps a
+migration; the ``generic`` runner (layout alone, runner unknown) is assumed to wrap
+each file in a transaction as goose, golang-migrate, dbmate, diesel and sqlx do,
+unless the file opens its own transaction (then it evidently runs unwrapped, or its
+``BEGIN`` would fail with "cannot start a transaction within a transaction").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
+from migrate_lint.history import History, Statement
+from migrate_lint.replay import Step, Timeline
+from migrate_lint.schema import Schema, Table
+from migrate_lint.sqlglot_api import has_where, insert_parts, insert_shape
+
+_ON = frozenset({"ON", "1", "TRUE", "YES"})
+_OFF = frozenset({"OFF", "0", "FALSE", "NO"})
+
+# Runners whose driver opens connections with foreign keys ON (RUNNERS.md).
+FK_ON_BY_DEFAULT = frozenset({"drizzle", "sqlx", "diesel", "prisma"})
+
+# Data-changing ON DELETE actions: what DROP TABLE's implicit DELETE runs on children.
+CHANGING_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
+
+
+@dataclass(frozen=True, slots=True)
+class Pragma:
+    """``PRAGMA [schema.]name [= value | (value)]``: lower-cased name, raw value."""
+
+    name: str
+    value: str | None
+
+    @property
+    def on(self) -> bool | None:
+        """True for ON/1/TRUE/YES, False for OFF/0/FALSE/NO, None otherwise (or a query)."""
+        if self.value is None:
+            return None
+        upper = self.value.upper()
+        if upper in _ON:
+            return True
+        if upper in _OFF:
+            return False
+        return None
+
+
+def pragma_of(stmt: Statement) -> Pragma | None:
+    """The pragma ``stmt`` sets or queries, if it is a PRAGMA statement."""
+    if stmt.kind != "pragma":
+        return None
+    toks = [t for t in stmt.tokens if not (t.kind == "op" and t.value == ";")]
+    if len(toks) < 2 or not toks[0].is_word("PRAGMA"):
+        return None
+    rest = toks[1:]
+    if len(rest) >= 3 and rest[1].kind == "op" and rest[1].value == ".":
+        rest = rest[2:]  # schema prefix: main.foreign_keys
+    name = rest[0].value.lower()
+    value: str | None = None
+    tail = [t for t in rest[1:] if not (t.kind == "op" and t.value in ("=", "(", ")"))]
+    if tail:
+        value = tail[0].value
+    return Pragma(name, value)
+
+
+def head_word(stmt: Statement) -> str:
+    """The first keyword of ``stmt``, upper-cased."""
+    return stmt.tokens[0].upper if stmt.tokens else ""
+
+
+def own_transaction(timeline: Timeline, migration: int, step_index: int) -> Step | None:
+    """The file's own ``BEGIN`` (or ``SAVEPOINT``) still open at ``step_index``, if any."""
+    opened: Step | None = None
+    savepoints = 0
+    for index in range(timeline.boundaries[migration], step_index):
+        step = timeline.steps[index]
+        if step.statement.kind != "transaction":
+            continue
+        word = head_word(step.statement)
+        words = [t.upper for t in step.statement.tokens]
+        if word == "BEGIN" and opened is None:
+            opened = step
+        elif word == "SAVEPOINT":
+            if opened is None:
+                opened = step
+            savepoints += 1
+        elif word == "RELEASE":
+            savepoints -= 1
+            if savepoints <= 0 and opened is not None and head_word(opened.statement) == (
+                "SAVEPOINT"
+            ):
+                opened = None
+        elif word in ("COMMIT", "END") or (word == "ROLLBACK" and "TO" not in words):
+            opened = None
+            savepoints = 0
+    return opened
+
+
+def opens_own_transaction(timeline: Timeline, migration: int) -> bool:
+    """True when the migration's file runs ``BEGIN`` itself."""
+    return any(
+        s.statement.kind == "transaction" and head_word(s.statement) == "BEGIN"
+        for s in timeline.steps_of(migration)
+    )
+
+
+def runner_transaction(timeline: Timeline, migration: int) -> str | None:
+    """Why the runner runs ``migration`` inside a transaction, or None when it does not.
+
+    The sentence names the runner and, where one exists, the file's opt-out.
+    """
+    history: History = timeline.history
+    runner = history.runner
+    source = history.migrations[migration].source
+    if runner == "prisma":
+        return None
+    if runner == "drizzle":
+        return ("drizzle's migrator runs every pending migration inside one transaction "
+                "(better-sqlite3, bun, expo, D1, durable objects)")
+    if runner == "sqlx":
+        if source.no_transaction:
+            return None
+        return "sqlx (0.8) runs every migration inside a transaction"
+    if source.no_transaction:
+        return None
+    if runner == "goose":
+        return "goose runs this migration in a transaction (no `-- +goose NO TRANSACTION`)"
+    if runner == "dbmate":
+        return ("dbmate runs this migration in a transaction "
+                "(no `-- migrate:up transaction:false`)")
+    if runner == "diesel":
+        return ("diesel runs this migration in a transaction "
+                "(no `run_in_transaction = false` in metadata.toml)")
+    if runner == "golang-migrate":
+        return "golang-migrate runs each migration file in a transaction"
+    if opens_own_transaction(timeline, migration):
+        return None
+    return ("the runner is assumed to run each migration in a transaction, as goose, "
+            "golang-migrate, dbmate, diesel, sqlx and drizzle do (set `runner` in the "
+            "configuration if yours does not)")
+
+
+def pragma_is_ignored(timeline: Timeline, step_index: int) -> str | None:
+    """Why a pragma at ``step_index`` that must run outside a transaction does nothing.
+
+    None when it takes effect.
+    """
+    step = timeline.steps[step_index]
+    own = own_transaction(timeline, step.migration, step_index)
+    if own is not None:
+        return f"it runs inside the file's own `{head_word(own.statement)}` (line " \
+               f"{own.statement.span.line})"
+    return runner_transaction(timeline, step.migration)
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyState:
+    """Whether foreign keys are enforced at a step, as far as the migration decides it.
+
+    ``off_step`` is the effective ``PRAGMA foreign_keys=OFF`` in force, if any;
+    ``ignored`` the ``PRAGMA foreign_keys=OFF`` statements that did nothing.
+    """
+
+    off_step: int | None
+    ignored: tuple[int, ...]
+
+    @property
+    def may_be_on(self) -> bool:
+        """True unless an effective ``PRAGMA foreign_keys=OFF`` is in force."""
+        return self.off_step is None
+
+
+def foreign_key_state(timeline: Timeline, step_index: int) -> ForeignKeyState:
+    """The effect of the migration's ``PRAGMA foreign_keys`` statements before ``step_index``."""
+    migration = timeline.steps[step_index].migration
+    off: int | None = None
+    ignored: list[int] = []
+    for index in range(timeline.boundaries[migration], step_index):
+        pragma = pragma_of(timeline.steps[index].statement)
+        if pragma is None or pragma.name != "foreign_keys" or pragma.on is None:
+            continue
+        if pragma_is_ignored(timeline, index) is not None:
+            if not pragma.on:
+                ignored.append(index)
+            continue
+        off = None if pragma.on else index
+    return ForeignKeyState(off, tuple(ignored))
+
+
+def legacy_alter_table_on(timeline: Timeline, step_index: int) -> bool:
+    """True when ``PRAGMA legacy_alter_table=ON`` is in force at ``step_index``.
+
+    Unlike ``foreign_keys``, this pragma takes effect inside a transaction.
+    """
+    migration = timeline.steps[step_index].migration
+    on = False
+    for index in range(timeline.boundaries[migration], step_index):
+        pragma = pragma_of(timeline.steps[index].statement)
+        if pragma is not None and pragma.name == "legacy_alter_table" and pragma.on is not None:
+            on = pragma.on
+    return on
+
+
+# -- rebuilds ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """One rebuild of ``table`` in migration ``migration`` (see the module docstring).
+
+    ``old`` is the table before the rebuild touched it and ``old_schema`` the schema
+    at that point (before the DROP for new-first, before the first RENAME for
+    old-first); ``temp`` the other name (``new_t`` or ``t_old``); ``new_name`` the
+    name of the table the copy writes; ``copies`` the INSERT steps that fill it.
+    """
+
+    shape: str  # "new-first" or "old-first"
+    migration: int
+    table: str
+    temp: str
+    old: Table
+    old_schema: Schema
+    drop_step: int | None
+    rename_step: int
+    create_step: int | None
+    copies: tuple[int, ...]
+
+    @property
+    def old_name(self) -> str:
+        """The name the old table has when the copy reads it."""
+        return self.table if self.shape == "new-first" else self.temp
+
+    @property
+    def new_name(self) -> str:
+        """The name the new table has when the copy writes it."""
+        return self.temp if self.shape == "new-first" else self.table
+
+    @property
+    def end_step(self) -> int:
+        """The last statement of the rebuild."""
+        last = max(s for s in (self.drop_step, self.rename_step, self.create_step, *self.copies)
+                   if s is not None)
+        return last
+
+    @property
+    def anchor(self) -> int:
+        """The step a finding about the whole rebuild points at: where the old table dies."""
+        return self.drop_step if self.drop_step is not None else self.rename_step
+
+
+def _same(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
+
+
+def rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:
+    """Every rebuild in ``migration``, in order of the statement that ends the old table."""
+    steps = list(range(timeline.boundaries[migration], timeline.boundaries[migration + 1]))
+    out: list[Rebuild] = []
+    for pos, i in enumerate(steps):
+        step = timeline.steps[i]
+        node = step.statement.ddl
+        if step.error is not None:
+            continue
+        if isinstance(node, Drop) and node.what == "TABLE":
+            old = step.before.table(node.name)
+            if old is None:
+                continue
+            rename = _later(timeline, steps[pos + 1:], lambda n, t=node.name: isinstance(n, RenameTable)
+                            and _same(n.new, t))
+            if rename is None:
+                continue
+            temp = rename_node(timeline, rename).table
+            create = _earlier(timeline, steps[:pos], lambda n, t=temp: isinstance(n, CreateTable)
+                              and _same(n.name, t))
+            low = create if create is not None else steps[0]
+            copies = _copies(timeline, range(low, rename), temp, old.name)
+            out.append(Rebuild("new-first", migration, old.name, temp, old, step.before, i,
+                               rename, create, copies))
+        elif isinstance(node, RenameTable):
+            old = step.before.table(node.table)
+            if old is None:
+                continue
+            rest = steps[pos + 1:]
+            create = _later(timeline, rest, lambda n, t=node.table: isinstance(n, CreateTable)
+                            and _same(n.name, t) and not n.temporary)
+            if create is None:
+                continue
+            # A table of the old name made again: unless that happens after a rename
+            # back (new-first of another rebuild), this is the old-first shape.
+            between = [s for s in rest if s < create]
+            if any(isinstance(timeline.steps[s].statement.ddl, RenameTable)
+                   and _same(rename_node(timeline, s).new, node.table) for s in between):
+                continue
+            drop = _later(timeline, [s for s in rest if s > create], lambda n, t=node.new: isinstance(n, Drop)
+                          and n.what == "TABLE" and _same(n.name, t))
+            stop = drop if drop is not None else steps[-1] + 1
+            copies = _copies(timeline, range(create, stop), node.table, node.new)
+            out.append(Rebuild("old-first", migration, old.name, node.new, old, step.before,
+                               drop, i, create, copies))
+    return out
+
+
+def rename_node(timeline: Timeline, step_index: int) -> RenameTable:
+    """The RENAME TABLE reading of a step known to be one."""
+    node = timeline.steps[step_index].statement.ddl
+    assert isinstance(node, RenameTable)
+    return node
+
+
+def _later(timeline: Timeline, indexes: list[int], test: Callable[..., bool]) -> int | None:
+    for i in indexes:
+        if timeline.steps[i].error is None and test(timeline.steps[i].statement.ddl):
+            return i
+    return None
+
+
+def _earlier(timeline: Timeline, indexes: list[int], test: Callable[..., bool]) -> int | None:
+    for i in reversed(indexes):
+        if timeline.steps[i].error is None and test(timeline.steps[i].statement.ddl):
+            return i
+    return None
+
+
+def _copies(timeline: Timeline, indexes: range, target: str, source: str) -> tuple[int, ...]:
+    """INSERT steps in ``indexes`` writing ``target`` and reading ``source``."""
+    out = []
+    for i in indexes:
+        stmt = timeline.steps[i].statement
+        if stmt.kind != "insert" or stmt.ast is None:
+            continue
+        shape = insert_shape(stmt.ast)
+        if shape is None or not _same(shape.table, target):
+            continue
+        if any(_same(name, source) for _, name in shape.sources) or _reads(stmt, source):
+            out.append(i)
+    return tuple(out)
+
+
+def _reads(stmt: Statement, table: str) -> bool:
+    """True when ``table`` appears as a name after the first SELECT of ``stmt``."""
+    seen_select = False
+    for tok in stmt.tokens:
+        if tok.is_word("SELECT"):
+            seen_select = True
+        elif seen_select and tok.kind in ("word", "quoted") and _same(tok.value, table):
+            return True
+    return False
+
+
+def rebuild_of_step(timeline: Timeline, step_index: int) -> Iterator[Rebuild]:
+    """The rebuilds of the step's migration that ``step_index`` belongs to."""
+    migration = timeline.steps[step_index].migration
+    for rebuild in rebuilds(timeline, migration):
+        members = {rebuild.drop_step, rebuild.rename_step, rebuild.create_step, *rebuild.copies}
+        if step_index in members:
+            yield rebuild
+
+
+# -- tables emptied, filled or restored within a migration ----------------------------
+
+
+def emptied_before(timeline: Timeline, table: str, migration: int, step_index: int
+                   ) -> int | None:
+    """The last ``DELETE FROM table`` without WHERE earlier in the migration, if any."""
+    start = timeline.boundaries[migration]
+    found: int | None = None
+    for write in timeline.writes_to(table, start, step_index):
+        stmt = timeline.steps[write.step].statement
+        if write.kind == "delete" and stmt.ast is not None and not has_where(stmt.ast):
+            found = write.step
+    return found
+
+
+def is_empty_at(timeline: Timeline, table: Table, migration: int, step_index: int) -> bool:
+    """True when ``table`` holds no row at ``step_index`` on every database.
+
+    Made in this migration and not filled yet, or emptied by a ``DELETE`` without
+    WHERE earlier in it and not filled since.
+    """
+    if timeline.is_empty_new(table, migration, step_index):
+        return True
+    emptied = emptied_before(timeline, table.name, migration, step_index)
+    if emptied is None:
+        return False
+    return not [w for w in timeline.writes_to(table.name, emptied + 1, step_index)
+                if w.kind == "insert"]
+
+
+_AS_SELECT_STAR = re.compile(r"^\s*SELECT\s+\*\s+FROM\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.I)
+
+
+def snapshot_source(timeline: Timeline, table: str, migration: int, step_index: int
+                    ) -> str | None:
+    """The table that ``table`` is a full copy of, made by ``CREATE TABLE table AS
+    SELECT * FROM source`` earlier in ``migration``, if it is one."""
+    for i in range(timeline.boundaries[migration], step_index):
+        node = timeline.steps[i].statement.ddl
+        if isinstance(node, CreateTable) and _same(node.name, table) and node.as_select:
+            match = _AS_SELECT_STAR.match(node.as_select)
+            return match.group(1) if match else None
+    return None
+
+
+def column_names(table: Table) -> tuple[str, ...]:
+    """Lower-cased names of the columns an ``INSERT`` without column list fills."""
+    return tuple(c.name.lower() for c in table.columns if not c.hidden and not c.generated)
+
+
+def restored_after(timeline: Timeline, table: str, migration: int, step_index: int) -> Step | None:
+    """An INSERT later in the migration that puts back a snapshot of ``table`` taken
+    before ``step_index`` (``CREATE TABLE backup AS SELECT * FROM table``, then
+    ``INSERT INTO table ... FROM backup``), if any."""
+    end = timeline.boundaries[migration + 1]
+    for i in range(step_index + 1, end):
+        stmt = timeline.steps[i].statement
+        if stmt.kind != "insert" or stmt.ast is None:
+            continue
+        parts = insert_parts(stmt.ast)
+        shape = insert_shape(stmt.ast)
+        if parts is None or shape is None or not _same(parts.table, table):
+            continue
+        for _, source in shape.sources:
+            origin = snapshot_source(timeline, source, migration, step_index)
+            if origin is not None and _same(origin, table):
+                return timeline.steps[i]
+    return None
+
+
+def data_children(schema: Schema, table: str) -> list[tuple[Table, ForeignKeyDef]]:
+    """Children of ``table`` (itself excluded: its own rows go with the DROP anyway)."""
+    return [(child, fk) for child, fk in schema.children_of(table)
+            if not _same(child.name, table)]
+
+
+def names(items: list[str], limit: int = 6) -> str:
+    """``a``, ``b`` and ``c`` (shortened after ``limit``)."""
+    quoted = [f"`{n}`" for n in items]
+    if len(quoted) > limit:
+        quoted = [*quoted[:limit], f"{len(items) - limit} more"]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 index`` / ``2 indexes``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+_WS = re.compile(r"\s+")
+_QUOTES = re.compile(r"[`\"\[\]]")
+
+
+def normalized(sql: str | None) -> str:
+    """SQL text compared loosely: no whitespace, no identifier quotes, lower case."""
+    if sql is None:
+        return ""
+    return _WS.sub("", _QUOTES.sub("", sql)).lower()
+
+
+def mentions(text: str, name: str) -> bool:
+    """True when ``name`` appears in ``text`` as a whole word (quoted or not)."""
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text, re.I) is not None
+
+
+def dropped_later_unread(timeline: Timeline, table: str, migration: int, step_index: int) -> bool:
+    """True when ``table`` is dropped later in ``migration`` and nothing reads it before.
+
+    What happens to its rows in between then does not matter.
+    """
+    end = timeline.boundaries[migration + 1]
+    for index in range(step_index + 1, end):
+        step = timeline.steps[index]
+        node = step.statement.ddl
+        if isinstance(node, Drop) and node.what == "TABLE" and _same(node.name, table):
+            return step.error is None
+        if step.statement.kind in ("insert", "update", "create_table", "create_view") and (
+                _reads(step.statement, table)):
+            return False
+        if isinstance(node, RenameTable) and _same(node.table, table):
+            return False
+    return False

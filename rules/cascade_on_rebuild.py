@@ -1,0 +1,208 @@
+"""RB002: DROP TABLE of a parent while foreign keys may be on runs ON DELETE on children."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from migrate_lint.ddl import Drop, ForeignKeyDef
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.schema import Table
+
+from ._common import created_here, with_migration
+from ._rebuild import (
+    CHANGING_ACTIONS,
+    FK_ON_BY_DEFAULT,
+    data_children,
+    dropped_later_unread,
+    foreign_key_state,
+    is_empty_at,
+    names,
+    plural,
+    pragma_is_ignored,
+    restored_after,
+    runner_transaction,
+)
+
+_DRIVER = {"drizzle": "better-sqlite3, drizzle's usual driver", "sqlx": "sqlx",
+           "diesel": "diesel's bundled SQLite", "prisma": "Prisma's engine"}
+
+
+class CascadeOnRebuild(Rule):
+    """`DROP TABLE` of a table that children reference, while foreign keys may be on.
+
+    ## What it does
+    Reports `DROP TABLE t` (typically the middle of a table rebuild) when another
+    table, or the rebuilt copy of `t` itself, references `t` with `ON DELETE
+    CASCADE`, `SET NULL` or `SET DEFAULT`, and no `PRAGMA foreign_keys=OFF` that
+    takes effect (see RB001) precedes it in the migration. Children that are empty
+    at that point (created in this migration and not filled yet, or emptied by a
+    `DELETE` without WHERE) and children whose rows the migration puts back from a
+    `CREATE TABLE backup AS SELECT * FROM child` snapshot are not reported.
+
+    Children with `NO ACTION` / `RESTRICT` make the DROP fail instead; they are
+    reported (as a warning) only under runners whose driver turns foreign keys on by
+    default (drizzle/better-sqlite3, sqlx, diesel, Prisma), where the failure is
+    certain on every database with a referencing child row. Under Go drivers and
+    plain SQLite foreign keys are off unless the application enables them, and a
+    schema with `NO ACTION` keys says nothing about whether it does; an `ON DELETE
+    CASCADE` does (it only makes sense with foreign keys on), so those are reported
+    under every runner.
+
+    ## Why is this bad?
+    With foreign keys on, `DROP TABLE t` first deletes every row of `t` as `DELETE
+    FROM t` would, running the children's ON DELETE actions: `CASCADE` deletes the
+    child rows, `SET NULL` / `SET DEFAULT` overwrite their keys, silently, on every
+    database where they have rows (a development database often has none). A
+    drizzle-kit rebuild of a self-referencing table is the sharpest case: the new
+    copy references `t` by name, so dropping `t` deletes the rows just copied.
+    `NO ACTION` / `RESTRICT` children make the DROP fail with "FOREIGN KEY
+    constraint failed" (even when deferred: the violation is counted and COMMIT
+    fails). Neither `PRAGMA defer_foreign_keys` nor `legacy_alter_table` prevents it.
+
+    ## Example
+    ```sql
+    CREATE TABLE project (id integer PRIMARY KEY, name text);
+    CREATE TABLE workspace (id integer PRIMARY KEY, project_id integer REFERENCES project (id) ON DELETE CASCADE);
+    -- migration
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
+    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    DROP TABLE project;
+    ALTER TABLE project_new RENAME TO project;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE project (id integer PRIMARY KEY, name text);
+    CREATE TABLE workspace (id integer PRIMARY KEY, project_id integer REFERENCES project (id) ON DELETE CASCADE);
+    -- migration
+    PRAGMA foreign_keys=OFF;
+    BEGIN;
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
+    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    DROP TABLE project;
+    ALTER TABLE project_new RENAME TO project;
+    PRAGMA foreign_key_check;
+    COMMIT;
+    PRAGMA foreign_keys=ON;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_droptable.html
+    - https://www.sqlite.org/foreignkeys.html#fk_actions
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    """
+
+    code = "RB002"
+    name = "cascade-on-rebuild"
+    severity = "error"
+    kinds = frozenset({"drop_table"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one DROP TABLE."""
+        node = stmt.ddl
+        if not isinstance(node, Drop) or node.what != "TABLE" or ctx.step.error is not None:
+            return
+        parent = ctx.before.table(node.name)
+        if parent is None or parent.temporary:
+            return
+        state = foreign_key_state(ctx.timeline, ctx.step_index)
+        if not state.may_be_on:
+            return
+        changing: list[tuple[Table, ForeignKeyDef]] = []
+        failing: list[tuple[Table, ForeignKeyDef]] = []
+        for child, fk in data_children(ctx.before, parent.name):
+            if child.temporary or is_empty_at(ctx.timeline, child, ctx.migration_index,
+                                              ctx.step_index):
+                continue
+            moot = restored_after(ctx.timeline, child.name, ctx.migration_index,
+                                  ctx.step_index) is not None or dropped_later_unread(
+                ctx.timeline, child.name, ctx.migration_index, ctx.step_index)
+            if moot and not any(a.upper() in CHANGING_ACTIONS
+                                for _, a in _grandchildren(ctx, child)):
+                continue
+            (changing if fk.on_delete.upper() in CHANGING_ACTIONS else failing).append((child, fk))
+        runner = ctx.timeline.history.runner
+        why = self._why_on(ctx, state.ignored, runner)
+        related = [created_here(parent)]
+        if state.ignored:
+            related.append(Related("`PRAGMA foreign_keys=OFF` that does nothing",
+                                   ctx.timeline.steps[state.ignored[0]].statement.span))
+        if changing:
+            effects = []
+            for action, verb in (("CASCADE", "deletes the rows of"),
+                                 ("SET NULL", "sets to NULL the keys of"),
+                                 ("SET DEFAULT", "resets to their default the keys of")):
+                tables = _unique([c.name for c, fk in changing if fk.on_delete.upper() == action])
+                if tables:
+                    effects.append(f"{verb} {names(tables)} (ON DELETE {action})")
+            children = _unique([c.name for c, _ in changing])
+            copy = [c for c in children if ctx.timeline.created_in(
+                ctx.before.table(c) or parent, ctx.migration_index)]
+            copy_note = (f"; {names(copy)} was made in this migration and references "
+                         f"`{parent.name}` by name, so the rows just copied into it go too"
+                         if copy else "")
+            yield with_migration(self.finding(
+                stmt.span,
+                f"`DROP TABLE {parent.name}` with foreign keys on {'; '.join(effects)}: "
+                f"{plural(len(children), 'child table')} changed on every database where they "
+                f"hold rows referencing `{parent.name}`{copy_note}; {why}",
+                help=_help(runner, ctx),
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=related,
+                table=parent.name,
+                children=",".join(children),
+            ))
+        if failing and runner in FK_ON_BY_DEFAULT:
+            children = _unique([c.name for c, _ in failing])
+            finding = with_migration(self.finding(
+                stmt.span,
+                f"`DROP TABLE {parent.name}` fails with 'FOREIGN KEY constraint failed' on "
+                f"every database where {names(children)} "
+                f"{'has' if len(children) == 1 else 'have'} a row referencing `{parent.name}` "
+                f"(ON DELETE NO ACTION/RESTRICT), and the migration is rolled back; {why}",
+                help=_help(runner, ctx),
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=related,
+                table=parent.name,
+                children=",".join(children),
+            ))
+            yield replace(finding, severity="warning")
+
+    @staticmethod
+    def _why_on(ctx: Context, ignored: tuple[int, ...], runner: str) -> str:
+        if ignored:
+            reason = pragma_is_ignored(ctx.timeline, ignored[0]) or ""
+            return (f"the `PRAGMA foreign_keys=OFF` on line "
+                    f"{ctx.timeline.steps[ignored[0]].statement.span.line} does nothing "
+                    f"({reason})")
+        if runner in _DRIVER:
+            return f"foreign keys are on by default with {_DRIVER[runner]}"
+        return ("no `PRAGMA foreign_keys=OFF` precedes it, and the ON DELETE actions declared "
+                "here only make sense with foreign keys on")
+
+
+def _grandchildren(ctx: Context, child: Table) -> list[tuple[str, str]]:
+    return [(g.name, fk.on_delete) for g, fk in data_children(ctx.before, child.name)]
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _help(runner: str, ctx: Context) -> str:
+    if runner_transaction(ctx.timeline, ctx.migration_index) is None:
+        return ("run `PRAGMA foreign_keys=OFF` before the rebuild, outside any transaction, "
+                "then `PRAGMA foreign_key_check` and `PRAGMA foreign_keys=ON` after it")
+    if runner == "drizzle":
+        return ("the pragma cannot work inside drizzle's transaction: rebuild the table in a "
+                "shape that keeps foreign keys satisfied (change the children first, or "
+                "snapshot and restore their rows), or turn foreign keys off on the connection "
+                "around migrate() (drizzle + libsql does) and run `PRAGMA foreign_key_check`")
+    return ("opt this migration out of the runner's transaction and run "
+            "`PRAGMA foreign_keys=OFF` before your own BEGIN, `PRAGMA foreign_key_check` "
+            "before COMMIT, `PRAGMA foreign_keys=ON` after it")

@@ -1,0 +1,150 @@
+"""RB001: ``PRAGMA foreign_keys`` where a transaction is open, so it does nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import with_migration
+from ._rebuild import own_transaction, pragma_is_ignored, pragma_of
+
+# What to do instead, per runner, when the runner's own transaction is the cause.
+_HELP = {
+    "drizzle": (
+        "drizzle has no per-file opt-out: write a rebuild that is safe with foreign keys "
+        "on (no DROP TABLE of a table that children reference with ON DELETE actions), or "
+        "turn foreign keys off on the connection before calling migrate() and run "
+        "`PRAGMA foreign_key_check` after it (drizzle + libsql's client.migrate() already "
+        "turns them off around the batch, so there the pragma is merely redundant)"
+    ),
+    "sqlx": (
+        "sqlx 0.8 wraps every migration and has no opt-out (0.9 reads `-- no-transaction` "
+        "on the first line): write a rebuild that is safe with foreign keys on, or turn "
+        "them off on the pool's connection before migrating"
+    ),
+    "goose": ("add `-- +goose NO TRANSACTION` and put the pragma before your own BEGIN "
+              "(and `PRAGMA foreign_keys=ON` after COMMIT)"),
+    "dbmate": ("use `-- migrate:up transaction:false` and put the pragma before your own "
+               "BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
+    "diesel": ("set `run_in_transaction = false` in the migration's metadata.toml and put "
+               "the pragma before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
+    "golang-migrate": ("use `x-no-tx-wrap=true` and put the pragma before your own BEGIN "
+                       "(and `PRAGMA foreign_keys=ON` after COMMIT)"),
+    "generic": ("run the pragma outside any transaction: before BEGIN, in a migration the "
+                "runner does not wrap (and `PRAGMA foreign_keys=ON` after COMMIT)"),
+}
+_OWN_HELP = ("move `PRAGMA foreign_keys=OFF` before BEGIN and `PRAGMA foreign_keys=ON` after "
+             "COMMIT, where the pragma takes effect")
+
+
+class ForeignKeysPragmaInTransaction(Rule):
+    """`PRAGMA foreign_keys` inside a transaction: SQLite silently ignores it.
+
+    ## What it does
+    Reports a `PRAGMA foreign_keys = ON|OFF` that runs while a transaction is open:
+    after the file's own `BEGIN` (or `SAVEPOINT`), or anywhere in a migration that
+    the runner wraps in a transaction. One finding per migration, at the first such
+    pragma. Runners (see RUNNERS.md): drizzle runs *all* pending migrations in one
+    transaction (no opt-out); sqlx 0.8 wraps every migration; goose, dbmate, diesel
+    and golang-migrate wrap each file unless it opts out (`-- +goose NO
+    TRANSACTION`, `transaction:false`, `run_in_transaction = false`,
+    `x-no-tx-wrap`); Prisma autocommits every statement, so the pragma works there.
+    With the `generic` runner (layout only) a file is assumed to be wrapped unless
+    it opens its own transaction.
+
+    ## Why is this bad?
+    SQLite documents that `PRAGMA foreign_keys` is a no-op inside a transaction, and
+    it raises no error. The migration then runs with foreign keys as the connection
+    has them: ON by default under better-sqlite3 (drizzle), sqlx, Prisma's engine
+    and bundled rusqlite (diesel). A table rebuild that relied on the pragma then
+    runs `ON DELETE CASCADE` / `SET NULL` on every child table when it drops the old
+    table (RB002), or fails with "FOREIGN KEY constraint failed". Under drizzle +
+    libsql the client turns foreign keys off around `migrate()`, so there the
+    pragma is redundant rather than harmful; with better-sqlite3, bun, expo or D1 it
+    does nothing.
+
+    ## Example
+    ```sql
+    CREATE TABLE project (id integer PRIMARY KEY, name text);
+    -- migration
+    BEGIN;
+    PRAGMA foreign_keys=OFF;
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
+    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    DROP TABLE project;
+    ALTER TABLE project_new RENAME TO project;
+    COMMIT;
+    PRAGMA foreign_keys=ON;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE project (id integer PRIMARY KEY, name text);
+    -- migration
+    PRAGMA foreign_keys=OFF;
+    BEGIN;
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
+    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    DROP TABLE project;
+    ALTER TABLE project_new RENAME TO project;
+    PRAGMA foreign_key_check;
+    COMMIT;
+    PRAGMA foreign_keys=ON;
+    ```
+
+    ## References
+    - https://www.sqlite.org/pragma.html#pragma_foreign_keys
+    - https://www.sqlite.org/foreignkeys.html#fk_enable
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    """
+
+    code = "RB001"
+    name = "foreign-keys-pragma-in-transaction"
+    severity = "error"
+    kinds = frozenset({"pragma"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """The finding for the first ignored ``PRAGMA foreign_keys`` of a migration."""
+        pragma = pragma_of(stmt)
+        if pragma is None or pragma.name != "foreign_keys" or pragma.on is None:
+            return
+        timeline = ctx.timeline
+        reason = pragma_is_ignored(timeline, ctx.step_index)
+        if reason is None:
+            return
+        start = timeline.boundaries[ctx.migration_index]
+        end = timeline.boundaries[ctx.migration_index + 1]
+        ignored = []
+        for index in range(start, end):
+            other = pragma_of(timeline.steps[index].statement)
+            if (other is not None and other.name == "foreign_keys" and other.on is not None
+                    and pragma_is_ignored(timeline, index) is not None):
+                ignored.append(index)
+        if ignored[0] != ctx.step_index:
+            return  # one finding per migration, at its first ignored pragma
+        runner = timeline.history.runner
+        own = own_transaction(timeline, ctx.migration_index, ctx.step_index) is not None
+        more = (f" (and {len(ignored) - 1} more `PRAGMA foreign_keys` in this migration)"
+                if len(ignored) > 1 else "")
+        if own:
+            effect = "foreign keys stay as the connection has them"
+        elif runner == "drizzle":
+            effect = ("foreign keys stay ON wherever the driver has them on (better-sqlite3's "
+                      "default; drizzle + libsql turns them off around migrate() itself)")
+        elif runner in ("sqlx", "diesel"):
+            effect = f"foreign keys stay ON ({runner}'s driver turns them on)"
+        else:
+            effect = ("foreign keys stay ON on every database whose connection enables them")
+        value = pragma.value or ""
+        yield with_migration(self.finding(
+            stmt.span,
+            f"`PRAGMA foreign_keys={value}` does nothing: {reason}, and SQLite ignores this "
+            f"pragma inside a transaction; {effect}{more}",
+            help=_OWN_HELP if own else _HELP.get(runner, _HELP["generic"]),
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            runner=runner,
+        ))

@@ -1,0 +1,127 @@
+"""RB004: the copy of a table rebuild maps columns by position (``SELECT *``, no column list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+from migrate_lint.sqlglot_api import insert_parts, insert_shape
+
+from ._common import statement_head, with_migration
+from ._rebuild import column_names, rebuilds, snapshot_source
+
+
+class PositionalCopy(Rule):
+    """The copy of a table rebuild depends on column order.
+
+    ## What it does
+    Reports an `INSERT INTO t SELECT * FROM u`, or an `INSERT ... SELECT` without a
+    column list, that copies rows between two tables where one of them is part of a
+    table rebuild in this migration (the rebuilt copy, the old table, or a table
+    created in this migration). A restore from a snapshot of the same table taken
+    earlier in the migration (`CREATE TEMP TABLE b AS SELECT * FROM t; ... INSERT
+    INTO t SELECT * FROM b`) is not reported: both sides then have the same columns
+    in the same order on every database.
+
+    ## Why is this bad?
+    SQLite matches the values of `SELECT *` to the target columns by position. The
+    order of an old table's columns depends on its history: `ADD COLUMN` appends,
+    so a database upgraded through the migrations and one created from a schema
+    dump (or `drizzle-kit push`, `prisma db push`) can order them differently. When
+    the counts match, nothing fails: values land in the wrong columns (a `seq` in
+    `time_updated`) on some databases and not on others; when they differ the copy
+    fails with "table t has N columns but M values were supplied".
+
+    ## Example
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text NOT NULL);
+    ALTER TABLE session_message ADD seq integer;
+    -- migration
+    CREATE TABLE session_message_new (id text PRIMARY KEY, seq integer NOT NULL DEFAULT 0, data text NOT NULL);
+    INSERT INTO session_message_new SELECT * FROM session_message;
+    DROP TABLE session_message;
+    ALTER TABLE session_message_new RENAME TO session_message;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, data text NOT NULL);
+    ALTER TABLE session_message ADD seq integer;
+    -- migration
+    CREATE TABLE session_message_new (id text PRIMARY KEY, seq integer NOT NULL DEFAULT 0, data text NOT NULL);
+    INSERT INTO session_message_new (id, seq, data) SELECT id, coalesce(seq, 0), data FROM session_message;
+    DROP TABLE session_message;
+    ALTER TABLE session_message_new RENAME TO session_message;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_insert.html
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    """
+
+    code = "RB004"
+    name = "positional-copy"
+    severity = "error"
+    kinds = frozenset({"insert"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one INSERT."""
+        if stmt.ast is None or ctx.step.error is not None:
+            return
+        parts = insert_parts(stmt.ast)
+        shape = insert_shape(stmt.ast)
+        if parts is None or shape is None or parts.source != "select":
+            return
+        sources = [name for _, name in shape.sources]
+        if len(sources) != 1:
+            return
+        source_name = sources[0]
+        star = parts.star_source is not None or shape.star
+        if parts.columns is not None and not star:
+            return
+        if source_name.lower() == parts.table.lower():
+            return
+        target = ctx.before.table(parts.table)
+        source = ctx.before.table(source_name)
+        if target is None or source is None:
+            return
+        m = ctx.migration_index
+        involved = {r.new_name.lower() for r in rebuilds(ctx.timeline, m)}
+        involved |= {r.old_name.lower() for r in rebuilds(ctx.timeline, m)}
+        in_rebuild = (target.name.lower() in involved or source.name.lower() in involved
+                      or ctx.timeline.created_in(target, m))
+        if not in_rebuild:
+            return
+        origin = snapshot_source(ctx.timeline, source.name, m, ctx.step_index)
+        if (origin is not None and origin.lower() == target.name.lower()
+                and column_names(source) == column_names(target)):
+            return  # a restore of the same table's own snapshot
+        target_cols = column_names(target)
+        source_cols = column_names(source)
+        how = "`SELECT *`" if star else "no column list"
+        if star and parts.columns is None and len(target_cols) == len(source_cols) and (
+                target_cols != source_cols):
+            shifted = [f"`{s}` into `{t}`" for s, t in zip(source_cols, target_cols, strict=True) if s != t]
+            consequence = (f"with the column order replayed here it already puts "
+                           f"{', '.join(shifted[:4])}{' ...' if len(shifted) > 4 else ''}")
+        elif star and len(target_cols) != len(source_cols) and parts.columns is None:
+            consequence = (f"with the column order replayed here it fails: `{target.name}` "
+                           f"has {len(target_cols)} columns and `{source.name}` "
+                           f"{len(source_cols)}")
+        else:
+            consequence = ("on a database where the columns are ordered differently (created "
+                           "from a schema dump or push, or upgraded through ADD COLUMN) "
+                           "values land in the wrong columns without an error")
+        yield with_migration(self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}` copies `{source.name}` into `{target.name}` by column "
+            f"position ({how}): {consequence}",
+            help=("name the columns on both sides: `INSERT INTO new_t (a, b, c) SELECT a, b, c "
+                  "FROM t`"),
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            table=target.name,
+            source=source.name,
+        ))

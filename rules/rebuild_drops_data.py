@@ -1,0 +1,139 @@
+"""RB006: a table rebuild that does not copy a column's data, or drops the column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.sqlglot_api import insert_parts
+
+from ._common import created_here, with_migration
+from ._rebuild import is_empty_at, names, rebuilds
+
+
+class RebuildDropsData(Rule):
+    """A table rebuild whose copy leaves out a column, or drops it.
+
+    ## What it does
+    For every table rebuild in a migration (see RB003), compares the old table's
+    columns with the new table's and with the copy (`INSERT INTO new_t (...)
+    SELECT ... FROM t`). Reports a column present before and after that the copy
+    does not fill (it gets its default), a column of the old table that the new one
+    does not have and that the copy does not read (its values are dropped), and a
+    rebuild with no copy at all. A copy without a column list is left to RB004; an
+    old table that is empty at that point (made or emptied in this migration) is not
+    reported.
+
+    ## Why is this bad?
+    Nothing fails: on every database where the table has rows, the column's values
+    are replaced by its default (often NULL) or dropped, and the old table that held
+    them is gone by the end of the migration. A column dropped on purpose is a
+    deliberate loss, like `ALTER TABLE ... DROP COLUMN`; the warning asks for that
+    decision to be written down (a suppression with its reason).
+
+    ## Example
+    ```sql
+    CREATE TABLE workspace (id text PRIMARY KEY, name text, branch text);
+    -- migration
+    CREATE TABLE workspace_new (id text PRIMARY KEY, name text NOT NULL DEFAULT '', branch text);
+    INSERT INTO workspace_new (id, name) SELECT id, coalesce(name, '') FROM workspace;
+    DROP TABLE workspace;
+    ALTER TABLE workspace_new RENAME TO workspace;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE workspace (id text PRIMARY KEY, name text, branch text);
+    -- migration
+    CREATE TABLE workspace_new (id text PRIMARY KEY, name text NOT NULL DEFAULT '', branch text);
+    INSERT INTO workspace_new (id, name, branch) SELECT id, coalesce(name, ''), branch FROM workspace;
+    DROP TABLE workspace;
+    ALTER TABLE workspace_new RENAME TO workspace;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    - https://www.sqlite.org/lang_insert.html
+    """
+
+    code = "RB006"
+    name = "rebuild-drops-data"
+    severity = "warning"
+    kinds = frozenset({"drop_table", "alter_table"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for the rebuild whose old table ends at this statement."""
+        timeline = ctx.timeline
+        for rebuild in rebuilds(timeline, ctx.migration_index):
+            if rebuild.anchor != ctx.step_index:
+                continue
+            old = rebuild.old
+            if old.incomplete or is_empty_at(timeline, old, ctx.migration_index,
+                                             rebuild.rename_step if rebuild.shape == "old-first"
+                                             else ctx.step_index):
+                continue
+            if rebuild.shape == "new-first":
+                new = timeline.steps[rebuild.rename_step].after.table(rebuild.table)
+            else:
+                new = timeline.steps[rebuild.end_step].after.table(rebuild.table)
+            if new is None or new.incomplete:
+                continue
+            old_cols = [c for c in old.columns if not c.hidden and not c.generated]
+            new_cols = {c.name.lower(): c for c in new.columns if not c.hidden}
+            related = [created_here(old)]
+            if not rebuild.copies:
+                yield self._finding(stmt, ctx, rebuild.table,
+                                    f"the rebuild of `{rebuild.table}` copies no rows from the "
+                                    f"old table: every row is lost on every database where "
+                                    f"`{rebuild.table}` has rows", related)
+                continue
+            filled: set[str] = set()
+            read: set[str] = set()
+            for index in rebuild.copies:
+                copy = timeline.steps[index].statement
+                parts = insert_parts(copy.ast) if copy.ast is not None else None
+                if parts is None or parts.columns is None or parts.star_source is not None:
+                    filled = set()
+                    break  # positional: RB004's business
+                filled |= {c.lower() for c in parts.columns}
+                read |= {t.value.lower() for t in copy.tokens if t.kind in ("word", "quoted")}
+                related.append(Related("the copy", copy.span))
+            else:
+                missing = [c.name for c in old_cols if c.name.lower() in new_cols
+                           and not new_cols[c.name.lower()].generated
+                           and c.name.lower() not in filled]
+                dropped = [c.name for c in old_cols if c.name.lower() not in new_cols
+                           and c.name.lower() not in read]
+                parts_text = []
+                if missing:
+                    parts_text.append(
+                        f"{names(missing)} {'is' if len(missing) == 1 else 'are'} in both "
+                        f"tables but not copied, so {'its' if len(missing) == 1 else 'their'} "
+                        f"values are replaced by the default")
+                if dropped:
+                    parts_text.append(
+                        f"{names(dropped)} {'is' if len(dropped) == 1 else 'are'} not in the "
+                        f"new table and not read by the copy, so "
+                        f"{'its' if len(dropped) == 1 else 'their'} values are dropped")
+                if parts_text:
+                    yield self._finding(stmt, ctx, rebuild.table,
+                                        f"the rebuild of `{rebuild.table}` loses data on every "
+                                        f"database where it has rows: " + "; ".join(parts_text),
+                                        related, missing=",".join(missing),
+                                        dropped=",".join(dropped))
+
+    def _finding(self, stmt: Statement, ctx: Context, table: str, message: str,
+                 related: list[Related], **data: str) -> Finding:
+        return with_migration(self.finding(
+            stmt.span, message,
+            help=("copy every column that exists on both sides in the INSERT ... SELECT; if a "
+                  "column is dropped on purpose, say so with `-- migrate-lint: ignore RB006 -- "
+                  "<reason>`"),
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=related,
+            table=table,
+            **data,
+        ))

@@ -1,0 +1,159 @@
+"""RB003: after a table rebuild, indexes, triggers or constraints of the old table are gone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+from migrate_lint.schema import Index, Schema, Table
+
+from ._common import with_migration
+from ._rebuild import Rebuild, mentions, names, normalized, rebuilds
+
+
+class RebuildLosesObjects(Rule):
+    """A table rebuild that does not recreate the old table's indexes, triggers or constraints.
+
+    ## What it does
+    Finds table rebuilds in a migration (a table dropped and another renamed to its
+    name, or a table renamed away and a new one created under its name) and compares
+    the old table, as it was before the rebuild, with the table of that name at the
+    end of the migration. Reports every index (by name or by identical definition),
+    trigger (by name), UNIQUE constraint (or an equivalent unique index) and CHECK
+    constraint that is gone. Objects that name a column the new table no longer has
+    are not reported: the column was dropped on purpose.
+
+    ## Why is this bad?
+    `DROP TABLE` drops the table's indexes and triggers with it, and a renamed-away
+    old table takes them along. Nothing fails: queries get slower, a UNIQUE rule the
+    application relies on stops being enforced (duplicates become possible), a CHECK
+    no longer guards the data, and an audit or denormalisation trigger stops firing,
+    on every database the migration runs on.
+
+    ## Example
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL, seq integer);
+    CREATE UNIQUE INDEX session_message_seq_idx ON session_message (session_id, seq);
+    -- migration
+    CREATE TABLE session_message_new (id text PRIMARY KEY, session_id text NOT NULL, seq integer NOT NULL DEFAULT 0);
+    INSERT INTO session_message_new (id, session_id, seq) SELECT id, session_id, coalesce(seq, 0) FROM session_message;
+    DROP TABLE session_message;
+    ALTER TABLE session_message_new RENAME TO session_message;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL, seq integer);
+    CREATE UNIQUE INDEX session_message_seq_idx ON session_message (session_id, seq);
+    -- migration
+    CREATE TABLE session_message_new (id text PRIMARY KEY, session_id text NOT NULL, seq integer NOT NULL DEFAULT 0);
+    INSERT INTO session_message_new (id, session_id, seq) SELECT id, session_id, coalesce(seq, 0) FROM session_message;
+    DROP TABLE session_message;
+    ALTER TABLE session_message_new RENAME TO session_message;
+    CREATE UNIQUE INDEX session_message_seq_idx ON session_message (session_id, seq);
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#otheralter
+    - https://www.sqlite.org/lang_droptable.html
+    """
+
+    code = "RB003"
+    name = "rebuild-loses-objects"
+    severity = "error"
+    kinds = frozenset({"drop_table", "alter_table"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for the rebuild whose old table ends at this statement."""
+        for rebuild in rebuilds(ctx.timeline, ctx.migration_index):
+            if rebuild.anchor != ctx.step_index:
+                continue
+            end = ctx.timeline.after_migration(ctx.migration_index)
+            new = end.table(rebuild.table)
+            if new is None:
+                continue  # dropped again later in the migration: nothing to keep
+            lost = _lost(rebuild, end, new)
+            if not lost:
+                continue
+            what = "; ".join(f"{kind} {names(items)}" for kind, items in lost)
+            count = sum(len(items) for _, items in lost)
+            yield with_migration(self.finding(
+                stmt.span,
+                f"the rebuild of `{rebuild.table}` loses {what} of the old table: "
+                f"{'it is' if count == 1 else 'they are'} gone at the end of "
+                f"{ctx.migration.label} on every database (nothing fails; lookups get slower "
+                f"and what they enforced is no longer enforced)",
+                help=("recreate each one after the final rename, from the old table's SQL "
+                      "(`migrate-lint schema --at` shows it), verbatim"),
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=[Related(f"`{rebuild.table}` as it was before the rebuild "
+                                 f"({rebuild.old.last_change.migration})",
+                                 rebuild.old.last_change.span)],
+                table=rebuild.table,
+            ))
+
+
+def _columns_of(table: Table) -> set[str]:
+    return {c.name.lower() for c in table.columns}
+
+
+def _index_key(index: Index) -> tuple[bool, tuple[str, ...], str]:
+    return (index.unique, tuple(normalized(c.expr) + (" desc" if c.desc else "")
+                                for c in index.columns), normalized(index.where))
+
+
+def _lost(rebuild: Rebuild, end: Schema, new: Table) -> list[tuple[str, list[str]]]:
+    old, before = rebuild.old, rebuild.old_schema
+    new_cols = _columns_of(new)
+    gone_cols = _columns_of(old) - new_cols
+    end_indexes = end.indexes_of(new.name)
+    out: list[tuple[str, list[str]]] = []
+
+    def names_dropped_column(text: str) -> bool:
+        return any(mentions(text, c) for c in gone_cols)
+
+    indexes = []
+    for index in before.indexes_of(old.name):
+        if any(names_dropped_column(c.expr) for c in index.columns) or (
+                index.where and names_dropped_column(index.where)):
+            continue
+        if any(i.name.lower() == index.name.lower() or _index_key(i) == _index_key(index)
+               for i in end_indexes):
+            continue
+        indexes.append(index.name)
+    if indexes:
+        out.append(("index" if len(indexes) == 1 else "indexes", indexes))
+    end_triggers = {t.name.lower() for t in end.triggers_of(new.name)}
+    triggers = [t.name for t in before.triggers_of(old.name) if t.name.lower() not in end_triggers
+                and not any(c.lower() in gone_cols for c in t.new_old_columns)]
+    if triggers:
+        out.append(("trigger" if len(triggers) == 1 else "triggers", triggers))
+    unique_sets = {frozenset(c.lower() for c in k.columns if c) for k in new.keys}
+    unique_sets |= {frozenset(c.name.lower() for c in i.columns if c.name)
+                    for i in end_indexes if i.unique and not i.where
+                    and all(c.name for c in i.columns)}
+    uniques = []
+    for key in old.keys:
+        if key.primary or None in key.columns:
+            continue
+        cols = frozenset(c.lower() for c in key.columns if c)
+        if cols - new_cols or cols in unique_sets:
+            continue
+        uniques.append("UNIQUE (" + ", ".join(c for c in key.columns if c) + ")")
+    if uniques:
+        out.append(("constraint" if len(uniques) == 1 else "constraints", uniques))
+    new_checks = {normalized(c) for c in new.checks}
+    new_checks |= {normalized(c) for col in new.columns for c in col.checks}
+    checks = []
+    old_checks = list(old.checks)
+    old_checks += [c for col in old.columns if col.name.lower() in new_cols for c in col.checks]
+    for check in old_checks:
+        if normalized(check) in new_checks or names_dropped_column(check):
+            continue
+        checks.append(f"CHECK ({' '.join(check.split())})")
+    if checks:
+        out.append(("constraint" if len(checks) == 1 else "constraints", checks))
+    return out
