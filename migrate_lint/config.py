@@ -50,6 +50,8 @@ class Config:
     source: str | None = field(default=None, compare=False)  # file the settings came from
     # Passed through to the insert-path helper (older writers, progress output).
     writers_from: str | None = None
+    # Report only migrations added or changed since this git revision (MG004/MG005 too).
+    since: str | None = None
     verbose: bool = False
 
     def merged(self, **overrides: Any) -> Config:
@@ -250,6 +252,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[str, object, str], object]]] = {
     "insert-paths": ("insert_paths", _str_list),
     "insert-exclude": ("insert_exclude", _str_list),
     "writers-from": ("writers_from", _str),
+    "since": ("since", _str),
     "verbose": ("verbose", _bool),
 }
 KNOWN_KEYS = tuple(_KEYS)

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, Related
+from migrate_lint.gitbase import GitBase
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Schema
@@ -40,6 +41,7 @@ class Context:
     step_index: int
     config: Config
     inserts: tuple[object, ...] = ()  # InsertSite objects (see migrate_lint.inserts)
+    base: GitBase | None = None  # the migration files at `--since REV`, when given
 
     @property
     def step(self) -> Step:
@@ -75,6 +77,7 @@ class HistoryContext:
     config: Config
     inserts: tuple[object, ...] = ()
     diagnostics: tuple[object, ...] = field(default=())
+    base: GitBase | None = None  # the migration files at `--since REV`, when given
 
     @property
     def history(self) -> History:
@@ -213,8 +216,13 @@ def run_rules(
     config: Config,
     rules: Sequence[type[Rule]],
     inserts: Sequence[object] = (),
+    base: GitBase | None = None,
 ) -> list[Finding]:
-    """Run ``rules`` over every up statement and the whole history."""
+    """Run ``rules`` over every up statement and the whole history.
+
+    ``base`` (from ``--since REV``) tells history rules which migration files existed
+    at that revision and what they held.
+    """
     instances = [cls() for cls in rules]
     by_kind: dict[str, list[Rule]] = {}
     for rule in instances:
@@ -226,14 +234,14 @@ def run_rules(
         interested = by_kind.get(step.statement.kind)
         if not interested:
             continue
-        ctx = Context(timeline, index, config, insert_tuple)
+        ctx = Context(timeline, index, config, insert_tuple, base)
         for rule in interested:
             # This loop runs rules x statements times: no wrapper objects per call.
             try:
                 findings.extend(rule.check(step.statement, ctx))
             except Exception as err:  # a broken rule must not end the run
                 findings.append(_internal_error(rule, err, step.statement.span))
-    hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics)
+    hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics, base)
     anchor = timeline.steps[0].statement.span if timeline.steps else Span(
         timeline.history.root, 0, 0, 1, 1, 1, 1)
     for rule in instances:

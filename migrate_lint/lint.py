@@ -29,6 +29,7 @@ from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding, severity_rank
+from migrate_lint.gitbase import load_base, migration_files
 from migrate_lint.pipeline import gc_paused, load_timeline
 from migrate_lint.replay import Timeline
 from migrate_lint.span import Span
@@ -399,8 +400,10 @@ def lint(
         timeline = load_timeline(root, config.layout, config.runner)
         history = timeline.history
         texts.update(history.texts)
+        base = load_base(history, config.since) if config.since else None
         with gc_paused():
-            produced = engine.run_rules(timeline, config, rules, sites if key == primary else ())
+            produced = engine.run_rules(timeline, config, rules, sites if key == primary else (),
+                                        base=base)
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
         claimed = _claimed_statements(timeline, rules)
         for diag in history.diagnostics:
@@ -421,6 +424,11 @@ def lint(
         kept = list(outcome.kept)
         if is_active(suppress.UNUSED_CODE):
             kept += [_with_severity(f, config) for f in outcome.unused]
+        if base is not None:
+            # --since: only migrations added or changed since the revision are reported
+            history_files = {real(p) for m in history.migrations for p in migration_files(m)}
+            changed = base.changed_files(history)
+            kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed]
         wanted = plan.wanted.get(key)
         if wanted is not None:
             allowed = wanted | insert_real

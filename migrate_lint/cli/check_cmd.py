@@ -58,6 +58,9 @@ def default_format(env: Mapping[str, str]) -> str:
               help="Source files or directories holding INSERTs to check (repeatable).")
 @click.option("--writers-from", metavar="REV",
               help="Also check the insert paths of git revision REV (older writers).")
+@click.option("--since", metavar="REV",
+              help="Report only migrations added or changed since git revision REV "
+                   "(the whole history is still replayed); enables MG004 and MG005.")
 @click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -72,6 +75,7 @@ def check(
     config_file: str | None,
     insert_paths: tuple[str, ...],
     writers_from: str | None,
+    since: str | None,
     verbose: bool | None,
     no_color: bool,
 ) -> None:
@@ -94,6 +98,7 @@ def check(
         runner=runner,
         insert_paths=insert_paths or None,
         writers_from=writers_from,
+        since=since,
         verbose=verbose,
     )
     result = lint(paths, config)

@@ -1,0 +1,141 @@
+"""DL006: a rebuild that changes a column's type affinity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.ddl import CreateTable
+from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.schema import Table
+
+from ._common import with_migration
+
+
+def affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (datatype3.html, 3.1).
+
+    >>> affinity("varchar(20)"), affinity("BIGINT"), affinity(""), affinity("timestamp")
+    ('TEXT', 'INTEGER', 'BLOB', 'NUMERIC')
+    """
+    upper = declared.upper()
+    if "INT" in upper:
+        return "INTEGER"
+    if "CHAR" in upper or "CLOB" in upper or "TEXT" in upper:
+        return "TEXT"
+    if "BLOB" in upper or not upper.strip():
+        return "BLOB"
+    if "REAL" in upper or "FLOA" in upper or "DOUB" in upper:
+        return "REAL"
+    return "NUMERIC"
+
+
+def _kind(declared: str) -> str:
+    """Affinities that store values differently (INTEGER and NUMERIC differ only in CAST)."""
+    found = affinity(declared)
+    return "NUMERIC" if found == "INTEGER" else found
+
+
+_CONVERSIONS = {
+    ("TEXT", "NUMERIC"): "text that looks like a number becomes a number ('007' -> 7)",
+    ("TEXT", "REAL"): "text that looks like a number becomes a REAL ('007' -> 7.0)",
+    ("NUMERIC", "TEXT"): "numbers become text (42 -> '42'), so comparisons with numbers and "
+                         "ORDER BY change",
+    ("REAL", "TEXT"): "numbers become text (1.5 -> '1.5'), so comparisons with numbers and "
+                      "ORDER BY change",
+    ("REAL", "NUMERIC"): "whole REAL values become integers (2.0 -> 2)",
+    ("NUMERIC", "REAL"): "integers become REAL (2 -> 2.0)",
+}
+
+
+class ChangeColumnType(Rule):
+    """A table rebuild that changes the type affinity of a copied column.
+
+    ## What it does
+    Compares each column of a table rebuilt in a migration (a new table that takes
+    the old one's name and is filled in the migration) with the same column before
+    the migration, and reports it when the declared types have different SQLite
+    affinities (INTEGER and NUMERIC count as one: they store values alike).
+
+    ## Why is this bad?
+    The copy converts every existing value to the new affinity on every database
+    with rows: text that looks like a number becomes a number ('007' becomes 7),
+    numbers become text, REAL becomes INTEGER. Older builds still running against
+    the same file read values of another type than they wrote, and comparisons,
+    ORDER BY and equality on the column change meaning.
+
+    ## Example
+    ```sql
+    CREATE TABLE account (id text PRIMARY KEY, zip text);
+    -- migration
+    CREATE TABLE __new_account (id text PRIMARY KEY, zip integer);
+    INSERT INTO __new_account (id, zip) SELECT id, zip FROM account;
+    DROP TABLE account;
+    ALTER TABLE __new_account RENAME TO account;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE account (id text PRIMARY KEY, zip text);
+    -- migration
+    ALTER TABLE account ADD zip_number integer;
+    UPDATE account SET zip_number = CAST(zip AS integer) WHERE zip GLOB '[0-9]*';
+    ```
+
+    ## References
+    - https://www.sqlite.org/datatype3.html#type_affinity
+    """
+
+    code = "DL006"
+    name = "change-column-type"
+    severity = "warning"
+    kinds = frozenset({"create_table"})
+
+    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
+        """Findings for every rebuilt table of every migration."""
+        timeline = ctx.timeline
+        for m_index, migration in enumerate(ctx.history.migrations):
+            start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
+            if start == stop:
+                continue
+            before = timeline.steps[start].before
+            end = timeline.steps[stop - 1].after
+            for new in end.tables.values():
+                old = before.table(new.name)
+                if (old is None or new.origin.migration != migration.label
+                        or old.origin == new.origin or old.incomplete or new.incomplete
+                        or old.virtual_module or new.virtual_module
+                        or timeline.is_empty_new(new, m_index, stop)):
+                    continue
+                yield from self._compare(ctx, old, new, migration.label)
+
+    def _compare(self, ctx: HistoryContext, old: Table, new: Table, label: str
+                 ) -> Iterator[Finding]:
+        stmt = ctx.history.migrations[ctx.history.find(label) or 0].up.statements[
+            new.origin.statement]
+        defs = {c.name.lower(): c for c in stmt.ddl.columns} if isinstance(
+            stmt.ddl, CreateTable) else {}
+        for col in new.columns:
+            was = old.column(col.name)
+            if was is None or col.generated or was.generated:
+                continue
+            a, b = _kind(was.type), _kind(col.type)
+            if a == b:
+                continue
+            change = _CONVERSIONS.get((a, b), "values are stored with another affinity")
+            where = defs.get(col.name.lower())
+            yield with_migration(self.finding(
+                where.span if where is not None else stmt.span,
+                f"rebuilding `{new.name}` changes `{col.name}` from `{was.type or '(no type)'}` "
+                f"({affinity(was.type)} affinity) to `{col.type or '(no type)'}` "
+                f"({affinity(col.type)} affinity): on every database with rows the copy "
+                f"converts existing values ({change}); older builds read back another type",
+                help="keep the declared type, or add a new column with the new type and "
+                     "convert the values explicitly where they can be",
+                statement=stmt.span,
+                migration=label,
+                related=[Related(f"`{old.name}.{was.name}` declared `{was.type}` here "
+                                 f"({was.last_change.migration})", was.last_change.span)],
+                table=new.name,
+                column=col.name,
+            ))

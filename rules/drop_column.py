@@ -1,0 +1,104 @@
+"""DL002: ALTER TABLE ... DROP COLUMN of a column that holds users' data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from migrate_lint.ddl import DropColumn
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import column_made_here, statement_head, with_migration
+
+
+class DropColumnRule(Rule):
+    """Dropping a column that existed before the migration, with its values.
+
+    ## What it does
+    Reports `ALTER TABLE t DROP COLUMN c` when `c` existed before this migration (a
+    column added, or a table created, earlier in the same migration holds nothing yet),
+    unless an `UPDATE` or `INSERT ... SELECT` earlier in the migration moved its values
+    elsewhere.
+    A drop SQLite refuses is SQ005's, not this rule's.
+
+    ## Why is this bad?
+    The values of `c` are deleted on every database the migration runs on. Older
+    builds of the application still running against the same file fail with
+    'no such column: c' (or 'table t has no column named c' on insert) the next time
+    they read or write it.
+
+    ## Example
+    ```sql
+    CREATE TABLE project (id text PRIMARY KEY, icon_url text);
+    -- migration
+    ALTER TABLE project DROP COLUMN icon_url;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE project (id text PRIMARY KEY, icon_url text);
+    -- migration
+    ALTER TABLE project ADD icon text;
+    UPDATE project SET icon = icon_url;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#altertabdropcol
+    """
+
+    code = "DL002"
+    name = "drop-column"
+    severity = "warning"
+    kinds = frozenset({"alter_table"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one DROP COLUMN."""
+        node = stmt.ddl
+        if not isinstance(node, DropColumn) or ctx.step.error:
+            return
+        table = ctx.before.table(node.table)
+        column = table.column(node.column) if table is not None else None
+        if table is None or column is None or table.temporary:
+            return
+        label = ctx.migration.label
+        if ctx.timeline.created_in(table, ctx.migration_index) or column.origin.migration == label:
+            return
+        copied = _copied_earlier(ctx, table.name, column.name)
+        if copied:
+            return  # its values were moved elsewhere first: a data move, not a loss
+        message = (f"`{statement_head(stmt)}` deletes every value of `{table.name}."
+                   f"{column.name}` on every database this migration runs on; older builds "
+                   f"still using `{column.name}` fail with 'no such column: {column.name}'")
+        yield with_migration(self.finding(
+            node.column_span,
+            message,
+            help="stop using the column in one release and drop it in a later one, once "
+                 "no running build reads or writes it; if the data must go now, say so in a "
+                 "suppression with the reason",
+            statement=stmt.span,
+            migration=label,
+            related=[column_made_here(table, column)],
+            table=table.name,
+            column=column.name,
+        ))
+
+
+def _copied_earlier(ctx: Context, table: str, column: str) -> bool:
+    """True when an earlier INSERT ... SELECT or UPDATE of this migration reads ``column``
+    (into another column or table) before it is dropped."""
+    word = re.compile(rf"(?<![\w$]){re.escape(column)}(?![\w$])", re.I)
+    start = ctx.timeline.boundaries[ctx.migration_index]
+    for write in ctx.timeline.writes:
+        if not start <= write.step < ctx.step_index or write.kind == "delete":
+            continue
+        text = ctx.timeline.steps[write.step].statement.text
+        if write.kind == "update" and column.lower() in (c.lower() for c in write.columns) and (
+                write.table.lower() == table.lower()):
+            continue  # setting the column itself
+        if word.search(text) and (write.kind == "update" or " select " in " ".join(
+                text.lower().split()).join("  ")):
+            return True
+    return False
+

@@ -1,0 +1,210 @@
+"""FK001: a foreign key whose parent table or column does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.ddl import AddColumn, CreateTable, ForeignKeyDef
+from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import History, Statement
+from migrate_lint.replay import Timeline
+from migrate_lint.schema import Origin, Schema, Table, all_foreign_keys
+from migrate_lint.span import Span
+
+from ._common import with_migration
+
+# problem kinds: (code, what)
+MISSING_TABLE = "missing-table"
+MISSING_COLUMN = "missing-column"
+NO_PRIMARY_KEY = "no-primary-key"
+COUNT = "column-count"
+NOT_UNIQUE = "not-unique"
+FK001_KINDS = frozenset({MISSING_TABLE, MISSING_COLUMN})
+FK002_KINDS = frozenset({NO_PRIMARY_KEY, COUNT, NOT_UNIQUE})
+
+
+def fk_problem(schema: Schema, fk: ForeignKeyDef) -> tuple[str, str] | None:
+    """What makes SQLite refuse writes through ``fk`` in ``schema``: (kind, detail)."""
+    parent = schema.table(fk.parent)
+    if parent is None:
+        if fk.parent.lower() in schema.views:
+            return None  # not modelled; SQLite reports it at the first write anyway
+        return MISSING_TABLE, f"no table `{fk.parent}`"
+    if parent.incomplete or parent.virtual_module:
+        return None
+    columns = fk.parent_columns or parent.primary_key
+    if not columns:
+        return NO_PRIMARY_KEY, f"`{parent.name}` has no PRIMARY KEY and the key names no columns"
+    missing = [c for c in columns if parent.column(c) is None]
+    if missing:
+        return MISSING_COLUMN, f"`{parent.name}` has no column `{missing[0]}`"
+    if len(columns) != len(fk.columns):
+        return COUNT, (f"the key has {len(fk.columns)} column(s) and `{parent.name}`'s "
+                       f"parent key {len(columns)}")
+    wanted = frozenset(c.lower() for c in columns)
+    if wanted == frozenset(c.lower() for c in parent.primary_key):
+        return None
+    for key in parent.keys:
+        if all(c is not None for c in key.columns) and wanted == frozenset(
+                str(c).lower() for c in key.columns):
+            return None
+    for index in schema.indexes_of(parent.name):
+        if index.unique and index.where is None and all(
+                c.name is not None for c in index.columns) and len(index.columns) == len(
+                wanted) and wanted == frozenset(str(c.name).lower() for c in index.columns):
+            return None
+    return NOT_UNIQUE, (f"`{parent.name}({', '.join(columns)})` is neither its PRIMARY KEY nor "
+                        "covered by a UNIQUE constraint or a non-partial UNIQUE index")
+
+
+def fk_label(table: Table, fk: ForeignKeyDef) -> str:
+    """``child(a, b) -> parent(x, y)``."""
+    parent_cols = f"({', '.join(fk.parent_columns)})" if fk.parent_columns else ""
+    return f"{table.name}({', '.join(fk.columns)}) REFERENCES {fk.parent}{parent_cols}"
+
+
+def statement_at(history: History, origin: Origin) -> Statement | None:
+    """The statement an origin points at."""
+    index = history.find(origin.migration)
+    if index is None:
+        return None
+    statements = history.migrations[index].up.statements
+    return statements[origin.statement] if origin.statement < len(statements) else None
+
+
+def fk_span(stmt: Statement, fk: ForeignKeyDef) -> Span:
+    """The column or table constraint that declares ``fk`` in ``stmt``, else the statement."""
+    cols = tuple(c.lower() for c in fk.columns)
+    node = stmt.ddl
+    if isinstance(node, CreateTable):
+        for con in node.constraints:
+            if con.foreign_key is not None and tuple(
+                    c.lower() for c in con.foreign_key.columns) == cols:
+                return con.span
+        for col in node.columns:
+            if col.references is not None and (col.name.lower(),) == cols:
+                return col.span
+    if isinstance(node, AddColumn):
+        return node.column.span
+    return stmt.span
+
+
+def _key(table: Table, fk: ForeignKeyDef) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    return (table.name.lower(), tuple(c.lower() for c in fk.columns), fk.parent.lower(),
+            tuple(c.lower() for c in fk.parent_columns))
+
+
+def new_fk_problems(timeline: Timeline, kinds: frozenset[str]
+                    ) -> Iterator[tuple[int, Statement, Span, Table, ForeignKeyDef, str, str]]:
+    """Foreign-key problems of ``kinds`` present at the end of a migration and not at
+    the end of the one before: (migration, statement, span, child, key, kind, detail).
+
+    The statement is the last one of the migration that brought the problem in (the
+    CREATE TABLE or ADD COLUMN that declares the key, or the change to its parent).
+    """
+    previous: set[tuple[object, ...]] = set()
+    for m_index in range(len(timeline.history.migrations)):
+        start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
+        end = timeline.after_migration(m_index)
+        current: set[tuple[object, ...]] = set()
+        for table in end.tables.values():
+            if table.temporary or table.virtual_module:
+                continue
+            for fk in all_foreign_keys(table):
+                problem = fk_problem(end, fk)
+                if problem is None or problem[0] not in kinds:
+                    continue
+                key = (*_key(table, fk), problem[0])
+                current.add(key)
+                if key in previous or start == stop:
+                    continue
+                stmt, span = _culprit(timeline, start, stop, table, fk, problem[0])
+                yield m_index, stmt, span, table, fk, problem[0], problem[1]
+        previous = current
+
+
+def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: ForeignKeyDef,
+             kind: str) -> tuple[Statement, Span]:
+    """The last statement of steps [start, stop) that turned ``fk`` into a problem."""
+    for index in range(stop - 1, start - 1, -1):
+        step = timeline.steps[index]
+        child = next((t for t in step.after.tables.values() if t.origin == table.origin), None)
+        if child is None:
+            continue
+        after_fk = next((f for f in all_foreign_keys(child)
+                         if _key(child, f)[1] == _key(table, fk)[1]), None)
+        if after_fk is None:
+            continue
+        problem = fk_problem(step.after, after_fk)
+        if problem is None or problem[0] != kind:
+            continue
+        old = next((t for t in step.before.tables.values() if t.origin == table.origin), None)
+        old_fk = next((f for f in all_foreign_keys(old)
+                       if _key(old, f)[1] == _key(table, fk)[1]), None) if old else None
+        before = fk_problem(step.before, old_fk) if old_fk is not None else None
+        if before is None or before[0] != kind:
+            stmt = step.statement
+            declared = old_fk is None or (isinstance(stmt.ddl, AddColumn))
+            return stmt, fk_span(stmt, after_fk) if declared else stmt.span
+    origin_stmt = statement_at(timeline.history, table.origin)
+    stmt = origin_stmt or timeline.steps[stop - 1].statement
+    return stmt, fk_span(stmt, fk)
+
+
+class FkTargetMissing(Rule):
+    """A foreign key whose parent table or parent column does not exist.
+
+    ## What it does
+    At the end of every migration, checks each foreign key of each table: its parent
+    table must exist and have the parent columns it names. Reports the statement that
+    declared the key, or the one that removed its parent, in the migration where the
+    key became dangling.
+
+    ## Why is this bad?
+    SQLite accepts the CREATE TABLE (the parent may come later), but once the
+    migration has run, with foreign keys on every insert into the child table fails
+    with 'no such table: main.parent' (or 'foreign key mismatch' for a missing parent
+    column), on every database, even inserts of NULL keys.
+
+    ## Example
+    ```sql
+    CREATE TABLE user (id text PRIMARY KEY);
+    -- migration
+    CREATE TABLE bookmark (id text PRIMARY KEY, owner text REFERENCES users(id));
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE user (id text PRIMARY KEY);
+    -- migration
+    CREATE TABLE bookmark (id text PRIMARY KEY, owner text REFERENCES user(id));
+    ```
+
+    ## References
+    - https://www.sqlite.org/foreignkeys.html#fk_schemacommands
+    """
+
+    code = "FK001"
+    name = "fk-target-missing"
+    severity = "error"
+    kinds = frozenset({"create_table", "alter_table", "drop_table"})
+
+    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
+        """Findings for every foreign key left dangling at the end of a migration."""
+        for m_index, stmt, span, table, fk, kind, detail in new_fk_problems(
+                ctx.timeline, FK001_KINDS):
+            error = (f"no such table: main.{fk.parent}" if kind == MISSING_TABLE
+                     else f'foreign key mismatch - "{table.name}" referencing "{fk.parent}"')
+            yield with_migration(self.finding(
+                span,
+                f"foreign key `{fk_label(table, fk)}` points at nothing ({detail}): with "
+                f"foreign keys on, every insert into `{table.name}` fails with '{error}' on "
+                "every database this migration runs on",
+                help="point the key at an existing table and its PRIMARY KEY or UNIQUE "
+                     "columns, or create the parent in the same migration",
+                statement=stmt.span,
+                migration=ctx.history.migrations[m_index].label,
+                table=table.name,
+                parent=fk.parent,
+            ))

@@ -1,0 +1,79 @@
+"""DL004: ALTER TABLE ... RENAME COLUMN while older builds still use the old name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate_lint.ddl import RenameColumn
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.history import Statement
+
+from ._common import column_made_here, statement_head, with_migration
+
+
+class RenameColumnRule(Rule):
+    """Renaming a column that older builds of the application still use.
+
+    ## What it does
+    Reports `ALTER TABLE t RENAME COLUMN a TO b` when `t.a` existed before this
+    migration and no column `a` is back in `t` at the end of the migration.
+
+    ## Why is this bad?
+    After the migration, every older build still running against the same database
+    file (another process, a rolled-back deploy, a desktop app not yet updated) fails
+    with 'no such column: a' on every query and insert that names `a`.
+
+    ## Example
+    ```sql
+    CREATE TABLE bookmark (id text PRIMARY KEY, url text);
+    -- migration
+    ALTER TABLE bookmark RENAME COLUMN url TO link;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE bookmark (id text PRIMARY KEY, url text);
+    -- migration
+    ALTER TABLE bookmark ADD link text;
+    UPDATE bookmark SET link = url;
+    ```
+
+    ## References
+    - https://www.sqlite.org/lang_altertable.html#altertabmvcol
+    """
+
+    code = "DL004"
+    name = "rename-column"
+    severity = "warning"
+    kinds = frozenset({"alter_table"})
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one RENAME COLUMN."""
+        node = stmt.ddl
+        if not isinstance(node, RenameColumn) or ctx.step.error:
+            return
+        table = ctx.before.table(node.table)
+        column = table.column(node.old) if table is not None else None
+        if table is None or column is None or table.temporary:
+            return
+        label = ctx.migration.label
+        if ctx.timeline.created_in(table, ctx.migration_index) or column.origin.migration == label:
+            return
+        end = ctx.timeline.after_migration(ctx.migration_index)
+        later = next((t for t in end.tables.values() if t.origin == table.origin), None)
+        if later is not None and later.column(node.old) is not None:
+            return  # the old name is back by the end of the migration
+        yield with_migration(self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}`: older builds still running against databases this "
+            f"migration ran on fail with 'no such column: {column.name}' on every query or "
+            f"insert that names `{table.name}.{column.name}`",
+            help=f"add `{node.new}` as a new column, write both, and drop `{column.name}` in a "
+                 "later release once no running build uses it",
+            statement=stmt.span,
+            migration=label,
+            related=[column_made_here(table, column)],
+            table=table.name,
+            column=column.name,
+        ))
