@@ -47,6 +47,9 @@ class ForeignKeyDef:
     on_update: str = "NO ACTION"
     match: str = "NONE"
     deferrable: bool = False
+    # offset of the clause in its CREATE TABLE: SQLite reports the first broken
+    # constraint in text order (see resolve.table_errors)
+    offset: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

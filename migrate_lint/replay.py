@@ -250,13 +250,13 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
             for pos, name in enumerate(con.columns, 1):
                 if name is not None:
                     pk_positions[name.lower()] = pos
-            keys.append(UniqueKey(con.columns, True))
+            keys.append(UniqueKey(con.columns, True, offset=con.span.start))
         elif con.kind == "UNIQUE":
-            keys.append(UniqueKey(con.columns, False))
+            keys.append(UniqueKey(con.columns, False, offset=con.span.start))
         elif con.kind == "CHECK" and con.expr is not None:
             checks.append(con.expr)
         elif con.foreign_key is not None:
-            fks.append(con.foreign_key)
+            fks.append(replace(con.foreign_key, offset=con.span.start))
     columns = tuple(_column(c, origin, pk_positions.get(c.name.lower(), 0)) for c in node.columns)
     table = Table(
         node.name, columns, origin, stmt.text, tuple(keys), tuple(fks), tuple(checks),

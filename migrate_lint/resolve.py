@@ -448,15 +448,17 @@ def table_errors(table: Table, schema: Schema, columns: Sequence[str]
     foreign keys, its CHECKs, generated columns, then its indexes.
     """
     present = {c.lower() for c in columns}
+    # UNIQUE and FOREIGN KEY clauses fail while the CREATE TABLE is parsed: in text order
+    clauses: list[tuple[int, str]] = []
     for key in table.keys:
         if not key.primary:  # PRIMARY KEY columns are refused before (see replay)
-            for name in key.columns:
-                if name is not None and name.lower() not in present:
-                    yield "table", table.name, f"no such column: {name}"
+            clauses += [(key.offset, f"no such column: {name}") for name in key.columns
+                        if name is not None and name.lower() not in present][:1]
     for fk in table.foreign_keys:
-        for name in fk.columns:
-            if name.lower() not in present:
-                yield "table", table.name, f'unknown column "{name}" in foreign key definition'
+        clauses += [(fk.offset, f'unknown column "{name}" in foreign key definition')
+                    for name in fk.columns if name.lower() not in present][:1]
+    for _, error in sorted(clauses, key=lambda c: c[0]):
+        yield "table", table.name, error
     texts = [check for col in table.columns if col.name.lower() in present
              for check in col.checks]
     texts += list(table.checks)

@@ -75,6 +75,7 @@ class UniqueKey:
     # `x INTEGER PRIMARY KEY DESC` written on the column: SQLite's documented quirk
     # makes that one NOT a rowid alias.
     column_desc: bool = False
+    offset: int = field(default=0, compare=False)  # where it is written (text order)
 
 
 @dataclass(frozen=True, slots=True)
