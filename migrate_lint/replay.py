@@ -8,9 +8,9 @@ backfilled a column, which tables the tool could not follow.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from migrate_lint import ddl as d
 from migrate_lint.history import History, Migration, Statement
@@ -24,6 +24,8 @@ from migrate_lint.schema import (
     UniqueKey,
     View,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class Timeline:
         # boundaries[i] is the index of the first step of migration i; one extra at the end
         self.boundaries = boundaries
         self._unfollowed: dict[str, int] | None = None
+        self._memo: dict[Hashable, Any] = {}
 
     @property
     def final(self) -> Schema:
@@ -117,6 +120,18 @@ class Timeline:
             if w.step < before_step and w.kind == "update" and w.table.lower() == low
             and col in (c.lower() for c in w.columns)
         ]
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per timeline for ``key``; later calls return that result.
+
+        For facts several rules derive from the same timeline (the rebuilds of a
+        migration, foreign-key problems): the timeline answers once for every rule.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def first_unfollowed(self, table: str) -> int | None:
         """The first step naming ``table`` in a statement the tool did not understand."""

@@ -103,6 +103,8 @@ class Table:
                                                compare=False)
     _parents: frozenset[str] | None = field(default=None, init=False, repr=False,
                                             compare=False)
+    _fks: tuple[ForeignKeyDef, ...] | None = field(default=None, init=False, repr=False,
+                                                   compare=False)
 
     def column(self, name: str) -> Column | None:
         """The column called ``name`` (case-insensitive)."""
@@ -349,7 +351,11 @@ def _all_foreign_keys(table: Table) -> Iterator[ForeignKeyDef]:
 
 def all_foreign_keys(table: Table) -> tuple[ForeignKeyDef, ...]:
     """Column-level and table-level foreign keys of ``table``, in declaration order."""
-    return tuple(_all_foreign_keys(table))
+    fks = table._fks
+    if fks is None:
+        fks = tuple(_all_foreign_keys(table))
+        object.__setattr__(table, "_fks", fks)
+    return fks
 
 
 def _table_info(table: Table, indexes: tuple[Index, ...]) -> TableInfo:

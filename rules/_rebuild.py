@@ -273,6 +273,10 @@ def _same(a: str, b: str) -> bool:
 
 def rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:
     """Every rebuild in ``migration``, in order of the statement that ends the old table."""
+    return timeline.memo(("rebuilds", migration), lambda: _find_rebuilds(timeline, migration))
+
+
+def _find_rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:
     steps = list(range(timeline.boundaries[migration], timeline.boundaries[migration + 1]))
     out: list[Rebuild] = []
     for pos, i in enumerate(steps):

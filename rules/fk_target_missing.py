@@ -95,14 +95,22 @@ def _key(table: Table, fk: ForeignKeyDef) -> tuple[str, tuple[str, ...], str, tu
             tuple(c.lower() for c in fk.parent_columns))
 
 
-def new_fk_problems(timeline: Timeline, kinds: frozenset[str]
-                    ) -> Iterator[tuple[int, Statement, Span, Table, ForeignKeyDef, str, str]]:
+_Problem = tuple[int, Statement, Span, Table, ForeignKeyDef, str, str]
+
+
+def new_fk_problems(timeline: Timeline, kinds: frozenset[str]) -> Iterator[_Problem]:
     """Foreign-key problems of ``kinds`` present at the end of a migration and not at
     the end of the one before: (migration, statement, span, child, key, kind, detail).
 
     The statement is the last one of the migration that brought the problem in (the
     CREATE TABLE or ADD COLUMN that declares the key, or the change to its parent).
+    FK001 and FK002 share one pass over the history (``Timeline.memo``).
     """
+    every = timeline.memo("fk-problems", lambda: list(_fk_problems(timeline)))
+    return (p for p in every if p[5] in kinds)
+
+
+def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
     previous: set[tuple[object, ...]] = set()
     for m_index in range(len(timeline.history.migrations)):
         start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
@@ -113,7 +121,7 @@ def new_fk_problems(timeline: Timeline, kinds: frozenset[str]
                 continue
             for fk in all_foreign_keys(table):
                 problem = fk_problem(end, fk)
-                if problem is None or problem[0] not in kinds:
+                if problem is None:
                     continue
                 key = (*_key(table, fk), problem[0])
                 current.add(key)
