@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from sqlglot import exp
+
+    # for annotations inside helpers whose local `exp` (see _exp) shadows the module
+    Expr: TypeAlias = exp.Expression
     from sqlglot.tokens import Token
 
     from migrate_lint.tokens import Tok
@@ -106,17 +109,34 @@ def _parser() -> Any:
     return _dialect().parser()
 
 
+@lru_cache(maxsize=1)
+def _exp() -> Any:
+    """sqlglot's expressions module, imported once: an import statement inside the
+    helpers below would run the import machinery on every call."""
+    engine()
+    from sqlglot import exp
+
+    return exp
+
+
+@lru_cache(maxsize=1)
+def _errors() -> Any:
+    """sqlglot's errors module (see ``_exp``)."""
+    engine()
+    from sqlglot import errors
+
+    return errors
+
+
 class TokenizeError(Exception):
     """The text cannot be split into SQL tokens (unterminated string or comment)."""
 
 
 def tokenize(text: str) -> list[Token]:
     """SQLite tokens of ``text``; offsets index into ``text``."""
-    from sqlglot.errors import TokenError
-
     try:
         return list(_dialect().tokenize(text))
-    except TokenError as err:
+    except _errors().TokenError as err:
         raise TokenizeError(str(err)) from None
 
 
@@ -126,11 +146,9 @@ class ParseFailure(Exception):
 
 def parse_tokens(tokens: Sequence[Token], text: str) -> exp.Expression:
     """Parse one statement from its tokens (``text`` is what the offsets index)."""
-    from sqlglot.errors import ParseError
-
     try:
         trees = _parser().parse(list(tokens), text)
-    except ParseError as err:
+    except _errors().ParseError as err:
         errors = getattr(err, "errors", None) or []
         reason = errors[0].get("description") if errors else str(err)
         raise ParseFailure(str(reason).splitlines()[0]) from None
@@ -150,7 +168,7 @@ def token_type_name(token: Token) -> str:
 
 def is_command(tree: exp.Expression) -> bool:
     """True where sqlglot gave up and kept the raw text (``exp.Command``)."""
-    from sqlglot import exp
+    exp = _exp()
 
     return isinstance(tree, exp.Command) or next(tree.find_all(exp.Command), None) is not None
 
@@ -162,11 +180,11 @@ def shape_problem(kind: str, tree: exp.Expression) -> str | None:
     ``parse.statement_kind``); sqlglot sometimes returns a column or alias for
     statements it does not know, or nests a Command inside a normal-looking node.
     """
-    from sqlglot import exp
+    exp = _exp()
 
     if is_command(tree):
         return "sqlglot could not parse it and kept it as raw text"
-    expected: dict[str, tuple[type[exp.Expression], ...]] = {
+    expected: dict[str, tuple[type[Any], ...]] = {
         "insert": (exp.Insert,),
         "update": (exp.Update,),
         "delete": (exp.Delete,),
@@ -295,7 +313,7 @@ def parse_statement(text: str) -> exp.Expression:
 
 def updated_columns(tree: exp.Expression) -> tuple[str, ...]:
     """Columns an UPDATE sets (``SET a = ..., b = ...``)."""
-    from sqlglot import exp
+    exp = _exp()
 
     out: list[str] = []
     for assignment in tree.expressions if isinstance(tree, exp.Update) else ():
@@ -307,7 +325,7 @@ def updated_columns(tree: exp.Expression) -> tuple[str, ...]:
 
 def update_assignments(tree: exp.Expression) -> list[tuple[str, exp.Expression]]:
     """``(column, value expression)`` pairs of an UPDATE."""
-    from sqlglot import exp
+    exp = _exp()
 
     pairs = []
     for assignment in tree.expressions if isinstance(tree, exp.Update) else ():
@@ -359,10 +377,10 @@ class InsertShape:
 
 
 def _from_tables(select: exp.Expression) -> list[tuple[str, str]]:
-    from sqlglot import exp
+    exp = _exp()
 
     out: list[tuple[str, str]] = []
-    parts: list[exp.Expression] = []
+    parts: list[Expr] = []
     source = select.args.get("from_") or select.args.get("from")
     if source is not None:
         parts.append(source.this)
@@ -375,7 +393,7 @@ def _from_tables(select: exp.Expression) -> list[tuple[str, str]]:
 
 def dml_target(tree: exp.Expression) -> str | None:
     """The table an INSERT, UPDATE or DELETE writes."""
-    from sqlglot import exp
+    exp = _exp()
 
     if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
         return None
@@ -387,7 +405,7 @@ def dml_target(tree: exp.Expression) -> str | None:
 
 def insert_shape(tree: exp.Expression) -> InsertShape | None:
     """The :class:`InsertShape` of an INSERT tree (None for anything else)."""
-    from sqlglot import exp
+    exp = _exp()
 
     if not isinstance(tree, exp.Insert):
         return None
@@ -398,7 +416,7 @@ def insert_shape(tree: exp.Expression) -> InsertShape | None:
     if isinstance(tree.this, exp.Schema):
         columns = tuple(e.name for e in tree.this.expressions)
     source = tree.expression
-    values: tuple[exp.Expression, ...] | None = None
+    values: tuple[Expr, ...] | None = None
     sources: tuple[tuple[str, str], ...] = ()
     star = False
     is_select = isinstance(source, exp.Select)
@@ -415,7 +433,7 @@ def insert_shape(tree: exp.Expression) -> InsertShape | None:
 
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     """Alias -> table of an UPDATE's target (and its FROM, if any)."""
-    from sqlglot import exp
+    exp = _exp()
 
     out: list[tuple[str, str]] = []
     if isinstance(tree, exp.Update) and isinstance(tree.this, exp.Table):
@@ -426,7 +444,7 @@ def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
 
 def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
     """Columns (lower case) the WHERE clause (of an INSERT's SELECT too) requires NOT NULL."""
-    from sqlglot import exp
+    exp = _exp()
 
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Select):
         tree = tree.expression  # INSERT ... SELECT ... WHERE
@@ -465,7 +483,7 @@ def null_reason(
     >>> [null_reason(v, lambda q, c: False) is None for _, v in update_assignments(tree)]
     [True, False]
     """
-    from sqlglot import exp
+    exp = _exp()
 
     if isinstance(node, exp.Null):
         return NullReason("null", "NULL")
@@ -557,7 +575,7 @@ def is_null_literal(node: exp.Expression) -> bool:
     >>> [is_null_literal(v) for v in tree.expression.expressions[0].expressions]
     [True, True, True, True, False]
     """
-    from sqlglot import exp
+    exp = _exp()
 
     while isinstance(node, (exp.Paren, exp.Cast, exp.Neg)) and isinstance(node.this,
                                                                           exp.Expression):
@@ -568,7 +586,7 @@ def is_null_literal(node: exp.Expression) -> bool:
 def _select_list(select: exp.Expression, ctes: frozenset[str]
                  ) -> tuple[int | None, str | None, tuple[int, ...]]:
     """``(width without the star, star table, NULL positions)`` of one SELECT."""
-    from sqlglot import exp
+    exp = _exp()
 
     if not isinstance(select, exp.Select):
         return None, None, ()
@@ -614,7 +632,7 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     >>> (p.rows, p.null_positions)
     ((2, 1), (1,))
     """
-    from sqlglot import exp
+    exp = _exp()
 
     if not isinstance(tree, exp.Insert):
         return None
@@ -628,7 +646,7 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     if not isinstance(target, exp.Table) or not target.name:
         return None
 
-    def is_marked(node: exp.Expression) -> bool:
+    def is_marked(node: Expr) -> bool:
         if not marker:
             return False
         return any(
@@ -671,7 +689,7 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     )
     # A compound select has the width of its first part; every part of a UNION [ALL]
     # yields rows, so a NULL in any of them is inserted (INTERSECT/EXCEPT may drop it).
-    parts: list[exp.Expression] = []
+    parts: list[Expr] = []
     kept = True  # no INTERSECT/EXCEPT above this part
     select = body
     while isinstance(select, (exp.Union, exp.Intersect, exp.Except)):
@@ -714,13 +732,13 @@ def where_condition(tree: exp.Expression) -> Condition | None:
     >>> c.op, c.parts[0].op, [p.text for p in c.parts[0].parts]
     ('not', 'or', ['1 = 1', None])
     """
-    from sqlglot import exp
+    exp = _exp()
 
     where = tree.args.get("where")
     if where is None:
         return None
 
-    def read(node: exp.Expression) -> Condition:
+    def read(node: Expr) -> Condition:
         if isinstance(node, exp.Paren) and isinstance(node.this, exp.Expression):
             return read(node.this)
         if isinstance(node, (exp.And, exp.Or)):
@@ -843,7 +861,7 @@ class _Shaper:
         self.text = text
 
     def name(self, node: exp.Column) -> NameRef:
-        from sqlglot import exp
+        exp = _exp()
 
         ident = node.this
         quoted = False
@@ -854,12 +872,12 @@ class _Shaper:
 
     def items(self, node: exp.Expression | None) -> tuple[Item, ...]:
         """Column references and nested queries of ``node``, in reading order."""
-        from sqlglot import exp
+        exp = _exp()
 
         out: list[Item] = []
         if node is None:
             return ()
-        stack: list[exp.Expression] = [node]
+        stack: list[Expr] = [node]
         while stack:
             cur = stack.pop()
             if isinstance(cur, exp.Column):
@@ -881,7 +899,7 @@ class _Shaper:
         return tuple(out)
 
     def query(self, node: exp.Expression) -> QueryShape:
-        from sqlglot import exp
+        exp = _exp()
 
         if isinstance(node, exp.Subquery):
             node = node.this
@@ -895,7 +913,7 @@ class _Shaper:
         cores: list[CoreShape] = []
         order: tuple[Item, ...] = ()
         if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
-            arms: list[exp.Expression] = []
+            arms: list[Expr] = []
             stack = [node]
             while stack:
                 cur = stack.pop()
@@ -917,7 +935,7 @@ class _Shaper:
         return QueryShape(tuple(cores), tuple(ctes), order)
 
     def values(self, node: exp.Values) -> CoreShape:
-        from sqlglot import exp
+        exp = _exp()
 
         results: list[ResultShape] = []
         clauses: list[Item] = []
@@ -932,7 +950,7 @@ class _Shaper:
         return CoreShape((), tuple(results), tuple(clauses), values=True)
 
     def source(self, node: exp.Expression, join: exp.Expression | None = None) -> SourceShape:
-        from sqlglot import exp
+        exp = _exp()
 
         using: tuple[str, ...] = ()
         natural = False
@@ -964,7 +982,7 @@ class _Shaper:
         return tuple(out)
 
     def core(self, node: exp.Select) -> CoreShape:
-        from sqlglot import exp
+        exp = _exp()
 
         results: list[ResultShape] = []
         for proj in node.expressions:
@@ -988,7 +1006,7 @@ class _Shaper:
         return CoreShape(self.sources(node), tuple(results), tuple(clauses))
 
     def step(self, node: exp.Expression) -> StepShape:
-        from sqlglot import exp
+        exp = _exp()
 
         if isinstance(node, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
             return StepShape("select", query=self.query(node))
@@ -1034,9 +1052,9 @@ class _Shaper:
 
 
 def _child_nodes(node: exp.Expression) -> list[exp.Expression]:
-    from sqlglot import exp
+    exp = _exp()
 
-    out: list[exp.Expression] = []
+    out: list[Expr] = []
     for value in node.args.values():
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, exp.Expression):
@@ -1059,7 +1077,7 @@ def view_shape(text: str) -> ViewShape:
     >>> v.columns, v.query.cores[0].results[0].alias, v.query.cores[0].clauses
     (('k',), 'x', (NameRef(name='c', qualifier=None, double_quoted=False),))
     """
-    from sqlglot import exp
+    exp = _exp()
 
     tree = _checked(parse_statement(text))
     if not isinstance(tree, exp.Create) or tree.expression is None:
@@ -1076,7 +1094,7 @@ def expression_names(text: str) -> tuple[Item, ...]:
     >>> expression_names("h > t.c COLLATE nocase")
     (NameRef(name='h', qualifier=None, double_quoted=False), NameRef(name='c', qualifier='t', double_quoted=False))
     """
-    from sqlglot import exp
+    exp = _exp()
 
     wrapped = f"SELECT {text}"
     tree = _checked(parse_statement(wrapped))
