@@ -105,6 +105,10 @@ class Table:
                                             compare=False)
     _fks: tuple[ForeignKeyDef, ...] | None = field(default=None, init=False, repr=False,
                                                    compare=False)
+    # Facts other stages derive from this (immutable) table and keep with it, keyed by
+    # name; never part of equality. See inserts.check.required_columns.
+    derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     def column(self, name: str) -> Column | None:
         """The column called ``name`` (case-insensitive)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
@@ -40,13 +39,10 @@ _SCANNED: dict[str, Version] = {
 
 
 @lru_cache(maxsize=8)
-def _candidates(target: Version) -> re.Pattern[str] | None:
-    """A pattern finding any scanned word newer than ``target`` (None: there is none)."""
-    words = sorted(w for w, version in _SCANNED.items() if version > target and w != "->")
-    parts = [r"\b(?:" + "|".join(words) + r")\b"] if words else []
-    if _SCANNED["->"] > target:
-        parts.append("->")
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _candidates(target: Version) -> frozenset[str]:
+    """The scanned words (upper case) and operators newer than ``target``."""
+    return frozenset(w.upper() for w, version in _SCANNED.items() if version > target) | (
+        frozenset({"->", "->>"}) if _SCANNED["->"] > target else frozenset())
 
 
 def _features(stmt: Statement, toks: Sequence[Tok], target: Version
@@ -67,7 +63,7 @@ def _features(stmt: Statement, toks: Sequence[Tok], target: Version
         if any(c.generated for c in node.columns):
             yield "generated columns", (3, 31), *whole
     candidates = _candidates(target)
-    if candidates is None or candidates.search(stmt.text) is None:
+    if candidates.isdisjoint([t.upper or t.value.upper() for t in toks]):
         return
     depth = 0
     for i, tok in enumerate(toks):

@@ -16,6 +16,7 @@ anything else, with or without a column list).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from migrate_lint.inserts.model import NAMED, POSITIONAL, InsertSite
 from migrate_lint.schema import Column, Schema, Table
@@ -50,6 +51,18 @@ def required(table: Table, col: Column) -> bool:
     alias = table.rowid_alias
     # NULL or nothing into the rowid alias: SQLite picks the next rowid
     return alias is None or col.name.lower() != alias.lower()
+
+
+def required_columns(table: Table) -> tuple[Column, ...]:
+    """The columns every INSERT into ``table`` must give a value (see ``required``).
+
+    Cached on the table: one table is checked against many insert sites.
+    """
+    cached = table.derived.get("insert-required")
+    if cached is None:
+        cached = table.derived["insert-required"] = tuple(
+            col for col in table.columns if required(table, col))
+    return cast("tuple[Column, ...]", cached)
 
 
 def not_null(table: Table, col: Column) -> bool:
@@ -114,9 +127,8 @@ def _column_problems(site: InsertSite, table: Table) -> list[Problem]:
             out.append(Problem("no_column", name=name))
         elif col.generated:
             out.append(Problem("generated", col, name=name))
-    for col in table.columns:
-        if required(table, col) and col.name.lower() not in given:
-            out.append(Problem("omits", col))
+    out += [Problem("omits", col) for col in required_columns(table)
+            if col.name.lower() not in given]
     return out
 
 
