@@ -255,7 +255,9 @@ class Schema:
     # -- changes (each returns a new Schema) --------------------------------
     def with_table(self, table: Table) -> Schema:
         """A schema where ``table`` is added or replaced."""
-        return replace(self, tables=self.tables.set(_key(table.name), table))
+        # The constructor, not dataclasses.replace: this runs for most statements.
+        return Schema(self.tables.set(_key(table.name), table), self.indexes, self.triggers,
+                      self.views, self.table_indexes)
 
     def without_table(self, name: str) -> Schema:
         """A schema without the table and its indexes and triggers."""
