@@ -134,3 +134,27 @@ def test_sarif_valid_with_related_and_unknown_rule() -> None:
     assert run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"][
         "uri"] == "file:///elsewhere/x.sql"
     assert run["results"][1]["level"] == "warning"
+
+
+def test_junit_report_is_xml_with_a_failure_per_finding(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+
+    root = Path(__file__).resolve().parents[1] / "migrations"
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "junit"])
+    assert result.exit_code == 1
+    tree = ET.fromstring(result.stdout)
+    failures = tree.findall(".//testcase/failure")
+    assert len(failures) == int(tree.get("failures", "0")) >= 1
+    case = tree.find(".//testcase")
+    assert case is not None and case.get("name", "").startswith("NN001")
+    assert case.get("line") == "3"
+    clean = tmp_path / "m"
+    clean.mkdir()
+    (clean / "0001_a.sql").write_text("CREATE TABLE t (a int);\n")
+    ok = CliRunner().invoke(cli, ["check", str(clean), "--format", "junit"])
+    assert ok.exit_code == 0
+    assert ET.fromstring(ok.stdout).findall(".//testcase")[0].find("failure") is None

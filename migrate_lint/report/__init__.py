@@ -1,4 +1,4 @@
-"""Reporters: render findings as text, JSON, GitHub annotations or SARIF; they decide nothing.
+"""Reporters: render findings as text, JSON, GitHub annotations, SARIF or JUnit XML; they decide nothing.
 
 Each reporter is a function from a :class:`migrate_lint.lint.LintResult` to a string;
 the CLI prints it.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from migrate_lint.lint import LintResult
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
 def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
@@ -32,6 +32,10 @@ def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
         from migrate_lint.report.sarif import render_sarif
 
         return render_sarif(result)
+    if fmt == "junit":
+        from migrate_lint.report.junit import render_junit
+
+        return render_junit(result)
     raise ValueError(f"unknown format {fmt!r}")
 
 
