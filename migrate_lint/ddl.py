@@ -533,10 +533,16 @@ def _default_value(c: _Reader) -> tuple[str, str]:
         start, stop = c.balanced()
         return c.text[start:stop].strip(), "expr"
     if tok.kind == "op" and tok.value in ("+", "-"):
-        number = c.take()
-        if number.kind != "number":
-            raise DdlError("expected a number after the sign of a DEFAULT", number.start)
-        return c.text[tok.start : number.end], "literal"
+        # SQLite's grammar: a sign before any literal term (`-1`, `+'a'`, `-NULL`,
+        # `+CURRENT_TIME`); the text is kept as written, sign and spaces included.
+        term = c.take()
+        if term.kind in ("number", "string", "blob"):
+            return c.text[tok.start : term.end], "literal"
+        if term.is_word("NULL"):
+            return c.text[tok.start : term.end], "null"
+        if term.kind == "word" and term.upper in _TIME_DEFAULTS:
+            return c.text[tok.start : term.end], "time"
+        raise DdlError("expected a literal after the sign of a DEFAULT", term.start)
     if tok.kind in ("string", "number", "blob", "quoted"):
         return c.text[tok.start : tok.end], "literal"
     if tok.kind == "word":
