@@ -9,6 +9,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from migrate_lint.discover import discover
 from migrate_lint.history import History
@@ -43,7 +44,7 @@ def load_history(root: str | os.PathLike[str], layout: str | None = None,
     with gc_paused():
         history = parse_history(found)
     if runner:
-        object.__setattr__(history, "runner", runner)
+        history = replace(history, runner=runner)
     return history
 
 
