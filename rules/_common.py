@@ -184,3 +184,37 @@ def sub_span(stmt: Statement, start: int, end: int) -> Span:
     end_col = (col + len(piece)) if "\n" not in piece else len(piece) - piece.rfind("\n")
     return Span(stmt.span.path, stmt.span.start + start, stmt.span.start + end, line, col,
                 end_line, end_col)
+
+
+def assignment_span(stmt: Statement, column: str) -> Span:
+    """The span of ``column = <value>`` in an UPDATE's SET clause, else the statement's.
+
+    Read from the statement's tokens: sqlglot's nodes carry no positions.
+    """
+    toks = stmt.tokens
+    low = column.lower()
+    depth = 0
+    in_set = False
+    start = None
+    base = stmt.span.start
+    for i, tok in enumerate(toks):
+        if tok.kind == "op" and tok.value in "()":
+            depth += 1 if tok.value == "(" else -1
+            continue
+        if depth:
+            continue
+        if tok.is_word("SET"):
+            in_set = True
+            continue
+        if not in_set:
+            continue
+        if start is None:
+            if (tok.is_name and tok.value.lower() == low and i + 1 < len(toks)
+                    and toks[i + 1].value == "="):
+                start = i
+        elif (tok.kind == "op" and tok.value == ",") or tok.is_word(
+                "WHERE", "FROM", "RETURNING", "ORDER", "LIMIT"):
+            return sub_span(stmt, toks[start].start - base, toks[i - 1].end - base)
+    if start is not None:
+        return sub_span(stmt, toks[start].start - base, toks[-1].end - base)
+    return stmt.span

@@ -15,7 +15,12 @@ from migrate_lint.sqlglot_api import (
     where_not_null_columns,
 )
 
-from ._common import column_made_here, is_new_and_empty, with_migration
+from ._common import (
+    assignment_span,
+    column_made_here,
+    is_new_and_empty,
+    with_migration,
+)
 
 _WHY = {
     "null": "is the NULL literal",
@@ -120,7 +125,7 @@ class BackfillMayYieldNull(Rule):
             if col.has_default and col.default is not None:
                 data["default"] = col.default
             yield with_migration(self.finding(
-                stmt.span,
+                assignment_span(stmt, col.name),
                 message,
                 help=(f"wrap the value in `coalesce(..., {col.default})`" if col.has_default
                       else "wrap the value in `coalesce(..., <value for rows without one>)`"),

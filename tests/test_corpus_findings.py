@@ -113,9 +113,10 @@ def test_readme_nn004_karakeep_pre_fix_0061(tmp_path: Path) -> None:
     root = _with_file(tmp_path, KARAKEEP, "0061_merge_user_settings.sql", variant)
     findings = [f for f in _findings(root) if f.code == "NN004"
                 and Path(f.path).name == "0061_merge_user_settings.sql"]
-    # The UPDATE starts on line 4; both NOT NULL columns it fills from a subquery.
+    # The UPDATE (line 4) fills both NOT NULL columns from a subquery: each finding
+    # points at its own assignment (lines 5 and 8); the nullable timezone is fine.
     assert sorted((f.span.line, f.get("column")) for f in findings) == [
-        (4, "archiveDisplayBehaviour"), (4, "bookmarkClickAction")]
+        (5, "bookmarkClickAction"), (8, "archiveDisplayBehaviour")]
 
 
 def test_karakeep_fixed_0061_is_clean() -> None:
