@@ -6,6 +6,7 @@ import json
 
 import click
 
+from migrate_lint.config import load_config
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.pipeline import gc_paused, load_history
 from migrate_lint.render import blame, schema_data, schema_sql
@@ -15,8 +16,7 @@ from migrate_lint.verify import verify as verify_history
 
 
 @click.command()
-@click.argument("directory", required=False, default="migrations",
-                type=click.Path(path_type=str))
+@click.argument("directory", required=False, type=click.Path(path_type=str))
 @click.option("--at", "at_version", metavar="VERSION",
               help="Show the schema right after this migration (version or full name).")
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql",
@@ -29,15 +29,22 @@ from migrate_lint.verify import verify as verify_history
                    "that the model agrees with it after every migration.")
 @click.option("--sql-function", "functions", multiple=True, metavar="NAME",
               help="A SQL function the application registers at run time (with --verify).")
-def schema(directory: str, at_version: str | None, fmt: str, blame_target: str | None,
-           layout: str | None, verify: bool, functions: tuple[str, ...]) -> None:
-    """Print the schema after the history in DIRECTORY (default: migrations/).
+@click.option("--config", "config_file", type=click.Path(path_type=str),
+              help="Configuration file (default: .migrate-lint.toml or pyproject.toml).")
+def schema(directory: str | None, at_version: str | None, fmt: str,
+           blame_target: str | None, layout: str | None, verify: bool,
+           functions: tuple[str, ...], config_file: str | None) -> None:
+    """Print the schema after the history in DIRECTORY (default: the configured
+    `path`, else migrations/).
 
     The schema is the replayed model: what every table, column, index, trigger and
     view looks like after the last migration (or after VERSION with --at), each with
     the migration that created or last changed it.
     """
-    history = load_history(directory, layout)
+    config = load_config(config_file)
+    directory = directory or config.path
+    history = load_history(directory, layout or config.layout, config.runner)
+    functions = (*config.sql_functions, *functions)
     upto = None
     if at_version is not None:
         index = history.find(at_version)
