@@ -11,8 +11,10 @@ exact offsets so fixes can be spliced into the original text.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.tokens import Tok
@@ -22,9 +24,19 @@ from migrate_lint.tokens import Tok
 _STANDARD_TYPES = frozenset({"ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"})
 _COLUMN_CONSTRAINT_START = frozenset(
     {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
-     "REFERENCES", "GENERATED", "AS"}
+     "REFERENCES", "GENERATED", "AS", "DEFERRABLE"}
 )
 _TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
+# SQLite's keywords that can never be a name (`nm` in parse.y): every other keyword
+# falls back to an identifier (checked against sqlite 3.40 one keyword at a time).
+_RESERVED = frozenset(
+    ["ADD", "ALL", "ALTER", "AND", "AS", "AUTOINCREMENT", "BETWEEN", "CASE", "CHECK", "COLLATE", "COMMIT", "CONSTRAINT", "CREATE", "DEFAULT", "DEFERRABLE", "DELETE", "DISTINCT", "DROP", "ELSE", "ESCAPE", "EXCEPT", "EXISTS", "FOREIGN", "FROM", "GROUP", "HAVING", "IN", "INDEX", "INSERT", "INTERSECT", "INTO", "IS", "ISNULL", "JOIN", "LIMIT", "NOT", "NOTHING", "NOTNULL", "NULL", "ON", "OR", "ORDER", "PRIMARY", "REFERENCES", "RETURNING", "SELECT", "SET", "TABLE", "THEN", "TO", "TRANSACTION", "UNION", "UNIQUE", "UPDATE", "USING", "VALUES", "WHEN", "WHERE"]
+)
+# ... and those that cannot be a word of a type name, a COLLATE name or a DEFAULT
+# identifier (`ids`/`id`): the join keywords are names only where `nm` is.
+_JOIN_KW = frozenset({"CROSS", "FULL", "INNER", "LEFT", "NATURAL", "OUTER", "RIGHT"})
+_TYPE_RESERVED = _RESERVED | _JOIN_KW | {"INDEXED"}
+_QUOTES = frozenset("'\"`[")
 _TIME_DEFAULTS = frozenset({"CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"})
 
 
@@ -75,6 +87,10 @@ class ColumnDef:
     references: ForeignKeyDef | None = None
     generated: str | None = None  # "VIRTUAL" or "STORED"
     generated_expr: str | None = None
+    # ("PRIMARY KEY" | "UNIQUE", ON CONFLICT action or "") for each key clause
+    key_conflicts: tuple[tuple[str, str], ...] = ()
+    # a second and later REFERENCES on the same column: each is a foreign key
+    more_references: tuple[ForeignKeyDef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +104,13 @@ class TableConstraintDef:
     desc: tuple[bool, ...] = ()
     expr: str | None = None
     foreign_key: ForeignKeyDef | None = None
+    autoincrement: bool = False  # PRIMARY KEY (x AUTOINCREMENT)
+    exprs: tuple[str, ...] = ()  # the keys' texts (an expression key is an error)
+    conflict: str = ""  # ON CONFLICT action of a key, "" when none
+    collates: tuple[str | None, ...] = ()  # COLLATE of each key, None when not given
+    # read from SQLite (ddl_fallback): a PRIMARY KEY with an index of its own, so never
+    # the rowid alias whatever its type
+    not_rowid_alias: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +127,9 @@ class CreateTable:
     as_select: str | None = None
     # offsets of the column list's parentheses: where a rebuild edits the text
     body: tuple[int, int] | None = None
+    # why the table was read from SQLite's introspection instead of from its text
+    # (see ddl_fallback), and what that reading leaves out; None when read here
+    fallback: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +305,16 @@ class _Reader:
         return tok
 
     def name(self) -> str:
+        """A name (`nm`): an identifier, quoted or not, or a string; no reserved word."""
         tok = self.take()
-        if not tok.is_name:
+        if not _is_nm(tok):
+            raise DdlError(f"expected a name, found `{tok.value}`", tok.start)
+        return tok.value
+
+    def ids(self) -> str:
+        """An identifier where SQLite's grammar says `ids` (COLLATE, type words)."""
+        tok = self.take()
+        if not _is_ids(tok):
             raise DdlError(f"expected a name, found `{tok.value}`", tok.start)
         return tok.value
 
@@ -321,9 +355,14 @@ class _Reader:
                     if depth == 0:
                         return open_tok.end, tok.start
 
-    def split_commas(self, start: int, stop: int) -> list[list[Tok]]:
-        """Split the tokens with offsets in [start, stop) at top-level commas."""
+    def split_commas(self, start: int, stop: int, strict: bool = False) -> list[list[Tok]]:
+        """Split the tokens with offsets in [start, stop) at top-level commas.
+
+        ``strict``: an empty part (``(a, , b)``, a trailing comma) is an error, as in
+        SQLite's lists; otherwise empty parts are dropped.
+        """
         parts: list[list[Tok]] = [[]]
+        commas: list[int] = []
         depth = 0
         for tok in self.toks:
             if tok.start < start or tok.end > stop:
@@ -335,8 +374,14 @@ class _Reader:
                     depth -= 1
                 elif tok.value == "," and depth == 0:
                     parts.append([])
+                    commas.append(tok.start)
                     continue
             parts[-1].append(tok)
+        if strict:
+            for j, p in enumerate(parts):
+                if not p:
+                    where = commas[j] if j < len(commas) else commas[-1] if commas else start
+                    raise DdlError("an empty item in a list (a stray comma)", where)
         return [p for p in parts if p]
 
     def rest_text(self) -> str:
@@ -352,6 +397,82 @@ class _Reader:
         tok = self.peek()
         if tok is not None:
             raise DdlError(f"unexpected `{tok.value}` after the end of the statement", tok.start)
+
+
+_SYNTAX_ERRORS = ("syntax error", "incomplete input", "unrecognized token")
+
+
+@lru_cache(maxsize=1)
+def _scratch() -> sqlite3.Connection:
+    return sqlite3.connect(":memory:", check_same_thread=False)
+
+
+@lru_cache(maxsize=4096)
+def _expression_syntax_error(text: str) -> str | None:
+    """SQLite's syntax error for an expression, if its grammar refuses it.
+
+    The expression is only compiled (EXPLAIN), never evaluated; names it cannot
+    resolve are not syntax errors.
+    """
+    try:
+        _scratch().execute(f"EXPLAIN SELECT 1 WHERE ({text}\n)").fetchall()
+    except sqlite3.Error as err:
+        message = str(err)
+        if any(m in message for m in _SYNTAX_ERRORS):
+            return message
+    return None
+
+
+def _expression(r: _Reader, start: int, stop: int) -> str:
+    """The text of the expression in [start, stop), checked against SQLite's grammar."""
+    text = r.text[start:stop].strip()
+    error = _expression_syntax_error(text) if text else "an empty expression"
+    if error is not None:
+        raise DdlError(f"SQLite cannot read the expression `{text}`: {error}", start)
+    return text
+
+
+# the tokenizer makes words of SQL parameters (`$x`, `:x`, `@x`): never names
+_PARAMETER_START = frozenset("$:@?#")
+
+
+def _is_nm(tok: Tok) -> bool:
+    return tok.kind in ("quoted", "string") or (
+        tok.kind == "word" and tok.upper not in _RESERVED and tok.value[:1] not in _PARAMETER_START
+    )
+
+
+def _is_ids(tok: Tok) -> bool:
+    return tok.kind in ("quoted", "string") or (
+        tok.kind == "word" and tok.upper not in _TYPE_RESERVED
+        and tok.value[:1] not in _PARAMETER_START
+    )
+
+
+def _is_id(tok: Tok) -> bool:
+    """SQLite's `id`: an identifier, bare or quoted, not a string."""
+    return tok.kind == "quoted" or (
+        tok.kind == "word" and tok.upper not in _RESERVED and tok.upper not in _JOIN_KW
+        and tok.value[:1] not in _PARAMETER_START
+    )
+
+
+def _take_number(c: _Reader) -> Tok | None:
+    """Take a numeric literal and return its last token; None (nothing taken) if the
+    next token is not one. sqlglot's tokenizer reads `0x1F` as a blob and `.5` as
+    `.` then `5`: both are SQLite numbers."""
+    tok = c.peek()
+    if tok is None:
+        return None
+    if tok.kind == "number" or (tok.kind == "blob" and c.text[tok.start] == "0"):
+        c.i += 1
+        return tok
+    nxt = c.peek(1)
+    if (tok.kind == "op" and tok.value == "." and nxt is not None and nxt.kind == "number"
+            and nxt.start == tok.end and nxt.value[:1].isdigit()):
+        c.i += 2
+        return nxt
+    return None
 
 
 def read_ddl(toks: Sequence[Tok], text: str, lines: LineIndex) -> Ddl | None:
@@ -402,62 +523,110 @@ def _create_table(r: _Reader, temporary: bool) -> CreateTable:
     start, stop = r.balanced()
     columns: list[ColumnDef] = []
     constraints: list[TableConstraintDef] = []
-    for part in r.split_commas(start, stop):
+    in_constraints = False
+    for part in r.split_commas(start, stop, strict=True):
         first = part[0]
         is_constraint = first.kind == "word" and first.upper in _TABLE_CONSTRAINT_START
         if is_constraint:
+            if not columns:
+                raise DdlError("a table constraint before any column definition", first.start)
             # SQLite's grammar lets table constraints follow each other without a comma
-            constraints.extend(_table_constraint(r, p) for p in _constraint_runs(part))
+            constraints.extend(_table_constraints(r, part))
+            in_constraints = True
         else:
-            if constraints:
+            if in_constraints:
                 raise DdlError("a column definition after a table constraint", first.start)
             columns.append(_column_def(r, part))
-    without_rowid = strict = False
-    while r.peek() is not None:
-        if r.accept("WITHOUT"):
-            r.expect("ROWID")
-            without_rowid = True
-        elif r.accept("STRICT"):
-            strict = True
-        else:
-            r.expect_op(",")
-    if not columns:
-        raise DdlError(f"table `{name}` has no columns", start)
+    without_rowid, strict = _table_options(r)
     return CreateTable(
         name, temporary, if_not_exists, tuple(columns), tuple(constraints), without_rowid,
         strict, body=(start - 1, stop),
     )
 
 
+def _table_options(r: _Reader) -> tuple[bool, bool]:
+    """``[option] {, option}`` after the column list (SQLite allows a leading comma)."""
+    without_rowid = strict = False
+    if r.peek() is None:
+        return without_rowid, strict
+    expect_option = not r.at_op(",")
+    while True:
+        if expect_option:
+            tok = r.take()
+            if tok.is_word("WITHOUT"):
+                opt = r.take()
+                if not opt.is_word("ROWID"):
+                    raise DdlError(f"unknown table option: {opt.value}", opt.start)
+                without_rowid = True
+            elif tok.is_word("STRICT"):
+                strict = True
+            else:
+                raise DdlError(f"unknown table option: {tok.value}", tok.start)
+        if r.peek() is None:
+            return without_rowid, strict
+        r.expect_op(",")
+        expect_option = True
+
+
 def _sub_reader(r: _Reader, part: Sequence[Tok]) -> _Reader:
     return _Reader(part, r.text, r.lines)
+
+
+def _strip_generated_always(text: str) -> str:
+    """Drop a trailing ``GENERATED ALWAYS`` from a declared type, as sqlite3AddColumn does."""
+    if len(text) >= 16 and text[-6:].lower() == "always":
+        text = text[:-6].rstrip()
+        if len(text) >= 9 and text[-9:].lower() == "generated":
+            text = text[:-9].rstrip()
+    return text
+
+
+def _type_name(r: _Reader, c: _Reader) -> str:
+    """Read ``ids {ids} [( signed [, signed] )]``; return the type as SQLite stores it."""
+    first = c.i
+    while (tok := c.peek()) is not None and _is_ids(tok):
+        c.i += 1
+    if c.i == first:
+        return ""
+    if c.at_op("("):
+        c.i += 1
+        _signed_number(c)
+        if c.at_op(","):
+            c.i += 1
+            _signed_number(c)
+        c.expect_op(")")
+    toks = c.toks
+    raw = _strip_generated_always(r.text[toks[first].start : toks[c.i - 1].end])
+    # sqlite3AddColumn: sqlite3DequoteToken drops the first and last characters when
+    # the text starts with a quote and has none inside ("quoted type" -> quoted type,
+    # but also `[a] INTEGER` -> `a] INTEGE`); a standard type name is then stored in
+    # upper case; a text still starting with a quote keeps its first token, dequoted.
+    if len(raw) >= 2 and raw[0] in _QUOTES and not any(ch in _QUOTES for ch in raw[1:-1]):
+        raw = raw[1:-1]
+    elif raw[:1] in _QUOTES:
+        return toks[first].value
+    return raw.upper() if raw.upper() in _STANDARD_TYPES else raw
+
+
+def _signed_number(c: _Reader) -> None:
+    if c.at_op("+") or c.at_op("-"):
+        c.i += 1
+    if _take_number(c) is None:
+        tok = c.take()
+        raise DdlError(f"expected a number in the type's size, found `{tok.value}`", tok.start)
 
 
 def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
     c = _sub_reader(r, part)
     name_tok = c.take()
-    if not name_tok.is_name:
+    if not _is_nm(name_tok):
         raise DdlError(f"expected a column name, found `{name_tok.value}`", name_tok.start)
-    type_toks: list[Tok] = []
-    depth = 0
-    while (tok := c.peek()) is not None:
-        if depth == 0 and tok.kind == "word" and tok.upper in _COLUMN_CONSTRAINT_START:
-            break
-        if tok.kind == "op":
-            if tok.value == "(":
-                depth += 1
-            elif tok.value == ")":
-                depth -= 1
-        type_toks.append(c.take())
-    declared = ""
-    if len(type_toks) == 1 and type_toks[0].kind == "quoted":
-        declared = type_toks[0].value
-    elif type_toks:
-        declared = r.text[type_toks[0].start : type_toks[-1].end]
-    if declared.upper() in _STANDARD_TYPES:
-        declared = declared.upper()
+    declared = _type_name(r, c)
     attrs: dict[str, object] = {}
     checks: list[str] = []
+    references: ForeignKeyDef | None = None
+    key_conflicts: list[tuple[str, str]] = []
+    more_references: list[ForeignKeyDef] = []
     while c.peek() is not None:
         clause_start = c.i
         if c.accept("CONSTRAINT"):
@@ -465,15 +634,23 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
             continue
         if c.accept("PRIMARY"):
             c.expect("KEY")
+            if "primary_key" in attrs:
+                raise DdlError("table has more than one primary key (SQLite refuses it)",
+                               part[clause_start].start)
             attrs["primary_key"] = True
             if c.accept("DESC"):
                 attrs["pk_desc"] = True
             else:
                 c.accept("ASC")
-            _conflict_clause(c)
+            key_conflicts.append(("PRIMARY KEY", _conflict_clause(c)))
             if c.accept("AUTOINCREMENT"):
                 attrs["autoincrement"] = True
         elif c.accept("NOT"):
+            if c.accept("DEFERRABLE"):
+                _initially(c)
+                if references is not None:
+                    references = replace(references, deferrable=False)
+                continue
             c.expect("NULL")
             attrs["notnull"] = True
             _conflict_clause(c)
@@ -482,27 +659,50 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
             _conflict_clause(c)
         elif c.accept("UNIQUE"):
             attrs["unique"] = True
-            _conflict_clause(c)
+            key_conflicts.append(("UNIQUE", _conflict_clause(c)))
         elif c.accept("CHECK"):
             start, stop = c.balanced()
-            checks.append(r.text[start:stop].strip())
+            checks.append(_expression(r, start, stop))
         elif c.accept("DEFAULT"):
+            if "generated" in attrs:
+                raise DdlError("cannot use DEFAULT on a generated column (SQLite refuses it)",
+                               part[clause_start].start)
             text, kind = _default_value(c)
             attrs["default"] = text
             attrs["default_kind"] = kind
             attrs["default_span"] = c.span(part[clause_start : c.i])
         elif c.accept("COLLATE"):
-            attrs["collate"] = c.name()
+            attrs["collate"] = c.ids()
         elif c.accept("REFERENCES"):
-            attrs["references"] = _references(c, (name_tok.value,))
+            if references is not None:
+                more_references.append(references)
+            references = _references(c, (name_tok.value,), table_level=False)
+            if len(references.parent_columns) > 1:
+                raise DdlError(f"foreign key on {name_tok.value} should reference only one "
+                               f"column of table {references.parent} (SQLite refuses it)",
+                               part[clause_start].start)
+        elif c.accept("DEFERRABLE"):
+            # a constraint of its own: SQLite applies it to the table's latest foreign key
+            deferred = _initially(c)
+            if references is not None:
+                references = replace(references, deferrable=deferred)
         elif c.at("GENERATED", "AS"):
+            if "generated" in attrs or "default" in attrs:
+                raise DdlError(f'error in generated column "{name_tok.value}"',
+                               part[clause_start].start)
             if c.accept("GENERATED"):
                 c.expect("ALWAYS")
             c.expect("AS")
             start, stop = c.balanced()
-            attrs["generated_expr"] = r.text[start:stop].strip()
-            attrs["generated"] = "STORED" if c.accept("STORED") else "VIRTUAL"
-            c.accept("VIRTUAL")
+            attrs["generated_expr"] = _expression(r, start, stop)
+            attrs["generated"] = "VIRTUAL"
+            tok = c.peek()
+            if tok is not None and _is_id(tok):
+                if not tok.is_word("STORED", "VIRTUAL"):
+                    raise DdlError(f'error in generated column "{name_tok.value}": unknown '
+                                   f"kind `{tok.value}`", tok.start)
+                c.i += 1
+                attrs["generated"] = tok.upper
         else:
             tok = c.take()
             raise DdlError(
@@ -515,26 +715,39 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
         span=r.span(part),
         name_span=r.span([name_tok]),
         checks=tuple(checks),
+        references=more_references[0] if more_references else references,
+        more_references=(*more_references[1:], references)
+        if more_references and references is not None else (),
+        key_conflicts=tuple(key_conflicts),
         **attrs,  # type: ignore[arg-type]
     )
 
 
-def _conflict_clause(c: _Reader) -> None:
+def _conflict_clause(c: _Reader) -> str:
+    """``[ON CONFLICT action]``: the action, or "" when there is none."""
     if c.at("ON") and (nxt := c.peek(1)) is not None and nxt.is_word("CONFLICT"):
         c.i += 2
-        c.expect("ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE")
+        return c.expect("ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE").upper
+    return ""
 
 
 def _default_value(c: _Reader) -> tuple[str, str]:
     """Return the default's text as SQLite stores it, and its kind."""
+    first = c.peek()
+    last = _take_number(c)
+    if first is not None and last is not None:
+        return c.text[first.start : last.end], "literal"
     tok = c.take()
     if tok.kind == "op" and tok.value == "(":
         c.i -= 1
         start, stop = c.balanced()
-        return c.text[start:stop].strip(), "expr"
+        return _expression(c, start, stop), "expr"
     if tok.kind == "op" and tok.value in ("+", "-"):
         # SQLite's grammar: a sign before any literal term (`-1`, `+'a'`, `-NULL`,
         # `+CURRENT_TIME`); the text is kept as written, sign and spaces included.
+        number = _take_number(c)
+        if number is not None:
+            return c.text[tok.start : number.end], "literal"
         term = c.take()
         if term.kind in ("number", "string", "blob"):
             return c.text[tok.start : term.end], "literal"
@@ -552,6 +765,8 @@ def _default_value(c: _Reader) -> tuple[str, str]:
             return c.text[tok.start : tok.end], "time"
         if tok.upper in ("TRUE", "FALSE"):
             return c.text[tok.start : tok.end], "literal"
+        if tok.upper in _RESERVED or tok.upper in _JOIN_KW or not _is_id(tok):
+            raise DdlError(f"unexpected `{tok.value}` as a DEFAULT value", tok.start)
         return c.text[tok.start : tok.end], "word"
     raise DdlError(f"unexpected `{tok.value}` as a DEFAULT value", tok.start)
 
@@ -566,8 +781,11 @@ def _name_list(c: _Reader) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _references(c: _Reader, columns: tuple[str, ...]) -> ForeignKeyDef:
-    parent = c.qualified_name()
+def _references(c: _Reader, columns: tuple[str, ...], table_level: bool) -> ForeignKeyDef:
+    """``nm [(names)] {MATCH nm | ON INSERT|DELETE|UPDATE action}``, then for a table
+    constraint one optional ``[NOT] DEFERRABLE [INITIALLY ...]``; on a column that is a
+    constraint of its own (see _column_def)."""
+    parent = c.name()
     parent_columns: tuple[str, ...] = ()
     if c.at_op("("):
         parent_columns = _name_list(c)
@@ -575,23 +793,24 @@ def _references(c: _Reader, columns: tuple[str, ...]) -> ForeignKeyDef:
     match = "NONE"
     deferrable = False
     while True:
-        if c.at("ON"):
+        if c.at("ON") and not ((nxt := c.peek(1)) is not None and nxt.is_word("CONFLICT")):
             c.i += 1
-            event = c.expect("DELETE", "UPDATE").upper
+            event = c.expect("DELETE", "UPDATE", "INSERT").upper
             action = _fk_action(c)
             if event == "DELETE":
                 on_delete = action
-            else:
+            elif event == "UPDATE":
                 on_update = action
         elif c.accept("MATCH"):
             match = c.name().upper()
-        elif c.at("NOT") and (nxt := c.peek(1)) is not None and nxt.is_word("DEFERRABLE"):
+        else:
+            break
+    if table_level:
+        if c.at("NOT") and (nxt := c.peek(1)) is not None and nxt.is_word("DEFERRABLE"):
             c.i += 2
             _initially(c)
         elif c.accept("DEFERRABLE"):
             deferrable = _initially(c)
-        else:
-            break
     return ForeignKeyDef(columns, parent, parent_columns, on_delete, on_update, match, deferrable)
 
 
@@ -611,74 +830,90 @@ def _initially(c: _Reader) -> bool:
     return False
 
 
-def _indexed_columns(r: _Reader, c: _Reader) -> tuple[IndexedColumn, ...]:
+def _indexed_columns(r: _Reader, c: _Reader, autoincrement: bool = False
+                     ) -> tuple[tuple[IndexedColumn, ...], bool]:
+    """``( expr [COLLATE ids] [ASC|DESC], ... )``; ``autoincrement``: a PRIMARY KEY's
+    list, which may end in AUTOINCREMENT. Returns the keys and whether it did."""
     start, stop = c.balanced()
     out: list[IndexedColumn] = []
-    for part in r.split_commas(start, stop):
+    parts = r.split_commas(start, stop, strict=True)
+    if not parts:
+        raise DdlError("an empty column list", start)
+    has_autoincrement = False
+    for n, part in enumerate(parts):
         toks = list(part)
+        if autoincrement and n == len(parts) - 1 and toks and toks[-1].is_word("AUTOINCREMENT"):
+            has_autoincrement = True
+            toks.pop()
         desc = False
         collate: str | None = None
+        if (toks and toks[-1].is_word("NULLS")) or (len(toks) >= 2 and toks[-2].is_word("NULLS")):
+            tok = toks[-1] if toks[-1].is_word("NULLS") else toks[-2]
+            raise DdlError("unsupported use of NULLS in an index key", tok.start)
         if toks and toks[-1].is_word("ASC", "DESC"):
             desc = toks[-1].upper == "DESC"
             toks.pop()
-        if len(toks) >= 2 and toks[-2].is_word("COLLATE") and toks[-1].is_name:
+        if len(toks) >= 2 and toks[-2].is_word("COLLATE"):
+            if not _is_ids(toks[-1]):
+                raise DdlError(f"expected a collation name, found `{toks[-1].value}`",
+                               toks[-1].start)
             collate = toks[-1].value
             toks = toks[:-2]
         if not toks:
             raise DdlError("empty index key", part[0].start)
         expr = r.text[toks[0].start : toks[-1].end]
-        name = toks[0].value if len(toks) == 1 and toks[0].kind in ("word", "quoted") else None
+        only = toks[0]
+        name = only.value if len(toks) == 1 and (
+            only.kind in ("quoted", "string") or (only.kind == "word" and _is_nm(only))
+        ) else None
+        if name is None:
+            _expression(r, toks[0].start, toks[-1].end)
         out.append(IndexedColumn(name, expr, desc, collate))
-    return tuple(out)
+    return tuple(out), has_autoincrement
 
 
-def _constraint_runs(part: Sequence[Tok]) -> list[Sequence[Tok]]:
-    """Split one comma-separated part into the table constraints it holds."""
-    runs: list[list[Tok]] = []
-    depth = 0
-    for j, tok in enumerate(part):
-        if tok.kind == "op":
-            depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
-        starts = (
-            depth == 0 and tok.kind == "word" and tok.upper in _TABLE_CONSTRAINT_START
-            and not (j >= 2 and part[j - 2].is_word("CONSTRAINT"))
-            and not (j >= 1 and part[j - 1].is_word("CONSTRAINT"))
-        )
-        if starts or not runs:
-            runs.append([])
-        runs[-1].append(tok)
-    return list(runs)
-
-
-def _table_constraint(r: _Reader, part: Sequence[Tok]) -> TableConstraintDef:
+def _table_constraints(r: _Reader, part: Sequence[Tok]) -> list[TableConstraintDef]:
+    """The table constraints of one comma-separated part (SQLite needs no comma
+    between them); a bare ``CONSTRAINT name`` is allowed and names nothing."""
     c = _sub_reader(r, part)
-    name: str | None = None
-    if c.accept("CONSTRAINT"):
-        name = c.name()
-    span = r.span(part)
+    out: list[TableConstraintDef] = []
+    while c.peek() is not None:
+        first = c.i
+        name: str | None = None
+        if c.accept("CONSTRAINT"):
+            name = c.name()
+            if c.peek() is None or c.at("CONSTRAINT"):
+                continue
+        out.append(_table_constraint(r, c, part, first, name))
+    return out
+
+
+def _table_constraint(r: _Reader, c: _Reader, part: Sequence[Tok], first: int,
+                      name: str | None) -> TableConstraintDef:
     if c.accept("PRIMARY", "UNIQUE"):
         kind = "UNIQUE" if part[c.i - 1].upper == "UNIQUE" else "PRIMARY KEY"
         if kind == "PRIMARY KEY":
             c.expect("KEY")
-        keys = _indexed_columns(r, c)
-        _conflict_clause(c)
-        if kind == "PRIMARY KEY":
-            c.accept("AUTOINCREMENT")
-        c.done()
+        keys, autoincrement = _indexed_columns(r, c, autoincrement=kind == "PRIMARY KEY")
+        conflict = _conflict_clause(c)
         return TableConstraintDef(
-            kind, span, name, tuple(k.name for k in keys), tuple(k.desc for k in keys)
+            kind, r.span(part[first : c.i]), name, tuple(k.name for k in keys),
+            tuple(k.desc for k in keys), autoincrement=autoincrement,
+            exprs=tuple(k.expr for k in keys), conflict=conflict,
+            collates=tuple(k.collate for k in keys),
         )
     if c.accept("CHECK"):
         start, stop = c.balanced()
-        c.done()
-        return TableConstraintDef("CHECK", span, name, expr=r.text[start:stop].strip())
+        _conflict_clause(c)
+        return TableConstraintDef("CHECK", r.span(part[first : c.i]), name,
+                                  expr=_expression(r, start, stop))
     c.expect("FOREIGN")
     c.expect("KEY")
     columns = _name_list(c)
     c.expect("REFERENCES")
-    fk = _references(c, columns)
-    c.done()
-    return TableConstraintDef("FOREIGN KEY", span, name, columns, foreign_key=fk)
+    fk = _references(c, columns, table_level=True)
+    return TableConstraintDef("FOREIGN KEY", r.span(part[first : c.i]), name, columns,
+                              foreign_key=fk)
 
 
 def _create_index(r: _Reader, unique: bool) -> CreateIndex:
@@ -686,10 +921,13 @@ def _create_index(r: _Reader, unique: bool) -> CreateIndex:
     name = r.qualified_name()
     r.expect("ON")
     table = r.name()
-    columns = _indexed_columns(r, r)
+    columns = _indexed_columns(r, r)[0]
     where: str | None = None
     if r.accept("WHERE"):
-        where = r.rest_text()
+        tok = r.peek()
+        if tok is None:
+            raise DdlError("WHERE without a condition", r.toks[-1].end)
+        where = _expression(r, tok.start, r.toks[-1].end)
         r.i = len(r.toks)
     r.done()
     return CreateIndex(name, table, unique, if_not_exists, columns, where)
@@ -783,6 +1021,10 @@ def _alter(r: _Reader) -> Ddl:
                 first.start,
             )
         column = _column_def(r, part)
+        if column.more_references:
+            # the model's column holds one foreign key; replay's ADD COLUMN knows no more
+            raise DdlError("an added column with more than one REFERENCES clause is not "
+                           "modelled", part[0].start)
         r.i = len(r.toks)
         return AddColumn(table, column)
     if r.accept("DROP"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrate_lint import sqlglot_api
+from migrate_lint import ddl_fallback, sqlglot_api
 from migrate_lint.ddl import (
     AddColumn,
     CreateIndex,
@@ -142,7 +142,17 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         try:
             ddl = read_ddl(toks, text, lines)
         except DdlError as err:
-            return failed(str(err), err.offset)
+            if kind != "create_table" or not ddl_fallback.is_candidate(toks):
+                return failed(str(err), err.offset)
+            # DESIGN.md's fallback: SQLite itself, on a scratch database, tells
+            # whether the table exists after this statement and what it is like
+            table, rejected = ddl_fallback.sqlite_reading(body, span, str(err), toks)
+            if table is None:
+                because = f"SQLite rejects it too: {rejected}" if rejected else (
+                    "SQLite made no table of it")
+                return failed(f"{err}; {because}", err.offset)
+            return Statement(index, body, span, kind, ddl=table, tables=(table.name,),
+                             tokens=toks), None
         return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
                          tokens=toks), None
     source = _dml_text_for_sqlglot(toks, body)

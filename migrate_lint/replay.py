@@ -230,6 +230,132 @@ def _affinity_type(declared: str) -> str:
     return "NUM"
 
 
+_STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
+
+
+def create_table_error(node: d.CreateTable) -> str | None:
+    """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
+    statement alone tells (sqlite 3.40's messages); None when it creates the table.
+
+    Unknown collations, non-constant DEFAULT expressions and CHECK/generated
+    expressions the resolver cannot read are not checked.
+    """
+    seen: set[str] = set()
+    for col in node.columns:
+        low = col.name.lower()
+        if low in seen:
+            return f"duplicate column name: {col.name}"
+        seen.add(low)
+    column_pks = [c for c in node.columns if c.primary_key]
+    table_pks = [k for k in node.constraints if k.kind == "PRIMARY KEY"]
+    if len(column_pks) + len(table_pks) > 1:
+        return f'table "{node.name}" has more than one primary key'
+    for col in node.columns:
+        if col.generated:
+            if col.default is not None:
+                return "cannot use DEFAULT on a generated column"
+            if col.primary_key:
+                return "generated columns cannot be part of the PRIMARY KEY"
+    if node.columns and all(c.generated for c in node.columns):
+        return "must have at least one non-generated column"
+    by_name = {c.name.lower(): c for c in node.columns}
+    for con in node.constraints:
+        if con.kind in ("PRIMARY KEY", "UNIQUE"):
+            for name in con.columns:
+                if name is None:
+                    return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
+            for name in con.columns:
+                key_col = by_name.get(name.lower()) if name is not None else None
+                if key_col is None:
+                    return f"no such column: {name}"
+                if con.kind == "PRIMARY KEY" and key_col.generated:
+                    return "generated columns cannot be part of the PRIMARY KEY"
+        elif con.foreign_key is not None:
+            fk = con.foreign_key
+            if fk.parent_columns and len(fk.parent_columns) != len(fk.columns):
+                return ("number of columns in foreign key does not match the number of "
+                        "columns in the referenced table")
+            for name in fk.columns:
+                if name.lower() not in by_name:
+                    return f'unknown column "{name}" in foreign key definition'
+    for col in node.columns:
+        ref = col.references
+        if ref is not None and len(ref.parent_columns) > 1:
+            return (f"foreign key on {col.name} should reference only one column of table "
+                    f"{ref.parent}")
+    autoincrement = [c for c in node.columns if c.autoincrement]
+    autoincrement += [c for k in table_pks if k.autoincrement for c in node.columns
+                      if c.name.lower() == (k.columns[0] or "").lower()]
+    if autoincrement:
+        col = autoincrement[0]
+        single = (len(table_pks) == 0 or len(table_pks[0].columns) == 1)
+        if col.type.upper() != "INTEGER" or col.pk_desc or not single:
+            return "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"
+        if node.without_rowid:
+            return "AUTOINCREMENT not allowed on WITHOUT ROWID tables"
+    conflicts: dict[tuple[str, ...], str] = {}
+    key_clauses: list[tuple[tuple[str, ...], str]] = [
+        ((c.name.lower(),), action) for c in node.columns
+                   for _kind, action in c.key_conflicts]
+    key_clauses += [(tuple((n or "").lower() for n in k.columns), k.conflict)
+                    for k in node.constraints if k.kind in ("PRIMARY KEY", "UNIQUE")]
+    for cols, action in key_clauses:
+        if action and conflicts.setdefault(cols, action) != action:
+            return "conflicting ON CONFLICT clauses specified"
+    if node.without_rowid and not column_pks and not table_pks:
+        return f"PRIMARY KEY missing on table {node.name}"
+    if node.strict:
+        for col in node.columns:
+            if not col.type:
+                return f"missing datatype for {node.name}.{col.name}"
+            if col.type.upper() not in _STRICT_TYPES:
+                return f'unknown datatype for {node.name}.{col.name}: "{col.type}"'
+    return _expression_error(node)
+
+
+def _expression_error(node: d.CreateTable) -> str | None:
+    """A CHECK or generated column naming a column the table lacks ("no such column")."""
+    texts = [t for c in node.columns for t in c.checks]
+    texts += [k.expr for k in node.constraints if k.kind == "CHECK" and k.expr]
+    texts += [c.generated_expr for c in node.columns if c.generated_expr]
+    if not texts:
+        return None
+    from migrate_lint import resolve
+
+    names = [c.name for c in node.columns]
+    for text in texts:
+        try:
+            error = resolve.table_expression_error(node.name, names, text)
+        except resolve.Unreadable:
+            continue
+        if error:
+            return error
+    return None
+
+
+def _pk_takes_over_unique(node: d.CreateTable, keys: list[UniqueKey]) -> list[UniqueKey]:
+    """A PRIMARY KEY on the columns of an earlier UNIQUE key makes no index of its own:
+    SQLite gives the UNIQUE one the primary key's origin ('pk'). Not for a rowid alias,
+    which needs no index."""
+    pk = next((k for k in keys if k.primary), None)
+    if pk is None:
+        return keys
+    by_name = {c.name.lower(): c for c in node.columns}
+    if len(pk.columns) == 1 and not pk.column_desc and not node.without_rowid:
+        col = by_name.get((pk.columns[0] or "").lower())
+        if col is not None and col.type.upper() == "INTEGER":
+            return keys
+    wanted = tuple((n or "").lower() for n in pk.columns)
+    out = list(keys)
+    for j, key in enumerate(keys):
+        if key is pk:
+            break
+        if tuple((n or "").lower() for n in key.columns) == wanted:
+            out[j] = replace(key, primary=True)
+            break
+    return out
+
+
 def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: Origin
                   ) -> tuple[Schema, str | None]:
     if schema.table(node.name) is not None or schema.has(node.name):
@@ -248,6 +374,9 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
                          for c in source.columns if not c.hidden)
             table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
         return schema.with_table(table), None
+    error = create_table_error(node)
+    if error is not None:
+        return schema, error
     pk_positions: dict[str, int] = {}
     keys: list[UniqueKey] = []
     for col in node.columns:
@@ -258,25 +387,55 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
             keys.append(UniqueKey((col.name,), False))
     fks: list[d.ForeignKeyDef] = []
     checks: list[str] = []
+    autoincrement = any(c.autoincrement for c in node.columns)
     for con in node.constraints:
-        if con.kind == "PRIMARY KEY":
-            if pk_positions:
-                return schema, f"table \"{node.name}\" has more than one primary key"
-            for pos, name in enumerate(con.columns, 1):
-                if name is not None:
-                    pk_positions[name.lower()] = pos
-            keys.append(UniqueKey(con.columns, True, offset=con.span.start))
-        elif con.kind == "UNIQUE":
-            keys.append(UniqueKey(con.columns, False, offset=con.span.start))
+        if con.kind in ("PRIMARY KEY", "UNIQUE"):
+            # a column named twice in a key: a UNIQUE index keeps it twice, and so does a
+            # rowid table's PRIMARY KEY (a column's pk is its first place); WITHOUT ROWID
+            # keeps it once and numbers the key without it
+            named = [n for n in con.columns if n is not None]
+            names = tuple(named)
+            not_alias = False
+            if con.kind == "PRIMARY KEY":
+                # a term repeats an earlier one with the same column and collation
+                by_name = {c.name.lower(): c for c in node.columns}
+                seen: set[tuple[str, str]] = set()
+                kept: list[str] = []
+                collates = con.collates or (None,) * len(con.columns)
+                for n, coll in zip(con.columns, collates, strict=False):
+                    if n is None:
+                        continue
+                    own = by_name.get(n.lower())
+                    term = (n.lower(), (coll or (own.collate if own else None) or "BINARY").upper())
+                    if term not in seen:
+                        seen.add(term)
+                        kept.append(n)
+                deduped = tuple(kept)
+                if node.without_rowid:
+                    names = deduped
+                # PRIMARY KEY (a, a) is a two-term key: never a rowid alias
+                not_alias = len(deduped) < len(named) or con.not_rowid_alias
+                for pos, name in enumerate(names, 1):
+                    pk_positions.setdefault(name.lower(), pos)
+                autoincrement = autoincrement or con.autoincrement
+            keys.append(UniqueKey(names, con.kind == "PRIMARY KEY", column_desc=not_alias,
+                                  offset=con.span.start))
         elif con.kind == "CHECK" and con.expr is not None:
             checks.append(con.expr)
         elif con.foreign_key is not None:
             fks.append(replace(con.foreign_key, offset=con.span.start))
+    keys = _pk_takes_over_unique(node, keys)
     columns = tuple(_column(c, origin, pk_positions.get(c.name.lower(), 0)) for c in node.columns)
+    if any(c.more_references for c in node.columns):
+        # a column with several REFERENCES: the model's column holds one, so every
+        # foreign key of the table is kept with the table's, in declaration order
+        column_fks = [fk for c in node.columns if c.references is not None
+                      for fk in (c.references, *c.more_references)]
+        fks = column_fks + fks
+        columns = tuple(replace(c, references=None) for c in columns)
     table = Table(
         node.name, columns, origin, stmt.text, tuple(keys), tuple(fks), tuple(checks),
-        node.without_rowid, node.strict, any(c.autoincrement for c in node.columns),
-        node.temporary,
+        node.without_rowid, node.strict, autoincrement, node.temporary,
     )
     return schema.with_table(table), None
 
