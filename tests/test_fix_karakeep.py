@@ -73,12 +73,14 @@ def test_pre_fix_0061_is_corrected_like_upstream(tmp_path: Path) -> None:
     assert _in_0061(_nn004(root)), "NN004 does not fire on the pre-fix 0061"
     assert _apply_with_users_lacking_settings(load_history(root)) is not None
     result = CliRunner().invoke(cli, ["fix", str(root), "--write", "--select", "NN004"])
-    # 0025 has an NN004 finding too, whose proof fails on synthetic rows later in the
-    # history (exit 1, nothing written for it); 0061's two findings are fixed.
-    assert result.exit_code in (0, 1), result.output
+    # 0025 has an NN004 finding too (CASE without ELSE): fixed as well, so every NN004 of
+    # the history is gone afterwards.
+    assert result.exit_code == 0, result.output
     ready = [line for line in result.stdout.splitlines()
              if line.startswith("NN004") and "0061_merge_user_settings" in line]
     assert len(ready) == 2 and all(line.endswith("[ready]") for line in ready), result.stdout
+    assert "coalesce(" in (root / "0025_aspiring_skaar.sql").read_text()
+    assert _nn004(root) == []
     text = (root / "0061_merge_user_settings.sql").read_text()
     assert "`bookmarkClickAction` = coalesce((" in text
     assert "), 'open_original_link')," in text and "), 'show')," in text

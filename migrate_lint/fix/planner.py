@@ -52,7 +52,14 @@ from migrate_lint.fix.model import (
 )
 from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
 from migrate_lint.fix.requests import findings_for, requests_from
-from migrate_lint.fix.sqltext import affinity, check_expression, is_constant, q, zero_value
+from migrate_lint.fix.sqltext import (
+    affinity,
+    check_expression,
+    default_as_expression,
+    is_constant,
+    q,
+    zero_value,
+)
 from migrate_lint.fix.synth import fill
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.pipeline import load_history
@@ -296,7 +303,9 @@ class Planner:
             source = s.get("source_table")
             given = self.options.set_for(s.table, s.column) or (
                 self.options.set_for(source, s.column) if source else None)
-            fallback = given if given is not None else s.get("default")
+            default = s.get("default")
+            fallback = given if given is not None else (
+                default_as_expression(default) if default is not None else None)
             if fallback is None:
                 named = source or s.table
                 raise _Refused(f"{s.code} on `{s.table}.{s.column}`", (

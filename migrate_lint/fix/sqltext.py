@@ -50,6 +50,29 @@ def default_clause_value(expr: str) -> str:
     return expr if is_constant(expr) else f"({expr})"
 
 
+def default_as_expression(default: str) -> str:
+    """A column's DEFAULT text as an expression meaning the same value anywhere.
+
+    SQLite reads `DEFAULT "text"` and `DEFAULT text` (a bare word) as the string
+    'text'; inside an expression the same token names a column when one exists
+    (REBUILD.md's double-quoted-string trap), so they become single-quoted strings.
+
+    >>> default_as_expression('"text"'), default_as_expression("draft")
+    ("'text'", "'draft'")
+    >>> default_as_expression("'x'"), default_as_expression("0"), default_as_expression("NULL")
+    ("'x'", '0', 'NULL')
+    """
+    text = default.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        inner = text[1:-1].replace('""', '"')
+    elif text.replace("_", "a").isalnum() and not text[:1].isdigit() and text.upper() not in (
+            "NULL", "TRUE", "FALSE", "CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"):
+        inner = text
+    else:
+        return text
+    return "'" + inner.replace("'", "''") + "'"
+
+
 def affinity(declared: str) -> str:
     """SQLite's type affinity of a declared type (sqlite.org/datatype3.html 3.1)."""
     upper = declared.upper()

@@ -9,6 +9,7 @@ rejects is retried with other values, then skipped: the filler never fails.
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterator
 
 from migrate_lint.fix.sqltext import affinity, q
@@ -54,7 +55,7 @@ def _order(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
     return done
 
 
-def _value(decl: str, row: int, variant: int) -> object:
+def _value(decl: str, row: int, variant: int, salt: str = "") -> object:
     aff = affinity(decl)
     base = row + 1 + variant * 100
     if variant == 3:
@@ -62,7 +63,10 @@ def _value(decl: str, row: int, variant: int) -> object:
     if aff == "INTEGER":
         return base
     if aff == "TEXT":
-        return f"v{base}"
+        # Text values differ between tables and columns, as real ids (UUIDs) do: a later
+        # migration that copies ids from one table into another must not collide on
+        # synthetic values no real database holds.
+        return f"v{zlib.crc32(salt.encode()):x}-{base}" if salt else f"v{base}"
     if aff == "REAL":
         return base + 0.5
     if aff == "BLOB":
@@ -101,11 +105,11 @@ def _rows(conn: sqlite3.Connection, table: str) -> Iterator[tuple[list[str], lis
                     elif not notnull:
                         values.append(None)
                     else:
-                        values.append(_value(decl, row, variant))
+                        values.append(_value(decl, row, variant, f"{table}.{name}"))
                 elif not notnull and not pk and row % 2 == 1 and variant < 2:
                     values.append(None)
                 else:
-                    values.append(_value(decl, row, variant))
+                    values.append(_value(decl, row, variant, f"{table}.{name}"))
             variants.append(values)
         yield names, variants
 
