@@ -532,6 +532,18 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
         return schema, "Cannot add a PRIMARY KEY column"
     if col.unique:
         return schema, "Cannot add a UNIQUE column"
+    texts = [*col.checks, *([col.generated_expr] if col.generated_expr else [])]
+    if texts:
+        from migrate_lint import resolve
+
+        names = [*(c.name for c in table.columns), col.name]
+        for text in texts:
+            try:
+                error = resolve.table_expression_error(table.name, names, text)
+            except resolve.Unreadable:
+                continue
+            if error:
+                return schema, f"error in table {table.name} after add column: {error}"
     return schema.with_table(table.with_column(_column(col, origin), origin)), None
 
 

@@ -18,7 +18,10 @@ _ROWID = frozenset({"rowid", "oid", "_rowid_"})
 
 
 def _object_error(error: str) -> bool:
-    return error.startswith(_OBJECT_ERRORS) or error.endswith("already exists")
+    # "error in table t after add column: no such column: zz": the new column's CHECK
+    # or generated expression names a column the table lacks
+    added = "after add column: no such column" in error
+    return error.startswith(_OBJECT_ERRORS) or error.endswith("already exists") or added
 
 
 class UnknownObject(Rule):

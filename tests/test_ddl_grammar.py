@@ -78,10 +78,9 @@ ADD_COLUMN_RULES = {
     "Cannot add a UNIQUE column": "SQ001",
 }
 
-# ... and those nothing reports yet (replay's ADD COLUMN path does not resolve the
-# new column's CHECK or generated expression against the table): the tool adds the
-# column as written. Asserted so that a fix shows up here.
-ADD_COLUMN_UNCHECKED = ("after add column: no such column",)
+# ... and those replay itself predicts: the new column's CHECK or generated expression
+# names a column the table lacks (the step's error, which SQ007 reports).
+ADD_COLUMN_RESOLVED = ("after add column: no such column",)
 
 # Statements SQLite accepts that the tool reports as MG001 because the model cannot
 # hold them (the table is then marked incomplete, never modelled wrong).
@@ -308,9 +307,12 @@ def check_agreement(root: Path, statements: list[str]) -> None:
         # ADD COLUMN refusals that depend on the column alone are rules' business
         codes = {f.code for f in run_rules(timeline, Config(), all_rules())
                  if f.span.line == step.statement.span.line}
-        if any(m in error for m in ADD_COLUMN_UNCHECKED):
+        if any(m in error for m in ADD_COLUMN_RESOLVED):
+            assert step.error is not None and "after add column: no such column" in step.error, (
+                f"SQLite rejects ({error}); replay says {step.error}:\n{last}")
+            assert "SQ007" in codes, codes
             added = timeline.final.table("base")
-            assert step.error is None and added is not None and added.column("c9"), last
+            assert added is not None and added.column("c9") is None, last
             return
         expected = next((code for m, code in ADD_COLUMN_RULES.items() if m in error), None)
         assert expected in codes, f"SQLite rejects ({error}); rules say {codes}:\n{last}"
