@@ -293,12 +293,24 @@ def create_table_error(node: d.CreateTable) -> str | None:
             return "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"
         if node.without_rowid:
             return "AUTOINCREMENT not allowed on WITHOUT ROWID tables"
-    conflicts: dict[tuple[str, ...], str] = {}
-    key_clauses: list[tuple[tuple[str, ...], str]] = [
-        ((c.name.lower(),), action) for c in node.columns
-                   for _kind, action in c.key_conflicts]
-    key_clauses += [(tuple((n or "").lower() for n in k.columns), k.conflict)
-                    for k in node.constraints if k.kind in ("PRIMARY KEY", "UNIQUE")]
+    # keys are the same index (and must agree on ON CONFLICT) when their columns and
+    # collations are the same
+    by_col = {c.name.lower(): c for c in node.columns}
+
+    def collation(name: str, given: str | None) -> str:
+        own = by_col.get(name.lower())
+        return (given or (own.collate if own else None) or "BINARY").upper()
+
+    conflicts: dict[tuple[tuple[str, str], ...], str] = {}
+    key_clauses: list[tuple[tuple[tuple[str, str], ...], str]] = [
+        (((c.name.lower(), collation(c.name, None)),), action) for c in node.columns
+        for _kind, action in c.key_conflicts]
+    for k in node.constraints:
+        if k.kind in ("PRIMARY KEY", "UNIQUE"):
+            colls = k.collates or (None,) * len(k.columns)
+            key_clauses.append((tuple(((n or "").lower(), collation(n or "", g))
+                                      for n, g in zip(k.columns, colls, strict=False)),
+                                k.conflict))
     for cols, action in key_clauses:
         if action and conflicts.setdefault(cols, action) != action:
             return "conflicting ON CONFLICT clauses specified"
@@ -345,12 +357,12 @@ def _pk_takes_over_unique(node: d.CreateTable, keys: list[UniqueKey]) -> list[Un
         col = by_name.get((pk.columns[0] or "").lower())
         if col is not None and col.type.upper() == "INTEGER":
             return keys
-    wanted = tuple((n or "").lower() for n in pk.columns)
+    wanted = pk.signature()
     out = list(keys)
     for j, key in enumerate(keys):
         if key is pk:
             break
-        if tuple((n or "").lower() for n in key.columns) == wanted:
+        if key.signature() == wanted:
             out[j] = replace(key, primary=True)
             break
     return out
@@ -382,9 +394,10 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
     for col in node.columns:
         if col.primary_key:
             pk_positions[col.name.lower()] = 1
-            keys.append(UniqueKey((col.name,), True, column_desc=col.pk_desc))
+            keys.append(UniqueKey((col.name,), True, column_desc=col.pk_desc,
+                                  collations=(col.collate,)))
         if col.unique:
-            keys.append(UniqueKey((col.name,), False))
+            keys.append(UniqueKey((col.name,), False, collations=(col.collate,)))
     fks: list[d.ForeignKeyDef] = []
     checks: list[str] = []
     autoincrement = any(c.autoincrement for c in node.columns)
@@ -418,8 +431,15 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
                 for pos, name in enumerate(names, 1):
                     pk_positions.setdefault(name.lower(), pos)
                 autoincrement = autoincrement or con.autoincrement
+            by_col = {c.name.lower(): c for c in node.columns}
+            given = dict(zip([n.lower() for n in con.columns if n is not None],
+                             [k for n, k in zip(con.columns, con.collates or (None,) *
+                                                len(con.columns), strict=False)
+                              if n is not None], strict=False))
+            collations = tuple(given.get(n.lower()) or (
+                by_col[n.lower()].collate if n.lower() in by_col else None) for n in names)
             keys.append(UniqueKey(names, con.kind == "PRIMARY KEY", column_desc=not_alias,
-                                  offset=con.span.start))
+                                  offset=con.span.start, collations=collations))
         elif con.kind == "CHECK" and con.expr is not None:
             checks.append(con.expr)
         elif con.foreign_key is not None:

@@ -76,6 +76,15 @@ class UniqueKey:
     # makes that one NOT a rowid alias.
     column_desc: bool = False
     offset: int = field(default=0, compare=False)  # where it is written (text order)
+    # the collation of each key column (None: BINARY): SQLite makes one autoindex per
+    # distinct (columns, collations), so `a UNIQUE, UNIQUE (a COLLATE NOCASE)` makes two
+    collations: tuple[str | None, ...] = ()
+
+    def signature(self) -> tuple[tuple[str, str], ...]:
+        """What SQLite compares to reuse an index: columns and collations."""
+        colls = self.collations or (None,) * len(self.columns)
+        return tuple(((c or "").lower(), (k or "BINARY").upper())
+                     for c, k in zip(self.columns, colls, strict=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +425,7 @@ def _autoindexes(table: Table) -> list[IndexInfo]:
     if table.virtual_module:
         return []
     out: list[IndexInfo] = []
-    seen: set[tuple[str | None, ...]] = set()
+    seen: set[tuple[tuple[str, str], ...]] = set()
     keys = list(table.keys)
     if table._integer_primary_key() is not None:
         if not table.without_rowid:
@@ -427,7 +436,7 @@ def _autoindexes(table: Table) -> list[IndexInfo]:
             keys = [k for k in keys if not k.primary] + [k for k in keys if k.primary]
     for key in keys:
         cols = tuple(_column_name(table, c) for c in key.columns)
-        norm = tuple(c.lower() if c else None for c in cols)
+        norm = key.signature()
         if norm in seen:
             continue
         seen.add(norm)
