@@ -12,6 +12,7 @@ import pytest
 import migrate_lint.sandbox as sandbox_module
 from migrate_lint.sandbox import (
     RUNNER_BEHAVIOUR,
+    Piece,
     Sandbox,
     _kinds_from_schema,
     _table_list,
@@ -631,3 +632,23 @@ def test_close() -> None:
 def test_module_doctest() -> None:
     result = doctest.testmod(sandbox_module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_generic_runner_runs_a_file_with_its_own_transaction_as_written() -> None:
+    """PRAGMA foreign_keys=OFF before the file's own BEGIN takes effect: no cascade."""
+    setup = [Piece(t, None) for t in (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INT REFERENCES p(id) ON DELETE CASCADE)",
+        "INSERT INTO p VALUES (1)", "INSERT INTO c VALUES (1, 1)")]
+    rebuild = [Piece(t, None) for t in (
+        "PRAGMA foreign_keys=OFF", "BEGIN", "CREATE TABLE p2 (id INTEGER PRIMARY KEY)",
+        "INSERT INTO p2 (id) SELECT id FROM p", "DROP TABLE p", "ALTER TABLE p2 RENAME TO p",
+        "COMMIT", "PRAGMA foreign_keys=ON")]
+    with Sandbox("generic", foreign_keys=True) as box:
+        assert box.apply(setup) is None
+        assert box.apply(rebuild) is None
+        assert box.connection.execute("SELECT count(*) FROM c").fetchone()[0] == 1
+    with Sandbox("goose", foreign_keys=True) as box:  # goose wraps: the file's BEGIN fails
+        assert box.apply(setup) is None
+        error = box.apply(rebuild)
+        assert error is not None and "within a transaction" in error.message
