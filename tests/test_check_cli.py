@@ -376,3 +376,9 @@ def test_unsupported_alter_is_reported_once_not_also_as_parse_error(tmp_path: Pa
     result = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
     found = [(f["code"], f["line"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [("SQ004", 1), ("MG001", 2)]
+
+
+def test_writers_from_without_insert_paths_is_a_usage_error() -> None:
+    root = Path(__file__).resolve().parents[1] / "migrations"
+    result = CliRunner().invoke(cli, ["check", str(root), "--writers-from", "HEAD"])
+    assert result.exit_code == 2 and "--insert-paths" in result.stderr

@@ -101,6 +101,11 @@ def check(
         since=since,
         verbose=verbose,
     )
+    if config.writers_from and not config.insert_paths:
+        raise click.UsageError(
+            "--writers-from reads the insert paths at that revision: give them with "
+            "--insert-paths or `insert-paths` under [tool.migrate-lint]"
+        )
     result = lint(paths, config)
     if config.verbose:
         for note in result.notes:
