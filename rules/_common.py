@@ -218,3 +218,61 @@ def assignment_span(stmt: Statement, column: str) -> Span:
     if start is not None:
         return sub_span(stmt, toks[start].start - base, toks[-1].end - base)
     return stmt.span
+
+
+def copied_value_span(stmt: Statement, column: str) -> Span:
+    """In ``INSERT INTO t (cols...) SELECT values... FROM``, the span of the value
+    copied into ``column``; the column list entry when the value cannot be placed;
+    else the statement's span. Read from tokens (sqlglot's nodes carry no positions).
+    """
+    toks = stmt.tokens
+    base = stmt.span.start
+    low = column.lower()
+    names: list[int] = []  # token index of each column-list entry
+    i = 0
+    while i < len(toks) and not (toks[i].kind == "op" and toks[i].value == "("):
+        if toks[i].is_word("SELECT", "VALUES"):
+            return stmt.span  # no column list
+        i += 1
+    depth = 0
+    for j in range(i, len(toks)):
+        tok = toks[j]
+        if tok.kind == "op" and tok.value in "()":
+            depth += 1 if tok.value == "(" else -1
+            if depth == 0:
+                i = j + 1
+                break
+        elif depth == 1 and tok.is_name and (
+                toks[j - 1].value in ("(", ",") and toks[j - 1].kind == "op"):
+            names.append(j)
+    position = next((n for n, j in enumerate(names) if toks[j].value.lower() == low), None)
+    if position is None:
+        return stmt.span
+    entry = toks[names[position]]
+    # the select list: items between SELECT and FROM (or the end) at depth 0
+    items: list[tuple[int, int]] = []
+    depth = 0
+    start: int | None = None
+    for j in range(i, len(toks)):
+        tok = toks[j]
+        if start is None:
+            if depth == 0 and tok.is_word("SELECT"):
+                start = j + 1
+                if start < len(toks) and toks[start].is_word("DISTINCT", "ALL"):
+                    start += 1
+            continue
+        if tok.kind == "op" and tok.value in "()":
+            depth += 1 if tok.value == "(" else -1
+        elif depth == 0 and ((tok.kind == "op" and tok.value == ",")
+                             or tok.is_word("FROM", "WHERE", "UNION", "ORDER", "LIMIT")):
+            items.append((start, j - 1))
+            if tok.kind != "op":
+                break
+            start = j + 1
+    else:
+        if start is not None and start < len(toks):
+            items.append((start, len(toks) - 1))
+    if position < len(items) and items[position][0] <= items[position][1]:
+        first, last = items[position]
+        return sub_span(stmt, toks[first].start - base, toks[last].end - base)
+    return sub_span(stmt, entry.start - base, entry.end - base)

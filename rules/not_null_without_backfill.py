@@ -10,7 +10,11 @@ from migrate_lint.history import Statement
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api import insert_shape, null_reason, where_not_null_columns
 
-from ._common import created_here, with_migration
+from ._common import (
+    copied_value_span,
+    created_here,
+    with_migration,
+)
 
 
 class NotNullWithoutBackfill(Rule):
@@ -167,7 +171,7 @@ class NotNullWithoutBackfill(Rule):
             if col.has_default and col.default is not None:
                 data["default"] = col.default
             yield with_migration(self.finding(
-                stmt.span,
+                copied_value_span(stmt, col.name) if value is not None else stmt.span,
                 message,
                 help=("copy `COALESCE(value, <default>)`, or backfill the source column with an "
                       "UPDATE before the copy"),
