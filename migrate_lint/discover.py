@@ -46,11 +46,21 @@ _GOOSE_UP = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+up\b", re.M | re.I)
 _DBMATE = re.compile(r"^\ufeff?--[ \t]*migrate:(up|down)(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
 _DBMATE_NO_TX = re.compile(r"(?:^|\s)transaction:false(?:\s|$)")
 
+# Flyway's default naming (prefixes and suffix are case-sensitive, as Flyway matches
+# them): V<version>[__<description>].sql, U<version>... (undo of that version) and
+# R__<description>.sql (repeatable). Version parts are separated by `.` or `_`; the
+# first `__` ends the version.
+_FLYWAY = re.compile(
+    r"(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)(?:__(?P<name>.*))?|R__(?P<desc>.*)", re.S
+)
+_FLYWAY_CALLBACK = re.compile(r"(?:before|after)[A-Z]\w*")
+_FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*[=:][ \t]*(\S*)[ \t]*$", re.M)
+
 _BREAKPOINT = "--> statement-breakpoint"
 _BOM = "\ufeff"
 
 _EXPECTED = (
-    "expected files like 0001_name.sql, <version>_<name>.up.sql, "
+    "expected files like 0001_name.sql, <version>_<name>.up.sql, V1__name.sql, "
     "<version>_<name>/migration.sql or <version>_<name>/up.sql"
 )
 
@@ -62,6 +72,32 @@ class _Version:
     version: str  # as written, e.g. "0001" or "2026-06-03-040000"
     name: str
     number: int  # numeric value used for ordering and duplicate detection
+
+
+@dataclass(frozen=True, slots=True)
+class _Flyway:
+    """A Flyway file name: ``V``ersioned, ``U``ndo or ``R``epeatable."""
+
+    prefix: str  # "V", "U" or "R"
+    version: str  # as written ("1_1", "1.2.3"); "" for a repeatable
+    name: str  # the description, underscores kept
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """The version compared as Flyway does: numerically part by part (1 == 1.0)."""
+        return flyway_version_key(self.version)
+
+
+def flyway_version_key(version: str) -> tuple[int, ...]:
+    """``"1_10"`` -> ``(1, 10)``; trailing zero parts dropped, so ``1`` == ``1.0``.
+
+    Dropping them makes tuple comparison agree with Flyway's, which pads the shorter
+    version with zeros (``1.0.5`` > ``1``).
+    """
+    parts = [int(p) for p in re.split(r"[._]", version)]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +117,8 @@ class _Scan:
     ups: list[tuple[str, _Version]] = field(default_factory=list)  # <v>_<n>.up.sql
     downs: list[tuple[str, _Version]] = field(default_factory=list)  # <v>_<n>.down.sql
     stray: list[str] = field(default_factory=list)  # .sql without a version prefix
+    flyway: list[tuple[str, _Flyway]] = field(default_factory=list)  # V1__x.sql, R__x.sql
+    confs: list[str] = field(default_factory=list)  # <file>.sql.conf (Flyway script config)
     dirs: list[_Dir] = field(default_factory=list)
     unversioned_dirs: list[str] = field(default_factory=list)
     journal: bool = False  # meta/_journal.json (drizzle-kit)
@@ -98,6 +136,7 @@ class _Candidate:
     down: tuple[Section, ...] = ()
     no_transaction: bool = False
     rank: int | None = None  # drizzle journal idx, when a journal decides the order
+    label: str = ""  # the file stem where it is not <version>_<name> (Flyway)
 
     @property
     def path(self) -> str:
@@ -113,6 +152,7 @@ class _Candidate:
             up=self.up,
             down=self.down,
             no_transaction=self.no_transaction,
+            stem=self.label,
         )
 
 
@@ -150,6 +190,8 @@ def discover(root: str | os.PathLike[str], layout: str | None = None) -> Discove
     col = _Collector()
     if chosen in ("folder", "diesel"):
         cands = _dir_migrations(root_str, scan, chosen, col)
+    elif chosen == "flyway":
+        cands = _flyway_migrations(root_str, scan, col)
     else:
         cands = _file_migrations(root_str, scan, chosen, texts, col)
     if not cands:
@@ -180,6 +222,11 @@ def _parse_version(stem: str) -> _Version | None:
         return None
     version = match.group("version")
     return _Version(version, match.group("name") or "", int(version.replace("-", "")))
+
+
+def _strays(scan: _Scan) -> list[str]:
+    """.sql files without a version prefix, Flyway names included (other layouts)."""
+    return sorted([*scan.stray, *(name for name, _f in scan.flyway)])
 
 
 def _list_dir(path: str) -> list[os.DirEntry[str]]:
@@ -217,6 +264,8 @@ def _scan(root: str) -> _Scan:
             scan.prisma_lock = True
         elif name.endswith(".sql"):
             _scan_file(name, scan)
+        elif name.endswith(".sql.conf"):
+            scan.confs.append(name)
     return scan
 
 
@@ -245,10 +294,17 @@ def _scan_file(name: str, scan: _Scan) -> None:
                 bucket.append((name, version))
                 return
     version = _parse_version(name[:-4])
-    if version is None:
-        scan.stray.append(name)
-    else:
+    if version is not None:
         scan.plain.append((name, version))
+        return
+    match = _FLYWAY.fullmatch(name[:-4])
+    if match is None:
+        scan.stray.append(name)
+    elif match.group("prefix") is None:
+        scan.flyway.append((name, _Flyway("R", "", match.group("desc"))))
+    else:
+        flyway = _Flyway(match.group("prefix"), match.group("version"), match.group("name") or "")
+        scan.flyway.append((name, flyway))
 
 
 # --- reading ------------------------------------------------------------------------
@@ -309,6 +365,7 @@ def _detect(root: str, scan: _Scan, texts: dict[str, str]) -> str:
         "folder": sum("migration.sql" in d.files for d in scan.dirs),
         "diesel": sum("up.sql" in d.files for d in scan.dirs),
         "updown": len(scan.ups) + len(scan.downs),
+        "flyway": len(scan.flyway),
         "plain": len(scan.plain),
     }
     best = max(counts, key=lambda k: counts[k])  # dict order is the tie-break order
@@ -335,7 +392,7 @@ def _detect(root: str, scan: _Scan, texts: dict[str, str]) -> str:
 
 def _infer_runner(layout: str, scan: _Scan, cands: list[_Candidate]) -> str:
     """The tool that applies these migrations, which decides transaction handling."""
-    if layout in ("diesel", "goose", "dbmate"):
+    if layout in ("diesel", "goose", "dbmate", "flyway"):
         return layout
     if layout == "updown":
         return "golang-migrate"  # sqlx reads the same pairs; golang-migrate is stricter
@@ -357,7 +414,7 @@ def _file_migrations(
     root: str, scan: _Scan, layout: str, texts: dict[str, str], col: _Collector
 ) -> list[_Candidate]:
     cands: list[_Candidate] = []
-    for name in scan.stray:
+    for name in _strays(scan):
         col.warn(
             os.path.join(root, name),
             "no version prefix (expected <version>_<name>.sql): migration runners skip "
@@ -491,6 +548,107 @@ def _pairs(root: str, scan: _Scan, col: _Collector) -> list[_Candidate]:
     return cands
 
 
+# --- Flyway -------------------------------------------------------------------------
+
+
+def _flyway_migrations(root: str, scan: _Scan, col: _Collector) -> list[_Candidate]:
+    """Versioned files by version, undo files as their down, repeatables last.
+
+    Flyway applies versioned migrations in version order, then every repeatable whose
+    checksum changed, ordered by description; each is its own history entry here.
+    """
+    _flyway_strays(root, scan, col)
+    versioned = [(n, f) for n, f in scan.flyway if f.prefix == "V"]
+    # Equal versions (1 and 1.0) share a number, which _check_duplicates reports.
+    dense = {k: i for i, k in enumerate(sorted({f.key for _n, f in versioned}))}
+    confs = set(scan.confs)
+    cands: list[_Candidate] = []
+    by_key: dict[tuple[int, ...], _Candidate] = {}
+    for name, f in versioned:
+        cand = _flyway_candidate(root, name, _Version(f.version, f.name, dense[f.key]), confs, col)
+        cands.append(cand)
+        by_key.setdefault(f.key, cand)
+    for name, f in scan.flyway:
+        if f.prefix != "U":
+            continue
+        path = os.path.join(root, name)
+        confs.discard(name + ".conf")  # the undo direction's own transaction is not modelled
+        target = by_key.get(f.key)
+        if target is None:
+            col.warn(path, f"undo migration without V{f.version}__*.sql: there is nothing "
+                           "to undo; add the versioned migration or remove it")
+        elif target.down:
+            col.warn(path, f"second undo migration for version {f.version} (after "
+                           f"{target.down[0].path}): Flyway fails on it; keep one")
+        else:
+            target.down = (_whole(path, _read_text(path)),)
+    # Flyway compares descriptions with `_` read as a space.
+    repeatable = sorted(
+        ((n, f) for n, f in scan.flyway if f.prefix == "R"),
+        key=lambda item: (item[1].name.replace("_", " "), item[0]),
+    )
+    for i, (name, f) in enumerate(repeatable):
+        label = name[:-4]
+        cands.append(_flyway_candidate(root, name, _Version(label, f.name, len(dense) + i),
+                                       confs, col))
+    for conf in sorted(confs):
+        col.warn(os.path.join(root, conf), f"script configuration without {conf[:-5]}: "
+                                           "Flyway ignores it; rename or remove it")
+    return cands
+
+
+def _flyway_candidate(root: str, name: str, version: _Version, confs: set[str],
+                      col: _Collector) -> _Candidate:
+    """One V or R file; its ``<file>.conf`` (taken out of ``confs``) may opt out."""
+    path = os.path.join(root, name)
+    no_transaction = False
+    if name + ".conf" in confs:
+        confs.discard(name + ".conf")
+        no_transaction = _flyway_no_transaction(path + ".conf", col)
+    return _Candidate(name[:-4], version, "flyway", (_whole(path, _read_text(path)),),
+                      no_transaction=no_transaction, label=name[:-4])
+
+
+def _flyway_no_transaction(path: str, col: _Collector) -> bool:
+    """``executeInTransaction=false`` in a Flyway script configuration file."""
+    text = _read_text(path)
+    no_transaction = False
+    for match in _FLYWAY_NO_TX.finditer(text.lstrip(_BOM)):
+        value = match.group(1).lower()
+        if value not in ("true", "false"):
+            col.warn(path, f"executeInTransaction={match.group(1)}: expected true or false")
+        no_transaction = value == "false"
+    return no_transaction
+
+
+def _flyway_strays(root: str, scan: _Scan, col: _Collector) -> None:
+    """MG000 for what Flyway would not run as a migration from this directory."""
+    for name in scan.stray:
+        path = os.path.join(root, name)
+        if _FLYWAY_CALLBACK.match(name):
+            col.warn(path, "Flyway callback script: it runs around migrations and is "
+                           "not checked; move it out if it is not meant as a callback")
+        else:
+            col.warn(path, "not a Flyway migration name (V<version>__<description>.sql, "
+                           "U<version>__<description>.sql or R__<description>.sql, "
+                           "prefixes upper-case): Flyway ignores it or fails validation; "
+                           "rename it")
+    for name, version in (*scan.plain, *scan.ups, *scan.downs):
+        col.warn(os.path.join(root, name),
+                 f"no V prefix: Flyway ignores it; rename it to V{version.version}__"
+                 f"{version.name or 'description'}.sql")
+    dirs = [d.name for d in scan.dirs] + scan.unversioned_dirs
+    for name in dirs:
+        try:
+            held = any(e.name.endswith(".sql") for e in _list_dir(os.path.join(root, name)))
+        except OSError:
+            held = False
+        if held:
+            col.warn(os.path.join(root, name),
+                     "folder not checked: Flyway also runs the migrations of sub-folders, "
+                     "migrate-lint reads only the files directly in the directory")
+
+
 # --- folder layouts: folder, diesel --------------------------------------------------
 
 
@@ -502,7 +660,7 @@ def _dir_migrations(root: str, scan: _Scan, layout: str, col: _Collector) -> lis
             os.path.join(root, name),
             f"file ignored: {layout} migrations are folders holding {up_file}; move it into one",
         )
-    for name in scan.stray:
+    for name in _strays(scan):
         col.warn(
             os.path.join(root, name),
             "loose .sql file among migration folders: the runner ignores it",

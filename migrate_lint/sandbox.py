@@ -108,7 +108,8 @@ class RunnerBehaviour:
 
 # From RUNNERS.md. Foreign keys are on where the driver turns them on by default:
 # better-sqlite3 (drizzle), sqlx, bundled rusqlite (Prisma's engine, diesel); Go
-# drivers (goose, golang-migrate, dbmate) and plain SQLite leave them off.
+# drivers (goose, golang-migrate, dbmate), the SQLite JDBC driver (Flyway) and plain
+# SQLite leave them off.
 RUNNER_BEHAVIOUR: Mapping[str, RunnerBehaviour] = MappingProxyType(
     {
         "drizzle": RunnerBehaviour("batch", foreign_keys=True),
@@ -118,6 +119,7 @@ RUNNER_BEHAVIOUR: Mapping[str, RunnerBehaviour] = MappingProxyType(
         "goose": RunnerBehaviour("migration", foreign_keys=False),
         "golang-migrate": RunnerBehaviour("migration", foreign_keys=False),
         "dbmate": RunnerBehaviour("migration", foreign_keys=False),
+        "flyway": RunnerBehaviour("migration", foreign_keys=False),
         "generic": RunnerBehaviour("migration", foreign_keys=False),
     }
 )

@@ -14,10 +14,14 @@ LAYOUTS = (
     "updown",  # <version>_<name>.up.sql / .down.sql (golang-migrate, sqlx reversible)
     "goose",  # one file, -- +goose Up / -- +goose Down
     "dbmate",  # one file, -- migrate:up / -- migrate:down
+    "flyway",  # V<version>__<desc>.sql, U<version>__<desc>.sql (undo), R__<desc>.sql
 )
 
 # Runners decide transaction handling (see RUNNERS.md); inferred from the layout.
-RUNNERS = ("drizzle", "prisma", "diesel", "golang-migrate", "sqlx", "goose", "dbmate", "generic")
+RUNNERS = (
+    "drizzle", "prisma", "diesel", "golang-migrate", "sqlx", "goose", "dbmate", "flyway",
+    "generic",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +50,18 @@ class MigrationSource:
     up: tuple[Section, ...]
     down: tuple[Section, ...] = ()
     # The file opts out of the runner's per-migration transaction (goose
-    # NO TRANSACTION, dbmate transaction:false, diesel run_in_transaction = false).
+    # NO TRANSACTION, dbmate transaction:false, diesel run_in_transaction = false,
+    # Flyway executeInTransaction=false in <file>.conf).
     no_transaction: bool = False
+    # The file stem, where the layout does not name migrations `<version>_<name>`
+    # (Flyway: ``V1_1__add_users``, ``R__views``); empty otherwise.
+    stem: str = ""
 
     @property
     def label(self) -> str:
-        """``<version>_<name>`` as people write it."""
+        """``<version>_<name>`` as people write it (Flyway: the file stem)."""
+        if self.stem:
+            return self.stem
         return f"{self.version}_{self.name}" if self.name else self.version
 
     @property

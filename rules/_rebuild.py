@@ -17,13 +17,14 @@ Whether ``PRAGMA foreign_keys`` takes effect depends on the transaction the
 statement runs in: the file's own ``BEGIN``, or the one the runner opens around
 the migration (RUNNERS.md). ``runner_transaction`` says which runner wraps a
 migration; the ``generic`` runner (layout alone, runner unknown) is assumed to wrap
-each file in a transaction as goose, golang-migrate, dbmate, diesel and sqlx do,
+each file in a transaction as goose, golang-migrate, dbmate, diesel, sqlx and Flyway do,
 unless the file opens its own transaction (then it evidently runs unwrapped, or its
 ``BEGIN`` would fail with "cannot start a transaction within a transaction").
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -152,6 +153,9 @@ def runner_transaction(timeline: Timeline, migration: int) -> str | None:
                 "(no `run_in_transaction = false` in metadata.toml)")
     if runner == "golang-migrate":
         return "golang-migrate runs each migration file in a transaction"
+    if runner == "flyway":
+        return ("Flyway runs this migration in a transaction (no `executeInTransaction=false` "
+                f"in {os.path.basename(source.path)}.conf)")
     if opens_own_transaction(timeline, migration):
         return None
     return ("the runner is assumed to run each migration in a transaction, as goose, "

@@ -32,7 +32,8 @@ def test_karakeep_agrees_after_each_of_94_migrations() -> None:
 
 
 @pytest.mark.parametrize(
-    "layout", ["dbmate", "diesel", "drizzle", "flat", "folder", "goose", "prisma", "updown"]
+    "layout",
+    ["dbmate", "diesel", "drizzle", "flat", "flyway", "folder", "goose", "prisma", "updown"],
 )
 def test_each_layout_fixture_agrees(layout: str) -> None:
     assert assert_agrees_after_every_migration(FIXTURES / "layouts" / layout) >= 2

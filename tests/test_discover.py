@@ -99,6 +99,18 @@ def codes(found: Discovery) -> list[tuple[str, str]]:
             "drizzle",
             ["0000_steep_wolverine", "0001_brave_hulk", "0002_quiet_storm"],
         ),
+        (
+            "flyway",
+            "flyway",
+            "flyway",
+            [
+                "V1__create_users",
+                "V1_1__create_posts",
+                "V1.2__add_users_name",
+                "V1_10__index_posts",
+                "R__user_post_counts",
+            ],
+        ),
     ],
 )
 def test_fixture_layouts(fixture: str, layout: str, runner: str, expected: list[str]) -> None:
@@ -112,7 +124,7 @@ def test_fixture_layouts(fixture: str, layout: str, runner: str, expected: list[
 
 
 def test_whole_file_layouts_cover_the_whole_file() -> None:
-    for fixture in ("flat", "folder", "prisma", "diesel", "updown", "drizzle"):
+    for fixture in ("flat", "folder", "prisma", "diesel", "updown", "drizzle", "flyway"):
         for migration in discover(FIXTURES / fixture).migrations:
             for section in (*migration.up, *migration.down):
                 assert (section.start, section.end) == (0, len(section.text))
@@ -189,6 +201,138 @@ def test_dbmate_fixture_sections() -> None:
 def test_drizzle_fixture_journal_ranks() -> None:
     found = discover(FIXTURES / "drizzle")
     assert [m.order[0] for m in found.migrations] == [0, 1, 2]
+
+
+def test_flyway_fixture_versions_undo_and_repeatable() -> None:
+    users, posts, name, index, view = discover(FIXTURES / "flyway").migrations
+    assert (users.version, users.name) == ("1", "create_users")
+    assert (name.version, index.version) == ("1.2", "1_10")  # as written; 1.10 after 1.2
+    assert sql_of(posts.down[0]) == "DROP TABLE posts;\n"
+    assert posts.down[0].path.endswith("U1_1__create_posts.sql")
+    assert users.down == () and view.down == ()
+    assert (view.version, view.name, view.label) == (
+        "R__user_post_counts", "user_post_counts", "R__user_post_counts")
+    assert not any(m.no_transaction for m in (users, posts, name, index, view))
+
+
+# --- Flyway ---------------------------------------------------------------------------
+
+
+def test_flyway_orders_versions_numerically_part_by_part(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "V1_10__j.sql": "SELECT 10;", "V1.9__i.sql": "SELECT 9;", "V2__k.sql": "SELECT 2;",
+        "V1__a.sql": "SELECT 1;", "V1.0.5__b.sql": "SELECT 0;", "V01.2__c.sql": "SELECT 2;",
+        "V2026_01_01_1200__late.sql": "SELECT 3;", "V3.sql": "SELECT 4;",
+    })
+    found = discover(tmp_path)
+    assert (found.layout, found.runner) == ("flyway", "flyway")
+    assert labels(found) == ["V1__a", "V1.0.5__b", "V01.2__c", "V1.9__i", "V1_10__j",
+                             "V2__k", "V3", "V2026_01_01_1200__late"]
+    assert found.diagnostics == ()
+
+
+def test_flyway_repeatables_run_last_by_description(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "R__b_view.sql": "SELECT 1;", "R__a_z.sql": "SELECT 2;", "R__aA.sql": "SELECT 3;",
+        "V2__two.sql": "SELECT 4;", "V1__one.sql": "SELECT 5;",
+    })
+    found = discover(tmp_path)
+    # Flyway compares descriptions with `_` read as a space: "a z" < "aA" < "b view".
+    assert labels(found) == ["V1__one", "V2__two", "R__a_z", "R__aA", "R__b_view"]
+    orders = [m.order for m in found.migrations]
+    assert orders == sorted(orders)
+    assert found.diagnostics == ()
+
+
+def test_flyway_undo_is_the_down_of_its_version(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "V1__a.sql": "CREATE TABLE a (id INTEGER);", "U1.0__a.sql": "DROP TABLE a;",
+        "U2__gone.sql": "SELECT 2;",
+    })
+    found = discover(tmp_path)
+    (one,) = found.migrations
+    assert sql_of(one.down[0]) == "DROP TABLE a;"
+    assert codes(found) == [("MG000", "U2__gone.sql")]
+    assert "nothing to undo" in found.diagnostics[0].message
+
+
+def test_flyway_second_undo_of_a_version(tmp_path: Path) -> None:
+    write(tmp_path, {"V1__a.sql": "SELECT 1;", "U1__a.sql": "SELECT 2;", "U1_0__b.sql": "SELECT 3;"})
+    found = discover(tmp_path)
+    assert sql_of(found.migrations[0].down[0]) == "SELECT 3;"  # the first by file name
+    assert codes(found) == [("MG000", "U1__a.sql")]
+
+
+def test_flyway_equal_versions_are_duplicates(tmp_path: Path) -> None:
+    write(tmp_path, {"V1__a.sql": "SELECT 1;", "V1.0__b.sql": "SELECT 2;", "V1_1__c.sql": "SELECT 3;"})
+    found = discover(tmp_path)
+    assert labels(found) == ["V1__a", "V1.0__b", "V1_1__c"]  # both kept, by description
+    (diag,) = found.diagnostics
+    assert diag.code == "MG003"
+    assert "V1.0__b.sql" in diag.message and "V1__a.sql" in diag.message
+
+
+def test_flyway_conf_execute_in_transaction_false(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "V1__a.sql": "SELECT 1;",
+        "V2__rebuild.sql": "PRAGMA foreign_keys=OFF;\nBEGIN;\nSELECT 2;\nCOMMIT;\n",
+        "V2__rebuild.sql.conf": "# per-script config\nexecuteInTransaction = false\n",
+        "V3__c.sql": "SELECT 3;",
+        "V3__c.sql.conf": "executeInTransaction=true\nencoding=UTF-8\n",
+        "R__v.sql": "SELECT 4;",
+        "R__v.sql.conf": "executeInTransaction=FALSE\n",
+    })
+    found = discover(tmp_path)
+    assert [m.no_transaction for m in found.migrations] == [False, True, False, True]
+    assert found.diagnostics == ()
+
+
+def test_flyway_conf_problems(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "V1__a.sql": "SELECT 1;",
+        "V1__a.sql.conf": "executeInTransaction=nope\n",
+        "V9__gone.sql.conf": "executeInTransaction=false\n",
+    })
+    found = discover(tmp_path)
+    assert not found.migrations[0].no_transaction
+    assert codes(found) == [("MG000", "V1__a.sql.conf"), ("MG000", "V9__gone.sql.conf")]
+
+
+def test_flyway_strays(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "V1__a.sql": "SELECT 1;", "V2__b.sql": "SELECT 2;", "V3__c.sql": "SELECT 3;",
+        "v4__lower.sql": "SELECT 4;",  # Flyway's prefixes are case-sensitive
+        "V5_single.sql": "SELECT 5;",  # version "5_single" is not a number
+        "R1__versioned_repeatable.sql": "SELECT 6;",
+        "0007_plain.sql": "SELECT 7;",
+        "afterMigrate.sql": "SELECT 8;",
+        "nested/V6__deeper.sql": "SELECT 9;",
+    })
+    found = discover(tmp_path)
+    assert labels(found) == ["V1__a", "V2__b", "V3__c"]
+    assert codes(found) == [
+        ("MG000", "0007_plain.sql"), ("MG000", "R1__versioned_repeatable.sql"),
+        ("MG000", "V5_single.sql"), ("MG000", "afterMigrate.sql"), ("MG000", "nested"),
+        ("MG000", "v4__lower.sql"),
+    ]
+    messages = {os.path.basename(d.path): d.message for d in found.diagnostics}
+    assert "V0007__plain.sql" in messages["0007_plain.sql"]
+    assert "callback" in messages["afterMigrate.sql"]
+    assert "sub-folders" in messages["nested"]
+
+
+def test_flyway_names_in_a_flat_layout_are_strays(tmp_path: Path) -> None:
+    write(tmp_path, {"0001_a.sql": "SELECT 1;", "0002_b.sql": "SELECT 2;", "V3__c.sql": "SELECT 3;"})
+    found = discover(tmp_path)
+    assert found.layout == "flat"
+    assert codes(found) == [("MG000", "V3__c.sql")]
+
+
+def test_flyway_layout_override(tmp_path: Path) -> None:
+    write(tmp_path, {"0001_a.sql": "SELECT 1;", "V1__a.sql": "SELECT 1;", "0002_b.sql": "SELECT 2;"})
+    found = discover(tmp_path, layout="flyway")
+    assert (found.layout, found.runner, labels(found)) == ("flyway", "flyway", ["V1__a"])
+    assert [c for c, _n in codes(found)] == ["MG000", "MG000"]
 
 
 # --- ordering -------------------------------------------------------------------------

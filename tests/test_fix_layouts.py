@@ -50,6 +50,10 @@ def _layout(root: Path, kind: str) -> None:
         (root / "000001_init.down.sql").write_text("DROP TABLE tag;\n")
         (root / "000002_qty.up.sql").write_text(ADD + "\n")
         (root / "000002_qty.down.sql").write_text("SELECT 1;\n")
+    elif kind == "flyway":
+        # Flyway wraps every migration too: only an unreferenced table can be rebuilt
+        (root / "V1__init.sql").write_text(CREATE.split("\n")[0] + "\n")
+        (root / "V1_1__qty.sql").write_text(ADD + "\n")
 
 
 EXPECTED = {
@@ -57,6 +61,7 @@ EXPECTED = {
     "dbmate": ("20260101000000_fix_item_qty.sql", "-- migrate:up transaction:false"),
     "diesel": ("2026-01-01-000000_fix_item_qty/up.sql", "BEGIN IMMEDIATE;"),
     "updown": ("000003_fix_item_qty.up.sql", ""),
+    "flyway": ("V1_2__fix_item_qty.sql", "The flyway runner wraps this file"),
 }
 
 
@@ -87,7 +92,7 @@ def test_new_migration_follows_layout_and_applies(tmp_path: Path, kind: str) -> 
         fill(box.connection)
         for m in fixed.migrations[1:]:
             assert box.apply(m.up.statements, no_transaction=m.source.no_transaction) is None
-        if kind != "updown":
+        if kind not in ("updown", "flyway"):
             tags = box.connection.execute("SELECT count(*) FROM tag").fetchone()[0]
             assert tags > 0  # no cascade from the rebuild of item
         end_a = box.snapshot()
@@ -98,6 +103,43 @@ def test_new_migration_follows_layout_and_applies(tmp_path: Path, kind: str) -> 
         last = fixed.migrations[-1]
         assert box.apply(last.up.statements, no_transaction=last.source.no_transaction) is None
         assert box.snapshot() == end_a
+
+
+def test_flyway_fixes_are_versioned_before_repeatables_and_apply(tmp_path: Path) -> None:
+    (tmp_path / "V1__init.sql").write_text(CREATE.split("\n")[0] + "\n")
+    (tmp_path / "V1_9__qty.sql").write_text(
+        "ALTER TABLE item ADD qty integer NOT NULL;\nALTER TABLE item ADD cost integer NOT NULL;\n")
+    (tmp_path / "R__item_names.sql").write_text(
+        "DROP VIEW IF EXISTS item_names;\nCREATE VIEW item_names AS SELECT name FROM item;\n")
+    plans = plan_fixes(str(tmp_path), Options(now_ms=NOW))
+    ready = [p for p in plans if p.files]
+    assert ready and all(p.ok for p in ready), [str(c) for p in plans for c in p.failed_checks]
+    assert any("flyway repair" in note for p in ready for note in p.notes)
+    changes = {c.path: c for p in ready for c in p.files}
+    write_all(list(changes.values()))
+    fixed = load_history(tmp_path)
+    assert [m.label for m in fixed.migrations] == [
+        "V1__init", "V1_9__qty", "V1_10__fix_item_qty", "V1_11__fix_item_cost", "R__item_names"]
+    assert fixed.diagnostics == ()
+    with Sandbox(fixed.runner, foreign_keys=True) as box:
+        assert box.apply(fixed.migrations[0].up.statements) is None
+        fill(box.connection)
+        for m in fixed.migrations[1:]:
+            assert box.apply(m.up.statements, no_transaction=m.source.no_transaction) is None
+        assert box.connection.execute("SELECT count(*) FROM item_names").fetchone()[0] > 0
+
+
+def test_flyway_no_transaction_fix_gets_a_script_configuration(tmp_path: Path) -> None:
+    from migrate_lint.fix.layout import render_new_migration
+
+    (tmp_path / "V1__init.sql").write_text(CREATE + "\n")
+    files = render_new_migration(load_history(tmp_path), "fix_item_qty", ["SELECT 1;"], [], [],
+                                 "item", True, NOW)
+    assert [Path(f.path).name for f in files] == ["V2__fix_item_qty.sql",
+                                                  "V2__fix_item_qty.sql.conf"]
+    assert files[1].text == "executeInTransaction=false\n"
+    write_all(list(files))
+    assert load_history(tmp_path).migrations[-1].source.no_transaction
 
 
 def test_drizzle_refuses_referenced_table_and_journal_is_appended(tmp_path: Path) -> None:
@@ -124,3 +166,9 @@ def test_next_version_formats() -> None:
     assert next_version(["1735689600000"], NOW) == str(NOW)
     assert next_version(["0009", "0010"], NOW) == "0011"
     assert next_version(["000002"], NOW) == "000003"
+    flyway = ["1", "1_1", "1.2", "1_9", "R__views"]
+    assert next_version(flyway, NOW, "flyway") == "1_10"  # 1.9 is the highest, not 1.2
+    assert next_version(["1.2.3", "1.10"], NOW, "flyway") == "1.11"
+    assert next_version(["2026_01_01_1200"], NOW, "flyway") == "2026_01_01_1201"
+    assert next_version(["001", "002"], NOW, "flyway") == "003"
+    assert next_version(["R__views"], NOW, "flyway") == "1"

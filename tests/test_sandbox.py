@@ -88,8 +88,8 @@ def test_foreign_keys_override() -> None:
 
 
 def test_unknown_runner() -> None:
-    with pytest.raises(ValueError, match="flyway"):
-        Sandbox("flyway")
+    with pytest.raises(ValueError, match="liquibase"):
+        Sandbox("liquibase")
 
 
 def test_runner_behaviour_is_read_only() -> None:

@@ -2,7 +2,9 @@
 
 The next version follows the newest one's format: a 14-digit UTC timestamp,
 diesel's ``YYYY-MM-DD-HHMMSS``, epoch milliseconds, or the next zero-padded
-number. Files are rendered from the jinja2 templates shipped in ``templates/``.
+number; Flyway's next version increments the last part of the highest one
+(``1_9`` -> ``1_10``). Files are rendered from the jinja2 templates shipped in
+``templates/``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime, timezone
 
 import jinja2
 
+from migrate_lint.discover import flyway_version_key
 from migrate_lint.fix.model import FileChange
 from migrate_lint.history import History
 
@@ -27,8 +30,15 @@ _ENV = jinja2.Environment(
 )
 
 
-def next_version(versions: Sequence[str], now_ms: int | None = None) -> str:
+# A Flyway version as written in V<version>__<description>.sql (repeatables have none).
+_FLYWAY_VERSION = re.compile(r"\d+(?:[._]\d+)*")
+
+
+def next_version(versions: Sequence[str], now_ms: int | None = None,
+                 layout: str | None = None) -> str:
     """The version after the newest of ``versions``, in the same format."""
+    if layout == "flyway":
+        return _next_flyway(versions)
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     now = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
     newest = max(versions, key=lambda v: (len(v), v)) if versions else "0000"
@@ -49,13 +59,30 @@ def next_version(versions: Sequence[str], now_ms: int | None = None) -> str:
     return now.strftime("%Y%m%d%H%M%S")
 
 
+def _next_flyway(versions: Sequence[str]) -> str:
+    """The highest Flyway version with its last part incremented, separators and
+    zero padding kept: ``1.2.3`` -> ``1.2.4``, ``2026_01_01_1200`` -> ``2026_01_01_1201``."""
+    written = [v for v in versions if _FLYWAY_VERSION.fullmatch(v)]
+    if not written:
+        return "1"
+    newest = max(written, key=lambda v: (flyway_version_key(v), len(v), v))
+    last = re.split(r"[._]", newest)[-1]
+    return newest[: len(newest) - len(last)] + str(int(last) + 1).zfill(len(last))
+
+
+def flyway_file_version(path: str) -> str:
+    """``.../V1_2__fix_t_c.sql`` -> ``1_2``: the version of a new Flyway migration file."""
+    match = re.match(r"V(\d+(?:[._]\d+)*)__", os.path.basename(path))
+    return match.group(1) if match else ""
+
+
 def render_new_migration(history: History, name: str, up: Sequence[str], down: Sequence[str],
                          header: Sequence[str], table: str, no_transaction: bool,
                          now_ms: int | None = None) -> tuple[FileChange, ...]:
     """The files of a new migration ``name`` following the directory's layout."""
     root = history.root
-    version = next_version([m.version for m in history.migrations], now_ms)
-    label = f"{version}_{name}"
+    version = next_version([m.version for m in history.migrations], now_ms, history.layout)
+    label = f"V{version}__{name}" if history.layout == "flyway" else f"{version}_{name}"
     layout, runner = history.layout, history.runner
     style = layout if layout in ("goose", "dbmate") else (
         "drizzle" if runner == "drizzle" else "plain")
@@ -77,6 +104,13 @@ def render_new_migration(history: History, name: str, up: Sequence[str], down: S
         files.append(FileChange(os.path.join(root, f"{label}.up.sql"), text))
         files.append(FileChange(os.path.join(root, f"{label}.down.sql"),
                                 _ENV.get_template("down.sql.j2").render(**context)))
+    elif layout == "flyway":
+        # Never a repeatable: the fix is a versioned step. Flyway's only opt-out of its
+        # transaction is the script configuration file next to the migration.
+        files.append(FileChange(os.path.join(root, f"{label}.sql"), text))
+        if no_transaction:
+            files.append(FileChange(os.path.join(root, f"{label}.sql.conf"),
+                                    "executeInTransaction=false\n"))
     else:
         files.append(FileChange(os.path.join(root, f"{label}.sql"), text))
     journal = os.path.join(root, "meta", "_journal.json")

@@ -41,7 +41,7 @@ from migrate_lint.fix.inplace import (
     update_value,
     wrap_coalesce,
 )
-from migrate_lint.fix.layout import next_version, render_new_migration
+from migrate_lint.fix.layout import flyway_file_version, next_version, render_new_migration
 from migrate_lint.fix.model import (
     CheckResult,
     ColumnTarget,
@@ -606,9 +606,14 @@ class Planner:
         files = render_new_migration(history, name, up, wrap_down(rebuild), header,
                                      column_target.table, rebuild.own_transaction,
                                      self.options.now_ms)
-        version = next_version(versions, self.options.now_ms)
-        if planned_versions or version != os.path.basename(files[0].path).split("_")[0]:
-            files = _reversion(files, os.path.basename(files[0].path).split("_")[0], version)
+        version = next_version(versions, self.options.now_ms, self.history.layout)
+        if self.history.layout == "flyway":
+            # V1_2__fix_t_c.sql: the "V" keeps the replacement off the directory's path.
+            written, renamed = f"V{flyway_file_version(files[0].path)}", f"V{version}"
+        else:
+            written, renamed = os.path.basename(files[0].path).split("_")[0], version
+        if planned_versions or renamed != written:
+            files = _reversion(files, written, renamed)
         planned_versions.append(version)
         return [*plans, FixPlan(situation, title, files=files, checks=tuple(results),
                                 notes=tuple(notes))]

@@ -1,0 +1,72 @@
+"""The flyway runner: one transaction per migration unless `<file>.conf` opts out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migrate_lint.config import Config
+from migrate_lint.engine import rule_by_code, run_rules
+from migrate_lint.pipeline import load_timeline
+from migrate_lint.sandbox import RUNNER_BEHAVIOUR, Sandbox
+
+REBUILD = """PRAGMA foreign_keys=OFF;
+BEGIN;
+CREATE TABLE new_parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+INSERT INTO new_parent (id, name) SELECT id, coalesce(name, '') FROM parent;
+DROP TABLE parent;
+ALTER TABLE new_parent RENAME TO parent;
+COMMIT;
+PRAGMA foreign_keys=ON;
+"""
+WRAPPED = REBUILD.replace("BEGIN;\n", "").replace("COMMIT;\n", "")
+
+
+def _history(root: Path, second: str, conf: str | None) -> None:
+    (root / "V1__init.sql").write_text(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT);\n"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, "
+        "parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE);\n")
+    (root / "V1_1__rebuild_parent.sql").write_text(second)
+    if conf is not None:
+        (root / "V1_1__rebuild_parent.sql.conf").write_text(conf)
+
+
+def _rb001(root: Path) -> list[str]:
+    rule = rule_by_code("RB001")
+    assert rule is not None
+    return [f.message for f in run_rules(load_timeline(root), Config(), [rule])]
+
+
+def test_flyway_behaviour_is_per_migration_with_foreign_keys_off() -> None:
+    behaviour = RUNNER_BEHAVIOUR["flyway"]
+    assert (behaviour.transaction, behaviour.foreign_keys) == ("migration", False)
+
+
+def test_pragma_in_a_wrapped_flyway_migration_is_flagged(tmp_path: Path) -> None:
+    _history(tmp_path, WRAPPED, None)
+    (message,) = _rb001(tmp_path)
+    assert "Flyway runs this migration in a transaction" in message
+    assert "V1_1__rebuild_parent.sql.conf" in message
+
+
+def test_conf_opt_out_lets_the_pragma_work(tmp_path: Path) -> None:
+    _history(tmp_path, REBUILD, "executeInTransaction=false\n")
+    assert _rb001(tmp_path) == []
+    timeline = load_timeline(tmp_path)
+    second = timeline.history.migrations[1]
+    assert second.source.no_transaction
+    with Sandbox("flyway", foreign_keys=True) as box:
+        assert box.apply(timeline.history.migrations[0].up.statements) is None
+        box.connection.execute("INSERT INTO parent VALUES (1, 'a')")
+        box.connection.execute("INSERT INTO child VALUES (1, 1)")
+        assert box.apply(second.up.statements, no_transaction=True) is None
+        assert box.connection.execute("SELECT count(*) FROM child").fetchone()[0] == 1
+
+
+def test_own_begin_without_opt_out_fails_under_flyway(tmp_path: Path) -> None:
+    _history(tmp_path, REBUILD, None)
+    timeline = load_timeline(tmp_path)
+    with Sandbox("flyway") as box:
+        assert box.apply(timeline.history.migrations[0].up.statements) is None
+        error = box.apply(timeline.history.migrations[1].up.statements)
+        assert error is not None and "within a transaction" in error.message
