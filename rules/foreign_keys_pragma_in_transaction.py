@@ -33,6 +33,8 @@ _HELP = {
                "the pragma before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
     "golang-migrate": ("use `x-no-tx-wrap=true` and put the pragma before your own BEGIN "
                        "(and `PRAGMA foreign_keys=ON` after COMMIT)"),
+    "flyway": ("add `<file>.sql.conf` with `executeInTransaction=false` and put the pragma "
+               "before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
     "generic": ("run the pragma outside any transaction: before BEGIN, in a migration the "
                 "runner does not wrap (and `PRAGMA foreign_keys=ON` after COMMIT)"),
 }

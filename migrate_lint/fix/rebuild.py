@@ -18,7 +18,10 @@ from migrate_lint.fix.sqltext import edit_create, lit, parse_create, q, splice_c
 # Runners whose files may hold their own BEGIN/COMMIT (with an opt-out marker where
 # the runner wraps files by default); everything else gets a body that must stay
 # correct inside the runner's transaction with foreign keys on (RUNNERS.md).
-OWN_TRANSACTION_RUNNERS = frozenset({"goose", "dbmate", "diesel", "prisma"})
+# Runners with a per-file opt-out of their transaction (goose NO TRANSACTION, dbmate
+# transaction:false, diesel run_in_transaction = false, Flyway executeInTransaction=false
+# in <file>.sql.conf) or none at all (Prisma): a fix may run its own BEGIN..COMMIT there.
+OWN_TRANSACTION_RUNNERS = frozenset({"goose", "dbmate", "diesel", "prisma", "flyway"})
 
 GUARD_TABLE = "_migrate_lint_fk_guard"
 
