@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -1085,7 +1084,9 @@ def test_each_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize("shape", ["flat", "folder", "goose"])
-def test_thousand_migrations_are_fast(tmp_path: Path, shape: str) -> None:
+def test_thousand_migrations_in_order(tmp_path: Path, shape: str) -> None:
+    """A long history is read completely and in order (its speed is measured in
+    benchmarks/bench_pipeline.py, not asserted here)."""
     files: dict[str, str | bytes] = {}
     for i in range(1000):
         body = f"CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT);\n" * 5
@@ -1096,13 +1097,9 @@ def test_thousand_migrations_are_fast(tmp_path: Path, shape: str) -> None:
         else:
             files[f"{i:05d}_m{i}.sql"] = f"-- +goose Up\n{body}-- +goose Down\nDROP TABLE t{i};\n"
     write(tmp_path, files)
-    best = float("inf")
-    for _ in range(3):
-        began = time.perf_counter()
-        found = discover(tmp_path)
-        best = min(best, time.perf_counter() - began)
-    assert len(found.migrations) == 1000
-    assert best < 0.1, f"discovering 1000 {shape} migrations took {best * 1000:.0f} ms"
+    found = discover(tmp_path)
+    assert [m.name for m in found.migrations] == [f"m{i}" for i in range(1000)]
+    assert found.diagnostics == ()
 
 
 # --- real corpora ---------------------------------------------------------------------
