@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import corpus_path
 
 from migrate_lint.config import Config
 from migrate_lint.engine import all_rules, run_rules
@@ -20,7 +21,6 @@ from migrate_lint.pipeline import load_timeline
 
 pytestmark = pytest.mark.corpus
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 EXPECTED = Path(__file__).resolve().parent / "expected"
 OPENCODE = ("opencode", "migration")
 KARAKEEP = ("karakeep", "packages", "db", "drizzle")
@@ -28,11 +28,7 @@ KARAKEEP = ("karakeep", "packages", "db", "drizzle")
 OTHER_OWNERS = frozenset({"NN002"})
 
 
-def _corpus(*parts: str) -> Path:
-    path = CORPUS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared corpus not found at {path} (it sits beside the project in CI)")
-    return path
+_corpus = corpus_path  # skips, saying why, where ../shared/corpus is absent
 
 
 def _findings(root: Path) -> list[Finding]:

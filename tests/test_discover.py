@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import corpus_path
 
 from migrate_lint.discover import discover
 from migrate_lint.errors import MigrateLintError
@@ -15,7 +16,6 @@ from migrate_lint.source import Discovery, MigrationSource, Section
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "layouts"
 # The module, not the function of the same name a package re-export could shadow it with.
 discover_module = importlib.import_module("migrate_lint.discover")
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -1105,11 +1105,7 @@ def test_thousand_migrations_in_order(tmp_path: Path, shape: str) -> None:
 # --- real corpora ---------------------------------------------------------------------
 
 
-def corpus_dir(*parts: str) -> Path:
-    path = CORPUS.joinpath(*parts)
-    if not path.is_dir():
-        pytest.skip(f"real corpus not available: {path} is absent")
-    return path
+corpus_dir = corpus_path  # skips, saying why, where ../shared/corpus is absent
 
 
 @pytest.mark.corpus

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORPUS
 
 from migrate_lint.cli import cli
 from migrate_lint.fix.synth import fill
@@ -15,7 +16,6 @@ from migrate_lint.history import History
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 KARAKEEP = CORPUS / "karakeep"
 PRE_FIX = "karakeep__0061_merge_user_settings@20f4e4712f(pre-fix-#1919).sql"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from migrate_lint.config import Config
 from migrate_lint.engine import Rule, rule_by_code, run_rules
@@ -22,7 +23,6 @@ from migrate_lint.sandbox import ApplyError, Sandbox
 from tests.rules.harness import run, write_history
 
 _FENCE = re.compile(r"```sql\n(.*?)```", re.S)
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 def _rule(code: str) -> type[Rule]:
