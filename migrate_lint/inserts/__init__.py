@@ -13,7 +13,8 @@ time (listed, never guessed) and the files skipped with the reason. Rule NN002
 
 Languages: ``.sql`` files (seeds, fixtures, sqlc queries); Python (``ast``: string
 literals, f-strings, sqlite3 ``execute*`` calls, SQLAlchemy Core); TypeScript and
-JavaScript (tree-sitter: string and template literals, drizzle ORM).
+JavaScript (tree-sitter: string and template literals, drizzle ORM, Kysely, Knex);
+Go and Rust (tree-sitter: string literals, database/sql, sqlx, rusqlite, diesel).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from migrate_lint.inserts.builders import resolve_builders
 from migrate_lint.inserts.drizzle import DrizzleFacts, resolve
 from migrate_lint.inserts.files import decode, walk
 from migrate_lint.inserts.git import revision_files
@@ -34,6 +36,7 @@ from migrate_lint.inserts.model import (
     SiteCollection,
     SkippedFile,
 )
+from migrate_lint.inserts.native_src import native_sites
 from migrate_lint.inserts.python_src import python_sites
 from migrate_lint.inserts.sqltext import site_from_statement, sites_in_sql
 
@@ -62,6 +65,9 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
             return sites_in_sql(text, path, "sql-file", revision=revision), DrizzleFacts(), None
         if language == "python":
             sites, problem = python_sites(path, text, revision)
+            return sites, DrizzleFacts(), problem
+        if language in ("go", "rust"):
+            sites, problem = native_sites(path, text, language, revision)
             return sites, DrizzleFacts(), problem
         return js_sites(path, text, language, revision)
     except RecursionError:
@@ -108,13 +114,18 @@ def _key(site: InsertSite) -> tuple[object, ...]:
             site.nulls, site.null_positions, site.star_source, site.source)
 
 
+def _builders(facts: Sequence[DrizzleFacts]) -> list[InsertSite]:
+    return resolve_builders([b for f in facts for b in f.builders],
+                            [c for f in facts for c in f.camel])
+
+
 def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,
                   writers_from: str | None = None) -> SiteCollection:
     """Every insert site under ``paths`` (files or directories).
 
     ``exclude`` adds glob patterns (matched against relative paths and their parts)
     to the default excludes (node_modules, .venv, venv, .git, dist, build,
-    __pycache__, .next, target, coverage). With ``writers_from`` the same paths are
+    __pycache__, .next, target, coverage, vendor). With ``writers_from`` the same paths are
     also read at that git revision, and its sites (``revision`` set) are added,
     except those identical to a current site: an older build writing to the
     database after an upgrade. Raises MigrateLintError when git cannot read the
@@ -126,12 +137,14 @@ def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,
     current = ((f.path, f.language, _read(f.path)) for f in walk(paths, exclude))
     count = _gather(current, None, sites, facts, skipped)
     sites.extend(resolve(facts))
+    sites.extend(_builders(facts))
     if writers_from:
         old_sites: list[InsertSite] = []
         old_facts: list[DrizzleFacts] = []
         old = ((f.path, f.language, f.data) for f in revision_files(paths, writers_from, exclude))
         count += _gather(old, writers_from, old_sites, old_facts, skipped)
         old_sites.extend(resolve(old_facts))
+        old_sites.extend(_builders(old_facts))
         seen = {_key(s) for s in sites}
         sites.extend(s for s in old_sites if _key(s) not in seen)
     sites.sort(key=lambda s: (s.revision or "", s.span.path, s.span.start))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from migrate_lint.inserts.builders import BuilderInsert, CamelCaseOptions
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.span import Span
 
@@ -85,12 +86,16 @@ class DrizzleInsert:
 
 @dataclass(frozen=True, slots=True)
 class DrizzleFacts:
-    """What one file contributes to drizzle resolution."""
+    """What one TS/JS file contributes to resolution across files: drizzle's tables,
+    inserts, column objects and casing, and the Kysely/Knex inserts with the Kysely
+    ``CamelCasePlugin`` options (:mod:`migrate_lint.inserts.builders`)."""
 
     tables: tuple[DrizzleTable, ...] = ()
     inserts: tuple[DrizzleInsert, ...] = ()
     objects: tuple[tuple[str, tuple[DrizzleColumn, ...], bool], ...] = ()  # name, cols, complete
     casing: tuple[str, ...] = ()
+    builders: tuple[BuilderInsert, ...] = ()
+    camel: tuple[CamelCaseOptions, ...] = ()
 
 
 def _expand(table: DrizzleTable, objects: dict[str, tuple[tuple[DrizzleColumn, ...], bool]]

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 DEFAULT_EXCLUDES = ("node_modules", ".venv", "venv", ".git", "dist", "build", "__pycache__",
-                    ".next", "target", "coverage")
+                    ".next", "target", "coverage", "vendor")
 MAX_BYTES = 2 * 1024 * 1024
 # A line this long is generated or minified code, never hand-written SQL-bearing
 # source; parsing it costs time and yields positions nobody can read.
@@ -20,6 +20,8 @@ LANGUAGES = {
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".tsx": "tsx",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".go": "go",
+    ".rs": "rust",
 }
 
 

@@ -12,6 +12,7 @@ import re
 from functools import cache
 from typing import Any
 
+from migrate_lint.inserts.builders import BuilderInsert, CamelCaseOptions
 from migrate_lint.inserts.drizzle import (
     APP_DEFAULTS,
     DrizzleColumn,
@@ -25,7 +26,9 @@ from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 
 # Cheap gate before parsing (the parser does the reading): INSERT/REPLACE closely
 # followed by INTO, an ``.insert(`` call, or anything drizzle (definitions, casing).
-_MAYBE = re.compile(r"\b(?:insert|replace)\b\W{0,8}(?:or\s+\w+\W+)?into\b|\.insert\s*\(|"
+# Kysely's ``insertInto``/``replaceInto`` match the first branch (``Into``); a file
+# that only configures Kysely's CamelCasePlugin is let through by a substring test.
+_MAYBE = re.compile(r"\b(?:insert|replace)(?:\b\W{0,8}(?:or\s+\w+\W+)?|)into\b|\.insert\s*\(|"
                     r"sqliteTable|drizzle", re.I)
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\n": "", "\r\n": "", "b": "\b",
@@ -46,7 +49,16 @@ _QUERY = """
   arguments: (arguments) @values) @insert
 (pair key: (property_identifier) @key (#eq? @key "casing") value: (string) @casing)
 (variable_declarator name: (identifier) @objname value: (object) @obj)
+(call_expression
+  function: (member_expression
+    property: (property_identifier) @bm (#any-of? @bm "insertInto" "replaceInto" "insert"))
+  arguments: (arguments) @bargs) @builder
+(new_expression constructor: (identifier) @plugin (#eq? @plugin "CamelCasePlugin")) @camel
 """
+_KYSELY_CONFLICT = {"onConflict": "upsert", "orIgnore": "ignore", "orReplace": "replace"}
+_CAMEL_OPTIONS = {"upperCase": "upper_case", "underscoreBeforeDigits": "underscore_before_digits",
+                  "underscoreBetweenUppercaseLetters": "underscore_between_uppercase_letters"}
+_KNEX_TABLE_METHODS = frozenset({"table", "into", "from"})
 
 
 @cache
@@ -119,6 +131,8 @@ class JsSource:
         inserts: list[DrizzleInsert] = []
         objects: list[tuple[str, tuple[DrizzleColumn, ...], bool]] = []
         casing: list[str] = []
+        builders: list[BuilderInsert] = []
+        camel: list[CamelCaseOptions] = []
         for _, caps in matches:
             if "str" in caps:
                 node = caps["str"][0]
@@ -141,11 +155,19 @@ class JsSource:
                 value = self.string_value(caps["casing"][0])
                 if value:
                     casing.append(value)
+            elif "builder" in caps:
+                found = self._builder_insert(caps["builder"][0], self.node_text(caps["bm"][0]),
+                                             caps["bargs"][0])
+                if found is not None:
+                    builders.append(found)
+            elif "camel" in caps:
+                camel.append(self._camel(caps["camel"][0]))
             elif "obj" in caps:
                 cols, complete, _ = self._columns(caps["obj"][0])
                 if cols:
                     objects.append((self.node_text(caps["objname"][0]), cols, complete))
-        facts = DrizzleFacts(tuple(tables), tuple(inserts), tuple(objects), tuple(casing))
+        facts = DrizzleFacts(tuple(tables), tuple(inserts), tuple(objects), tuple(casing),
+                             tuple(builders), tuple(camel))
         return sites, facts, tree.root_node.has_error
 
     def _sql(self, node: Any, value: str) -> list[InsertSite]:
@@ -291,10 +313,174 @@ class JsSource:
         return tuple(keys)
 
 
+    # -- Kysely and Knex -----------------------------------------------------------
+    def _chain(self, call: Any) -> list[tuple[str, Any, Any]]:
+        """The method calls chained after ``call``: (name, property node, arguments)."""
+        out: list[tuple[str, Any, Any]] = []
+        cur = call
+        while True:
+            member = cur.parent
+            outer = member.parent if member is not None else None
+            if (member is None or member.type != "member_expression" or outer is None
+                    or outer.type != "call_expression"
+                    or outer.child_by_field_name("function") != member):
+                return out
+            prop = member.child_by_field_name("property")
+            args = outer.child_by_field_name("arguments")
+            if prop is None or args is None:
+                return out
+            out.append((self.node_text(prop), prop, args))
+            cur = outer
+
+    def _method_span(self, prop: Any, args: Any) -> Any:
+        """``.name(``: where a chained call is read as "the insert"."""
+        start = prop.start_byte
+        if self.data[start - 1:start] == b".":
+            start -= 1
+        return self.span_of(start, args.start_byte + 1)
+
+    @staticmethod
+    def _table_name(raw: str) -> str:
+        name = raw.split(" as ")[0].split(" AS ")[0].strip()
+        return name.rsplit(".", 1)[-1] if "." in name else name
+
+    def _builder_insert(self, call: Any, method: str, args: Any) -> BuilderInsert | None:
+        func = call.child_by_field_name("function")
+        prop = func.child_by_field_name("property") if func is not None else None
+        first = args.named_children[0] if args.named_children else None
+        if method in ("insertInto", "replaceInto"):
+            return self._kysely(call, method, prop, args, first)
+        return self._knex(call, func, prop, args, first)
+
+    def _kysely(self, call: Any, method: str, prop: Any, args: Any,
+                first: Any) -> BuilderInsert:
+        raw = self.string_value(first)
+        table = self._table_name(raw) if raw is not None else "?"
+        conflict = "replace" if method == "replaceInto" else None
+        span = self._method_span(prop, args)
+        rows: tuple[tuple[str, ...], ...] | None = None
+        nulls: tuple[str, ...] = ()
+        source = "values"
+        note = "" if raw is not None else "table named at run time"
+        columns: tuple[str, ...] | None = None
+        given = False
+        for name, node, margs in self._chain(call):
+            if name in _KYSELY_CONFLICT:
+                conflict = conflict if conflict == "replace" and name != "orIgnore" \
+                    else _KYSELY_CONFLICT[name]
+            elif name == "values" and not given:
+                given = True
+                span = self._method_span(node, margs)
+                arg = margs.named_children[0] if margs.named_children else None
+                rows, nulls, why = self._builder_rows(arg)
+                note = note or why
+            elif name == "defaultValues" and not given:
+                given, rows, source = True, ((),), "default_values"
+            elif name == "columns":
+                arg = margs.named_children[0] if margs.named_children else None
+                items = arg.named_children if arg is not None and arg.type == "array" else None
+                names = [self.string_value(i) for i in items] if items is not None else [None]
+                columns = tuple(n for n in names if n is not None) if all(
+                    n is not None for n in names) else None
+            elif name == "expression" and not given:
+                given, source = True, "select"
+                span = self._method_span(node, margs)
+        if source == "select":
+            rows = (columns,) if columns is not None else None
+            note = note or ("" if columns is not None else "column list built at run time")
+        elif not given:
+            note = note or "values given elsewhere (the builder is stored and extended)"
+        if raw is None:
+            rows = None
+        return BuilderInsert("kysely", table, rows, span, conflict, source, nulls,
+                             self.revision, note)
+
+    def _knex(self, call: Any, func: Any, prop: Any, args: Any,
+              first: Any) -> BuilderInsert | None:
+        if first is None or func is None:
+            return None
+        obj = func.child_by_field_name("object")
+        raw: str | None = None
+        if obj is not None and obj.type == "call_expression":
+            callee = obj.child_by_field_name("function")
+            oargs = obj.child_by_field_name("arguments")
+            known = callee is not None and (callee.type == "identifier" or (
+                callee.type == "member_expression"
+                and self.node_text(callee.child_by_field_name("property") or callee)
+                in _KNEX_TABLE_METHODS))
+            if known and oargs is not None and len(oargs.named_children) == 1:
+                raw = self.string_value(oargs.named_children[0])
+        chain = self._chain(call)
+        conflict: str | None = None
+        for name, _, margs in chain:
+            if name == "into" and raw is None and margs.named_children:
+                raw = self.string_value(margs.named_children[0])
+            elif name == "onConflict":
+                conflict = "upsert"
+            elif name == "ignore" and conflict == "upsert":
+                conflict = "ignore"
+        if raw is None:
+            return None  # not a Knex insert (drizzle's db.insert(T), a DOM API...)
+        rows, nulls, note = self._builder_rows(first)
+        return BuilderInsert("knex", self._table_name(raw), rows, self._method_span(prop, args),
+                             conflict, "values", nulls, self.revision, note)
+
+    def _builder_rows(self, arg: Any) -> tuple[tuple[tuple[str, ...], ...] | None,
+                                                tuple[str, ...], str]:
+        """Keys per row object of a values argument, keys given ``null``, and why not."""
+        if arg is None:
+            return None, (), "no values"
+        objs = [arg] if arg.type == "object" else (
+            arg.named_children if arg.type == "array" else None)
+        if objs is None:
+            return None, (), "values built at run time"
+        rows: list[tuple[str, ...]] = []
+        nulls: dict[str, None] = {}
+        for obj in objs:
+            if obj.type == "comment":
+                continue
+            if obj.type != "object":
+                return None, (), "a row built at run time"
+            keys: list[str] = []
+            for prop in obj.named_children:
+                if prop.type == "shorthand_property_identifier":
+                    keys.append(self.node_text(prop))
+                elif prop.type == "pair":
+                    key = self._key(prop.child_by_field_name("key"))
+                    if key is None:
+                        return None, (), "a computed key"
+                    value = prop.child_by_field_name("value")
+                    kind = value.type if value is not None else ""
+                    if kind == "undefined" or (kind == "identifier"
+                                               and self.node_text(value) == "undefined"):
+                        continue  # left out by the builder
+                    if kind == "null":
+                        nulls[key] = None
+                    keys.append(key)
+                elif prop.type != "comment":
+                    return None, (), "a spread or method in the values object"
+            rows.append(tuple(keys))
+        return tuple(rows), tuple(nulls), ""
+
+    def _camel(self, node: Any) -> CamelCaseOptions:
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        flags: dict[str, bool] = {}
+        if first is not None and first.type == "object":
+            for prop in first.named_children:
+                if prop.type != "pair":
+                    continue
+                key = self._key(prop.child_by_field_name("key"))
+                value = prop.child_by_field_name("value")
+                if key in _CAMEL_OPTIONS and value is not None:
+                    flags[_CAMEL_OPTIONS[key]] = value.type == "true"
+        return CamelCaseOptions(**flags)
+
+
 def js_sites(path: str, text: str, language: str, revision: str | None = None
              ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
     """SQL sites and drizzle facts of one TS/JS file, and a note if it had syntax errors."""
-    if not _MAYBE.search(text):
+    if "CamelCasePlugin" not in text and not _MAYBE.search(text):
         return [], DrizzleFacts(), None
     sites, facts, had_errors = JsSource(path, text, language, revision).extract()
     note = ("syntax errors; read the parts the parser recovered" if had_errors else None)

@@ -10,9 +10,10 @@ from migrate_lint.span import Span
 # Where a site was found. "migration": a statement of the history; "sql-file": a .sql
 # file under the insert paths; "python" / "typescript" / "javascript": SQL in a string
 # literal; "sqlite3": the literal is passed to execute/executemany/executescript;
-# "drizzle" / "sqlalchemy": an ORM insert built from a table definition.
+# "drizzle" / "sqlalchemy": an ORM insert built from a table definition; "go" / "rust":
+# SQL in a Go or Rust string literal; "kysely" / "knex": a query-builder insert.
 ORIGINS = ("migration", "sql-file", "python", "typescript", "javascript", "drizzle",
-           "sqlalchemy", "sqlite3")
+           "sqlalchemy", "sqlite3", "go", "rust", "kysely", "knex")
 
 # Shapes of the supplied columns.
 NAMED = "named"  # ``columns`` lists what is given
