@@ -113,7 +113,7 @@ def test_file_with_syntax_error_is_listed_with_reason(folder: str) -> None:
 def test_whole_fixture_tree_reads_every_language() -> None:
     sites = collect_sites([str(APPS / name) for name in IDS])
     origins = {s.origin for s in sites}
-    assert origins == {"go", "rust", "kysely", "knex"}
+    assert origins == {"go", "rust", "kysely", "knex", "diesel"}
     assert sorted(Path(s.path).suffix for s in sites.skipped) == [".go", ".js", ".rs", ".ts"]
 
 
@@ -260,3 +260,43 @@ def test_languages_and_default_excludes() -> None:
     assert language_of("main.go") == "go"
     assert language_of("src/lib.rs") == "rust"
     assert next(iter(walk([str(APPS / "go" / "app")]))).language == "go"
+
+
+# -- diesel's typed inserts ---------------------------------------------------------------
+
+
+def test_diesel_insert_omitting_seq_is_reported(apps: Path) -> None:
+    folder = apps / "rust" / "diesel"
+    source = folder / "store.rs"
+    sites = collect_sites([str(folder)])
+    [site] = sites.sites
+    assert (site.origin, site.table) == ("diesel", "session_message")
+    assert site.columns == ("id", "session_id", "type", "time_created", "data")  # sql_name
+    findings = nn002(sites, apps / "seqbug" / "migrations")
+    assert [(f.get("column"), f.span.path, f.span.line, f.span.col) for f in findings] == [
+        ("seq", str(source), line_of(source, "insert_into("), 5)]
+    source.write_text(source.read_text().replace(
+        '.eq("{}"),', '.eq("{}"),\n            session_message::seq.eq(0),'))
+    (folder / "schema.rs").write_text((folder / "schema.rs").read_text().replace(
+        "data -> Text,", "data -> Text,\n        seq -> Integer,"))
+    assert nn002(collect_sites([str(folder)]), apps / "seqbug" / "migrations") == []
+
+
+def test_diesel_shapes(tmp_path: Path) -> None:
+    write(tmp_path, "schema.rs", "diesel::table! {\n    #[sql_name = \"msgs\"]\n    m (id) "
+          "{\n        id -> Integer,\n        #[sql_name = \"type\"]\n        kind -> Text,\n    }\n}\n")
+    write(tmp_path, "store.rs", '''fn f(conn: &mut SqliteConnection) {
+    insert_or_ignore_into(m).values(&new_row).execute(conn);
+    diesel::insert_into(crate::schema::other::table).default_values().execute(conn);
+    diesel::replace_into(m::table).values(kind.eq("x")).execute(conn);
+    insert_into(m::table).values((m::id.eq(1), m::kind.eq("y"))).on_conflict(m::id).do_nothing();
+}
+''')
+    sites = collect_sites([str(tmp_path)])
+    assert [(s.span.line, s.table, s.columns, s.conflict, s.source) for s in sites.sites] == [
+        (3, "other", (), None, "default_values"),
+        (4, "msgs", ("type",), "replace", "values"),
+        (5, "msgs", ("id", "type"), "upsert", "values"),
+    ]
+    assert [(s.span.line, s.table, s.conflict) for s in sites.unknown] == [(2, "msgs", "ignore")]
+    assert all(s.origin == "diesel" for s in sites)

@@ -14,7 +14,8 @@ time (listed, never guessed) and the files skipped with the reason. Rule NN002
 Languages: ``.sql`` files (seeds, fixtures, sqlc queries); Python (``ast``: string
 literals, f-strings, sqlite3 ``execute*`` calls, SQLAlchemy Core); TypeScript and
 JavaScript (tree-sitter: string and template literals, drizzle ORM, Kysely, Knex);
-Go and Rust (tree-sitter: string literals, database/sql, sqlx, rusqlite, diesel).
+Go and Rust (tree-sitter: string literals, database/sql, sqlx, rusqlite, diesel's
+``sql_query`` and typed ``insert_into``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from migrate_lint.inserts.builders import resolve_builders
+from migrate_lint.inserts.diesel import resolve_diesel
 from migrate_lint.inserts.drizzle import DrizzleFacts, resolve
 from migrate_lint.inserts.files import decode, walk
 from migrate_lint.inserts.git import revision_files
@@ -56,7 +58,8 @@ __all__ = [
 
 def extract_file(path: str, language: str, text: str, revision: str | None = None
                  ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
-    """Sites of one file's text, its drizzle facts, and a note if it was not fully read.
+    """Sites of one file's text, its facts for resolution across files (drizzle, Kysely,
+    Knex, diesel), and a note if it was not fully read.
 
     Never raises on bad source: whatever goes wrong becomes the note.
     """
@@ -67,8 +70,7 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
             sites, problem = python_sites(path, text, revision)
             return sites, DrizzleFacts(), problem
         if language in ("go", "rust"):
-            sites, problem = native_sites(path, text, language, revision)
-            return sites, DrizzleFacts(), problem
+            return native_sites(path, text, language, revision)
         return js_sites(path, text, language, revision)
     except RecursionError:
         return [], DrizzleFacts(), "too deeply nested to read"
@@ -115,8 +117,10 @@ def _key(site: InsertSite) -> tuple[object, ...]:
 
 
 def _builders(facts: Sequence[DrizzleFacts]) -> list[InsertSite]:
+    """Kysely, Knex and diesel inserts, resolved with what every file contributed."""
     return resolve_builders([b for f in facts for b in f.builders],
-                            [c for f in facts for c in f.camel])
+                            [c for f in facts for c in f.camel]) + resolve_diesel(
+        [t for f in facts for t in f.diesel_tables], [i for f in facts for i in f.diesel_inserts])
 
 
 def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from migrate_lint.inserts.builders import BuilderInsert, CamelCaseOptions
+from migrate_lint.inserts.diesel import DieselInsert, DieselTable
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.span import Span
 
@@ -86,9 +87,10 @@ class DrizzleInsert:
 
 @dataclass(frozen=True, slots=True)
 class DrizzleFacts:
-    """What one TS/JS file contributes to resolution across files: drizzle's tables,
-    inserts, column objects and casing, and the Kysely/Knex inserts with the Kysely
-    ``CamelCasePlugin`` options (:mod:`migrate_lint.inserts.builders`)."""
+    """What one file contributes to resolution across files: drizzle's tables,
+    inserts, column objects and casing, the Kysely/Knex inserts with the Kysely
+    ``CamelCasePlugin`` options (:mod:`migrate_lint.inserts.builders`), and diesel's
+    ``table!`` definitions and typed inserts (:mod:`migrate_lint.inserts.diesel`)."""
 
     tables: tuple[DrizzleTable, ...] = ()
     inserts: tuple[DrizzleInsert, ...] = ()
@@ -96,6 +98,8 @@ class DrizzleFacts:
     casing: tuple[str, ...] = ()
     builders: tuple[BuilderInsert, ...] = ()
     camel: tuple[CamelCaseOptions, ...] = ()
+    diesel_tables: tuple[DieselTable, ...] = ()
+    diesel_inserts: tuple[DieselInsert, ...] = ()
 
 
 def _expand(table: DrizzleTable, objects: dict[str, tuple[tuple[DrizzleColumn, ...], bool]]

@@ -11,9 +11,10 @@ from migrate_lint.span import Span
 # file under the insert paths; "python" / "typescript" / "javascript": SQL in a string
 # literal; "sqlite3": the literal is passed to execute/executemany/executescript;
 # "drizzle" / "sqlalchemy": an ORM insert built from a table definition; "go" / "rust":
-# SQL in a Go or Rust string literal; "kysely" / "knex": a query-builder insert.
+# SQL in a Go or Rust string literal; "kysely" / "knex": a query-builder insert;
+# "diesel": a typed insert_into(t::table).values(...).
 ORIGINS = ("migration", "sql-file", "python", "typescript", "javascript", "drizzle",
-           "sqlalchemy", "sqlite3", "go", "rust", "kysely", "knex")
+           "sqlalchemy", "sqlite3", "go", "rust", "kysely", "knex", "diesel")
 
 # Shapes of the supplied columns.
 NAMED = "named"  # ``columns`` lists what is given

@@ -12,6 +12,8 @@ rusqlite ``execute``/``prepare``, diesel ``sql_query``) is read as SQL whatever 
 starts with (a comment, several statements); any other literal only when it starts
 like an INSERT. The SQL itself is read by :mod:`migrate_lint.inserts.sqltext`, as in
 every other language. Sites point at the literal (or the whole concatenation).
+diesel's typed ``insert_into(t::table).values(...)`` and ``table!`` definitions are
+read here and resolved across files by :mod:`migrate_lint.inserts.diesel`.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ import re
 from functools import cache
 from typing import Any
 
+from migrate_lint.inserts.diesel import DieselInsert, DieselTable
+from migrate_lint.inserts.drizzle import DrizzleFacts
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 
-# Cheap gate before parsing: no INSERT/REPLACE word, no insert site.
-_MAYBE = re.compile(r"\b(?:insert|replace)\b", re.I)
+# Cheap gate before parsing: no INSERT/REPLACE word (or diesel's insert_into,
+# replace_into, insert_or_ignore_into, table!), no insert site.
+_MAYBE = re.compile(r"\b(?:insert|replace)(?:\b|_)|\btable!", re.I)
+_DIESEL_INSERTS = {"insert_into": None, "replace_into": "replace",
+                   "insert_or_ignore_into": "ignore"}
 
 GO_CALLS = frozenset({
     "Exec", "ExecContext", "Prepare", "PrepareContext", "Query", "QueryContext",
@@ -94,7 +101,12 @@ def _query(name: str) -> Any:
     import tree_sitter
 
     source = ("(interpreted_string_literal) @str (raw_string_literal) @str" if name == "go"
-              else "(string_literal) @str (raw_string_literal) @str")
+              else """(string_literal) @str (raw_string_literal) @str
+(macro_invocation macro: [(identifier) (scoped_identifier)] @mname
+  (#match? @mname "(^|::)table$")) @table
+(call_expression function: [(identifier) (scoped_identifier)] @fname
+  (#match? @fname "(^|::)(insert_into|replace_into|insert_or_ignore_into)$")
+  arguments: (arguments) @args) @insert""")
     return tree_sitter.Query(_parser(name).language, source)
 
 
@@ -130,8 +142,8 @@ class NativeSource:
             return _RUST_ESCAPE.sub(_rust_escape, body)
         return None
 
-    def extract(self) -> tuple[list[InsertSite], bool]:
-        """Insert sites, and whether the parser met syntax errors."""
+    def extract(self) -> tuple[list[InsertSite], DrizzleFacts, bool]:
+        """Insert sites, diesel facts, and whether the parser met syntax errors."""
         import tree_sitter
 
         tree = _parser(self.language).parse(self.data)
@@ -146,7 +158,11 @@ class NativeSource:
             done.add(key)
             if self._in_call(expr) or looks_like_insert(value):
                 sites.extend(self._sql(expr, value))
-        return sites, tree.root_node.has_error
+        tables = [t for t in (self._diesel_table(n) for n in captures.get("table", []))
+                  if t is not None]
+        inserts = [self._diesel_insert(n) for n in captures.get("insert", [])]
+        facts = DrizzleFacts(diesel_tables=tuple(tables), diesel_inserts=tuple(inserts))
+        return sites, facts, tree.root_node.has_error
 
     # -- what a literal belongs to ----------------------------------------------------
     def _expression(self, node: Any) -> tuple[Any, str | None]:
@@ -249,6 +265,124 @@ class NativeSource:
                                                        "query_scalar_unchecked")
         return False
 
+    # -- diesel ----------------------------------------------------------------------
+    def _sql_name(self, attr: Any) -> str | None:
+        """The name of a ``[sql_name = "..."]`` attribute token tree."""
+        named = attr.named_children
+        if (len(named) == 2 and named[0].type == "identifier"
+                and self.node_text(named[0]) == "sql_name"):
+            return self.literal(named[1])
+        return None
+
+    def _diesel_table(self, macro: Any) -> DieselTable | None:
+        body = next((c for c in macro.named_children if c.type == "token_tree"), None)
+        if body is None:
+            return None
+        items = body.children
+        for i, item in enumerate(items):
+            if (item.type == "token_tree" and self.node_text(item).startswith("(")
+                    and i + 1 < len(items) and i > 0 and items[i - 1].type == "identifier"
+                    and items[i + 1].type == "token_tree"):
+                module = self.node_text(items[i - 1])
+                name = module
+                for prev in reversed(items[:i - 1]):
+                    if prev.type == "token_tree" and self.node_text(prev).startswith("["):
+                        name = self._sql_name(prev) or name
+                        break
+                    if prev.type not in ("#", "identifier", "."):
+                        break
+                return DieselTable(module, name, self._diesel_columns(items[i + 1]), self.path)
+        return None
+
+    def _diesel_columns(self, tree: Any) -> tuple[tuple[str, str], ...]:
+        columns: list[tuple[str, str]] = []
+        pending: str | None = None
+        items = tree.children
+        for i, item in enumerate(items):
+            if item.type == "token_tree" and self.node_text(item).startswith("["):
+                pending = self._sql_name(item) or pending
+            elif (item.type == "identifier" and i + 1 < len(items)
+                  and items[i + 1].type == "->"):
+                rust = self.node_text(item)
+                columns.append((rust, pending or rust))
+                pending = None
+        return tuple(columns)
+
+    def _path_names(self, node: Any) -> list[str]:
+        """``a::b::c`` as ``["a", "b", "c"]``; ``[]`` for anything but a path."""
+        if node.type == "identifier":
+            return [self.node_text(node)]
+        if node.type == "scoped_identifier":
+            path = node.child_by_field_name("path")
+            name = node.child_by_field_name("name")
+            head = self._path_names(path) if path is not None else []
+            return [*head, self.node_text(name)] if name is not None else []
+        return []
+
+    def _diesel_insert(self, call: Any) -> DieselInsert:
+        func = call.child_by_field_name("function")
+        kind = self._path_names(func)[-1] if func is not None else "insert_into"
+        conflict = _DIESEL_INSERTS.get(kind)
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        path = self._path_names(first) if first is not None else []
+        if path and path[-1] == "table" and len(path) > 1:
+            path = path[:-1]
+        target = path[-1] if path else "?"
+        columns: tuple[str, ...] | None = None
+        source, note = "values", "" if path else "table chosen at run time"
+        span = self.pos.span(self.pos.char_offset(call.start_byte),
+                             self.pos.char_offset(args.end_byte if args is not None
+                                                  else call.end_byte))
+        cur = call
+        given = False
+        while True:
+            field = cur.parent
+            outer = field.parent if field is not None else None
+            if (field is None or field.type != "field_expression" or outer is None
+                    or outer.type != "call_expression"
+                    or outer.child_by_field_name("function") != field):
+                break
+            method_node = field.child_by_field_name("field")
+            method = self.node_text(method_node) if method_node is not None else ""
+            margs = outer.child_by_field_name("arguments")
+            if method == "values" and not given and margs is not None:
+                given = True
+                arg = margs.named_children[0] if margs.named_children else None
+                columns = self._diesel_values(arg)
+            elif method == "default_values" and not given:
+                given, columns, source = True, (), "default_values"
+            elif method.startswith("on_conflict"):
+                conflict = "upsert" if conflict is None else conflict
+            cur = outer
+        if not given:
+            note = note or "values given elsewhere"
+        if not path:
+            columns = None
+        return DieselInsert(target, columns, span, conflict, source, self.revision, note)
+
+    def _diesel_values(self, arg: Any) -> tuple[str, ...] | None:
+        """The Rust column names of ``(t::a.eq(x), b.eq(y))`` or ``a.eq(x)``."""
+        if arg is None:
+            return None
+        items = arg.named_children if arg.type == "tuple_expression" else [arg]
+        names: list[str] = []
+        for item in items:
+            if item.type != "call_expression":
+                return None
+            func = item.child_by_field_name("function")
+            if func is None or func.type != "field_expression":
+                return None
+            method = func.child_by_field_name("field")
+            column = func.child_by_field_name("value")
+            if method is None or self.node_text(method) != "eq" or column is None:
+                return None
+            path = self._path_names(column)
+            if not path:
+                return None
+            names.append(path[-1])
+        return tuple(names)
+
     def _sql(self, expr: Any, value: str) -> list[InsertSite]:
         value = _NUMBERED.sub(lambda m: "?" + " " * len(m.group(1)), value)
         span = self.pos.span(self.pos.char_offset(expr.start_byte),
@@ -258,10 +392,11 @@ class NativeSource:
 
 
 def native_sites(path: str, text: str, language: str, revision: str | None = None
-                 ) -> tuple[list[InsertSite], str | None]:
-    """Insert sites of one Go (``go``) or Rust (``rust``) file, and a note if it had
-    syntax errors (the parts the parser recovered are still read)."""
+                 ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
+    """Insert sites of one Go (``go``) or Rust (``rust``) file, its diesel facts, and a
+    note if it had syntax errors (the parts the parser recovered are still read)."""
     if not _MAYBE.search(text):
-        return [], None
-    sites, had_errors = NativeSource(path, text, language, revision).extract()
-    return sites, ("syntax errors; read the parts the parser recovered" if had_errors else None)
+        return [], DrizzleFacts(), None
+    sites, facts, had_errors = NativeSource(path, text, language, revision).extract()
+    return sites, facts, ("syntax errors; read the parts the parser recovered"
+                          if had_errors else None)
