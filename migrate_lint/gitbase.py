@@ -8,27 +8,12 @@ Real git: ``git ls-tree`` lists the files of the migrations directory at ``REV``
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.gitread import list_files, read_blobs, run_git
 from migrate_lint.history import History, Migration
-
-
-def _git(args: Sequence[str], cwd: str, stdin: bytes | None = None) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
-                              check=False)
-    except FileNotFoundError:
-        raise MigrateLintError("--since needs git, which is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise MigrateLintError(
-            f"--since: git {' '.join(args[:2])} in {cwd}: "
-            f"{message[-1] if message else 'failed'}"
-        )
-    return done.stdout
 
 
 def _real(path: str) -> str:
@@ -82,9 +67,11 @@ def load_base(history: History, rev: str) -> GitBase:
     ``rev`` is not a commit there.
     """
     root = history.root if os.path.isdir(history.root) else os.path.dirname(history.root)
-    top = _git(["rev-parse", "--show-toplevel"], root or ".").decode().strip()
+    top = run_git(["rev-parse", "--show-toplevel"], root or ".",
+                  purpose="--since").decode().strip()
     try:
-        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+        run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top,
+                purpose="--since")
     except MigrateLintError:
         raise MigrateLintError(f"--since: {rev!r} is not a commit of the git repository "
                                f"at {top}") from None
@@ -98,20 +85,8 @@ def load_base(history: History, rev: str) -> GitBase:
     if not wanted:
         return GitBase(rev)
     rel_root = os.path.relpath(os.path.realpath(history.root), real_top).replace(os.sep, "/")
-    names = _git(["ls-tree", "-r", "-z", "--name-only", rev, "--",
-                  "." if rel_root == "." else rel_root], top)
-    present = [n for n in names.decode("utf-8", "replace").split("\0") if n in wanted]
-    files: dict[str, str] = {}
-    if present:
-        batch = "".join(f"{rev}:{name}\n" for name in present).encode()
-        out = _git(["cat-file", "--batch"], top, stdin=batch)
-        pos = 0
-        for name in present:
-            header_end = out.index(b"\n", pos)
-            header = out[pos:header_end].split()
-            size = int(header[2]) if len(header) >= 3 and header[1] == b"blob" else 0
-            data = out[header_end + 1: header_end + 1 + size]
-            pos = header_end + 1 + size + 1
-            if len(header) >= 3 and header[1] == b"blob":
-                files[wanted[name]] = data.decode("utf-8", "replace")
+    names = list_files(rev, "." if rel_root == "." else rel_root, top, purpose="--since")
+    present = [n for n in names if n in wanted]
+    blobs = read_blobs(rev, present, top, purpose="--since")
+    files = {wanted[name]: data.decode("utf-8", "replace") for name, data in blobs.items()}
     return GitBase(rev, files)

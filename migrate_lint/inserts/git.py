@@ -6,11 +6,11 @@ Real git: ``git ls-tree`` lists the files, one ``git cat-file --batch`` reads th
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.gitread import list_files, read_blobs, run_git
 from migrate_lint.inserts.files import DEFAULT_EXCLUDES, excluded, language_of
 
 
@@ -23,25 +23,12 @@ class RevisionFile:
     data: bytes
 
 
-def _git(args: Sequence[str], cwd: str, stdin: bytes | None = None) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
-                              check=False)
-    except FileNotFoundError:
-        raise MigrateLintError("--writers-from needs git, which is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise MigrateLintError(
-            f"git {' '.join(args[:2])} in {cwd}: {message[-1] if message else 'failed'}"
-        )
-    return done.stdout
-
-
 def _toplevel(path: str) -> str:
     where = path if os.path.isdir(path) else os.path.dirname(path) or "."
     if not os.path.isdir(where):
         raise MigrateLintError(f"{path}: no such insert path")
-    return _git(["rev-parse", "--show-toplevel"], where).decode().strip()
+    return run_git(["rev-parse", "--show-toplevel"], where,
+                   purpose="--writers-from").decode().strip()
 
 
 def revision_files(paths: Sequence[str], revision: str, exclude: Sequence[str] = ()
@@ -56,13 +43,11 @@ def revision_files(paths: Sequence[str], revision: str, exclude: Sequence[str] =
     for root in paths:
         top = _toplevel(root)
         rel_root = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
-        _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top)
+        run_git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top,
+                purpose="--writers-from")
         spec = "." if rel_root == "." else rel_root
-        names = _git(["ls-tree", "-r", "-z", "--name-only", revision, "--", spec], top)
         wanted: list[tuple[str, str, str]] = []  # (repo path, display path, language)
-        for name in names.decode("utf-8", "replace").split("\0"):
-            if not name:
-                continue
+        for name in list_files(revision, spec, top, purpose="--writers-from"):
             below = name if spec == "." else os.path.relpath(name, rel_root)
             if below.startswith(".."):
                 continue
@@ -73,15 +58,8 @@ def revision_files(paths: Sequence[str], revision: str, exclude: Sequence[str] =
             wanted.append((name, display, lang))
         if not wanted:
             continue
-        batch = "".join(f"{revision}:{name}\n" for name, _, _ in wanted).encode()
-        out = _git(["cat-file", "--batch"], top, stdin=batch)
-        pos = 0
-        for _, display, lang in wanted:
-            header_end = out.index(b"\n", pos)
-            header = out[pos:header_end].split()
-            pos = header_end + 1
-            if len(header) < 3 or header[1] != b"blob":
-                continue  # "missing": a submodule or an odd name
-            size = int(header[2])
-            yield RevisionFile(display, lang, out[pos:pos + size])
-            pos += size + 1
+        blobs = read_blobs(revision, [name for name, _, _ in wanted], top,
+                           purpose="--writers-from")
+        for name, display, lang in wanted:
+            if name in blobs:  # not a blob: a submodule or an odd name
+                yield RevisionFile(display, lang, blobs[name])
