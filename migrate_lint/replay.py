@@ -330,16 +330,20 @@ def _expression_error(node: d.CreateTable) -> str | None:
     texts = [t for c in node.columns for t in c.checks]
     texts += [k.expr for k in node.constraints if k.kind == "CHECK" and k.expr]
     texts += [c.generated_expr for c in node.columns if c.generated_expr]
+    return _first_expression_error(node.name, [c.name for c in node.columns], texts)
+
+
+def _first_expression_error(table: str, columns: list[str], texts: list[str]) -> str | None:
+    """The first "no such column" among CHECK / generated expressions of ``table``."""
     if not texts:
         return None
     from migrate_lint import resolve
 
-    names = [c.name for c in node.columns]
     for text in texts:
         try:
-            error = resolve.table_expression_error(node.name, names, text)
+            error = resolve.table_expression_error(table, columns, text)
         except resolve.Unreadable:
-            continue
+            continue  # not ours to judge: SQLite's own reader decides at run time
         if error:
             return error
     return None
@@ -553,17 +557,10 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
     if col.unique:
         return schema, "Cannot add a UNIQUE column"
     texts = [*col.checks, *([col.generated_expr] if col.generated_expr else [])]
-    if texts:
-        from migrate_lint import resolve
-
-        names = [*(c.name for c in table.columns), col.name]
-        for text in texts:
-            try:
-                error = resolve.table_expression_error(table.name, names, text)
-            except resolve.Unreadable:
-                continue
-            if error:
-                return schema, f"error in table {table.name} after add column: {error}"
+    error = _first_expression_error(table.name, [*(c.name for c in table.columns), col.name],
+                                    texts)
+    if error:
+        return schema, f"error in table {table.name} after add column: {error}"
     return schema.with_table(table.with_column(_column(col, origin), origin)), None
 
 
