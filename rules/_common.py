@@ -86,6 +86,21 @@ def fails_when_populated(rule: Rule, stmt: Statement, ctx: Context, table: Table
     ))
 
 
+def preexisting_column(ctx: Context, table_name: str, column_name: str
+                       ) -> tuple[Table, Column] | None:
+    """The table and column a statement changes, when both existed before this migration
+    (and so hold users' data and are named by older builds); None otherwise, and for
+    temporary tables."""
+    table = ctx.before.table(table_name)
+    column = table.column(column_name) if table is not None else None
+    if table is None or column is None or table.temporary:
+        return None
+    if (ctx.timeline.created_in(table, ctx.migration_index)
+            or column.origin.migration == ctx.migration.label):
+        return None
+    return table, column
+
+
 def incomplete_note(table: Table) -> str:
     """A sentence to append when the model of ``table`` may be wrong."""
     if not table.incomplete:

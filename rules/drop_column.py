@@ -10,7 +10,12 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 
-from ._common import column_made_here, statement_head, with_migration
+from ._common import (
+    column_made_here,
+    preexisting_column,
+    statement_head,
+    with_migration,
+)
 
 
 class DropColumnRule(Rule):
@@ -58,13 +63,10 @@ class DropColumnRule(Rule):
         node = stmt.ddl
         if not isinstance(node, DropColumn) or ctx.step.error:
             return
-        table = ctx.before.table(node.table)
-        column = table.column(node.column) if table is not None else None
-        if table is None or column is None or table.temporary:
+        found = preexisting_column(ctx, node.table, node.column)
+        if found is None:
             return
-        label = ctx.migration.label
-        if ctx.timeline.created_in(table, ctx.migration_index) or column.origin.migration == label:
-            return
+        table, column = found
         copied = _copied_earlier(ctx, table.name, column.name)
         if copied:
             return  # its values were moved elsewhere first: a data move, not a loss
@@ -78,7 +80,7 @@ class DropColumnRule(Rule):
                  "no running build reads or writes it; if the data must go now, say so in a "
                  "suppression with the reason",
             statement=stmt.span,
-            migration=label,
+            migration=ctx.migration.label,
             related=[column_made_here(table, column)],
             table=table.name,
             column=column.name,

@@ -9,7 +9,12 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 
-from ._common import column_made_here, statement_head, with_migration
+from ._common import (
+    column_made_here,
+    preexisting_column,
+    statement_head,
+    with_migration,
+)
 
 
 class RenameColumnRule(Rule):
@@ -53,13 +58,10 @@ class RenameColumnRule(Rule):
         node = stmt.ddl
         if not isinstance(node, RenameColumn) or ctx.step.error:
             return
-        table = ctx.before.table(node.table)
-        column = table.column(node.old) if table is not None else None
-        if table is None or column is None or table.temporary:
+        found = preexisting_column(ctx, node.table, node.old)
+        if found is None:
             return
-        label = ctx.migration.label
-        if ctx.timeline.created_in(table, ctx.migration_index) or column.origin.migration == label:
-            return
+        table, column = found
         end = ctx.timeline.after_migration(ctx.migration_index)
         later = next((t for t in end.tables.values() if t.origin == table.origin), None)
         if later is not None and later.column(node.old) is not None:
@@ -72,7 +74,7 @@ class RenameColumnRule(Rule):
             help=f"add `{node.new}` as a new column, write both, and drop `{column.name}` in a "
                  "later release once no running build uses it",
             statement=stmt.span,
-            migration=label,
+            migration=ctx.migration.label,
             related=[column_made_here(table, column)],
             table=table.name,
             column=column.name,
