@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from migrate_lint import scratch
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.tokens import Tok
 
@@ -404,7 +405,7 @@ _SYNTAX_ERRORS = ("syntax error", "incomplete input", "unrecognized token")
 
 @lru_cache(maxsize=1)
 def _scratch() -> sqlite3.Connection:
-    return sqlite3.connect(":memory:", check_same_thread=False)
+    return scratch.connect(autocommit=False, check_same_thread=False)
 
 
 @lru_cache(maxsize=4096)

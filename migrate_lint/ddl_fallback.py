@@ -18,6 +18,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 
+from migrate_lint import scratch
 from migrate_lint.ddl import ColumnDef, CreateTable, ForeignKeyDef, TableConstraintDef
 from migrate_lint.span import Span
 from migrate_lint.tokens import Tok
@@ -48,7 +49,7 @@ def sqlite_reading(text: str, span: Span, reason: str, toks: Sequence[Tok] = ()
     Returns the table as SQLite built it (``fallback`` says why and what is not
     modelled), or ``(None, error)`` with SQLite's own error when it rejects it.
     """
-    conn = sqlite3.connect(":memory:")
+    conn = scratch.connect(autocommit=False)
     try:
         try:
             conn.execute(text)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
 from typing import Literal, Protocol
 
+from migrate_lint import scratch
 from migrate_lint.snapshot import (
     ColumnInfo,
     ForeignKeyInfo,
@@ -184,9 +185,10 @@ class Sandbox:
             known = ", ".join(RUNNER_BEHAVIOUR)
             raise ValueError(f"unknown runner {runner!r}; expected one of: {known}") from None
         self._runner = runner
-        # isolation_level=None: the sqlite3 module must never open transactions of its
-        # own; every BEGIN/COMMIT is either the runner's or the file's.
-        self._conn = sqlite3.connect(path, isolation_level=None)
+        # Autocommit (isolation_level=None): the sqlite3 module must never open
+        # transactions of its own; every BEGIN/COMMIT is either the runner's or the
+        # file's. A scratch connection: migration SQL cannot reach other files.
+        self._conn: sqlite3.Connection = scratch.connect(path)
         fk = self._behaviour.foreign_keys if foreign_keys is None else foreign_keys
         self._conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
         builtin = _builtin_functions(self._conn)
@@ -380,7 +382,12 @@ def _builtin_functions(conn: sqlite3.Connection) -> frozenset[str]:
 
 
 def _execute(conn: sqlite3.Connection, text: str) -> str | None:
-    """Run one statement to completion; return the error message, or None."""
+    """Run one statement to completion; return the error message, or None.
+
+    A statement the scratch connection's authorizer refused (ATTACH of a file,
+    VACUUM INTO, load_extension) fails with a message saying what and why.
+    """
+    scratch.forget_refusal(conn)
     try:
         cursor = conn.execute(text)
         try:
@@ -392,6 +399,9 @@ def _execute(conn: sqlite3.Connection, text: str) -> str | None:
     except (sqlite3.Error, sqlite3.Warning, ValueError) as exc:
         # sqlite3.Warning: two statements in one piece before Python 3.12;
         # ValueError: a NUL character in the text before Python 3.11.
+        refused = scratch.refusal(conn)
+        if refused is not None:
+            return f"refused by migrate-lint's sandbox: {refused}; it was not run"
         return str(exc)
     return None
 

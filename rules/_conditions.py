@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 
+from migrate_lint import scratch
 from migrate_lint.sqlglot_api import Condition
 
 # The values a condition can take in SQLite's three-valued logic.
@@ -38,7 +39,7 @@ def constant_value(text: str) -> str | None:
     a subquery, a parameter, a name it does not know), or it errors or runs long.
     Evaluated by sqlite3 itself in a scratch in-memory database.
     """
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = scratch.connect()
     try:
         conn.set_progress_handler(lambda: 1, 100_000)  # a runaway expression is aborted
         setlimit = getattr(conn, "setlimit", None)  # Python >= 3.11

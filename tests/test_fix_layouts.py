@@ -75,7 +75,7 @@ def test_new_migration_follows_layout_and_applies(tmp_path: Path, kind: str) -> 
     ready = [p for p in plans if p.files]
     assert ready and all(p.ok for p in ready), [str(c) for p in plans for c in p.failed_checks]
     changes = {c.path: c for p in ready for c in p.files}
-    write_all(list(changes.values()))
+    write_all(list(changes.values()), str(root))
     path, marker = EXPECTED[kind]
     new = root / path
     assert new.exists(), sorted(str(p) for p in root.rglob("*"))
@@ -118,7 +118,7 @@ def test_flyway_fixes_are_versioned_before_repeatables_and_apply(tmp_path: Path)
     assert ready and all(p.ok for p in ready), [str(c) for p in plans for c in p.failed_checks]
     assert any("flyway repair" in note for p in ready for note in p.notes)
     changes = {c.path: c for p in ready for c in p.files}
-    write_all(list(changes.values()))
+    write_all(list(changes.values()), str(tmp_path))
     fixed = load_history(tmp_path)
     assert [m.label for m in fixed.migrations] == [
         "V1__init", "V1_9__qty", "V1_10__fix_item_qty", "V1_11__fix_item_cost", "R__item_names"]
@@ -140,7 +140,7 @@ def test_flyway_no_transaction_fix_gets_a_script_configuration(tmp_path: Path) -
     assert [Path(f.path).name for f in files] == ["V2__fix_item_qty.sql",
                                                   "V2__fix_item_qty.sql.conf"]
     assert files[1].text == "executeInTransaction=false\n"
-    write_all(list(files))
+    write_all(list(files), str(tmp_path))
     assert load_history(tmp_path).migrations[-1].source.no_transaction
 
 

@@ -103,7 +103,7 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
         for plan in ready:
             for change in plan.files:
                 changes[change.path] = change  # several plans may edit one file
-        write_all(list(changes.values()))
+        write_all(list(changes.values()), directory)
         click.echo(f"wrote {len(changes)} file(s)")
     elif not write and ready:
         click.echo("dry run: nothing written (use --write)")

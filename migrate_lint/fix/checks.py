@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from migrate_lint import scratch
 from migrate_lint.fix.model import CheckResult, ColumnTarget
 from migrate_lint.fix.sqltext import parse_create, q
 from migrate_lint.sandbox import Piece, Sandbox
@@ -408,7 +409,7 @@ def check_no_leftovers(p: Proof) -> CheckResult:
 
 
 def _copy(conn: sqlite3.Connection, *, foreign_keys: bool) -> sqlite3.Connection:
-    out = sqlite3.connect(":memory:", isolation_level=None)
+    out = scratch.connect()
     conn.backup(out)
     out.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     return out

@@ -19,7 +19,9 @@ from datetime import datetime, timezone
 import jinja2
 
 from migrate_lint.discover import flyway_version_key
+from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange
+from migrate_lint.fix.sqltext import comment_text
 from migrate_lint.history import History
 
 _ENV = jinja2.Environment(
@@ -28,6 +30,8 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
 )
+# Raw names and notes never reach a comment line as written (a newline would end it).
+_ENV.filters["comment"] = comment_text
 
 
 # A Flyway version as written in V<version>__<description>.sql (repeatables have none).
@@ -116,7 +120,21 @@ def render_new_migration(history: History, name: str, up: Sequence[str], down: S
     journal = os.path.join(root, "meta", "_journal.json")
     if runner == "drizzle" and os.path.isfile(journal):
         files.append(_journal_entry(journal, label, now_ms))
+    for change in files:
+        ensure_inside(root, change.path)
     return tuple(files)
+
+
+def ensure_inside(root: str, path: str) -> None:
+    """Refuse a path that does not lie inside ``root`` once resolved (symlinks included).
+
+    Names in a new file's path are slugged already; this is the last line of defence
+    against a path that escapes the migrations directory.
+    """
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if os.path.commonpath([real_root, real]) != real_root or real == real_root:
+        raise MigrateLintError(f"{path}: outside the migrations directory {root}; not written")
 
 
 def _journal_entry(path: str, tag: str, now_ms: int | None) -> FileChange:

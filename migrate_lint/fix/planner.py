@@ -15,6 +15,7 @@ whose checks all passed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -58,6 +59,7 @@ from migrate_lint.fix.sqltext import (
     default_as_expression,
     is_constant,
     q,
+    slug,
     zero_value,
 )
 from migrate_lint.fix.synth import fill
@@ -602,7 +604,8 @@ class Planner:
                   f"{column_target.column}`.", *notes, *rebuild.assumptions,
                   f"Proven before writing on a populated copy: {sum(r.ok for r in results)}/"
                   f"{len(results)} checks passed."]
-        name = f"fix_{column_target.table}_{column_target.column}".lower()
+        # Names from the schema are slugged: a name never becomes a path as written.
+        name = f"fix_{slug(column_target.table)}_{slug(column_target.column)}"
         versions = [m.version for m in self.history.migrations] + planned_versions
         history = replace(self.history, migrations=self.history.migrations)
         files = render_new_migration(history, name, up, wrap_down(rebuild), header,
@@ -618,8 +621,9 @@ class Planner:
             first = os.path.relpath(files[0].path, self.history.root).split(os.sep)[0]
             written, renamed = first.split("_")[0], version
         if planned_versions or renamed != written:
-            files = _reversion(files, written, renamed)
+            files = _reversion(files, written, renamed, self.history.root)
         planned_versions.append(version)
+        results.append(_written_as_proven(files, up, self.history))
         return [*plans, FixPlan(situation, title, files=files, checks=tuple(results),
                                 notes=tuple(notes))]
 
@@ -658,16 +662,69 @@ class Planner:
                            "and ends in the same schema as databases that ran the original")
 
 
+def _written_as_proven(files: Sequence[FileChange], up: Sequence[str], history: History
+                       ) -> CheckResult:
+    """19. The new migration's file, read back as the runner's layout splits it, holds
+    exactly the statements that were proven: nothing in a name or a comment ran as SQL.
+    """
+    name = "written-file-is-proven"
+    scratch_dir = tempfile.mkdtemp(prefix="migrate-lint-written-")
+    try:
+        root = os.path.join(scratch_dir, "migrations")
+        journal = os.path.join("meta", "_journal.json")
+        for f in files:
+            rel = os.path.relpath(f.path, history.root)
+            if f.old_text is not None and rel != journal:
+                continue  # an in-place edit is proven through the fixed history
+            target = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(f.text if rel != journal else _only_new_entries(f))
+        try:
+            read = load_history(root, history.layout, history.runner)
+        except MigrateLintError as err:
+            return CheckResult(19, name, False, f"the written file cannot be read back: {err}")
+    finally:
+        shutil.rmtree(scratch_dir, ignore_errors=True)
+    written = [s.text.strip().rstrip(";").strip() for m in read.migrations
+               for s in m.up.statements]
+    proven = [s.strip().rstrip(";").strip() for s in up]
+    if written != proven:
+        return CheckResult(19, name, False, f"the file holds {len(written)} statements where "
+                           f"{len(proven)} were proven; nothing is written")
+    return CheckResult(19, name, True, f"the written file holds exactly the {len(proven)} "
+                       "proven statements")
+
+
+def _only_new_entries(journal: FileChange) -> str:
+    """The drizzle journal with only the entries this fix adds (the old ones have no file
+    in the scratch copy)."""
+    old = {e.get("tag") for e in json.loads(journal.old_text or "{}").get("entries", [])}
+    data = json.loads(journal.text)
+    data["entries"] = [e for e in data.get("entries", []) if e.get("tag") not in old]
+    return json.dumps(data)
+
+
 def _without_tables(snapshot: SchemaSnapshot, names: set[str]) -> SchemaSnapshot:
     return SchemaSnapshot(tuple(t for t in snapshot.tables if t.name.lower() not in names),
                           snapshot.views, snapshot.triggers)
 
 
-def _reversion(files: tuple[FileChange, ...], old: str, new: str) -> tuple[FileChange, ...]:
+def _reversion(files: tuple[FileChange, ...], old: str, new: str, root: str
+               ) -> tuple[FileChange, ...]:
+    """The new migration's files under version ``new`` instead of ``old``.
+
+    Only the version at the start of the first path component under ``root`` (the
+    file, or the folder of a folder/diesel layout) changes, never the directories
+    above it; the drizzle journal's tag is the one entry that names it.
+    """
     out = []
     for f in files:
         if f.old_text is None:
-            out.append(FileChange(f.path.replace(old + "_", new + "_", 1), f.text))
+            first, *rest = os.path.relpath(f.path, root).split(os.sep)
+            if first.startswith(old + "_"):
+                first = new + first[len(old):]
+            out.append(FileChange(os.path.join(root, first, *rest), f.text))
         else:
             out.append(FileChange(f.path, f.text.replace(f'"{old}_', f'"{new}_'), f.old_text))
     return tuple(out)

@@ -6,10 +6,12 @@ what SQLite keeps verbatim (STRICT, COLLATE, CHECK, comments) survives.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
 from migrate_lint import ddl as d
+from migrate_lint import scratch
 from migrate_lint.span import LineIndex
 from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
 
@@ -21,6 +23,40 @@ def q(name: str) -> str:
     name does not exist (SQLite's double-quoted-string quirk): a typo fails loudly.
     """
     return "`" + name.replace("`", "``") + "`"
+
+
+def comment_text(text: str) -> str:
+    """``text`` made safe for one ``-- `` comment line: control characters escaped.
+
+    A newline (or any line break SQLite's tokenizer or an editor honours) in a table
+    name would end the comment, and the rest of the name would run as SQL.
+
+    >>> print(comment_text("t" + chr(10) + "DELETE FROM victim; --"))
+    t\\x0aDELETE FROM victim; --
+    >>> print(comment_text("caf\u00e9" + chr(0x2028) + "x"))  # a Unicode line separator
+    caf\u00e9\\u2028x
+    """
+    return "".join(_escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    if ch.isprintable() or ch == " ":
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        else f"\\U{code:08x}"
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """``text`` as a safe part of a file name: ``[a-z0-9_]`` only, never empty.
+
+    Names from the schema never become paths as written (``..``, ``/``, NUL).
+
+    >>> slug("../Évil/Name"), slug("---"), slug("user-Sessions")
+    ('vil_name', 'x', 'user_sessions')
+    """
+    out = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_")
+    return out or "x"
 
 
 def lit(value: str) -> str:
@@ -94,13 +130,34 @@ def zero_value(declared: str) -> str:
     )
 
 
+# String literals and quoted names, where `;` and `--` are just characters.
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\[[^\]]*\]")
+
+
 def check_expression(expr: str) -> str | None:
     """Why ``expr`` is not a valid SQLite expression (asked of SQLite itself), or None.
 
     Column references are allowed (a backfill may read the row): an error naming a
-    missing column is therefore not a parse error.
+    missing column is therefore not a parse error. The text is spliced into a written
+    migration, so it must be ONE expression on one line: no ``;``, no comment (either
+    would end the statement or swallow the rest of its line), no line break.
+
+    >>> check_expression("(1)"), check_expression("coalesce(a, 'x;y')")
+    (None, None)
+    >>> check_expression("0 -- note")
+    'a comment (--) is not part of an expression'
+    >>> check_expression("1); DELETE FROM t; SELECT (1")
+    'more than one statement (;)'
     """
-    conn = sqlite3.connect(":memory:")
+    outside = _QUOTED.sub("_", expr)
+    for needle, what in ((";", "more than one statement (;)"),
+                         ("--", "a comment (--) is not part of an expression"),
+                         ("/*", "a comment (/*) is not part of an expression")):
+        if needle in outside:
+            return what
+    if not all(ch.isprintable() for ch in expr):
+        return "a line break or control character (write it on one line; char(10) is a newline)"
+    conn = scratch.connect(autocommit=False)
     try:
         conn.execute(f"SELECT {expr}").fetchall()
     except sqlite3.Error as err:

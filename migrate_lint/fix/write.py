@@ -11,6 +11,7 @@ import os
 import tempfile
 
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.fix.layout import ensure_inside
 from migrate_lint.fix.model import FileChange
 
 
@@ -50,8 +51,14 @@ def write_change(change: FileChange) -> None:
     os.replace(tmp, change.path)
 
 
-def write_all(changes: list[FileChange]) -> None:
-    """Write every change; new files first fail early on a name clash before any edit."""
+def write_all(changes: list[FileChange], root: str) -> None:
+    """Write every change; new files first fail early on a name clash before any edit.
+
+    Every path must lie inside ``root`` (the migrations directory), checked before
+    anything is written.
+    """
+    for change in changes:
+        ensure_inside(root, change.path)
     for change in changes:
         if change.old_text is None and os.path.exists(change.path):
             raise MigrateLintError(f"{change.path}: already exists; not overwritten")
