@@ -60,6 +60,23 @@ def migration_files(migration: Migration) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
+def verify_revision(root: str, rev: str, option: str = "--since") -> str:
+    """The top of the git repository holding ``root``, after checking ``rev`` is a commit.
+
+    Raises :class:`MigrateLintError` naming ``option`` otherwise; `check` and `fix`
+    validate a revision the same way.
+    """
+    top = run_git(["rev-parse", "--show-toplevel"], root or ".",
+                  purpose=option).decode().strip()
+    try:
+        run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top,
+                purpose=option)
+    except MigrateLintError:
+        raise MigrateLintError(f"{option}: {rev!r} is not a commit of the git repository "
+                               f"at {top}") from None
+    return top
+
+
 def load_base(history: History, rev: str) -> GitBase:
     """The files of ``history`` as they were at git revision ``rev``.
 
@@ -67,14 +84,7 @@ def load_base(history: History, rev: str) -> GitBase:
     ``rev`` is not a commit there.
     """
     root = history.root if os.path.isdir(history.root) else os.path.dirname(history.root)
-    top = run_git(["rev-parse", "--show-toplevel"], root or ".",
-                  purpose="--since").decode().strip()
-    try:
-        run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top,
-                purpose="--since")
-    except MigrateLintError:
-        raise MigrateLintError(f"--since: {rev!r} is not a commit of the git repository "
-                               f"at {top}") from None
+    top = verify_revision(root, rev)
     real_top = os.path.realpath(top)
     wanted: dict[str, str] = {}  # repo path -> real path
     for migration in history.migrations:

@@ -122,7 +122,7 @@ def test_fix_write_then_check_is_clean_and_applies_on_rows(tmp_path: Path, case:
     assert _codes(root, code), f"{code} does not fire on the case"
     original = (root / "0002_change.sql").read_text()
     dry = CliRunner().invoke(cli, ["fix", str(root), "--select", code, *args])
-    assert dry.exit_code == 0, dry.output
+    assert dry.exit_code == 1, dry.output  # changes are planned (ruff --diff, Django --check)
     assert (root / "0002_change.sql").read_text() == original  # a dry run writes nothing
     assert "--- edit" in dry.stdout and "\n+" in dry.stdout  # the diff is shown
     result = CliRunner().invoke(cli, ["fix", str(root), "--write", "--select", code, *args])
@@ -170,7 +170,7 @@ def test_sq001_primary_key_is_refused(tmp_path: Path) -> None:
     (root / "0002_pk.sql").write_text("ALTER TABLE t ADD id integer PRIMARY KEY;\n")
     before = (root / "0002_pk.sql").read_text()
     result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a refused plan leaves work to do
     assert "SQ001" in result.stdout and "refused" in result.stdout
     assert (root / "0002_pk.sql").read_text() == before
 

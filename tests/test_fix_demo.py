@@ -28,7 +28,7 @@ def test_dry_run_prints_plan_and_writes_nothing(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     before = sorted(p.name for p in root.iterdir())
     result = CliRunner().invoke(cli, ["fix", str(root)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # changes planned, not written
     assert "ADD `seq` integer NOT NULL DEFAULT 0" in result.stdout
     assert "--- new" in result.stdout and "fix_session_message_seq.sql" in result.stdout
     assert "[pass] 15. reapply-and-rollback" in result.stdout

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from migrate_lint.cli import cli
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange
-from migrate_lint.fix.write import write_change
+from migrate_lint.fix.write import write_all
 
 DEMO = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -75,7 +75,7 @@ def test_untracked_migration_needs_no_follow_up(tmp_path: Path) -> None:
     _git(tmp_path, "commit", "-q", "-m", "init")
     bad.write_text(text)  # new, never committed: it cannot have applied anywhere yet
     result = CliRunner().invoke(cli, ["fix", str(root)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a dry run with a planned change
     assert "DEFAULT 0" in result.stdout and "--- new" not in result.stdout
 
 
@@ -83,7 +83,7 @@ def test_new_file_never_overwrites(tmp_path: Path) -> None:
     path = tmp_path / "x.sql"
     path.write_text("keep")
     with pytest.raises(MigrateLintError, match="already exists"):
-        write_change(FileChange(str(path), "new"))
+        write_all([FileChange(str(path), "new")], str(tmp_path))
     assert path.read_text() == "keep"
     assert [p.name for p in tmp_path.iterdir()] == ["x.sql"]  # no temp file left
 
@@ -92,9 +92,10 @@ def test_edit_refuses_when_file_changed_meanwhile(tmp_path: Path) -> None:
     path = tmp_path / "x.sql"
     path.write_text("changed")
     with pytest.raises(MigrateLintError, match="changed since"):
-        write_change(FileChange(str(path), "new", old_text="old"))
-    write_change(FileChange(str(path), "new", old_text="changed"))
+        write_all([FileChange(str(path), "new", old_text="old")], str(tmp_path))
+    write_all([FileChange(str(path), "new", old_text="changed")], str(tmp_path))
     assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.sql"]  # no temp, lock or manifest
 
 
 def test_insert_paths_feed_nn002(tmp_path: Path) -> None:
@@ -105,7 +106,7 @@ def test_insert_paths_feed_nn002(tmp_path: Path) -> None:
         'db.execute("INSERT INTO session_message (id, session_id, type, time_created, data) '
         'VALUES (?, ?, ?, ?, ?)")\n')
     result = CliRunner().invoke(cli, ["fix", str(root), "--insert-paths", str(app)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a dry run with planned changes
     assert "(NN001, NN002) for `session_message.seq`" in result.stdout
 
 
@@ -123,6 +124,8 @@ def test_since_decides_whether_a_follow_up_is_needed(tmp_path: Path) -> None:
     _git(tmp_path, "add", ".")
     _git(tmp_path, "commit", "-q", "-m", "add bad migration")
     new_since_base = CliRunner().invoke(cli, ["fix", str(root), "--since", "base"])
-    assert new_since_base.exit_code == 0 and "--- new" not in new_since_base.stdout
+    assert new_since_base.exit_code == 1 and "--- new" not in new_since_base.stdout
     shipped = CliRunner().invoke(cli, ["fix", str(root), "--since", "HEAD"])
-    assert shipped.exit_code == 0 and "--- new" in shipped.stdout
+    assert shipped.exit_code == 1 and "--- new" in shipped.stdout
+    missing = CliRunner().invoke(cli, ["fix", str(root), "--since", "no-such-rev"])
+    assert missing.exit_code == 2 and "--since: 'no-such-rev' is not a commit" in missing.output

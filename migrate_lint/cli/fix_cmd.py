@@ -6,12 +6,16 @@ or that were refused, are reported and never written.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.fix.model import FixPlan, Options
+from migrate_lint.fix.model import FileChange, FixPlan, Options
 from migrate_lint.fix.planner import plan_fixes
-from migrate_lint.fix.write import diff, write_all
+from migrate_lint.fix.write import diff, recover, write_all
+from migrate_lint.gitbase import verify_revision
+from migrate_lint.lint import check_codes
 
 
 def _split_set(value: str) -> tuple[str, str, str]:
@@ -81,8 +85,15 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
 
     Without --write, prints each planned migration and the checks it passed.
     """
+    if os.path.isdir(directory):
+        recovered = recover(directory)
+        if recovered:
+            click.echo(recovered, err=True)
+    if since is not None:
+        verify_revision(directory, since)
+    codes = _split_codes(select)
     options = Options(
-        select=frozenset(c.strip().upper() for c in select.split(",") if c.strip()),
+        select=frozenset(check_codes(codes, "--select")) if codes else frozenset(),
         sets=tuple(_split_set(v) for v in sets),
         force=force,
         since=since,
@@ -97,15 +108,42 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
         return
     for plan in plans:
         _show(plan, write)
-    ready = [p for p in plans if p.ok and p.files]
+    ready, held = _writable(plans)
+    for plan in held:
+        click.echo(f"{plan.situation.code} `{plan.situation.table}.{plan.situation.column}`: "
+                   f"{plan.title}: not written, because another fix of the same column "
+                   "was refused or failed its proof (both or neither)", err=True)
     if write and ready:
-        changes = {}
+        changes: dict[str, FileChange] = {}
         for plan in ready:
             for change in plan.files:
                 changes[change.path] = change  # several plans may edit one file
         write_all(list(changes.values()), directory)
         click.echo(f"wrote {len(changes)} file(s)")
-    elif not write and ready:
+    elif ready:
         click.echo("dry run: nothing written (use --write)")
-    if any(not p.ok for p in plans if p.refused is None):
+    # ruff --diff / Django --check: a dry run that would change files exits 1, as does
+    # a run where anything was refused or failed; 0 only when nothing remains.
+    if (ready and not write) or len(ready) < len(plans):
         raise click.exceptions.Exit(1)
+
+
+def _writable(plans: list[FixPlan]) -> tuple[list[FixPlan], list[FixPlan]]:
+    """(plans to write, ready plans held back): the plans for one column are written
+    together or not at all, so an in-place correction never lands without the
+    follow-up that repairs databases where the original already ran."""
+    def key(p: FixPlan) -> tuple[str, str]:
+        return p.situation.table.lower(), p.situation.column.lower()
+
+    ready = [p for p in plans if p.ok and p.files]
+    # A column is blocked when one of its plans failed and no ready follow-up (a new
+    # migration) stands in for it; a refused option with a ready alternative (NN006's
+    # constant default) does not block the alternative.
+    follow_up = {key(p) for p in ready if any(f.is_new for f in p.files)}
+    blocked = {key(p) for p in plans if not p.ok} - follow_up
+    return ([p for p in ready if key(p) not in blocked],
+            [p for p in ready if key(p) in blocked])
+
+
+def _split_codes(value: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in value.split(",") if c.strip())

@@ -82,8 +82,12 @@ def flyway_file_version(path: str) -> str:
 
 def render_new_migration(history: History, name: str, up: Sequence[str], down: Sequence[str],
                          header: Sequence[str], table: str, no_transaction: bool,
-                         now_ms: int | None = None) -> tuple[FileChange, ...]:
-    """The files of a new migration ``name`` following the directory's layout."""
+                         now_ms: int | None = None, journal_base: str | None = None
+                         ) -> tuple[FileChange, ...]:
+    """The files of a new migration ``name`` following the directory's layout.
+
+    ``journal_base``: drizzle's journal as earlier fixes of this run leave it.
+    """
     root = history.root
     version = next_version([m.version for m in history.migrations], now_ms, history.layout)
     label = f"V{version}__{name}" if history.layout == "flyway" else f"{version}_{name}"
@@ -119,7 +123,7 @@ def render_new_migration(history: History, name: str, up: Sequence[str], down: S
         files.append(FileChange(os.path.join(root, f"{label}.sql"), text))
     journal = os.path.join(root, "meta", "_journal.json")
     if runner == "drizzle" and os.path.isfile(journal):
-        files.append(_journal_entry(journal, label, now_ms))
+        files.append(_journal_entry(journal, label, now_ms, journal_base))
     for change in files:
         ensure_inside(root, change.path)
     return tuple(files)
@@ -137,19 +141,31 @@ def ensure_inside(root: str, path: str) -> None:
         raise MigrateLintError(f"{path}: outside the migrations directory {root}; not written")
 
 
-def _journal_entry(path: str, tag: str, now_ms: int | None) -> FileChange:
-    """drizzle's journal with one more entry; ``when`` strictly increases (RUNNERS.md)."""
-    with open(path, encoding="utf-8") as fh:
-        old = fh.read()
-    data = json.loads(old)
-    entries = data.setdefault("entries", [])
-    last = entries[-1] if entries else {}
+def _journal_entry(path: str, tag: str, now_ms: int | None, base: str | None = None
+                   ) -> FileChange:
+    """drizzle's journal with one more entry; ``when`` strictly increases (RUNNERS.md).
+
+    ``base`` is the journal as an earlier fix of the same run leaves it, so that every
+    new migration of the run is listed (drizzle never runs one that is not).
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            old = fh.read()
+        data = json.loads(old if base is None else base)
+        entries = data.setdefault("entries", [])
+        last = entries[-1] if entries else {}
+        idx, version, when = int(last.get("idx", -1)), last.get("version", "6"), \
+            int(last.get("when", 0))
+    except (OSError, ValueError, TypeError, AttributeError) as err:
+        raise MigrateLintError(f"{path}: cannot read drizzle's journal ({err}); fix it or "
+                               "restore it from git, then run again") from None
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     entries.append({
-        "idx": int(last.get("idx", -1)) + 1,
-        "version": last.get("version", "6"),
-        "when": max(ms, int(last.get("when", 0)) + 1),
+        "idx": idx + 1,
+        "version": version,
+        "when": max(ms, when + 1),
         "tag": tag,
         "breakpoints": True,
     })
-    return FileChange(path, json.dumps(data, indent=2) + "\n", old_text=old)
+    text = json.dumps(data, indent=2) + "\n"
+    return FileChange(path, text, old_text=old)

@@ -211,9 +211,11 @@ class Planner:
                 if s.code == "NN002":
                     targets.setdefault((s.table.lower(), s.column.lower()), []).append(s)
             planned_versions: list[str] = []
+            planned_edits: dict[str, str] = {}  # the drizzle journal as the run leaves it
             for group in targets.values():
                 target = _Target(group[0].table, group[0].column, tuple(group))
-                plans.extend(self._end_state(target, fixed, in_place, planned_versions))
+                plans.extend(self._end_state(target, fixed, in_place, planned_versions,
+                                             planned_edits))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         return plans
@@ -569,7 +571,8 @@ class Planner:
         return ColumnTarget(table.name, col.name, True, value, backfill=value), [], notes
 
     def _end_state(self, target: _Target, fixed: History, in_place: list[Situation],
-                   planned_versions: list[str]) -> list[FixPlan]:
+                   planned_versions: list[str], planned_edits: dict[str, str]
+                   ) -> list[FixPlan]:
         situation = target.situations[0]
         column_target, refusals, notes = self._column_target(target, fixed)
         plans = list(refusals)
@@ -608,9 +611,10 @@ class Planner:
         name = f"fix_{slug(column_target.table)}_{slug(column_target.column)}"
         versions = [m.version for m in self.history.migrations] + planned_versions
         history = replace(self.history, migrations=self.history.migrations)
+        journal = os.path.join(self.history.root, "meta", "_journal.json")
         files = render_new_migration(history, name, up, wrap_down(rebuild), header,
                                      column_target.table, rebuild.own_transaction,
-                                     self.options.now_ms)
+                                     self.options.now_ms, planned_edits.get(journal))
         version = next_version(versions, self.options.now_ms, self.history.layout)
         if self.history.layout == "flyway":
             # V1_2__fix_t_c.sql: the "V" keeps the replacement off the directory's path.
@@ -623,6 +627,7 @@ class Planner:
         if planned_versions or renamed != written:
             files = _reversion(files, written, renamed, self.history.root)
         planned_versions.append(version)
+        planned_edits.update((f.path, f.text) for f in files if f.old_text is not None)
         results.append(_written_as_proven(files, up, self.history))
         return [*plans, FixPlan(situation, title, files=files, checks=tuple(results),
                                 notes=tuple(notes))]
@@ -716,17 +721,24 @@ def _reversion(files: tuple[FileChange, ...], old: str, new: str, root: str
 
     Only the version at the start of the first path component under ``root`` (the
     file, or the folder of a folder/diesel layout) changes, never the directories
-    above it; the drizzle journal's tag is the one entry that names it.
+    above it; in the drizzle journal, only the tag of this migration.
     """
     out = []
+    tags: dict[str, str] = {}
     for f in files:
         if f.old_text is None:
             first, *rest = os.path.relpath(f.path, root).split(os.sep)
             if first.startswith(old + "_"):
-                first = new + first[len(old):]
+                renamed = new + first[len(old):]
+                tags[first.split(".")[0]] = renamed.split(".")[0]
+                first = renamed
             out.append(FileChange(os.path.join(root, first, *rest), f.text))
-        else:
-            out.append(FileChange(f.path, f.text.replace(f'"{old}_', f'"{new}_'), f.old_text))
+    for f in files:
+        if f.old_text is not None:
+            text = f.text
+            for before, after in tags.items():
+                text = text.replace(json.dumps(before), json.dumps(after))
+            out.append(FileChange(f.path, text, f.old_text))
     return tuple(out)
 
 
