@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from migrate_lint import bounded
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.source import LAYOUTS, RUNNERS
 
@@ -135,8 +136,10 @@ def _display(file: str) -> str:
 
 def _load_toml(file: str) -> dict[str, Any]:
     try:
-        with open(file, "rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(bounded.read_regular(file, 1024 * 1024).decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise MigrateLintError(f"{_display(file)}: not UTF-8 text ({err.reason} at byte "
+                               f"{err.start}); save it as UTF-8") from err
     except tomllib.TOMLDecodeError as err:
         raise MigrateLintError(f"{_display(file)}: invalid TOML: {err}") from err
     except OSError as err:

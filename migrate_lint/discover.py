@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from migrate_lint import bounded
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.source import LAYOUTS, Discovery, MigrationSource, Section
@@ -123,6 +124,8 @@ class _Scan:
     unversioned_dirs: list[str] = field(default_factory=list)
     journal: bool = False  # meta/_journal.json (drizzle-kit)
     prisma_lock: bool = False  # migration_lock.toml (Prisma)
+    # (path, why) of entries not read: FIFOs, devices, symlinks out of the tree
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -188,6 +191,8 @@ def discover(root: str | os.PathLike[str], layout: str | None = None) -> Discove
     texts: dict[str, str] = {}  # top-level file name -> text, so each file is read once
     chosen = layout if layout is not None else _detect(root_str, scan, texts)
     col = _Collector()
+    for path, why in scan.refused:
+        col.warn(path, f"{os.path.basename(path)}: {why}")
     if chosen in ("folder", "diesel"):
         cands = _dir_migrations(root_str, scan, chosen, col)
     elif chosen == "flyway":
@@ -229,12 +234,25 @@ def _strays(scan: _Scan) -> list[str]:
     return sorted([*scan.stray, *(name for name, _f in scan.flyway)])
 
 
-def _list_dir(path: str) -> list[os.DirEntry[str]]:
-    """Visible entries of ``path`` sorted by name (hidden files are editor/VCS noise)."""
+def _list_dir(path: str, root: str, refused: list[tuple[str, str]]
+              ) -> list[os.DirEntry[str]]:
+    """Visible entries of ``path`` sorted by name (hidden files are editor/VCS noise).
+
+    Entries that must not be read (see `bounded.problem`) are left out and recorded
+    in ``refused``, so that discovery reports them instead of hanging on a FIFO or
+    following a symlink out of the tree.
+    """
     with os.scandir(path) as it:
         entries = [e for e in it if not e.name.startswith(".")]
     entries.sort(key=lambda e: e.name)
-    return entries
+    kept = []
+    for entry in entries:
+        why = bounded.problem(entry.path, root)
+        if why is None:
+            kept.append(entry)
+        else:
+            refused.append((entry.path, why))
+    return kept
 
 
 def _scan(root: str) -> _Scan:
@@ -247,15 +265,15 @@ def _scan(root: str) -> _Scan:
         raise MigrateLintError(
             f"{root} is a file, not a directory; pass the directory that holds your migrations"
         )
+    scan = _Scan()
     try:
-        entries = _list_dir(root)
+        entries = _list_dir(root, root, scan.refused)
     except OSError as exc:
         raise MigrateLintError(f"{root}: cannot read directory ({exc.strerror})") from exc
-    if not entries:
+    if not entries and not scan.refused:
         raise MigrateLintError(
             f"{root} is empty: no migrations to check; pass the directory that holds them"
         )
-    scan = _Scan()
     for entry in entries:
         name = entry.name
         if entry.is_dir():
@@ -278,7 +296,7 @@ def _scan_dir(root: str, name: str, scan: _Scan) -> None:
         return
     path = os.path.join(root, name)
     try:
-        files = frozenset(e.name for e in _list_dir(path) if e.is_file())
+        files = frozenset(e.name for e in _list_dir(path, root, scan.refused) if e.is_file())
     except OSError as exc:
         raise MigrateLintError(f"{path}: cannot read directory ({exc.strerror})") from exc
     scan.dirs.append(_Dir(name, version, files))
@@ -312,11 +330,7 @@ def _scan_file(name: str, scan: _Scan) -> None:
 
 def _read_text(path: str) -> str:
     """The file as UTF-8 text, BOM and line endings kept; fails on anything else."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise MigrateLintError(f"{path}: cannot read file ({exc.strerror})") from exc
+    data = bounded.read_regular(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise MigrateLintError(f"{path}: file is UTF-16; save it as UTF-8")
     if b"\0" in data:
@@ -640,7 +654,8 @@ def _flyway_strays(root: str, scan: _Scan, col: _Collector) -> None:
     dirs = [d.name for d in scan.dirs] + scan.unversioned_dirs
     for name in dirs:
         try:
-            held = any(e.name.endswith(".sql") for e in _list_dir(os.path.join(root, name)))
+            held = any(e.name.endswith(".sql")
+                       for e in _list_dir(os.path.join(root, name), root, []))
         except OSError:
             held = False
         if held:

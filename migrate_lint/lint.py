@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from migrate_lint import engine, suppress
+from migrate_lint import bounded, engine, suppress
 from migrate_lint.config import LEVELS, Config, load_config
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.discover import discover
@@ -436,10 +436,11 @@ def lint(
         findings.extend(kept)
     findings.sort(key=Finding.sort_key)
     for path in {f.path for f in findings} - texts.keys():
+        if not os.path.isfile(path) or bounded.problem(path, os.path.dirname(path)):
+            continue  # a FIFO or a device is reported by name, never opened
         try:
-            with open(path, encoding="utf-8") as handle:
-                texts[path] = handle.read()
-        except (OSError, UnicodeDecodeError):
+            texts[path] = bounded.read_regular(path).decode("utf-8")
+        except (MigrateLintError, UnicodeDecodeError):
             continue
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
                       rule_infos(), notes)

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from migrate_lint import bounded
 from migrate_lint import ddl as d
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
@@ -408,7 +409,14 @@ class Planner:
         if not edits:
             return self.history
         copy = os.path.join(workdir, "migrations")
-        shutil.copytree(self.root, copy)
+        root = self.root
+
+        def unsafe(folder: str, names: list[str]) -> list[str]:
+            # FIFOs, devices and links out of the tree are never copied (nor read);
+            # links are copied as links, so `rootfs -> /` costs nothing.
+            return [n for n in names if bounded.problem(os.path.join(folder, n), root)]
+
+        shutil.copytree(self.root, copy, symlinks=True, ignore=unsafe)
         for path, text in edits.items():
             rel = os.path.relpath(path, self.root)
             with open(os.path.join(copy, rel), "w", encoding="utf-8", newline="") as fh:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from migrate_lint import bounded
+from migrate_lint.errors import MigrateLintError
 from migrate_lint.inserts.builders import resolve_builders
 from migrate_lint.inserts.diesel import resolve_diesel
 from migrate_lint.inserts.drizzle import DrizzleFacts, resolve
@@ -78,16 +80,20 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
         return [], DrizzleFacts(), f"internal error while reading ({type(err).__name__}: {err})"
 
 
+_MAX_SOURCE = 2 * 1024 * 1024  # application sources larger than this are generated
+
+
 def _read(path: str) -> bytes | str:
     try:
         size = os.path.getsize(path)
-        if size > 2 * 1024 * 1024:
+        if size > _MAX_SOURCE:
             # Only the size matters for the skip reason; do not read the whole file.
             return f"larger than 2 MB ({size} bytes)"
-        with open(path, "rb") as handle:
-            return handle.read()
+        return bounded.read_regular(path, _MAX_SOURCE)
     except OSError as err:
         return f"cannot read ({err.strerror})"
+    except MigrateLintError as err:  # a FIFO, a device: named, skipped, never waited on
+        return str(err).removeprefix(f"{path}: ")
 
 
 def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
