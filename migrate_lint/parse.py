@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrate_lint import ddl_fallback, sqlglot_api
+from migrate_lint import ddl_fallback, grammar, sqlglot_api
 from migrate_lint.ddl import (
     AddColumn,
     CreateIndex,
@@ -136,6 +136,10 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
 
     if kind == "unknown":
         return failed(f"`{toks[0].value}` is not a statement this tool knows", raw.start)
+    if grammar.needs_check(kind, body):
+        refused = grammar.refusal(kind, body)
+        if refused is not None:
+            return failed(f"SQLite refuses it on every database: {refused}", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
         return Statement(index, body, span, kind, tokens=toks), None
     if kind.startswith(("create_", "drop_", "alter_")):
