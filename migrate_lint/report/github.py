@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrate_lint.findings import Finding
-from migrate_lint.report import posix
+from migrate_lint.report import posix, visible
 
 if TYPE_CHECKING:
     from migrate_lint.lint import LintResult
@@ -19,7 +19,8 @@ def escape_data(text: str) -> str:
     >>> escape_data("50%\\ndone")
     '50%25%0Adone'
     """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped)  # no terminal escape sequence reaches the log either
 
 
 def escape_property(text: str) -> str:

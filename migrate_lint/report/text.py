@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 import click
 
 from migrate_lint.findings import Finding
+from migrate_lint.report import visible
 
 if TYPE_CHECKING:
     from migrate_lint.lint import LintResult
 
 MAX_LINES = 5
+MAX_WIDTH = 240  # characters of a source line shown in a code frame
 _TAB = 4
 _COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -66,12 +68,13 @@ def _snippet(finding: Finding, text: str | None, style: _Style) -> list[str]:
     out = [gutter]
     for number in range(span.line, last + 1):
         raw = lines[number - 1].lstrip("\ufeff") if number == 1 else lines[number - 1]
+        raw = visible(raw, keep="\t")[:MAX_WIDTH]  # a 40 KB line is not shown whole
         shown, _ = _expand(raw, 1)
         out.append(style(f"{number:>{width}} |", "blue") + (" " + shown if shown else ""))
         if number == span.line:
             _, start = _expand(raw, span.col)
             if span.end_line == span.line:
-                _, stop = _expand(raw, span.end_col)
+                _, stop = _expand(raw, min(span.end_col, len(raw)))
             else:
                 stop = len(shown.rstrip())
             carets = "^" * max(stop - start + 1, 1)
@@ -100,15 +103,15 @@ def render_finding(finding: Finding, text: str | None, *, color: bool = False) -
     head = (
         style(finding.path, bold=True) + f":{span.line}:{span.col}: "
         + style(finding.code, _COLORS.get(finding.severity, "red"), bold=True)
-        + f" [{finding.name}] {finding.message}"
+        + f" [{finding.name}] {visible(finding.message)}"
     )
     out = [head, *_snippet(finding, text, style)]
     for related in finding.related:
-        out.append(f"  = note: {related.message} ({related.span})")
+        out.append(f"  = note: {visible(related.message)} ({related.span})")
     if finding.help:
-        out.append("  = " + style("help", "cyan", bold=True) + f": {finding.help}")
+        out.append("  = " + style("help", "cyan", bold=True) + f": {visible(finding.help)}")
     if finding.fix_title:
-        out.append("  = " + style("fix", "green", bold=True) + f": {finding.fix_title}")
+        out.append("  = " + style("fix", "green", bold=True) + f": {visible(finding.fix_title)}")
     return "\n".join(out)
 
 
