@@ -99,6 +99,9 @@ class Rule:
     # Statement kinds (history.Statement.kind) `check` is called for; empty: never.
     kinds: ClassVar[frozenset[str]] = frozenset()
     fix_title: ClassVar[str | None] = None
+    # What happens to a finding whose claim (Finding.claim) SQLite does not bear out
+    # on synthetic rows: "drop" it, or "warn" (keep it as a warning that says so).
+    unconfirmed: ClassVar[str] = "drop"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterable[Finding]:
         """Findings for one statement of the up direction."""

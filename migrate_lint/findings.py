@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from migrate_lint.claims import Claim
 from migrate_lint.span import Span
 
 SEVERITIES = ("info", "warning", "error")
@@ -44,6 +45,9 @@ class Finding:
     related: tuple[Related, ...] = ()
     fix_title: str | None = None
     data: tuple[tuple[str, str], ...] = field(default=())
+    # What the finding says SQLite will do, checked by running it before it is
+    # reported (migrate_lint.confirm); None for findings that claim no effect.
+    claim: Claim | None = field(default=None, compare=False)
 
     @property
     def path(self) -> str:

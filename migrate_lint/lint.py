@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from migrate_lint import bounded, engine, suppress
+from migrate_lint import bounded, confirm, engine, suppress
 from migrate_lint.config import LEVELS, Config, load_config
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.discover import discover
@@ -404,6 +404,8 @@ def lint(
         with gc_paused():
             produced = engine.run_rules(timeline, config, rules, sites if key == primary else (),
                                         base=base)
+            # SQLite is the judge: what a finding claims is run before it is reported
+            produced = confirm.judge(timeline, produced, config.sql_functions)
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
         claimed = _claimed_statements(timeline, rules)
         for diag in history.diagnostics:

@@ -190,6 +190,8 @@ class Sandbox:
         # file's. A scratch connection: migration SQL cannot reach other files.
         self._conn: sqlite3.Connection = scratch.connect(path)
         fk = self._behaviour.foreign_keys if foreign_keys is None else foreign_keys
+        self._foreign_keys = fk
+        self._functions = tuple(functions)
         self._conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
         builtin = _builtin_functions(self._conn)
         for name in functions:
@@ -198,6 +200,14 @@ class Sandbox:
                 self._conn.create_function(name, -1, _stand_in, deterministic=True)
         self._unavailable: dict[str, str] = {}  # lower-cased name -> name as written
         self._skipped: list[Skipped] = []
+
+    def fork(self) -> Sandbox:
+        """A new in-memory sandbox holding a copy of this database, with the same runner,
+        foreign key setting and function stand-ins (SQLite's backup API)."""
+        other = Sandbox(self._runner, self._functions, foreign_keys=self._foreign_keys)
+        self._conn.backup(other._conn)
+        other._unavailable = dict(self._unavailable)
+        return other
 
     @property
     def connection(self) -> sqlite3.Connection:

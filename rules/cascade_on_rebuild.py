@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
@@ -144,7 +145,7 @@ class CascadeOnRebuild(Rule):
             copy_note = (f"; {names(copy)} was made in this migration and references "
                          f"`{parent.name}` by name, so the rows just copied into it go too"
                          if copy else "")
-            yield with_migration(self.finding(
+            yield replace(with_migration(self.finding(
                 stmt.span,
                 f"`DROP TABLE {parent.name}` with foreign keys on {'; '.join(effects)}: "
                 f"{plural(len(children), 'child table')} changed on every database where they "
@@ -155,7 +156,7 @@ class CascadeOnRebuild(Rule):
                 related=related,
                 table=parent.name,
                 children=",".join(children),
-            ))
+            )), claim=ChildRowsChanged(parent.name, tuple(children)))
         if failing and runner in FK_ON_BY_DEFAULT:
             children = _unique([c.name for c, _ in failing])
             finding = with_migration(self.finding(
@@ -171,7 +172,8 @@ class CascadeOnRebuild(Rule):
                 table=parent.name,
                 children=",".join(children),
             ))
-            yield replace(finding, severity="warning")
+            yield replace(finding, severity="warning",
+                          claim=ChildRowsChanged(parent.name, tuple(children), fails=True))
 
     @staticmethod
     def _why_on(ctx: Context, ignored: tuple[int, ...], runner: str) -> str:

@@ -1,0 +1,44 @@
+"""What a finding claims SQLite will do, as data the sandbox can check.
+
+A rule that says "deletes the rows of `child`" or "loses index `x`" attaches a
+claim to its finding. Before the finding is reported, `migrate_lint.confirm` runs
+the migration on a real SQLite full of synthetic rows, under the runner's settings,
+and looks: a confirmed claim is reported with what SQLite did; a claim SQLite does
+not bear out is dropped, or kept at a lower severity, as the rule declares
+(`Rule.unconfirmed`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRowsChanged:
+    """Rows of ``children`` are deleted, or their keys to ``parent`` nulled or reset,
+    or the migration fails with 'FOREIGN KEY constraint failed' (``fails``)."""
+
+    parent: str
+    children: tuple[str, ...]
+    fails: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexLost:
+    """After the migration ``table`` has no index (or key) on ``columns`` that is
+    at least as unique as the one it had."""
+
+    table: str
+    columns: tuple[str, ...]
+    unique: bool
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementFails:
+    """The statement fails with an error message containing ``needle``."""
+
+    needle: str
+
+
+Claim = ChildRowsChanged | IndexLost | StatementFails

@@ -1,0 +1,256 @@
+"""SQLite is the judge: claimed effects are run before they are reported.
+
+A finding whose rule attached a `claims.Claim` is a candidate. The history is
+applied, in order, to one sandbox under the runner's settings. Before each
+migration that has candidates, the database is copied (SQLite's backup API), the
+copy is filled with synthetic rows (NULLs where allowed, children for every foreign
+key; `fix.synth`), the migration runs on the copy, and what SQLite did is observed:
+the error and the statement that raised it, rows per table, indexes, and keys to
+the parents of each child table. Then, per finding:
+
+- **confirmed**: reported with the observed effect appended to its message;
+- **not reproduced**: dropped, or kept as a warning that says so, as the rule
+  declares (`Rule.unconfirmed`);
+- **not judged**: where the sandbox could not reach or finish the migration for
+  another reason (an earlier migration fails here, another statement of the same
+  migration fails first), the finding stays as the rule made it.
+
+One sandbox pass per history, one copy per migration with candidates: cheap next
+to the replay, and nothing at all when no rule makes a claim.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from migrate_lint import engine
+from migrate_lint.claims import ChildRowsChanged, Claim, IndexLost, StatementFails
+from migrate_lint.findings import Finding
+from migrate_lint.history import History, Migration
+from migrate_lint.replay import Timeline
+from migrate_lint.sandbox import ApplyError, Sandbox
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one migration did to a database full of synthetic rows."""
+
+    error: ApplyError | None
+    rows_before: dict[str, int]
+    rows_after: dict[str, int]
+    keys_before: dict[str, int]  # child table -> rows whose foreign keys are all set
+    keys_after: dict[str, int]
+    indexes_after: dict[str, tuple[tuple[tuple[str, ...], bool], ...]]  # table -> keys
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``confirmed`` True/False, or None when the observation cannot tell."""
+
+    confirmed: bool | None
+    effect: str = ""
+
+
+def judge(timeline: Timeline, findings: Sequence[Finding], functions: Sequence[str] = ()
+          ) -> list[Finding]:
+    """``findings`` with every claim run on SQLite: confirmed, dropped, or lowered."""
+    history = timeline.history
+    wanted: dict[int, list[int]] = {}
+    for i, f in enumerate(findings):
+        if f.claim is not None:
+            index = _migration_of(history, f)
+            if index is not None:
+                wanted.setdefault(index, []).append(i)
+    if not wanted:
+        return list(findings)
+    observed = _observe(history, set(wanted), functions)
+    out: list[Finding | None] = list(findings)
+    for index, positions in wanted.items():
+        seen = observed.get(index)
+        if seen is None:
+            continue
+        migration = history.migrations[index]
+        for i in positions:
+            out[i] = _apply_verdict(findings[i], _verdict(findings[i], seen, migration))
+    return [f for f in out if f is not None]
+
+
+def _migration_of(history: History, finding: Finding) -> int | None:
+    if finding.migration is None:
+        return None
+    for i, m in enumerate(history.migrations):
+        if m.label == finding.migration:
+            return i
+    return None
+
+
+def _observe(history: History, wanted: set[int], functions: Sequence[str]
+             ) -> dict[int, Observation]:
+    out: dict[int, Observation] = {}
+    last = max(wanted)
+    with Sandbox(history.runner, functions) as box:
+        for index, migration in enumerate(history.migrations[: last + 1]):
+            no_tx = migration.source.no_transaction
+            if index in wanted:
+                out[index] = _run_on_rows(box, migration)
+            if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
+                break  # the history fails here: later migrations cannot be judged
+    return out
+
+
+def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
+    from migrate_lint.fix.synth import fill  # the prover's filler: one idea of "rows"
+
+    copy = box.fork()
+    try:
+        conn = copy.connection
+        fill(conn)
+        rows_before, keys_before = _rows(conn), _keyed_rows(conn)
+        error = copy.apply(migration.up.statements,
+                           no_transaction=migration.source.no_transaction)
+        return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
+                           _indexes(conn))
+    finally:
+        copy.close()
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        " AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _rows(conn: sqlite3.Connection) -> dict[str, int]:
+    out = {}
+    for t in _tables(conn):
+        try:
+            out[t.lower()] = int(conn.execute(f"SELECT count(*) FROM main.{_q(t)}").fetchone()[0])
+        except sqlite3.Error:
+            continue  # a table SQLite cannot read here (a missing module): no count
+    return out
+
+
+def _keyed_rows(conn: sqlite3.Connection) -> dict[str, int]:
+    """Per child table, the rows whose every foreign key column is set (not NULL)."""
+    out = {}
+    for t in _tables(conn):
+        cols = sorted({str(r[0]) for r in conn.execute(
+            'SELECT "from" FROM pragma_foreign_key_list(?)', (t,))})
+        if not cols:
+            continue
+        where = " AND ".join(f"{_q(c)} IS NOT NULL" for c in cols)
+        try:
+            out[t.lower()] = int(conn.execute(
+                f"SELECT count(*) FROM main.{_q(t)} WHERE {where}").fetchone()[0])
+        except sqlite3.Error:
+            continue
+    return out
+
+
+def _indexes(conn: sqlite3.Connection) -> dict[str, tuple[tuple[tuple[str, ...], bool], ...]]:
+    """Per table, the (columns, unique) of every index, key and rowid alias it has."""
+    out = {}
+    for t in _tables(conn):
+        keys: list[tuple[tuple[str, ...], bool]] = []
+        for name, unique, partial in conn.execute(
+                'SELECT name, "unique", partial FROM pragma_index_list(?)', (t,)):
+            cols = tuple(str(r[0]).lower() for r in conn.execute(
+                "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (name,))
+                if r[0] is not None)
+            if not partial:
+                keys.append((cols, bool(unique)))
+        pk = [str(r[0]).lower() for r in conn.execute(
+            "SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", (t,))]
+        if pk:
+            keys.append((tuple(pk), True))
+        out[t.lower()] = tuple(keys)
+    return out
+
+
+def _failed_at(seen: Observation, finding: Finding, migration: Migration) -> bool | None:
+    """Whether the migration failed at the finding's statement (None: it failed
+    earlier or at a statement the finding does not name)."""
+    if seen.error is None:
+        return False
+    span = finding.statement or finding.span
+    statements = migration.up.statements
+    index = next((i for i, s in enumerate(statements)
+                  if s.span.path == span.path and s.span.start <= span.start < s.span.end),
+                 None)
+    if index is None or seen.error.piece_index != index:
+        return None
+    return True
+
+
+def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdict:
+    claim: Claim | None = finding.claim
+    if isinstance(claim, StatementFails):
+        at = _failed_at(seen, finding, migration)
+        if at is None:
+            return Verdict(None)
+        if at and seen.error is not None and claim.needle in seen.error.message:
+            return Verdict(True, f"SQLite confirms on synthetic rows: '{seen.error.message}'")
+        return Verdict(False, "no failure on synthetic rows")
+    if seen.error is not None:
+        if isinstance(claim, ChildRowsChanged) and claim.fails and \
+                "FOREIGN KEY constraint failed" in seen.error.message:
+            return Verdict(True, "SQLite confirms on synthetic rows: "
+                           f"'{seen.error.message}'")
+        return Verdict(None)  # the migration failed for another reason: cannot tell
+    if isinstance(claim, ChildRowsChanged):
+        return _children_verdict(claim, seen)
+    if isinstance(claim, IndexLost):
+        return _index_verdict(claim, seen)
+    return Verdict(None)
+
+
+def _children_verdict(claim: ChildRowsChanged, seen: Observation) -> Verdict:
+    effects = []
+    for child in claim.children:
+        low = child.lower()
+        before, after = seen.rows_before.get(low), seen.rows_after.get(low)
+        if before is None or after is None:
+            continue
+        if after < before:
+            effects.append(f"{before - after} of {before} rows of `{child}` deleted")
+            continue
+        kb, ka = seen.keys_before.get(low), seen.keys_after.get(low)
+        if kb is not None and ka is not None and ka < kb:
+            effects.append(f"the keys of {kb - ka} of {kb} rows of `{child}` nulled or reset")
+    if effects:
+        return Verdict(True, "SQLite confirms on synthetic rows: " + "; ".join(effects))
+    return Verdict(False, "no child row changed on synthetic rows")
+
+
+def _index_verdict(claim: IndexLost, seen: Observation) -> Verdict:
+    keys = seen.indexes_after.get(claim.table.lower())
+    if keys is None:
+        return Verdict(None)  # the table is gone: another finding's business
+    wanted = tuple(c.lower() for c in claim.columns)
+    for cols, unique in keys:
+        # the same key, or one at least as unique on the same leading columns
+        same = cols == wanted or (cols[: len(wanted)] == wanted and not claim.unique)
+        if same and (unique or not claim.unique):
+            return Verdict(False, "an equivalent index exists after the migration")
+    what = f"index `{claim.name}`" if claim.name else "the index"
+    return Verdict(True, f"SQLite confirms: after the migration `{claim.table}` has no "
+                   f"{'unique ' if claim.unique else ''}key on ({', '.join(claim.columns)}) "
+                   f"({what})")
+
+
+def _apply_verdict(finding: Finding, verdict: Verdict) -> Finding | None:
+    if verdict.confirmed is None:
+        return finding
+    if verdict.confirmed:
+        return replace(finding, message=f"{finding.message} [{verdict.effect}]")
+    cls = engine.rule_by_code(finding.code)
+    if cls is None or cls.unconfirmed == "drop":
+        return None
+    return replace(finding, severity="warning" if finding.severity == "error" else "info",
+                   message=f"{finding.message} [could not confirm: {verdict.effect}]")

@@ -1,0 +1,148 @@
+"""SQLite is the judge of RB002: a cascade is reported only when running it deletes rows.
+
+The oracle in these tests is plain sqlite3, driven as each runner drives it (one
+transaction around drizzle's batch, the file's own statements as written), on a
+database filled with the prover's synthetic rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from migrate_lint.cli import cli
+from migrate_lint.fix.synth import fill
+
+INIT = (
+    "CREATE TABLE parent (id integer PRIMARY KEY, name text);\n--> statement-breakpoint\n"
+    "CREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent(id) "
+    "ON DELETE {action});\n"
+)
+REBUILD = (
+    "PRAGMA foreign_keys=OFF;--> statement-breakpoint\n"
+    "CREATE TABLE __new_parent (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');"
+    "--> statement-breakpoint\n"
+    "INSERT INTO __new_parent (id, name) SELECT id, coalesce(name, '') FROM parent;"
+    "--> statement-breakpoint\n"
+    "DROP TABLE parent;--> statement-breakpoint\n"
+    "ALTER TABLE __new_parent RENAME TO parent;--> statement-breakpoint\n"
+    "PRAGMA foreign_keys=ON;\n"
+)
+ESCAPE = "COMMIT TRANSACTION;--> statement-breakpoint\n" + REBUILD.replace(
+    "PRAGMA foreign_keys=OFF;--> statement-breakpoint\n",
+    "PRAGMA foreign_keys=OFF;--> statement-breakpoint\nBEGIN TRANSACTION;"
+    "--> statement-breakpoint\n").replace(
+    "PRAGMA foreign_keys=ON;\n", "COMMIT TRANSACTION;--> statement-breakpoint\n"
+    "PRAGMA foreign_keys=ON;--> statement-breakpoint\nBEGIN TRANSACTION;\n")
+
+
+def _drizzle(root: Path, action: str, second: str) -> None:
+    root.mkdir(parents=True)
+    (root / "0000_init.sql").write_text(INIT.format(action=action))
+    (root / "0001_rebuild.sql").write_text(second)
+    (root / "meta").mkdir()
+    entries = [{"idx": i, "version": "6", "when": 1735689600000 + i, "tag": tag,
+                "breakpoints": True} for i, tag in enumerate(["0000_init", "0001_rebuild"])]
+    (root / "meta" / "_journal.json").write_text(json.dumps(
+        {"version": "7", "dialect": "sqlite", "entries": entries}))
+
+
+def _children_after_drizzle(root: Path) -> tuple[int, int]:
+    """(child rows before, after) the second migration, run as drizzle runs a batch:
+    better-sqlite3 with foreign keys on, BEGIN before and COMMIT after the file."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    for name in ("0000_init.sql",):
+        conn.execute("BEGIN")
+        for stmt in (root / name).read_text().split("--> statement-breakpoint"):
+            conn.execute(stmt)
+        conn.execute("COMMIT")
+    fill(conn)
+    before = conn.execute("SELECT count(*) FROM child").fetchone()[0]
+    conn.execute("BEGIN")
+    for stmt in (root / "0001_rebuild.sql").read_text().split("--> statement-breakpoint"):
+        if stmt.strip():
+            conn.execute(stmt)
+    if conn.in_transaction:
+        conn.execute("COMMIT")
+    after = conn.execute("SELECT count(*) FROM child").fetchone()[0]
+    conn.close()
+    return before, after
+
+
+def _rb002(root: Path) -> list[dict[str, str]]:
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select", "RB002"])
+    return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "RB002"]
+
+
+def test_cascade_inside_drizzles_transaction_is_confirmed(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    _drizzle(root, "CASCADE", REBUILD)
+    before, after = _children_after_drizzle(root)
+    assert after < before  # the oracle: the pragma is a no-op, the cascade deletes
+    found = _rb002(root)
+    assert len(found) == 1
+    assert f"SQLite confirms on synthetic rows: {before - after} of {before} rows of `child` " \
+           "deleted" in found[0]["message"]
+
+
+def test_stepping_out_of_the_transaction_is_not_reported(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    _drizzle(root, "CASCADE", ESCAPE)
+    before, after = _children_after_drizzle(root)
+    assert after == before  # the oracle: outside the transaction the pragma works
+    assert _rb002(root) == []
+
+
+def test_children_restored_in_the_same_migration_are_not_reported(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    restore = ("CREATE TABLE child_backup AS SELECT * FROM child;--> statement-breakpoint\n"
+               + REBUILD + "--> statement-breakpoint\n"
+               "INSERT OR REPLACE INTO child SELECT * FROM child_backup;--> statement-breakpoint\n"
+               "DROP TABLE child_backup;\n")
+    _drizzle(root, "CASCADE", restore)
+    before, after = _children_after_drizzle(root)
+    assert after == before
+    assert _rb002(root) == []
+
+
+ACTIONS = st.sampled_from(["CASCADE", "SET NULL", "NO ACTION", "RESTRICT"])
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(action=ACTIONS, escape=st.booleans())
+def test_every_confirmed_cascade_is_what_sqlite_does(
+        tmp_path_factory: object, action: str, escape: bool) -> None:
+    """For random actions and transaction shapes: a confirmed RB002 claims exactly the
+    rows SQLite deletes or nulls; when SQLite changes no child row, no RB002 says so."""
+    import pytest
+
+    assert isinstance(tmp_path_factory, pytest.TempPathFactory)
+    root = tmp_path_factory.mktemp("confirm") / "m"
+    _drizzle(root, action, ESCAPE if escape else REBUILD)
+    found = _rb002(root)
+    confirmed = [f for f in found if "SQLite confirms" in f["message"]]
+    try:
+        before, after = _children_after_drizzle(root)
+        failed = False
+    except sqlite3.IntegrityError:
+        failed = True
+        before = after = 0
+    if failed:
+        assert confirmed and "FOREIGN KEY constraint failed" in confirmed[0]["message"]
+        return
+    conn_changed = after < before
+    nulled = action == "SET NULL" and not escape
+    if conn_changed:
+        assert confirmed and f"{before - after} of {before} rows of `child` deleted" \
+            in confirmed[0]["message"]
+    elif nulled:
+        assert confirmed and "nulled or reset" in confirmed[0]["message"]
+    else:
+        assert confirmed == []
