@@ -131,7 +131,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
         where = lines.span(offset, offset + 1)
         tables = _named_tables(toks, kind)
-        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks)
+        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks, block=raw.block)
         return stmt, Diagnostic("MG001", reason, path, where, tables)
 
     if kind == "unknown":
@@ -141,7 +141,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         if refused is not None:
             return failed(f"SQLite refuses it on every database: {refused}", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
-        return Statement(index, body, span, kind, tokens=toks), None
+        return Statement(index, body, span, kind, tokens=toks, block=raw.block), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
@@ -156,9 +156,9 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
                     "SQLite made no table of it")
                 return failed(f"{err}; {because}", err.offset)
             return Statement(index, body, span, kind, ddl=table, tables=(table.name,),
-                             tokens=toks), None
+                             tokens=toks, block=raw.block), None
         return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
-                         tokens=toks), None
+                         tokens=toks, block=raw.block), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:
@@ -175,7 +175,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = sqlglot_api.dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks), None
+    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks, block=raw.block), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]

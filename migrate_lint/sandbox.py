@@ -18,6 +18,7 @@ does nothing and a nested ``BEGIN`` fails. `introspect` renders the result as a
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -320,15 +321,61 @@ class Sandbox:
         return error
 
     def _run_pieces(self, pieces: Sequence[SqlPiece]) -> ApplyError | None:
-        """Execute the statements in order; the first real error stops them."""
-        for index, piece in enumerate(pieces):
+        """Execute the statements in order; the first real error stops them.
+
+        Consecutive statements of one goose ``StatementBegin`` block (same ``block``)
+        run as one unit, as do several statements handed over in one piece.
+        """
+        index = 0
+        while index < len(pieces):
+            piece = pieces[index]
+            block = getattr(piece, "block", None)
+            if block is not None:
+                count = 1
+                while index + count < len(pieces) and getattr(
+                        pieces[index + count], "block", None) == block:
+                    count += 1
+                error = self._run_unit(index, pieces[index : index + count])
+                if error is not None:
+                    return error
+                index += count
+                continue
             message = _execute(self._conn, piece.text)
+            if message == _SEVERAL:
+                message = None
+                error = self._run_unit(index, [piece])
+                if error is not None:
+                    return error
+            index += 1
+            if message is None or self._skip(index - 1, piece, message):
+                continue
+            return _apply_error(index - 1, piece.span, message)
+        return None
+
+    def _run_unit(self, first: int, pieces: Sequence[SqlPiece]) -> ApplyError | None:
+        """Run ``pieces`` as ONE multi-statement exec, as goose sends a block.
+
+        The Go SQLite drivers prepare the first statement of the text, run it, and go
+        on with the rest; the first error ends the exec. SQLite's own statement
+        boundaries (``sqlite3_complete``) cut the text here, so a block the splitter
+        read differently from SQLite shows as a disagreement, not as a silent pass.
+        """
+        text = ""
+        starts: list[int] = []  # offset of each piece in ``text``
+        for piece in pieces:
+            starts.append(len(text))
+            # on a line of its own: the statement may end in a `--` comment
+            text += piece.text + "\n;\n"
+        for offset, statement in _statements_of(text):
+            message = _execute(self._conn, statement)
             if message is None:
                 continue
-            if self._skip(index, piece, message):
-                continue
-            match = _NO_SUCH_FUNCTION.match(message)
-            return ApplyError(index, piece.span, message, match.group(1) if match else None)
+            at = max(0, bisect.bisect_right(starts, offset + _lead(statement)) - 1)
+            piece = pieces[at]
+            span = _inner_span(piece, offset - starts[at], statement)
+            inner: SqlPiece = piece if span is None else Piece(statement.strip(), span)
+            if not self._skip(first + at, inner, message):
+                return _apply_error(first + at, inner.span, message)
         return None
 
     def _skip(self, index: int, piece: SqlPiece, message: str) -> bool:
@@ -379,6 +426,60 @@ def _builtin_functions(conn: sqlite3.Connection) -> frozenset[str]:
     except sqlite3.Error:  # PRAGMA function_list needs 3.30
         return frozenset()
     return frozenset(str(name).lower() for (name,) in rows)
+
+
+def _apply_error(index: int, span: Span | None, message: str) -> ApplyError:
+    match = _NO_SUCH_FUNCTION.match(message)
+    return ApplyError(index, span, message, match.group(1) if match else None)
+
+
+# What sqlite3's ``execute`` says of a text holding more than one statement (it
+# runs none of them then).
+_SEVERAL = "You can only execute one statement at a time."
+
+
+def _statements_of(text: str) -> Iterator[tuple[int, str]]:
+    """The statements of ``text`` with their offsets, cut where SQLite's tokenizer cuts."""
+    start = 0
+    end = text.find(";")
+    while end != -1:
+        if sqlite3.complete_statement(text[start : end + 1]):
+            yield start, text[start : end + 1]
+            start = end + 1
+        end = text.find(";", end + 1)
+    if text[start:].strip():
+        yield start, text[start:]
+
+
+_LEAD = re.compile(rf"{_GAP}*", re.DOTALL)
+
+
+def _lead(statement: str) -> int:
+    """Length of the whitespace and comments before the statement's first token."""
+    match = _LEAD.match(statement)
+    return match.end() if match else 0
+
+
+def _inner_span(piece: SqlPiece, offset: int, statement: str) -> Span | None:
+    """The span of ``statement``, found at ``offset`` in ``piece.text``, in the file."""
+    span = piece.span
+    if span is None:
+        return span
+    begin = min(len(piece.text), max(0, offset + _lead(statement)))
+    stop = min(len(piece.text), max(0, offset + len(statement.rstrip())))
+    if (begin, stop) == (0, len(piece.text)):
+        return span
+
+    def position(at: int) -> tuple[int, int]:
+        newlines = piece.text.count("\n", 0, at)
+        if not newlines:
+            return span.line, span.col + at
+        return span.line + newlines, at - piece.text.rfind("\n", 0, at)
+
+    line, col = position(begin)
+    end_line, end_col = position(max(begin, stop - 1))
+    return Span(span.path, span.start + begin, span.start + max(stop, begin + 1), line, col,
+                end_line, end_col)
 
 
 def _execute(conn: sqlite3.Connection, text: str) -> str | None:

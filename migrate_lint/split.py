@@ -5,6 +5,10 @@ comments' positions and silently merges statements when a ``;`` is missing. This
 splitter knows strings, comments and quoted identifiers (from the tokenizer),
 ``CREATE TRIGGER ... BEGIN ... END`` bodies, drizzle's ``--> statement-breakpoint``,
 goose's ``StatementBegin``/``StatementEnd`` blocks, and flags a missing ``;``.
+
+A goose block is sent to the driver as one Exec, and the Go SQLite drivers run every
+statement in it in order; so inside a block ``;`` still ends a statement (each gets
+its own span) and the block's end ends the last one even without a ``;``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ class RawStatement:
     tokens: tuple[Tok, ...]
     start: int
     end: int
+    # The `-- +goose StatementBegin` comment of the block the statement sits in: goose
+    # sends a block to the driver as one Exec, which the sandbox imitates.
+    block: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,25 +65,29 @@ _STARTERS = frozenset({"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", 
 _CONTINUES = frozenset({"ON", "DO", "OR", "OF", "BEFORE", "AFTER", "INSTEAD", "FOR", "EACH", "THEN", "ELSE"})
 
 
-def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]) -> str:
+def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]
+              ) -> tuple[str, Span | None]:
     """Collect comments in ``text[start:end]`` and return the separator they imply.
 
     Returns ``"break"`` for a drizzle breakpoint or goose ``StatementEnd``, ``"begin"``
-    for goose ``StatementBegin``, else ``""``.
+    and the marker's span for goose ``StatementBegin``, else ``""``.
     """
     signal = ""
+    marker: Span | None = None
     if "-" not in text[start:end] and "/" not in text[start:end]:
-        return signal
+        return signal, marker
     for match in _COMMENT.finditer(text, start, end):
         raw = match.group()
         body = raw[2:] if raw.startswith("--") else raw[2:].removesuffix("*/")
         out.append(Comment(body, match.start(), lines.position(match.start())[0]))
         stripped = body.strip()
-        if stripped.startswith("> statement-breakpoint") or stripped == "+goose StatementEnd":
-            signal = "break"
-        elif stripped == "+goose StatementBegin":
-            signal = "begin"
-    return signal
+        # goose reads its annotations case-insensitively and loose about spaces
+        goose = " ".join(stripped.lower().split()) if "goose" in stripped.lower() else ""
+        if stripped.startswith("> statement-breakpoint") or goose == "+goose statementend":
+            signal, marker = "break", None
+        elif goose == "+goose statementbegin":
+            signal, marker = "begin", lines.span(match.start(), match.end())
+    return signal, marker
 
 
 def split_section(section: Section, lines: LineIndex) -> SplitResult:
@@ -97,16 +108,17 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
 
     statements: list[RawStatement] = []
     current: list[Tok] = []
-    in_block = False  # inside goose StatementBegin/StatementEnd: `;` does not split
     depth = 0  # BEGIN/CASE ... END nesting inside a CREATE TRIGGER
     parens = 0
     is_trigger = False
+    block: Span | None = None  # the goose block being read
     previous_end = section.start
 
     def flush() -> None:
         nonlocal current, depth, parens, is_trigger
         if current:
-            statements.append(RawStatement(tuple(current), current[0].start, current[-1].end))
+            statements.append(RawStatement(tuple(current), current[0].start, current[-1].end,
+                                           block))
         current = []
         depth = parens = 0
         is_trigger = False
@@ -116,16 +128,14 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
         if start != previous_end:
             gap = text[previous_end:start]
             if "-" in gap or "/" in gap:
-                signal = _scan_gap(text, previous_end, start, lines, comments)
-                if signal == "begin":
+                # goose's block markers and drizzle's breakpoints end a statement
+                signal, marker = _scan_gap(text, previous_end, start, lines, comments)
+                if signal:
                     flush()
-                    in_block = True
-                elif signal == "break":
-                    flush()
-                    in_block = False
+                    block = marker
         previous_end = end
         if kind == "op":
-            if value == ";" and not in_block and depth == 0:
+            if value == ";" and depth == 0:
                 flush()
                 continue
             if value == "(":
@@ -143,7 +153,6 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
                 word in _STARTERS
                 and depth == 0
                 and parens == 0
-                and not in_block
                 and current[-1].upper not in _CONTINUES
                 and _starts_line(text, tok.start)
                 and not (word == "REPLACE" and current[-1].upper == "INTO")
