@@ -4,7 +4,8 @@
 comments' positions and silently merges statements when a ``;`` is missing. This
 splitter knows strings, comments and quoted identifiers (from the tokenizer),
 ``CREATE TRIGGER ... BEGIN ... END`` bodies, drizzle's ``--> statement-breakpoint``,
-goose's ``StatementBegin``/``StatementEnd`` blocks, and flags a missing ``;``.
+goose's ``StatementBegin``/``StatementEnd`` blocks, ``WITH ... INSERT/UPDATE/DELETE``,
+and flags a missing ``;``.
 
 A goose block is sent to the driver as one Exec, and the Go SQLite drivers run every
 statement in it in order; so inside a block ``;`` still ends a statement (each gets
@@ -63,6 +64,8 @@ _COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 _STARTERS = frozenset({"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "PRAGMA", "REPLACE"})
 # ... unless it continues a clause: ON DELETE, DO UPDATE, OR REPLACE, INSTEAD OF.
 _CONTINUES = frozenset({"ON", "DO", "OR", "OF", "BEFORE", "AFTER", "INSTEAD", "FOR", "EACH", "THEN", "ELSE"})
+# The statement a `WITH` clause's common table expressions lead into.
+_WITH_BODIES = frozenset({"SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DELETE"})
 
 
 def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]
@@ -111,17 +114,20 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
     depth = 0  # BEGIN/CASE ... END nesting inside a CREATE TRIGGER
     parens = 0
     is_trigger = False
+    # A statement that opened with WITH and has not reached the statement its
+    # common table expressions feed: its INSERT/UPDATE/DELETE is no new statement.
+    with_pending = False
     block: Span | None = None  # the goose block being read
     previous_end = section.start
 
     def flush() -> None:
-        nonlocal current, depth, parens, is_trigger
+        nonlocal current, depth, parens, is_trigger, with_pending
         if current:
             statements.append(RawStatement(tuple(current), current[0].start, current[-1].end,
                                            block))
         current = []
         depth = parens = 0
-        is_trigger = False
+        is_trigger = with_pending = False
 
     for tok in tokens:
         kind, value, start, end, word, _ = tok  # unpacking beats NamedTuple attributes
@@ -142,8 +148,12 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
                 parens += 1
             elif value == ")":
                 parens = max(0, parens - 1)
-        elif kind == "word" and current:
-            if len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
+        elif kind == "word" and not current:
+            with_pending = word == "WITH"
+        elif kind == "word":
+            if with_pending and parens == 0 and word in _WITH_BODIES:
+                with_pending = False
+            elif len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
                 is_trigger = True
             elif is_trigger and word in ("BEGIN", "CASE"):
                 depth += 1

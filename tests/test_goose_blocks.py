@@ -181,6 +181,8 @@ _STATEMENTS = [
     "CREATE INDEX t_a{n} ON t (a)",
     "INSERT INTO t (a) VALUES ('x;{n}')",
     "CREATE TRIGGER tr{n} AFTER UPDATE ON t BEGIN\n  UPDATE t SET a = a WHERE id = -{n};\nEND",
+    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3)\n"
+    "INSERT INTO t (a) SELECT 'k' || i FROM k",
     "CREATE VIEW v{n} AS SELECT a FROM t",
     "ALTER TABLE t RENAME COLUMN a TO a{n}",  # fails later statements naming `a`: fine
 ]
