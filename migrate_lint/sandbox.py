@@ -192,11 +192,7 @@ class Sandbox:
         self._conn: sqlite3.Connection = scratch.connect(path)
         fk = self._behaviour.foreign_keys if foreign_keys is None else foreign_keys
         self._conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
-        builtin = _builtin_functions(self._conn)
-        for name in functions:
-            # Overriding a built-in with a NULL stand-in would only make things less real.
-            if name.lower() not in builtin:
-                self._conn.create_function(name, -1, _stand_in, deterministic=True)
+        _register_stand_ins(self._conn, functions)
         self._unavailable: dict[str, str] = {}  # lower-cased name -> name as written
         self._skipped: list[Skipped] = []
 
@@ -419,13 +415,40 @@ def _stand_in(*args: object) -> None:
     return None
 
 
-def _builtin_functions(conn: sqlite3.Connection) -> frozenset[str]:
-    """Lower-cased names of the SQL functions this SQLite provides (empty if it cannot say)."""
+def _builtin_functions(conn: sqlite3.Connection) -> dict[str, frozenset[int]]:
+    """The SQL functions this SQLite provides: lower-cased name -> argument counts
+    (-1: any). Empty if it cannot say."""
     try:
-        rows = conn.execute("SELECT name FROM pragma_function_list").fetchall()
+        rows = conn.execute("SELECT name, narg FROM pragma_function_list").fetchall()
     except sqlite3.Error:  # PRAGMA function_list needs 3.30
-        return frozenset()
-    return frozenset(str(name).lower() for (name,) in rows)
+        return {}
+    arities: dict[str, set[int]] = {}
+    for name, narg in rows:
+        arities.setdefault(str(name).lower(), set()).add(int(narg))
+    return {name: frozenset(counts) for name, counts in arities.items()}
+
+
+# An application function with more arguments than this is not worth a stand-in.
+_MAX_STAND_IN_ARGS = 16
+
+
+def _register_stand_ins(conn: sqlite3.Connection, functions: Iterable[str]) -> None:
+    """Give each application function a stand-in that returns NULL.
+
+    Overriding a built-in with a NULL stand-in would only make things less real; but
+    SQLite tells functions apart by argument count, so an application function that
+    shares a built-in's name (``match(x)`` beside the built-in ``match(x, y)``) gets a
+    stand-in for the counts the built-in lacks.
+    """
+    builtin = _builtin_functions(conn)
+    for name in functions:
+        counts = builtin.get(name.lower())
+        if counts is None:
+            conn.create_function(name, -1, _stand_in, deterministic=True)
+        elif -1 not in counts:
+            for narg in range(_MAX_STAND_IN_ARGS + 1):
+                if narg not in counts:
+                    conn.create_function(name, narg, _stand_in, deterministic=True)
 
 
 def _apply_error(index: int, span: Span | None, message: str) -> ApplyError:
