@@ -10,6 +10,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -197,7 +198,18 @@ def _special_names() -> frozenset[str]:
     return frozenset(names - _SQLITE_FUNCTIONS - _NOT_CALLS)
 
 
-def _plain_calls(tokens: Sequence[Token]) -> list[Token] | None:
+@lru_cache(maxsize=1)
+def _suspect_names() -> frozenset[str]:
+    """`_special_names` and sqlglot's keywords: what `_plain_calls` may rename."""
+    keywords = {k for k in _dialect().tokenizer_class.KEYWORDS if k.isidentifier()}
+    return _special_names() | frozenset(keywords - _SQLITE_FUNCTIONS - _NOT_CALLS)
+
+
+# A name directly before `(`: the cheap test that most statements need no renaming.
+_CALL_NAME = re.compile(r"(?<![\w$])([A-Za-z_]\w*+)[\"`\]]?\s*+\(")
+
+
+def _plain_calls(tokens: Sequence[Token], text: str) -> list[Token] | None:
     """The tokens with each call of a non-SQLite function that sqlglot treats as its
     own (``normalize(name, 'nfc')``, ``split(x)``, ``match(x)``) renamed to a name it
     cannot know, so it parses as a plain call; None when there is none.
@@ -205,6 +217,12 @@ def _plain_calls(tokens: Sequence[Token]) -> list[Token] | None:
     SQLGLOT.md: grammar fixes go on the token stream (the compiled parser cannot be
     subclassed). `_restore_names` puts the names back in the tree.
     """
+    if not tokens:
+        return None
+    suspects = _suspect_names()
+    names = _CALL_NAME.findall(text, tokens[0].start, tokens[-1].end + 1)
+    if not any(name.upper() in suspects for name in names):
+        return None
     special = _special_names()
     token_type = _tokens_module().TokenType
     var, lparen = token_type.VAR, token_type.L_PAREN
@@ -261,7 +279,7 @@ def _restore_names(tree: exp.Expression) -> None:
 
 def parse_tokens(tokens: Sequence[Token], text: str) -> exp.Expression:
     """Parse one statement from its tokens (``text`` is what the offsets index)."""
-    plain = _plain_calls(tokens) if _special_names() else None
+    plain = _plain_calls(tokens, text)
     try:
         trees = _parser().parse(plain if plain is not None else list(tokens), text)
     except _errors().ParseError as err:
