@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import corpus_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,37 @@ def goose_files(draw: st.DrawFn) -> list[str]:
 def test_random_blocks_agree_with_the_imitation(
         files: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
     check_against_imitation(tmp_path_factory.mktemp("goose"), files)
+
+
+def _sqlite_statements(unit: str) -> list[str]:
+    """``unit``'s statements where SQLite's tokenizer ends them, without the gaps."""
+    out: list[str] = []
+    start = 0
+    for end in (i for i, c in enumerate(unit) if c == ";"):
+        if sqlite3.complete_statement(unit[start : end + 1]):
+            out.append(unit[start:end])
+            start = end + 1
+    out.append(unit[start:])
+    kept = []
+    for chunk in out:
+        body = re.sub(r"^(?:\s|--[^\n]*\n?|/\*.*?\*/)*", "", chunk, flags=re.S).rstrip()
+        if body:
+            kept.append(body)
+    return kept
+
+
+def test_navidrome_blocks_split_where_sqlite_splits_them() -> None:
+    # navidrome's tables come from Go migrations, so its files cannot run alone;
+    # but each of its goose units must come apart exactly where SQLite cuts it.
+    root = corpus_path("realworld", "navidrome", "db", "migrations")
+    history = load_history(root)
+    assert [d for d in history.diagnostics if d.code in ("MG001", "MG002")] == []
+    blocks = 0
+    for migration in history.migrations:
+        text = history.texts.get(migration.path)
+        if text is None:
+            continue  # a Go migration
+        expected = [s for unit in goose_units(text) for s in _sqlite_statements(unit)]
+        assert [s.text for s in migration.up.statements] == expected, migration.label
+        blocks += len({s.block for s in migration.up.statements if s.block is not None})
+    assert blocks >= 12  # the StatementBegin blocks of navidrome's Up parts
