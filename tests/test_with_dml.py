@@ -12,11 +12,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrate_lint.config import Config
 from migrate_lint.lint import lint
+from migrate_lint.parse import read_sections
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import replay
+from migrate_lint.source import Section
 from migrate_lint.verify import verify
 
 BASE = ("CREATE TABLE scenes (id INTEGER PRIMARY KEY, plays INTEGER NOT NULL DEFAULT 0,"
@@ -114,3 +118,39 @@ def test_a_missing_semicolon_after_a_with_statement_is_still_reported(tmp_path: 
     assert [(d.code, d.span.line) for d in history.diagnostics] == [("MG002", 6)]
     with pytest.raises(sqlite3.OperationalError, match="syntax error"):
         _sqlite("WITH x AS (SELECT 1 AS n)\nSELECT n FROM x\nINSERT INTO t VALUES (1);")
+
+
+_POOL = [
+    "CREATE TABLE IF NOT EXISTS t (a, b)",
+    "INSERT INTO t VALUES (1, 'x;y')",
+    "WITH x AS (SELECT 1 AS n)\nINSERT INTO t (a) SELECT n FROM x",
+    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3)\n"
+    "INSERT INTO t (a) SELECT i FROM k",
+    "WITH x AS (SELECT 1 AS n), y AS (SELECT n FROM x)\nUPDATE t SET b = (SELECT n FROM y)",
+    "WITH x AS MATERIALIZED (SELECT 1 AS n)\nDELETE FROM t WHERE a IN (SELECT n FROM x)",
+    "WITH x AS (SELECT 1 AS n)\nREPLACE INTO t (a) SELECT n FROM x",
+    "WITH x AS (SELECT 1 AS n)\nSELECT n FROM x",
+    "UPDATE t SET b = 2 WHERE a = 1",
+]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(picked=st.lists(st.sampled_from(_POOL), min_size=1, max_size=6))
+def test_statements_come_apart_where_sqlite_cuts_them(picked: list[str]) -> None:
+    text = "".join(f"{s};\n" for s in picked)
+    section = Section("f.sql", text, 0, len(text))
+    script, diagnostics = read_sections([section], {})
+    assert [d.code for d in diagnostics] == []
+    # the oracle: SQLite's own statement boundaries, and SQLite runs each piece
+    cut: list[str] = []
+    start = 0
+    for end in (i for i, c in enumerate(text) if c == ";"):
+        if sqlite3.complete_statement(text[start : end + 1]):
+            cut.append(text[start:end].strip())
+            start = end + 1
+    assert [s.text for s in script.statements] == cut
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a, b)")
+    for statement in script.statements:
+        assert statement.problem is None
+        conn.execute(statement.text)
