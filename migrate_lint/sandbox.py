@@ -18,7 +18,6 @@ does nothing and a nested ``BEGIN`` fails. `introspect` renders the result as a
 
 from __future__ import annotations
 
-import bisect
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -324,54 +323,38 @@ class Sandbox:
         """
         index = 0
         while index < len(pieces):
-            piece = pieces[index]
-            block = getattr(piece, "block", None)
-            if block is not None:
-                count = 1
-                while index + count < len(pieces) and getattr(
-                        pieces[index + count], "block", None) == block:
-                    count += 1
-                error = self._run_unit(index, pieces[index : index + count])
-                if error is not None:
-                    return error
-                index += count
-                continue
-            message = _execute(self._conn, piece.text)
-            if message == _SEVERAL:
-                message = None
-                error = self._run_unit(index, [piece])
-                if error is not None:
-                    return error
-            index += 1
-            if message is None or self._skip(index - 1, piece, message):
-                continue
-            return _apply_error(index - 1, piece.span, message)
+            block = getattr(pieces[index], "block", None)
+            end = index + 1
+            while (block is not None and end < len(pieces)
+                   and getattr(pieces[end], "block", None) == block):
+                end += 1
+            error = self._run_unit(index, pieces[index:end])
+            if error is not None:
+                return error
+            index = end
         return None
 
     def _run_unit(self, first: int, pieces: Sequence[SqlPiece]) -> ApplyError | None:
         """Run ``pieces`` as ONE multi-statement exec, as goose sends a block.
 
         The Go SQLite drivers prepare the first statement of the text, run it, and go
-        on with the rest; the first error ends the exec. SQLite's own statement
-        boundaries (``sqlite3_complete``) cut the text here, so a block the splitter
-        read differently from SQLite shows as a disagreement, not as a silent pass.
+        on with the rest; the first error ends the exec (and, inside the runner's
+        transaction, the migration). A piece that holds several statements is cut
+        where SQLite's own tokenizer (``sqlite3_complete``) cuts it.
         """
-        text = ""
-        starts: list[int] = []  # offset of each piece in ``text``
-        for piece in pieces:
-            starts.append(len(text))
-            # on a line of its own: the statement may end in a `--` comment
-            text += piece.text + "\n;\n"
-        for offset, statement in _statements_of(text):
-            message = _execute(self._conn, statement)
-            if message is None:
-                continue
-            at = max(0, bisect.bisect_right(starts, offset + _lead(statement)) - 1)
-            piece = pieces[at]
-            span = _inner_span(piece, offset - starts[at], statement)
-            inner: SqlPiece = piece if span is None else Piece(statement.strip(), span)
-            if not self._skip(first + at, inner, message):
-                return _apply_error(first + at, inner.span, message)
+        for at, piece in enumerate(pieces):
+            message = _execute(self._conn, piece.text)
+            if message == _SEVERAL:
+                for offset, statement in _statements_of(piece.text + "\n;"):
+                    message = _execute(self._conn, statement)
+                    if message is None:
+                        continue
+                    span = _inner_span(piece, offset, statement)
+                    inner: SqlPiece = piece if span is None else Piece(statement.strip(), span)
+                    if not self._skip(first + at, inner, message):
+                        return _apply_error(first + at, inner.span, message)
+            elif message is not None and not self._skip(first + at, piece, message):
+                return _apply_error(first + at, piece.span, message)
         return None
 
     def _skip(self, index: int, piece: SqlPiece, message: str) -> bool:
