@@ -271,8 +271,9 @@ _NOT_BEFORE_CALLS = frozenset({"DOT", "R_PAREN", "VAR", "IDENTIFIER", "STRING", 
 
 
 def _restore_names(tree: exp.Expression) -> None:
-    for node in tree.find_all(_exp().Anonymous):
-        name = node.this
+    """Undo `_plain_calls`: in the call it made, and anywhere else the name landed."""
+    for node in tree.walk():
+        name = node.args.get("this")
         if isinstance(name, str) and name.endswith(_PLAIN):
             node.set("this", name.removesuffix(_PLAIN))
 
@@ -285,9 +286,9 @@ def parse_tokens(tokens: Sequence[Token], text: str) -> exp.Expression:
     except _errors().ParseError as err:
         errors = getattr(err, "errors", None) or []
         reason = errors[0].get("description") if errors else str(err)
-        raise ParseFailure(str(reason).splitlines()[0]) from None
+        raise ParseFailure(str(reason).replace(_PLAIN, "").splitlines()[0]) from None
     except Exception as err:  # sqlglot raises assorted errors on odd input
-        raise ParseFailure(f"{type(err).__name__}: {err}") from None
+        raise ParseFailure(f"{type(err).__name__}: {str(err).replace(_PLAIN, '')}") from None
     real = [t for t in trees if t is not None]
     if len(real) != 1:
         raise ParseFailure(f"expected one statement, sqlglot read {len(real)}")
