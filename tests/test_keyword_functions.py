@@ -113,3 +113,13 @@ def test_what_sqlite_runs_with_the_function_registered_parses(name: str, args: s
     tree = sqlglot_api.parse_statement(sql)
     assert not sqlglot_api.is_command(tree)
     assert sqlglot_api.dml_target(tree) == "t"
+
+
+def test_a_broken_call_is_mg001_naming_nothing_it_renamed(tmp_path: Path) -> None:
+    (tmp_path / "0001_fn.sql").write_text(
+        "CREATE TABLE t (a);\nUPDATE t SET a = normalize(a, 'nfc' WHERE split(a);\n")
+    history = load_history(tmp_path)
+    assert [(d.code, d.span.line) for d in history.diagnostics] == [("MG001", 2)]
+    assert all("\x00" not in d.message for d in history.diagnostics)
+    with pytest.raises(sqlite3.OperationalError, match="syntax error"):
+        sqlite3.connect(":memory:").executescript(history.texts[history.migrations[0].path])
