@@ -45,6 +45,9 @@ class Statement:
     # The statement's tokens (offsets into the file): rules that look at keywords use
     # these rather than tokenizing again.
     tokens: tuple[Tok, ...] = ()
+    # The `-- +goose StatementBegin` comment of the block holding the statement: the
+    # sandbox runs a block's statements as one exec, as goose does (see split.py).
+    block: Span | None = None
 
     @property
     def path(self) -> str:

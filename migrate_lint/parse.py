@@ -58,13 +58,8 @@ def statement_kind(toks: Sequence[Tok]) -> str:
     if head in _DML:
         return _DML[head]
     if head == "WITH":
-        depth = 0
-        for tok in toks[1:]:
-            if tok.kind == "op":
-                depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
-            elif depth == 0 and tok.upper in _DML:
-                return _DML[tok.upper]
-        return "select"
+        body = _with_body(toks)
+        return _DML[toks[body].upper] if body else "select"
     if head == "PRAGMA":
         return "pragma"
     if head in _TRANSACTION:
@@ -72,6 +67,17 @@ def statement_kind(toks: Sequence[Tok]) -> str:
     if head in _MAINTENANCE:
         return "maintenance"
     return "unknown"
+
+
+def _with_body(toks: Sequence[Tok]) -> int:
+    """Index of the statement keyword a leading WITH clause leads into (0 if none)."""
+    depth = 0
+    for i, tok in enumerate(toks[1:], 1):
+        if tok.kind == "op":
+            depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
+        elif depth == 0 and tok.upper in _DML:
+            return i
+    return 0
 
 
 def _named_tables(toks: Sequence[Tok], kind: str) -> tuple[str, ...]:
@@ -105,13 +111,19 @@ def _ddl_tables(ddl: Ddl | None) -> tuple[str, ...]:
 
 
 def _dml_text_for_sqlglot(toks: Sequence[Tok], text: str) -> str:
-    """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does."""
-    if toks[0].is_word("REPLACE"):
+    """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does.
+
+    The form may follow a WITH clause (``WITH x AS (...) REPLACE INTO t ...``).
+    """
+    at = _with_body(toks) if toks[0].is_word("WITH") else 0
+    base = toks[0].start
+    head = text[: toks[at].start - base]
+    if toks[at].is_word("REPLACE"):
         # REPLACE INTO t ... is INSERT OR REPLACE INTO t ... (sqlglot makes a Command)
-        return "INSERT OR " + text
-    if toks[0].is_word("UPDATE") and len(toks) > 2 and toks[1].is_word("OR"):
+        return head + "INSERT OR " + text[toks[at].start - base :]
+    if toks[at].is_word("UPDATE") and len(toks) > at + 3 and toks[at + 1].is_word("OR"):
         # UPDATE OR IGNORE t ...: the conflict clause does not change what is written
-        return "UPDATE " + text[toks[3].start - toks[0].start :] if len(toks) > 3 else text
+        return head + "UPDATE " + text[toks[at + 3].start - base :]
     return text
 
 
@@ -131,7 +143,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
         where = lines.span(offset, offset + 1)
         tables = _named_tables(toks, kind)
-        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks)
+        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks, block=raw.block)
         return stmt, Diagnostic("MG001", reason, path, where, tables)
 
     if kind == "unknown":
@@ -141,7 +153,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         if refused is not None:
             return failed(f"SQLite refuses it on every database: {refused}", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
-        return Statement(index, body, span, kind, tokens=toks), None
+        return Statement(index, body, span, kind, tokens=toks, block=raw.block), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
@@ -156,9 +168,9 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
                     "SQLite made no table of it")
                 return failed(f"{err}; {because}", err.offset)
             return Statement(index, body, span, kind, ddl=table, tables=(table.name,),
-                             tokens=toks), None
+                             tokens=toks, block=raw.block), None
         return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
-                         tokens=toks), None
+                         tokens=toks, block=raw.block), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:
@@ -175,7 +187,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = sqlglot_api.dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks), None
+    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks, block=raw.block), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]

@@ -193,11 +193,7 @@ class Sandbox:
         self._foreign_keys = fk
         self._functions = tuple(functions)
         self._conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
-        builtin = _builtin_functions(self._conn)
-        for name in functions:
-            # Overriding a built-in with a NULL stand-in would only make things less real.
-            if name.lower() not in builtin:
-                self._conn.create_function(name, -1, _stand_in, deterministic=True)
+        _register_stand_ins(self._conn, functions)
         self._unavailable: dict[str, str] = {}  # lower-cased name -> name as written
         self._skipped: list[Skipped] = []
 
@@ -330,15 +326,45 @@ class Sandbox:
         return error
 
     def _run_pieces(self, pieces: Sequence[SqlPiece]) -> ApplyError | None:
-        """Execute the statements in order; the first real error stops them."""
-        for index, piece in enumerate(pieces):
+        """Execute the statements in order; the first real error stops them.
+
+        Consecutive statements of one goose ``StatementBegin`` block (same ``block``)
+        run as one unit, as do several statements handed over in one piece.
+        """
+        index = 0
+        while index < len(pieces):
+            block = getattr(pieces[index], "block", None)
+            end = index + 1
+            while (block is not None and end < len(pieces)
+                   and getattr(pieces[end], "block", None) == block):
+                end += 1
+            error = self._run_unit(index, pieces[index:end])
+            if error is not None:
+                return error
+            index = end
+        return None
+
+    def _run_unit(self, first: int, pieces: Sequence[SqlPiece]) -> ApplyError | None:
+        """Run ``pieces`` as ONE multi-statement exec, as goose sends a block.
+
+        The Go SQLite drivers prepare the first statement of the text, run it, and go
+        on with the rest; the first error ends the exec (and, inside the runner's
+        transaction, the migration). A piece that holds several statements is cut
+        where SQLite's own tokenizer (``sqlite3_complete``) cuts it.
+        """
+        for at, piece in enumerate(pieces):
             message = _execute(self._conn, piece.text)
-            if message is None:
-                continue
-            if self._skip(index, piece, message):
-                continue
-            match = _NO_SUCH_FUNCTION.match(message)
-            return ApplyError(index, piece.span, message, match.group(1) if match else None)
+            if message == _SEVERAL:
+                for offset, statement in _statements_of(piece.text + "\n;"):
+                    message = _execute(self._conn, statement)
+                    if message is None:
+                        continue
+                    span = _inner_span(piece, offset, statement)
+                    inner: SqlPiece = piece if span is None else Piece(statement.strip(), span)
+                    if not self._skip(first + at, inner, message):
+                        return _apply_error(first + at, inner.span, message)
+            elif message is not None and not self._skip(first + at, piece, message):
+                return _apply_error(first + at, piece.span, message)
         return None
 
     def _skip(self, index: int, piece: SqlPiece, message: str) -> bool:
@@ -382,13 +408,94 @@ def _stand_in(*args: object) -> None:
     return None
 
 
-def _builtin_functions(conn: sqlite3.Connection) -> frozenset[str]:
-    """Lower-cased names of the SQL functions this SQLite provides (empty if it cannot say)."""
+def _builtin_functions(conn: sqlite3.Connection) -> dict[str, frozenset[int]]:
+    """The SQL functions this SQLite provides: lower-cased name -> argument counts
+    (-1: any). Empty if it cannot say."""
     try:
-        rows = conn.execute("SELECT name FROM pragma_function_list").fetchall()
+        rows = conn.execute("SELECT name, narg FROM pragma_function_list").fetchall()
     except sqlite3.Error:  # PRAGMA function_list needs 3.30
-        return frozenset()
-    return frozenset(str(name).lower() for (name,) in rows)
+        return {}
+    arities: dict[str, set[int]] = {}
+    for name, narg in rows:
+        arities.setdefault(str(name).lower(), set()).add(int(narg))
+    return {name: frozenset(counts) for name, counts in arities.items()}
+
+
+# An application function with more arguments than this is not worth a stand-in.
+_MAX_STAND_IN_ARGS = 16
+
+
+def _register_stand_ins(conn: sqlite3.Connection, functions: Iterable[str]) -> None:
+    """Give each application function a stand-in that returns NULL.
+
+    Overriding a built-in with a NULL stand-in would only make things less real; but
+    SQLite tells functions apart by argument count, so an application function that
+    shares a built-in's name (``match(x)`` beside the built-in ``match(x, y)``) gets a
+    stand-in for the counts the built-in lacks.
+    """
+    builtin = _builtin_functions(conn)
+    for name in functions:
+        counts = builtin.get(name.lower())
+        if counts is None:
+            conn.create_function(name, -1, _stand_in, deterministic=True)
+        elif -1 not in counts:
+            for narg in range(_MAX_STAND_IN_ARGS + 1):
+                if narg not in counts:
+                    conn.create_function(name, narg, _stand_in, deterministic=True)
+
+
+def _apply_error(index: int, span: Span | None, message: str) -> ApplyError:
+    match = _NO_SUCH_FUNCTION.match(message)
+    return ApplyError(index, span, message, match.group(1) if match else None)
+
+
+# What sqlite3's ``execute`` says of a text holding more than one statement (it
+# runs none of them then).
+_SEVERAL = "You can only execute one statement at a time."
+
+
+def _statements_of(text: str) -> Iterator[tuple[int, str]]:
+    """The statements of ``text`` with their offsets, cut where SQLite's tokenizer cuts."""
+    start = 0
+    end = text.find(";")
+    while end != -1:
+        if sqlite3.complete_statement(text[start : end + 1]):
+            yield start, text[start : end + 1]
+            start = end + 1
+        end = text.find(";", end + 1)
+    if text[start:].strip():
+        yield start, text[start:]
+
+
+_LEAD = re.compile(rf"{_GAP}*", re.DOTALL)
+
+
+def _lead(statement: str) -> int:
+    """Length of the whitespace and comments before the statement's first token."""
+    match = _LEAD.match(statement)
+    return match.end() if match else 0
+
+
+def _inner_span(piece: SqlPiece, offset: int, statement: str) -> Span | None:
+    """The span of ``statement``, found at ``offset`` in ``piece.text``, in the file."""
+    span = piece.span
+    if span is None:
+        return span
+    begin = min(len(piece.text), max(0, offset + _lead(statement)))
+    stop = min(len(piece.text), max(0, offset + len(statement.rstrip())))
+    if (begin, stop) == (0, len(piece.text)):
+        return span
+
+    def position(at: int) -> tuple[int, int]:
+        newlines = piece.text.count("\n", 0, at)
+        if not newlines:
+            return span.line, span.col + at
+        return span.line + newlines, at - piece.text.rfind("\n", 0, at)
+
+    line, col = position(begin)
+    end_line, end_col = position(max(begin, stop - 1))
+    return Span(span.path, span.start + begin, span.start + max(stop, begin + 1), line, col,
+                end_line, end_col)
 
 
 def _execute(conn: sqlite3.Connection, text: str) -> str | None:

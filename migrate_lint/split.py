@@ -4,7 +4,12 @@
 comments' positions and silently merges statements when a ``;`` is missing. This
 splitter knows strings, comments and quoted identifiers (from the tokenizer),
 ``CREATE TRIGGER ... BEGIN ... END`` bodies, drizzle's ``--> statement-breakpoint``,
-goose's ``StatementBegin``/``StatementEnd`` blocks, and flags a missing ``;``.
+goose's ``StatementBegin``/``StatementEnd`` blocks, ``WITH ... INSERT/UPDATE/DELETE``,
+and flags a missing ``;``.
+
+A goose block is sent to the driver as one Exec, and the Go SQLite drivers run every
+statement in it in order; so inside a block ``;`` still ends a statement (each gets
+its own span) and the block's end ends the last one even without a ``;``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class RawStatement:
     tokens: tuple[Tok, ...]
     start: int
     end: int
+    # The `-- +goose StatementBegin` comment of the block the statement sits in: goose
+    # sends a block to the driver as one Exec, which the sandbox imitates.
+    block: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +64,33 @@ _COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 _STARTERS = frozenset({"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "PRAGMA", "REPLACE"})
 # ... unless it continues a clause: ON DELETE, DO UPDATE, OR REPLACE, INSTEAD OF.
 _CONTINUES = frozenset({"ON", "DO", "OR", "OF", "BEFORE", "AFTER", "INSTEAD", "FOR", "EACH", "THEN", "ELSE"})
+# The statement a `WITH` clause's common table expressions lead into.
+_WITH_BODIES = frozenset({"SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DELETE"})
 
 
-def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]) -> str:
+def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]
+              ) -> tuple[str, Span | None]:
     """Collect comments in ``text[start:end]`` and return the separator they imply.
 
     Returns ``"break"`` for a drizzle breakpoint or goose ``StatementEnd``, ``"begin"``
-    for goose ``StatementBegin``, else ``""``.
+    and the marker's span for goose ``StatementBegin``, else ``""``.
     """
     signal = ""
+    marker: Span | None = None
     if "-" not in text[start:end] and "/" not in text[start:end]:
-        return signal
+        return signal, marker
     for match in _COMMENT.finditer(text, start, end):
         raw = match.group()
         body = raw[2:] if raw.startswith("--") else raw[2:].removesuffix("*/")
         out.append(Comment(body, match.start(), lines.position(match.start())[0]))
         stripped = body.strip()
-        if stripped.startswith("> statement-breakpoint") or stripped == "+goose StatementEnd":
-            signal = "break"
-        elif stripped == "+goose StatementBegin":
-            signal = "begin"
-    return signal
+        # goose reads its annotations case-insensitively and loose about spaces
+        goose = " ".join(stripped.lower().split()) if "goose" in stripped.lower() else ""
+        if stripped.startswith("> statement-breakpoint") or goose == "+goose statementend":
+            signal, marker = "break", None
+        elif goose == "+goose statementbegin":
+            signal, marker = "begin", lines.span(match.start(), match.end())
+    return signal, marker
 
 
 def split_section(section: Section, lines: LineIndex) -> SplitResult:
@@ -97,43 +111,49 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
 
     statements: list[RawStatement] = []
     current: list[Tok] = []
-    in_block = False  # inside goose StatementBegin/StatementEnd: `;` does not split
     depth = 0  # BEGIN/CASE ... END nesting inside a CREATE TRIGGER
     parens = 0
     is_trigger = False
+    # A statement that opened with WITH and has not reached the statement its
+    # common table expressions feed: its INSERT/UPDATE/DELETE is no new statement.
+    with_pending = False
+    block: Span | None = None  # the goose block being read
     previous_end = section.start
 
     def flush() -> None:
-        nonlocal current, depth, parens, is_trigger
+        nonlocal current, depth, parens, is_trigger, with_pending
         if current:
-            statements.append(RawStatement(tuple(current), current[0].start, current[-1].end))
+            statements.append(RawStatement(tuple(current), current[0].start, current[-1].end,
+                                           block))
         current = []
         depth = parens = 0
-        is_trigger = False
+        is_trigger = with_pending = False
 
     for tok in tokens:
         kind, value, start, end, word, _ = tok  # unpacking beats NamedTuple attributes
         if start != previous_end:
             gap = text[previous_end:start]
             if "-" in gap or "/" in gap:
-                signal = _scan_gap(text, previous_end, start, lines, comments)
-                if signal == "begin":
+                # goose's block markers and drizzle's breakpoints end a statement
+                signal, marker = _scan_gap(text, previous_end, start, lines, comments)
+                if signal:
                     flush()
-                    in_block = True
-                elif signal == "break":
-                    flush()
-                    in_block = False
+                    block = marker
         previous_end = end
         if kind == "op":
-            if value == ";" and not in_block and depth == 0:
+            if value == ";" and depth == 0:
                 flush()
                 continue
             if value == "(":
                 parens += 1
             elif value == ")":
                 parens = max(0, parens - 1)
-        elif kind == "word" and current:
-            if len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
+        elif kind == "word" and not current:
+            with_pending = word == "WITH"
+        elif kind == "word":
+            if with_pending and parens == 0 and word in _WITH_BODIES:
+                with_pending = False
+            elif len(current) <= 3 and word == "TRIGGER" and current[0].upper == "CREATE":
                 is_trigger = True
             elif is_trigger and word in ("BEGIN", "CASE"):
                 depth += 1
@@ -143,7 +163,6 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
                 word in _STARTERS
                 and depth == 0
                 and parens == 0
-                and not in_block
                 and current[-1].upper not in _CONTINUES
                 and _starts_line(text, tok.start)
                 and not (word == "REPLACE" and current[-1].upper == "INTO")

@@ -326,11 +326,22 @@ def test_statement_is_run_to_the_last_row() -> None:
         assert error is not None and error.message == "malformed JSON"
 
 
-def test_two_statements_in_one_piece_is_an_error_not_an_exception() -> None:
-    with Sandbox() as box:
-        error = box.apply(migration("CREATE TABLE t (x); CREATE TABLE u (x);"))
-        assert error is not None and error.piece_index == 0
-        assert table_names(box) == []
+def test_several_statements_in_one_piece_run_as_one_exec() -> None:
+    # A goose block handed over whole: the Go drivers run every statement in it.
+    with Sandbox("goose") as box:
+        assert box.apply(migration("CREATE TABLE t (x); CREATE TABLE u (x);")) is None
+        assert table_names(box) == ["t", "u"]
+
+
+def test_an_error_inside_one_piece_names_the_statement_and_stops_there() -> None:
+    text = "CREATE TABLE t (x);\n-- why\nALTER TABLE t ADD y INT UNIQUE;\nCREATE TABLE u (x);"
+    with Sandbox("goose") as box:
+        error = box.apply(migration(text))
+        assert error is not None and error.piece_index == 0 and error.span is not None
+        assert error.message == "Cannot add a UNIQUE column"
+        assert (error.span.line, error.span.col) == (3, 1)
+        assert text[error.span.start : error.span.end] == "ALTER TABLE t ADD y INT UNIQUE;"
+        assert table_names(box) == []  # the runner's transaction is rolled back
 
 
 # -- application functions ----------------------------------------------------------
