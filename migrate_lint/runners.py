@@ -48,6 +48,10 @@ class Runner:
     # A file that opens its own transaction shows that this one file runs unwrapped
     # (the runner is unknown: its BEGIN would fail otherwise).
     begin_unwraps_file: bool = False
+    # What an edit to an applied file means for this runner's checksums (None: nothing).
+    edit_note: str | None = None
+    # What an ignored in-file PRAGMA foreign_keys leaves, where the driver default is not all.
+    pragma_effect: str | None = None
 
     @property
     def pragma_takes_effect(self) -> bool:
@@ -75,11 +79,18 @@ _TABLE = (
         "turn foreign keys off on the connection before calling migrate() and run "
         "`PRAGMA foreign_key_check` after it (drizzle + libsql's client.migrate() already "
         "turns them off around the batch, so there the pragma is merely redundant)",
+        edit_note="drizzle stores a hash but never compares it: databases where the original "
+        "applied keep its schema silently; the new migration brings them to the same end state.",
+        pragma_effect="foreign keys stay ON wherever the driver has them on (better-sqlite3's "
+        "default; drizzle + libsql turns them off around migrate() itself)",
     ),
     Runner(
         "prisma", "none", True, "Prisma's engine",
         "Prisma runs every statement on its own", None, "none",
         "run the pragma outside any transaction (and `PRAGMA foreign_keys=ON` after COMMIT)",
+        edit_note="Prisma stores a SHA-256 checksum: `prisma migrate dev` will ask to reset "
+        "databases where the original applied; on deploy targets where it failed run "
+        "`prisma migrate resolve --rolled-back <migration>` and deploy again.",
     ),
     Runner(
         "diesel", "migration", True, "diesel's bundled SQLite",
@@ -96,6 +107,11 @@ _TABLE = (
         "sqlx 0.8 wraps every migration and has no opt-out (0.9 reads `-- no-transaction` "
         "on the first line): write a rebuild that is safe with foreign keys on, or turn "
         "them off on the pool's connection before migrating",
+        edit_note="sqlx stores a SHA-384 checksum of every applied migration and refuses to "
+        "start when an applied file changed: the edited migration never applied on populated "
+        "databases (it failed), but on databases where it did apply run `sqlx migrate info` "
+        "and update `_sqlx_migrations.checksum` for this version, or keep the original file "
+        "and rely on the new migration only.",
     ),
     Runner(
         "goose", "migration", False, "the Go SQLite drivers",
@@ -121,6 +137,8 @@ _TABLE = (
         "(no `executeInTransaction=false` in {file}.conf)",
         "`executeInTransaction=false` in `<file>.sql.conf`", "file",
         f"add `<file>.sql.conf` with `executeInTransaction=false` {_OWN_BEGIN}",
+        edit_note="Flyway validates CRC32 checksums: run `flyway repair` on databases where "
+        "the original applied before the next migrate.",
     ),
     Runner(
         # Layout alone, runner unknown: wrapped per file like most runners, unless the

@@ -111,9 +111,8 @@ class ForeignKeysPragmaInTransaction(Rule):
             effect = "foreign keys stay as the connection has them"
         elif settings.foreign_keys_from.kind != "default":
             effect = f"foreign keys stay ON (`foreign-keys = on`, {settings.foreign_keys_from})"
-        elif runner.name == "drizzle":
-            effect = ("foreign keys stay ON wherever the driver has them on (better-sqlite3's "
-                      "default; drizzle + libsql turns them off around migrate() itself)")
+        elif runner.pragma_effect is not None:
+            effect = runner.pragma_effect
         elif settings.foreign_keys:
             effect = f"foreign keys stay ON ({runner.driver} turns them on)"
         else:

@@ -73,24 +73,6 @@ from migrate_lint.schema import Schema
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
 
-# Runners that verify checksums of applied files, and what an in-place edit means there.
-CHECKSUM_NOTES = {
-    "sqlx": "sqlx stores a SHA-384 checksum of every applied migration and refuses to start "
-            "when an applied file changed: the edited migration never applied on populated "
-            "databases (it failed), but on databases where it did apply run `sqlx migrate "
-            "info` and update `_sqlx_migrations.checksum` for this version, or keep the "
-            "original file and rely on the new migration only.",
-    "prisma": "Prisma stores a SHA-256 checksum: `prisma migrate dev` will ask to reset "
-              "databases where the original applied; on deploy targets where it failed run "
-              "`prisma migrate resolve --rolled-back <migration>` and deploy again.",
-    "flyway": "Flyway validates CRC32 checksums: run `flyway repair` on databases where the "
-              "original applied before the next migrate.",
-    "drizzle": "drizzle stores a hash but never compares it: databases where the original "
-               "applied keep its schema silently; the new migration brings them to the same "
-               "end state.",
-}
-
-
 # Codes corrected in place (the migration failed on populated databases), and those
 # whose correction ends in another schema than databases where the original applied
 # on empty tables: those get a follow-up rebuild where the original may have applied.
@@ -136,7 +118,10 @@ def _apply(box: Sandbox, migrations: Sequence[Migration]) -> str | None:
     for m in migrations:
         error = box.apply(m.up.statements, no_transaction=m.source.no_transaction)
         if error is not None:
-            return f"{m.label}: {error.message}"
+            hint = (f" (if the application registers {error.unknown_function}() at run time, "
+                    f"pass --sql-function {error.unknown_function} or add it to "
+                    "`sql-functions` in the configuration)" if error.unknown_function else "")
+            return f"{m.label}: {error.message}{hint}"
     return None
 
 
@@ -282,7 +267,7 @@ class Planner:
             except _Refused as err:
                 plans.append((FixPlan(s, err.title, refused=err.reason), ()))
                 continue
-            note = CHECKSUM_NOTES.get(self.runner)
+            note = self.settings.runner.edit_note
             if note:
                 notes.append(note)
             for sp in mine:
