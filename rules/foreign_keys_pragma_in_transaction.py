@@ -28,7 +28,12 @@ class ForeignKeysPragmaInTransaction(Rule):
     TRANSACTION`, `transaction:false`, `run_in_transaction = false`,
     `x-no-tx-wrap`); Prisma autocommits every statement, so the pragma works there.
     With the `generic` runner (layout only) a file is assumed to be wrapped unless
-    it opens its own transaction.
+    it opens its own transaction. A file that ends the runner's transaction with its
+    own `COMMIT` first (homarr's drizzle files: `COMMIT; PRAGMA foreign_keys=OFF;
+    BEGIN`) runs what follows outside it, so its pragma takes effect. The
+    connection settings (`transaction`, `foreign-keys` in the configuration, see
+    `check --show-settings`) override the runner's defaults; with foreign keys
+    stated off the pragma changes nothing and is not reported.
 
     ## Why is this bad?
     SQLite documents that `PRAGMA foreign_keys` is a no-op inside a transaction, and
