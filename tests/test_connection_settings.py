@@ -210,6 +210,15 @@ def test_fix_plans_with_own_begin_and_an_app_function(tmp_path: Path) -> None:
     assert any(c.text.find("PRAGMA foreign_keys=OFF;\nBEGIN") >= 0 for c in new)
 
 
+def test_fix_cli_takes_the_connection_flags(tmp_path: Path) -> None:
+    root = _own_begin(tmp_path / "m")
+    refused = _cli("fix", str(root), "--select", "NN001")
+    assert "refused" in refused.stdout and "--sql-function durationToTinyInt" in refused.stdout
+    planned = _cli("fix", str(root), "--select", "NN001", "--sql-function", "durationToTinyInt")
+    assert planned.exit_code == 0, planned.output
+    assert "refused" not in planned.stdout and "[ready]" in planned.stdout
+
+
 def test_fix_without_the_function_says_which(tmp_path: Path) -> None:
     root = _own_begin(tmp_path / "m")
     plans = plan_fixes(str(root), Options(select=frozenset({"NN001"})))
