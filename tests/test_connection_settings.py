@@ -215,8 +215,14 @@ def test_fix_cli_takes_the_connection_flags(tmp_path: Path) -> None:
     refused = _cli("fix", str(root), "--select", "NN001")
     assert "refused" in refused.stdout and "--sql-function durationToTinyInt" in refused.stdout
     planned = _cli("fix", str(root), "--select", "NN001", "--sql-function", "durationToTinyInt")
-    assert planned.exit_code == 0, planned.output
-    assert "refused" not in planned.stdout and "[ready]" in planned.stdout
+    # A dry run with fixes to write exits 1 (as ruff --diff); nothing refused or failed.
+    assert "refused" not in planned.stdout and "[ready]" in planned.stdout, planned.output
+    assert "dry run: nothing written" in planned.stdout
+    written = _cli("fix", str(root), "--select", "NN001", "--sql-function", "durationToTinyInt",
+                   "--write")
+    assert written.exit_code == 0, written.output
+    assert _cli("schema", str(root), "--verify", "--sql-function",
+                "durationToTinyInt").exit_code == 0
 
 
 def test_fix_without_the_function_says_which(tmp_path: Path) -> None:
