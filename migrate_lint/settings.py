@@ -221,10 +221,7 @@ def resolve_settings(history: History, requested: Requested) -> Settings:
 
 
 def _transaction(value: str) -> Transaction:
-    if value == "none":
-        return "none"
-    if value == "migration":
-        return "migration"
-    if value == "batch":
-        return "batch"
-    return "file"
+    """A configured transaction mode (already checked against `TRANSACTIONS`)."""
+    modes: dict[str, Transaction] = {"none": "none", "migration": "migration",
+                                     "batch": "batch", "file": "file"}
+    return modes[value]
