@@ -21,6 +21,7 @@ from typing import Any
 
 from migrate_lint import bounded
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.settings import TRANSACTIONS, Origin
 from migrate_lint.source import LAYOUTS, RUNNERS
 
 if sys.version_info >= (3, 11):
@@ -46,6 +47,11 @@ class Config:
     sqlite_version: tuple[int, int] = DEFAULT_SQLITE_VERSION
     severity: tuple[tuple[str, str], ...] = ()  # per-rule overrides (code, severity)
     sql_functions: tuple[str, ...] = ()  # functions the application registers at run time
+    flag_functions: tuple[str, ...] = ()  # more of them, given as --sql-function
+    # The migration connection: foreign keys on/off and where its transactions are
+    # (None: the runner's default, or what the files show).
+    foreign_keys: bool | None = None
+    transaction: str | None = None
     insert_paths: tuple[str, ...] = ()
     insert_exclude: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)  # file the settings came from
@@ -54,10 +60,25 @@ class Config:
     # Report only migrations added or changed since this git revision (MG004/MG005 too).
     since: str | None = None
     verbose: bool = False
+    show_settings: bool = False
+    # Which fields the file set and which flags set (for `--show-settings`).
+    in_file: frozenset[str] = field(default=frozenset(), compare=False)
+    flags: frozenset[str] = field(default=frozenset(), compare=False)
 
     def merged(self, **overrides: Any) -> Config:
         """A copy with every override that is not None applied (flags over the file)."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        # A flag that repeats the file's value leaves the file as the origin.
+        flagged = {k for k, v in given.items() if getattr(self, k) != v}
+        return replace(self, flags=self.flags | flagged, **given)
+
+    def origin_of(self, name: str) -> Origin:
+        """Where the value of field ``name`` came from: a flag, the file, or the default."""
+        if name in self.flags:
+            return Origin("flag", "--" + name.replace("_", "-"))
+        if name in self.in_file:
+            return Origin("config", self.origin)
+        return Origin("default")
 
     def severity_of(self, code: str) -> str | None:
         """The configured severity override for ``code``, if any."""
@@ -235,6 +256,22 @@ def _version(key: str, value: object, where: str) -> tuple[int, int]:
     return parse_sqlite_version(_str(key, value, where), f"{where}: `{key}`")
 
 
+def parse_on_off(value: object, where: str) -> bool:
+    """``on``/``off`` (or a TOML boolean) -> bool; raise MigrateLintError naming ``where``.
+
+    >>> parse_on_off("off", "--foreign-keys")
+    False
+    """
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in ("on", "true", "1", "yes"):
+        return True
+    if text in ("off", "false", "0", "no"):
+        return False
+    raise MigrateLintError(f"{where} must be on or off, not {value!r}")
+
+
 def _bool(key: str, value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise MigrateLintError(f"{where}: `{key}` must be true or false, not {_type_name(value)}")
@@ -252,6 +289,8 @@ _KEYS: Mapping[str, tuple[str, Callable[[str, object, str], object]]] = {
     "sqlite-version": ("sqlite_version", _version),
     "severity": ("severity", _severity_table),
     "sql-functions": ("sql_functions", _str_list),
+    "foreign-keys": ("foreign_keys", lambda k, v, w: parse_on_off(v, f"{w}: `{k}`")),
+    "transaction": ("transaction", lambda k, v, w: _choice(k, v, w, TRANSACTIONS)),
     "insert-paths": ("insert_paths", _str_list),
     "insert-exclude": ("insert_exclude", _str_list),
     "writers-from": ("writers_from", _str),
@@ -283,4 +322,4 @@ def config_from_table(table: Mapping[str, Any], file: str) -> Config:
         paths = values["insert_paths"]
         assert isinstance(paths, tuple)
         values["insert_paths"] = tuple(_resolve(base, str(p)) for p in paths)
-    return replace(Config(source=where), **values)
+    return replace(Config(source=where, in_file=frozenset(values)), **values)

@@ -53,9 +53,10 @@ class Verdict:
     effect: str = ""
 
 
-def judge(timeline: Timeline, findings: Sequence[Finding], functions: Sequence[str] = ()
-          ) -> list[Finding]:
-    """``findings`` with every claim run on SQLite: confirmed, dropped, or lowered."""
+def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` with every claim run on SQLite, on the connection the history's
+    settings describe (runner, transactions, foreign keys, app functions):
+    confirmed, dropped, or lowered."""
     history = timeline.history
     wanted: dict[int, list[int]] = {}
     for i, f in enumerate(findings):
@@ -65,7 +66,7 @@ def judge(timeline: Timeline, findings: Sequence[Finding], functions: Sequence[s
                 wanted.setdefault(index, []).append(i)
     if not wanted:
         return list(findings)
-    observed = _observe(history, set(wanted), functions)
+    observed = _observe(history, set(wanted))
     out: list[Finding | None] = list(findings)
     for index, positions in wanted.items():
         seen = observed.get(index)
@@ -86,11 +87,10 @@ def _migration_of(history: History, finding: Finding) -> int | None:
     return None
 
 
-def _observe(history: History, wanted: set[int], functions: Sequence[str]
-             ) -> dict[int, Observation]:
+def _observe(history: History, wanted: set[int]) -> dict[int, Observation]:
     out: dict[int, Observation] = {}
     last = max(wanted)
-    with Sandbox(history.runner, functions) as box:
+    with Sandbox.for_settings(history.settings) as box:
         for index, migration in enumerate(history.migrations[: last + 1]):
             no_tx = migration.source.no_transaction
             if index in wanted:

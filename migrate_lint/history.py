@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import Ddl
 from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.settings import Requested, Settings, resolve_settings
 from migrate_lint.source import MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
@@ -98,6 +100,13 @@ class History:
     migrations: tuple[Migration, ...]
     diagnostics: tuple[Diagnostic, ...]
     texts: dict[str, str]  # path -> file text, for reporters that quote source lines
+    # The connection settings asked for (flags, config); `settings` resolves them.
+    requested: Requested = field(default=Requested())
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The effective connection settings, resolved once (see `migrate_lint.settings`)."""
+        return resolve_settings(self, self.requested)
 
     def find(self, version: str) -> int | None:
         """Index of the migration whose version or label is ``version``."""

@@ -30,8 +30,9 @@ from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.gitbase import load_base, migration_files
-from migrate_lint.pipeline import gc_paused, load_timeline
+from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.replay import Timeline
+from migrate_lint.settings import Requested, Settings
 from migrate_lint.span import Span
 
 # Codes produced by the reader and by this module, with their defaults for when the
@@ -174,6 +175,8 @@ class LintResult:
     suppressed: int = 0
     rules: tuple[RuleInfo, ...] = field(default=())
     notes: tuple[str, ...] = ()  # what --verbose prints: unchecked insert sites, skipped files
+    # Each history's connection settings, as --verbose and --show-settings print them.
+    settings: tuple[tuple[str, Settings], ...] = ()
 
     def count(self, severity: str) -> int:
         """How many findings have ``severity``."""
@@ -388,6 +391,7 @@ def lint(
 
     texts: dict[str, str] = {}
     findings: list[Finding] = []
+    settings: list[tuple[str, Settings]] = []
     suppressed = 0
     real_cache: dict[str, str] = {}
 
@@ -397,15 +401,16 @@ def lint(
         return real_cache[path]
 
     for key, root in plan.roots.items():
-        timeline = load_timeline(root, config.layout, config.runner)
+        timeline = load_timeline(root, requested=Requested.from_config(config))
         history = timeline.history
+        settings.append((root, history.settings))
         texts.update(history.texts)
         base = load_base(history, config.since) if config.since else None
         with gc_paused():
             produced = engine.run_rules(timeline, config, rules, sites if key == primary else (),
                                         base=base)
             # SQLite is the judge: what a finding claims is run before it is reported
-            produced = confirm.judge(timeline, produced, config.sql_functions)
+            produced = confirm.judge(timeline, produced)
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
         claimed = _claimed_statements(timeline, rules)
         for diag in history.diagnostics:
@@ -445,4 +450,17 @@ def lint(
         except (MigrateLintError, UnicodeDecodeError):
             continue
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
-                      rule_infos(), notes)
+                      rule_infos(), notes, tuple(settings))
+
+
+def settings_of(paths: Sequence[str], config: Config | None = None
+                ) -> tuple[tuple[str, Settings], ...]:
+    """The connection settings of each history ``paths`` name, without linting them.
+
+    What ``check --show-settings`` prints; raises :class:`MigrateLintError` as `lint` does.
+    """
+    config = validate(config if config is not None else load_config())
+    plan = _plan(paths, config, config.insert_paths)
+    requested = Requested.from_config(config)
+    return tuple((root, load_history(root, requested=requested).settings)
+                 for root in plan.roots.values())

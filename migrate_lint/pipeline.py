@@ -15,6 +15,7 @@ from migrate_lint.discover import discover
 from migrate_lint.history import History
 from migrate_lint.parse import parse_history
 from migrate_lint.replay import Timeline, replay
+from migrate_lint.settings import Origin, Requested
 
 
 @contextmanager
@@ -34,23 +35,30 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_history(root: str | os.PathLike[str], layout: str | None = None,
-                 runner: str | None = None) -> History:
+                 runner: str | None = None, *, requested: Requested | None = None) -> History:
     """Discover and parse the migrations under ``root``.
 
-    ``runner`` overrides the runner inferred from the layout.
+    ``requested`` carries the connection settings asked for by flags and config
+    (`History.settings` resolves them); ``layout`` and ``runner`` override its own.
     Raises :class:`migrate_lint.errors.MigrateLintError` on unreadable input.
     """
-    found = discover(root, layout)
+    asked = requested or Requested()
+    if layout:
+        asked = replace(asked, layout=layout, layout_from=(
+            asked.layout_from if asked.layout == layout else Origin("flag", "--layout")))
+    if runner:
+        asked = replace(asked, runner=runner, runner_from=(
+            asked.runner_from if asked.runner == runner else Origin("flag", "--runner")))
+    found = discover(root, asked.layout)
     with gc_paused():
         history = parse_history(found)
-    if runner:
-        history = replace(history, runner=runner)
-    return history
+    return replace(history, runner=asked.runner or history.runner, requested=asked)
 
 
 def load_timeline(root: str | os.PathLike[str], layout: str | None = None,
-                  runner: str | None = None, upto: int | None = None) -> Timeline:
+                  runner: str | None = None, upto: int | None = None, *,
+                  requested: Requested | None = None) -> Timeline:
     """Discover, parse and replay the migrations under ``root``."""
-    history = load_history(root, layout, runner)
+    history = load_history(root, layout, runner, requested=requested)
     with gc_paused():
         return replay(history, upto)

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType, TracebackType
-from typing import Literal, Protocol
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
 
 from migrate_lint import scratch
+from migrate_lint.runners import RUNNERS, Runner
 from migrate_lint.snapshot import (
     ColumnInfo,
     ForeignKeyInfo,
@@ -35,11 +36,12 @@ from migrate_lint.snapshot import (
 )
 from migrate_lint.span import Span
 
+if TYPE_CHECKING:
+    from migrate_lint.settings import Settings
+
 __all__ = [
-    "RUNNER_BEHAVIOUR",
     "ApplyError",
     "Piece",
-    "RunnerBehaviour",
     "Sandbox",
     "Skipped",
     "SqlPiece",
@@ -93,38 +95,6 @@ class Skipped:
     message: str  # "no such module: vec0" for the CREATE, "no such table: t" after it
 
 
-@dataclass(frozen=True, slots=True)
-class RunnerBehaviour:
-    """What a migration runner does around the statements of a file.
-
-    ``transaction``: ``"batch"`` one transaction around every pending migration,
-    ``"migration"`` one per migration (unless the file opts out), ``"none"`` every
-    statement autocommits. ``foreign_keys``: whether the runner's driver opens
-    connections with foreign key enforcement on.
-    """
-
-    transaction: Literal["batch", "migration", "none"]
-    foreign_keys: bool
-
-
-# From RUNNERS.md. Foreign keys are on where the driver turns them on by default:
-# better-sqlite3 (drizzle), sqlx, bundled rusqlite (Prisma's engine, diesel); Go
-# drivers (goose, golang-migrate, dbmate), the SQLite JDBC driver (Flyway) and plain
-# SQLite leave them off.
-RUNNER_BEHAVIOUR: Mapping[str, RunnerBehaviour] = MappingProxyType(
-    {
-        "drizzle": RunnerBehaviour("batch", foreign_keys=True),
-        "prisma": RunnerBehaviour("none", foreign_keys=True),
-        "diesel": RunnerBehaviour("migration", foreign_keys=True),
-        "sqlx": RunnerBehaviour("migration", foreign_keys=True),
-        "goose": RunnerBehaviour("migration", foreign_keys=False),
-        "golang-migrate": RunnerBehaviour("migration", foreign_keys=False),
-        "dbmate": RunnerBehaviour("migration", foreign_keys=False),
-        "flyway": RunnerBehaviour("migration", foreign_keys=False),
-        "generic": RunnerBehaviour("migration", foreign_keys=False),
-    }
-)
-
 _BEGIN = re.compile(r"^\s*BEGIN\b", re.IGNORECASE)
 
 
@@ -171,20 +141,23 @@ class Sandbox:
         path: str = ":memory:",
         *,
         foreign_keys: bool | None = None,
+        transaction: str | None = None,
     ) -> None:
-        """Open ``path`` for ``runner`` (a name from `source.RUNNERS`).
+        """Open ``path`` for ``runner`` (a name from `runners.RUNNERS`).
 
         ``functions`` names SQL functions the application registers at run time;
         each gets a stand-in that accepts any arguments and returns NULL, unless
         SQLite already has a function of that name. ``foreign_keys`` overrides the
-        runner driver's default (an application that sets the pragma on open).
+        runner driver's default (an application that sets the pragma on open);
+        ``transaction`` the runner's transaction unit (`settings.TRANSACTIONS`).
         """
         try:
-            self._behaviour = RUNNER_BEHAVIOUR[runner]
+            self._behaviour = RUNNERS[runner]
         except KeyError:
-            known = ", ".join(RUNNER_BEHAVIOUR)
+            known = ", ".join(RUNNERS)
             raise ValueError(f"unknown runner {runner!r}; expected one of: {known}") from None
         self._runner = runner
+        self._transaction = transaction or self._behaviour.transaction
         # Autocommit (isolation_level=None): the sqlite3 module must never open
         # transactions of its own; every BEGIN/COMMIT is either the runner's or the
         # file's. A scratch connection: migration SQL cannot reach other files.
@@ -199,11 +172,25 @@ class Sandbox:
 
     def fork(self) -> Sandbox:
         """A new in-memory sandbox holding a copy of this database, with the same runner,
-        foreign key setting and function stand-ins (SQLite's backup API)."""
-        other = Sandbox(self._runner, self._functions, foreign_keys=self._foreign_keys)
+        transaction unit, foreign key setting and function stand-ins (backup API)."""
+        other = Sandbox(self._runner, self._functions, foreign_keys=self._foreign_keys,
+                        transaction=self._transaction)
         self._conn.backup(other._conn)
         other._unavailable = dict(self._unavailable)
         return other
+
+    @classmethod
+    def for_settings(
+        cls, settings: Settings, path: str = ":memory:", *, foreign_keys: bool | None = None
+    ) -> Sandbox:
+        """A sandbox that runs migrations on the connection ``settings`` describe.
+
+        ``foreign_keys`` overrides the settings' (the fixer's proofs turn them on
+        wherever they may be on).
+        """
+        fk = settings.foreign_keys if foreign_keys is None else foreign_keys
+        return cls(settings.runner.name, settings.function_names, path,
+                   foreign_keys=fk, transaction=settings.transaction)
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -216,9 +203,14 @@ class Sandbox:
         return self._runner
 
     @property
-    def behaviour(self) -> RunnerBehaviour:
-        """The transaction unit and foreign key default of this sandbox's runner."""
+    def behaviour(self) -> Runner:
+        """The description of this sandbox's runner (`runners.RUNNERS`)."""
         return self._behaviour
+
+    @property
+    def transaction(self) -> str:
+        """Where this sandbox puts transactions: none, migration, batch or file."""
+        return self._transaction
 
     @property
     def unavailable_tables(self) -> frozenset[str]:
@@ -241,9 +233,9 @@ class Sandbox:
         ``run_in_transaction = false``, sqlx 0.9 ``-- no-transaction``). On failure
         the open transaction is rolled back, as the runner does.
         """
-        if self._behaviour.transaction == "none" or no_transaction:
+        if self._transaction in ("none", "file") or no_transaction:
             return self._run_unwrapped(pieces)
-        if self.runner == "generic" and any(_opens_transaction(p.text) for p in pieces):
+        if self._behaviour.begin_unwraps_file and any(_opens_transaction(p.text) for p in pieces):
             # An unknown runner whose file runs its own BEGIN evidently does not wrap
             # it (its BEGIN would fail): run it as written, as the RB rules assume.
             return self._run_unwrapped(pieces)
@@ -261,7 +253,7 @@ class Sandbox:
         Other runners apply them one by one and stop at the first failure, keeping
         the earlier ones. Returns (index of the failing migration, error) or None.
         """
-        if self._behaviour.transaction == "batch":
+        if self._transaction == "batch":
             return self._run_wrapped([pieces for pieces, _ in migrations])
         for index, (pieces, no_transaction) in enumerate(migrations):
             error = self.apply(pieces, no_transaction=no_transaction)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.runners import RUNNER_NAMES
 
 # Layouts discovery recognises; `--layout` and the `layout` config key take these names.
 LAYOUTS = (
@@ -18,10 +19,7 @@ LAYOUTS = (
 )
 
 # Runners decide transaction handling (see RUNNERS.md); inferred from the layout.
-RUNNERS = (
-    "drizzle", "prisma", "diesel", "golang-migrate", "sqlx", "goose", "dbmate", "flyway",
-    "generic",
-)
+RUNNERS = RUNNER_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Check the replayed model against SQLite itself, migration by migration.
 
-The history is applied to an in-memory database the way its runner would apply it
-(see :mod:`migrate_lint.sandbox`); after every migration the model's snapshot must
+The history is applied to an in-memory database the way its runner would apply it,
+on the connection its settings describe (:mod:`migrate_lint.settings`,
+:mod:`migrate_lint.sandbox`); after every migration the model's snapshot must
 equal SQLite's own introspection.
 """
 
@@ -65,7 +66,10 @@ def verify(timeline: Timeline, functions: Iterable[str] = ()) -> Verification:
     history = timeline.history
     replayed = history.migrations[: len(timeline.boundaries) - 1]  # `--at` stops early
     total = len(replayed)
-    with Sandbox(history.runner, functions) as sandbox:
+    settings = history.settings
+    names = tuple(dict.fromkeys((*settings.function_names, *functions)))
+    with Sandbox(settings.runner.name, names, foreign_keys=settings.foreign_keys,
+                 transaction=settings.transaction) as sandbox:
         for index, migration in enumerate(replayed):
             error = sandbox.apply(migration.up.statements,
                                   no_transaction=migration.source.no_transaction)

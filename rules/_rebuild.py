@@ -15,16 +15,14 @@ A *rebuild* of table ``t`` inside one migration has one of two shapes:
 
 Whether ``PRAGMA foreign_keys`` takes effect depends on the transaction the
 statement runs in: the file's own ``BEGIN``, or the one the runner opens around
-the migration (RUNNERS.md). ``runner_transaction`` says which runner wraps a
-migration; the ``generic`` runner (layout alone, runner unknown) is assumed to wrap
-each file in a transaction as goose, golang-migrate, dbmate, diesel, sqlx and Flyway do,
-unless the file opens its own transaction (then it evidently runs unwrapped, or its
-``BEGIN`` would fail with "cannot start a transaction within a transaction").
+the migration (RUNNERS.md), or neither when the file ended the runner's
+transaction with its own ``COMMIT`` (drizzle files that step out of the batch).
+``runner_transaction`` asks the history's settings (`migrate_lint.settings`, from
+the one runner table `migrate_lint.runners`) whether the runner wraps a migration.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,9 +35,6 @@ from migrate_lint.sqlglot_api import has_where, insert_parts, insert_shape
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
 _OFF = frozenset({"OFF", "0", "FALSE", "NO"})
-
-# Runners whose driver opens connections with foreign keys ON (RUNNERS.md).
-FK_ON_BY_DEFAULT = frozenset({"drizzle", "sqlx", "diesel", "prisma"})
 
 # Data-changing ON DELETE actions: what DROP TABLE's implicit DELETE runs on children.
 CHANGING_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
@@ -127,40 +122,31 @@ def opens_own_transaction(timeline: Timeline, migration: int) -> bool:
 def runner_transaction(timeline: Timeline, migration: int) -> str | None:
     """Why the runner runs ``migration`` inside a transaction, or None when it does not.
 
-    The sentence names the runner and, where one exists, the file's opt-out.
+    The sentence comes from the history's settings (`migrate_lint.settings`): the
+    runner's own where its default holds, else the setting and where it came from.
     """
     history: History = timeline.history
-    runner = history.runner
-    source = history.migrations[migration].source
-    if runner == "prisma":
-        return None
-    if runner == "drizzle":
-        return ("drizzle's migrator runs every pending migration inside one transaction "
-                "(better-sqlite3, bun, expo, D1, durable objects)")
-    if runner == "sqlx":
-        if source.no_transaction:
-            return None
-        return "sqlx (0.8) runs every migration inside a transaction"
-    if source.no_transaction:
-        return None
-    if runner == "goose":
-        return "goose runs this migration in a transaction (no `-- +goose NO TRANSACTION`)"
-    if runner == "dbmate":
-        return ("dbmate runs this migration in a transaction "
-                "(no `-- migrate:up transaction:false`)")
-    if runner == "diesel":
-        return ("diesel runs this migration in a transaction "
-                "(no `run_in_transaction = false` in metadata.toml)")
-    if runner == "golang-migrate":
-        return "golang-migrate runs each migration file in a transaction"
-    if runner == "flyway":
-        return ("Flyway runs this migration in a transaction (no `executeInTransaction=false` "
-                f"in {os.path.basename(source.path)}.conf)")
-    if opens_own_transaction(timeline, migration):
-        return None
-    return ("the runner is assumed to run each migration in a transaction, as goose, "
-            "golang-migrate, dbmate, diesel, sqlx and drizzle do (set `runner` in the "
-            "configuration if yours does not)")
+    return history.settings.wraps(history.migrations[migration].source,
+                                  opens_own_transaction(timeline, migration))
+
+
+def _stepped_out(timeline: Timeline, migration: int, step_index: int) -> Step | None:
+    """The statement by which the file ended the runner's transaction before ``step_index``.
+
+    drizzle files that must turn foreign keys off open with ``COMMIT``: it commits
+    the batch so far, and the file's own statements then run outside it.
+    """
+    for index in range(timeline.boundaries[migration], step_index):
+        step = timeline.steps[index]
+        if step.statement.kind != "transaction":
+            continue
+        word = head_word(step.statement)
+        if word == "BEGIN" or word == "SAVEPOINT":
+            return None  # the file's own transaction from here on: `own_transaction` decides
+        if word in ("COMMIT", "END") or (
+                word == "ROLLBACK" and all(t.upper != "TO" for t in step.statement.tokens)):
+            return step
+    return None
 
 
 def pragma_is_ignored(timeline: Timeline, step_index: int) -> str | None:
@@ -173,6 +159,8 @@ def pragma_is_ignored(timeline: Timeline, step_index: int) -> str | None:
     if own is not None:
         return f"it runs inside the file's own `{head_word(own.statement)}` (line " \
                f"{own.statement.span.line})"
+    if _stepped_out(timeline, step.migration, step_index) is not None:
+        return None
     return runner_transaction(timeline, step.migration)
 
 
@@ -181,22 +169,26 @@ class ForeignKeyState:
     """Whether foreign keys are enforced at a step, as far as the migration decides it.
 
     ``off_step`` is the effective ``PRAGMA foreign_keys=OFF`` in force, if any;
-    ``ignored`` the ``PRAGMA foreign_keys=OFF`` statements that did nothing.
+    ``ignored`` the ``PRAGMA foreign_keys=OFF`` statements that did nothing;
+    ``connection_off`` whether the connection's settings have them off (stated or
+    shown, not a driver's default) and no effective ``PRAGMA foreign_keys=ON`` since.
     """
 
     off_step: int | None
     ignored: tuple[int, ...]
+    connection_off: bool = False
 
     @property
     def may_be_on(self) -> bool:
-        """True unless an effective ``PRAGMA foreign_keys=OFF`` is in force."""
-        return self.off_step is None
+        """True unless an effective ``PRAGMA foreign_keys=OFF`` or the connection has them off."""
+        return self.off_step is None and not self.connection_off
 
 
 def foreign_key_state(timeline: Timeline, step_index: int) -> ForeignKeyState:
     """The effect of the migration's ``PRAGMA foreign_keys`` statements before ``step_index``."""
     migration = timeline.steps[step_index].migration
     off: int | None = None
+    connection_off = not timeline.history.settings.foreign_keys_may_be_on
     ignored: list[int] = []
     for index in range(timeline.boundaries[migration], step_index):
         pragma = pragma_of(timeline.steps[index].statement)
@@ -207,7 +199,8 @@ def foreign_key_state(timeline: Timeline, step_index: int) -> ForeignKeyState:
                 ignored.append(index)
             continue
         off = None if pragma.on else index
-    return ForeignKeyState(off, tuple(ignored))
+        connection_off = connection_off and not pragma.on
+    return ForeignKeyState(off, tuple(ignored), connection_off)
 
 
 def legacy_alter_table_on(timeline: Timeline, step_index: int) -> bool:

@@ -11,11 +11,11 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.schema import Table
+from migrate_lint.settings import Settings
 
 from ._common import created_here, with_migration
 from ._rebuild import (
     CHANGING_ACTIONS,
-    FK_ON_BY_DEFAULT,
     data_children,
     dropped_later_unread,
     foreign_key_state,
@@ -26,9 +26,6 @@ from ._rebuild import (
     restored_after,
     runner_transaction,
 )
-
-_DRIVER = {"drizzle": "better-sqlite3, drizzle's usual driver", "sqlx": "sqlx",
-           "diesel": "diesel's bundled SQLite", "prisma": "Prisma's engine"}
 
 
 class CascadeOnRebuild(Rule):
@@ -45,12 +42,14 @@ class CascadeOnRebuild(Rule):
 
     Children with `NO ACTION` / `RESTRICT` make the DROP fail instead; they are
     reported (as a warning) only under runners whose driver turns foreign keys on by
-    default (drizzle/better-sqlite3, sqlx, diesel, Prisma), where the failure is
+    default (drizzle/better-sqlite3, sqlx, diesel, Prisma) or whose settings say
+    `foreign-keys = on`, where the failure is
     certain on every database with a referencing child row. Under Go drivers and
     plain SQLite foreign keys are off unless the application enables them, and a
     schema with `NO ACTION` keys says nothing about whether it does; an `ON DELETE
     CASCADE` does (it only makes sense with foreign keys on), so those are reported
-    under every runner.
+    under every runner, unless the settings say the connection has foreign keys off
+    (`foreign-keys = off`).
 
     ## Why is this bad?
     With foreign keys on, `DROP TABLE t` first deletes every row of `t` as `DELETE
@@ -125,8 +124,8 @@ class CascadeOnRebuild(Rule):
                                 for _, a in _grandchildren(ctx, child)):
                 continue
             (changing if fk.on_delete.upper() in CHANGING_ACTIONS else failing).append((child, fk))
-        runner = ctx.timeline.history.runner
-        why = self._why_on(ctx, state.ignored, runner)
+        settings = ctx.timeline.history.settings
+        why = self._why_on(ctx, state.ignored, settings)
         related = [created_here(parent)]
         if state.ignored:
             related.append(Related("`PRAGMA foreign_keys=OFF` that does nothing",
@@ -150,14 +149,14 @@ class CascadeOnRebuild(Rule):
                 f"`DROP TABLE {parent.name}` with foreign keys on {'; '.join(effects)}: "
                 f"{plural(len(children), 'child table')} changed on every database where they "
                 f"hold rows referencing `{parent.name}`{copy_note}; {why}",
-                help=_help(runner, ctx),
+                help=_help(settings, ctx),
                 statement=stmt.span,
                 migration=ctx.migration.label,
                 related=related,
                 table=parent.name,
                 children=",".join(children),
             )), claim=ChildRowsChanged(parent.name, tuple(children)))
-        if failing and runner in FK_ON_BY_DEFAULT:
+        if failing and settings.foreign_keys:
             children = _unique([c.name for c, _ in failing])
             finding = with_migration(self.finding(
                 stmt.span,
@@ -165,7 +164,7 @@ class CascadeOnRebuild(Rule):
                 f"every database where {names(children)} "
                 f"{'has' if len(children) == 1 else 'have'} a row referencing `{parent.name}` "
                 f"(ON DELETE NO ACTION/RESTRICT), and the migration is rolled back; {why}",
-                help=_help(runner, ctx),
+                help=_help(settings, ctx),
                 statement=stmt.span,
                 migration=ctx.migration.label,
                 related=related,
@@ -176,14 +175,16 @@ class CascadeOnRebuild(Rule):
                           claim=ChildRowsChanged(parent.name, tuple(children), fails=True))
 
     @staticmethod
-    def _why_on(ctx: Context, ignored: tuple[int, ...], runner: str) -> str:
+    def _why_on(ctx: Context, ignored: tuple[int, ...], settings: Settings) -> str:
         if ignored:
             reason = pragma_is_ignored(ctx.timeline, ignored[0]) or ""
             return (f"the `PRAGMA foreign_keys=OFF` on line "
                     f"{ctx.timeline.steps[ignored[0]].statement.span.line} does nothing "
                     f"({reason})")
-        if runner in _DRIVER:
-            return f"foreign keys are on by default with {_DRIVER[runner]}"
+        if settings.foreign_keys and settings.foreign_keys_from.kind != "default":
+            return f"foreign keys are on (`foreign-keys = on`, {settings.foreign_keys_from})"
+        if settings.foreign_keys:
+            return f"foreign keys are on by default with {settings.runner.driver}"
         return ("no `PRAGMA foreign_keys=OFF` precedes it, and the ON DELETE actions declared "
                 "here only make sense with foreign keys on")
 
@@ -196,12 +197,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _help(runner: str, ctx: Context) -> str:
+def _help(settings: Settings, ctx: Context) -> str:
     if runner_transaction(ctx.timeline, ctx.migration_index) is None:
         return ("run `PRAGMA foreign_keys=OFF` before the rebuild, outside any transaction, "
                 "then `PRAGMA foreign_key_check` and `PRAGMA foreign_keys=ON` after it")
-    if runner == "drizzle":
-        return ("the pragma cannot work inside drizzle's transaction: rebuild the table in a "
+    if settings.runner.opt_out is None:
+        return (f"the pragma cannot work inside {settings.runner.name}'s transaction: "
+                "rebuild the table in a "
                 "shape that keeps foreign keys satisfied (change the children first, or "
                 "snapshot and restore their rows), or turn foreign keys off on the connection "
                 "around migrate() (drizzle + libsql does) and run `PRAGMA foreign_key_check`")

@@ -9,35 +9,8 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 
 from ._common import with_migration
-from ._rebuild import own_transaction, pragma_is_ignored, pragma_of
+from ._rebuild import foreign_key_state, own_transaction, pragma_is_ignored, pragma_of
 
-# What to do instead, per runner, when the runner's own transaction is the cause.
-_HELP = {
-    "drizzle": (
-        "drizzle has no per-file opt-out: write a rebuild that is safe with foreign keys "
-        "on (no DROP TABLE of a table that children reference with ON DELETE actions), or "
-        "turn foreign keys off on the connection before calling migrate() and run "
-        "`PRAGMA foreign_key_check` after it (drizzle + libsql's client.migrate() already "
-        "turns them off around the batch, so there the pragma is merely redundant)"
-    ),
-    "sqlx": (
-        "sqlx 0.8 wraps every migration and has no opt-out (0.9 reads `-- no-transaction` "
-        "on the first line): write a rebuild that is safe with foreign keys on, or turn "
-        "them off on the pool's connection before migrating"
-    ),
-    "goose": ("add `-- +goose NO TRANSACTION` and put the pragma before your own BEGIN "
-              "(and `PRAGMA foreign_keys=ON` after COMMIT)"),
-    "dbmate": ("use `-- migrate:up transaction:false` and put the pragma before your own "
-               "BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
-    "diesel": ("set `run_in_transaction = false` in the migration's metadata.toml and put "
-               "the pragma before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
-    "golang-migrate": ("use `x-no-tx-wrap=true` and put the pragma before your own BEGIN "
-                       "(and `PRAGMA foreign_keys=ON` after COMMIT)"),
-    "flyway": ("add `<file>.sql.conf` with `executeInTransaction=false` and put the pragma "
-               "before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"),
-    "generic": ("run the pragma outside any transaction: before BEGIN, in a migration the "
-                "runner does not wrap (and `PRAGMA foreign_keys=ON` after COMMIT)"),
-}
 _OWN_HELP = ("move `PRAGMA foreign_keys=OFF` before BEGIN and `PRAGMA foreign_keys=ON` after "
              "COMMIT, where the pragma takes effect")
 
@@ -55,7 +28,12 @@ class ForeignKeysPragmaInTransaction(Rule):
     TRANSACTION`, `transaction:false`, `run_in_transaction = false`,
     `x-no-tx-wrap`); Prisma autocommits every statement, so the pragma works there.
     With the `generic` runner (layout only) a file is assumed to be wrapped unless
-    it opens its own transaction.
+    it opens its own transaction. A file that ends the runner's transaction with its
+    own `COMMIT` first (homarr's drizzle files: `COMMIT; PRAGMA foreign_keys=OFF;
+    BEGIN`) runs what follows outside it, so its pragma takes effect. The
+    connection settings (`transaction`, `foreign-keys` in the configuration, see
+    `check --show-settings`) override the runner's defaults; with foreign keys
+    stated off the pragma changes nothing and is not reported.
 
     ## Why is this bad?
     SQLite documents that `PRAGMA foreign_keys` is a no-op inside a transaction, and
@@ -127,17 +105,21 @@ class ForeignKeysPragmaInTransaction(Rule):
                 ignored.append(index)
         if ignored[0] != ctx.step_index:
             return  # one finding per migration, at its first ignored pragma
-        runner = timeline.history.runner
+        if not foreign_key_state(timeline, ctx.step_index).may_be_on:
+            return  # the connection has foreign keys off: the pragma changes nothing
+        settings = timeline.history.settings
+        runner = settings.runner
         own = own_transaction(timeline, ctx.migration_index, ctx.step_index) is not None
         more = (f" (and {len(ignored) - 1} more `PRAGMA foreign_keys` in this migration)"
                 if len(ignored) > 1 else "")
         if own:
             effect = "foreign keys stay as the connection has them"
-        elif runner == "drizzle":
-            effect = ("foreign keys stay ON wherever the driver has them on (better-sqlite3's "
-                      "default; drizzle + libsql turns them off around migrate() itself)")
-        elif runner in ("sqlx", "diesel"):
-            effect = f"foreign keys stay ON ({runner}'s driver turns them on)"
+        elif settings.foreign_keys_from.kind != "default":
+            effect = f"foreign keys stay ON (`foreign-keys = on`, {settings.foreign_keys_from})"
+        elif runner.pragma_effect is not None:
+            effect = runner.pragma_effect
+        elif settings.foreign_keys:
+            effect = f"foreign keys stay ON ({runner.driver} turns them on)"
         else:
             effect = ("foreign keys stay ON on every database whose connection enables them")
         value = pragma.value or ""
@@ -145,8 +127,8 @@ class ForeignKeysPragmaInTransaction(Rule):
             stmt.span,
             f"`PRAGMA foreign_keys={value}` does nothing: {reason}, and SQLite ignores this "
             f"pragma inside a transaction; {effect}{more}",
-            help=_OWN_HELP if own else _HELP.get(runner, _HELP["generic"]),
+            help=_OWN_HELP if own else runner.pragma_help,
             statement=stmt.span,
             migration=ctx.migration.label,
-            runner=runner,
+            runner=runner.name,
         ))

@@ -7,7 +7,8 @@ from pathlib import Path
 from migrate_lint.config import Config
 from migrate_lint.engine import rule_by_code, run_rules
 from migrate_lint.pipeline import load_timeline
-from migrate_lint.sandbox import RUNNER_BEHAVIOUR, Sandbox
+from migrate_lint.runners import RUNNERS
+from migrate_lint.sandbox import Sandbox
 
 REBUILD = """PRAGMA foreign_keys=OFF;
 BEGIN;
@@ -38,7 +39,7 @@ def _rb001(root: Path) -> list[str]:
 
 
 def test_flyway_behaviour_is_per_migration_with_foreign_keys_off() -> None:
-    behaviour = RUNNER_BEHAVIOUR["flyway"]
+    behaviour = RUNNERS["flyway"]
     assert (behaviour.transaction, behaviour.foreign_keys) == ("migration", False)
 
 

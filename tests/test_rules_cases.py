@@ -2,21 +2,24 @@
 
 A case: ``before`` (earlier migration, optional), ``sql`` (the migration under
 test, written as the next numbered file or as ``file``), optional
-``sqlite_version``, and ``lines``: the lines of the migration under test where the
+``sqlite_version``, optional ``settings`` (configuration keys such as
+``foreign-keys`` or ``transaction``), and ``lines``: the lines of the migration under test where the
 rule must report, nothing else. Codes and lines are asserted, never wording.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from migrate_lint.config import Config
+from migrate_lint.config import Config, config_from_table
 from migrate_lint.engine import all_rules, rule_by_code, run_rules
 from migrate_lint.pipeline import load_timeline
+from migrate_lint.settings import Requested
 
 CASES_DIR = Path(__file__).resolve().parent / "rules"
 # Findings made from history diagnostics or suppressions: checked through lint().
@@ -69,13 +72,18 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     under_test.write_text(case["sql"], encoding="utf-8")
     version = tuple(case.get("sqlite_version", (3, 40)))
     config = Config(path=str(root), sqlite_version=(int(version[0]), int(version[1])))
+    if case.get("settings"):
+        # Connection settings as a configuration file would give them.
+        settings = config_from_table(case["settings"], str(tmp_path / ".migrate-lint.toml"))
+        config = replace(settings, path=config.path, sqlite_version=config.sqlite_version)
     if code in VIA_LINT:
         lint_mod = pytest.importorskip("migrate_lint.lint")
         findings = list(lint_mod.lint([str(root)], config).findings)
     else:
         cls = rule_by_code(code)
         assert cls is not None
-        findings = run_rules(load_timeline(root), config, [cls])
+        timeline = load_timeline(root, requested=Requested.from_config(config))
+        findings = run_rules(timeline, config, [cls])
     mine = [f for f in findings if f.code == code]
     assert all("internal error" not in f.message for f in findings), findings
     elsewhere = [f for f in mine if Path(f.path).name != under_test.name]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import migrate_lint.sandbox as sandbox_module
+from migrate_lint.runners import RUNNERS as RUNNER_TABLE
 from migrate_lint.sandbox import (
-    RUNNER_BEHAVIOUR,
     Piece,
     Sandbox,
     _kinds_from_schema,
@@ -57,7 +57,7 @@ def table_names(box: Sandbox) -> list[str]:
 
 
 def test_every_runner_has_a_behaviour() -> None:
-    assert set(RUNNER_BEHAVIOUR) == set(RUNNERS)
+    assert set(RUNNER_TABLE) == set(RUNNERS)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_unknown_runner() -> None:
 
 def test_runner_behaviour_is_read_only() -> None:
     with pytest.raises(TypeError):
-        RUNNER_BEHAVIOUR["goose"] = RUNNER_BEHAVIOUR["drizzle"]  # type: ignore[index]
+        RUNNER_TABLE["goose"] = RUNNER_TABLE["drizzle"]  # type: ignore[index]
 
 
 # -- transactions --------------------------------------------------------------------

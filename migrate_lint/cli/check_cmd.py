@@ -9,8 +9,13 @@ from typing import IO
 
 import click
 
+from migrate_lint.cli.connection_opts import (
+    connection_options,
+    merge_connection,
+    settings_text,
+)
 from migrate_lint.config import LEVELS, load_config, parse_sqlite_version
-from migrate_lint.lint import check_codes, lint
+from migrate_lint.lint import check_codes, lint, settings_of
 from migrate_lint.report import FORMATS, render
 from migrate_lint.source import LAYOUTS, RUNNERS
 
@@ -52,8 +57,12 @@ def default_format(env: Mapping[str, str]) -> str:
 @click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
 @click.option("--runner", type=click.Choice(RUNNERS),
               help="Migration runner (default: inferred from the layout).")
+@connection_options
 @click.option("--config", "config_file", type=click.Path(path_type=str),
               help="Configuration file (default: found from the current directory).")
+@click.option("--show-settings", is_flag=True,
+              help="Print each history's layout, runner, foreign keys, transaction mode and "
+                   "functions, and where each came from; then exit without checking.")
 @click.option("--insert-paths", multiple=True, metavar="PATH",
               help="Source files or directories holding INSERTs to check (repeatable).")
 @click.option("--writers-from", metavar="REV",
@@ -72,7 +81,11 @@ def check(
     sqlite_version: str | None,
     layout: str | None,
     runner: str | None,
+    foreign_keys: str | None,
+    transaction: str | None,
+    functions: tuple[str, ...],
     config_file: str | None,
+    show_settings: bool,
     insert_paths: tuple[str, ...],
     writers_from: str | None,
     since: str | None,
@@ -101,6 +114,10 @@ def check(
         since=since,
         verbose=verbose,
     )
+    config = merge_connection(config, foreign_keys, transaction, functions)
+    if show_settings:
+        click.echo(settings_text(settings_of(paths, config)), nl=False)
+        return
     if config.writers_from and not config.insert_paths:
         raise click.UsageError(
             "--writers-from reads the insert paths at that revision: give them with "
@@ -108,6 +125,7 @@ def check(
         )
     result = lint(paths, config)
     if config.verbose:
+        click.echo(settings_text(result.settings), nl=False, err=True)
         for note in result.notes:
             click.echo(note, err=True)
     chosen = fmt or default_format(env)

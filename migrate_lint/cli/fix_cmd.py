@@ -10,12 +10,15 @@ import os
 
 import click
 
+from migrate_lint.cli.connection_opts import connection_options, merge_connection
+from migrate_lint.config import load_config
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange, FixPlan, Options
 from migrate_lint.fix.planner import plan_fixes
 from migrate_lint.fix.write import diff, recover, write_all
 from migrate_lint.gitbase import verify_revision
 from migrate_lint.lint import check_codes
+from migrate_lint.source import RUNNERS
 
 
 def _split_set(value: str) -> tuple[str, str, str]:
@@ -76,14 +79,21 @@ def _show(plan: FixPlan, write: bool) -> None:
 @click.option("--alternative", type=click.Choice(["trigger", "nullable"]), default="trigger",
               help="What to offer instead of a constant default under a UNIQUE key.")
 @click.option("--layout", default=None, help="Override the detected layout.")
-@click.option("--runner", default=None, help="Override the runner inferred from the layout.")
+@click.option("--runner", type=click.Choice(RUNNERS), default=None,
+              help="Override the runner inferred from the layout.")
+@connection_options
+@click.option("--config", "config_file", type=click.Path(path_type=str),
+              help="Configuration file (default: found from DIRECTORY).")
 def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: bool,
         since: str | None, writers_omit: tuple[str, ...], insert_paths: tuple[str, ...],
         writers_from: str | None, alternative: str,
-        layout: str | None, runner: str | None) -> None:
+        layout: str | None, runner: str | None, foreign_keys: str | None,
+        transaction: str | None, functions: tuple[str, ...], config_file: str | None) -> None:
     """Plan verified fixes for every fixable finding in DIRECTORY.
 
-    Without --write, prints each planned migration and the checks it passed.
+    Without --write, prints each planned migration and the checks it passed. The
+    connection settings (runner, foreign keys, transaction, functions) are the ones
+    `check` uses: the configuration file's, with these flags over it.
     """
     if os.path.isdir(directory):
         recovered = recover(directory)
@@ -92,6 +102,9 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
     if since is not None:
         verify_revision(directory, since)
     codes = _split_codes(select)
+    config = load_config(config_file, start=None if config_file else directory)
+    config = merge_connection(config.merged(layout=layout, runner=runner), foreign_keys,
+                              transaction, functions)
     options = Options(
         select=frozenset(check_codes(codes, "--select")) if codes else frozenset(),
         sets=tuple(_split_set(v) for v in sets),
@@ -102,7 +115,7 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
         insert_paths=insert_paths,
         writers_from=writers_from,
     )
-    plans = plan_fixes(directory, options, layout, runner)
+    plans = plan_fixes(directory, options, config=config)
     if not plans:
         click.echo("nothing to fix")
         return

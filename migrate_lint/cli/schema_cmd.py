@@ -6,12 +6,18 @@ import json
 
 import click
 
+from migrate_lint.cli.connection_opts import (
+    connection_options,
+    merge_connection,
+    settings_text,
+)
 from migrate_lint.config import load_config
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.pipeline import gc_paused, load_history
 from migrate_lint.render import blame, schema_data, schema_sql
 from migrate_lint.replay import Timeline, replay
-from migrate_lint.source import LAYOUTS
+from migrate_lint.settings import Requested
+from migrate_lint.source import LAYOUTS, RUNNERS
 from migrate_lint.verify import verify as verify_history
 
 
@@ -27,13 +33,18 @@ from migrate_lint.verify import verify as verify_history
 @click.option("--verify", is_flag=True,
               help="Apply the history to an in-memory SQLite as its runner would and check "
                    "that the model agrees with it after every migration.")
-@click.option("--sql-function", "functions", multiple=True, metavar="NAME",
-              help="A SQL function the application registers at run time (with --verify).")
+@click.option("--runner", type=click.Choice(RUNNERS),
+              help="Migration runner (default: inferred from the layout).")
+@connection_options
 @click.option("--config", "config_file", type=click.Path(path_type=str),
               help="Configuration file (default: .migrate-lint.toml or pyproject.toml).")
+@click.option("--show-settings", is_flag=True,
+              help="Print the layout, runner, foreign keys, transaction mode and functions, "
+                   "and where each came from; then exit.")
 def schema(directory: str | None, at_version: str | None, fmt: str,
-           blame_target: str | None, layout: str | None, verify: bool,
-           functions: tuple[str, ...], config_file: str | None) -> None:
+           blame_target: str | None, layout: str | None, verify: bool, runner: str | None,
+           foreign_keys: str | None, transaction: str | None,
+           functions: tuple[str, ...], config_file: str | None, show_settings: bool) -> None:
     """Print the schema after the history in DIRECTORY (default: the configured
     `path`, else migrations/).
 
@@ -41,10 +52,13 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
     view looks like after the last migration (or after VERSION with --at), each with
     the migration that created or last changed it.
     """
-    config = load_config(config_file)
+    config = merge_connection(load_config(config_file).merged(layout=layout, runner=runner),
+                              foreign_keys, transaction, functions)
     directory = directory or config.path
-    history = load_history(directory, layout or config.layout, config.runner)
-    functions = (*config.sql_functions, *functions)
+    history = load_history(directory, requested=Requested.from_config(config))
+    if show_settings:
+        click.echo(settings_text([(directory, history.settings)]), nl=False)
+        return
     upto = None
     if at_version is not None:
         index = history.find(at_version)
@@ -58,7 +72,7 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
     with gc_paused():
         timeline = replay(history, upto)
     if verify:
-        _verify(timeline, functions)
+        _verify(timeline)
         return
     if blame_target is not None:
         table, _, column = blame_target.partition(".")
@@ -77,9 +91,12 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
         click.echo(schema_sql(timeline.final), nl=False)
 
 
-def _verify(timeline: Timeline, functions: tuple[str, ...]) -> None:
-    """Print whether the model agrees with SQLite; exit 1 where it does not."""
-    result = verify_history(timeline, functions)
+def _verify(timeline: Timeline) -> None:
+    """Print whether the model agrees with SQLite; exit 1 where it does not.
+
+    The sandbox runs on the connection the history's settings describe.
+    """
+    result = verify_history(timeline)
     if result.ok:
         click.echo(f"the model agrees with SQLite after each of {result.total} migrations")
         return

@@ -150,6 +150,7 @@ class Proof:
     added_triggers: frozenset[str]
     apply_error: str | None
     after_db: sqlite3.Connection
+    foreign_keys: bool = True  # the connection the fix was applied on (the settings')
 
 
 def _result(number: int, ok: bool, reason: str = "", table: str = "") -> CheckResult:
@@ -157,10 +158,11 @@ def _result(number: int, ok: bool, reason: str = "", table: str = "") -> CheckRe
 
 
 def check_applies(p: Proof) -> CheckResult:
-    """1. The fix applies from an autocommit connection with foreign_keys=ON."""
+    """1. The fix applies from an autocommit connection as the settings describe it."""
     if p.apply_error:
         return _result(1, False, p.apply_error, p.target.table)
-    return _result(1, True, "applied as the runner applies it, foreign keys on")
+    return _result(1, True, "applied as the runner applies it, foreign keys "
+                   + ("on" if p.foreign_keys else "off (as the settings say)"))
 
 
 def _pair(p: Proof) -> tuple[TableState, TableState] | None:
@@ -487,10 +489,10 @@ def pieces_of(statements: Sequence[str]) -> list[Piece]:
     return out
 
 
-def _sandbox_from(conn: sqlite3.Connection, runner: str) -> Sandbox:
-    box = Sandbox(runner, foreign_keys=True)
+def _sandbox_from(conn: sqlite3.Connection, runner: str, foreign_keys: bool = True) -> Sandbox:
+    box = Sandbox(runner, foreign_keys=foreign_keys)
     conn.backup(box.connection)
-    box.connection.execute("PRAGMA foreign_keys = ON")
+    box.connection.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     return box
 
 
@@ -498,7 +500,7 @@ def check_reapply_and_rollback(p: Proof, statements: Sequence[str], runner: str,
                                no_transaction: bool, before_db: sqlite3.Connection
                                ) -> CheckResult:
     """15. A second application fails cleanly or changes nothing; an injected failure rolls back."""
-    with _sandbox_from(p.after_db, runner) as box:
+    with _sandbox_from(p.after_db, runner, p.foreign_keys) as box:
         error = box.apply(pieces_of(statements), no_transaction=no_transaction)
         again = capture(box.connection)
         if again != p.after:
@@ -509,7 +511,7 @@ def check_reapply_and_rollback(p: Proof, statements: Sequence[str], runner: str,
                    len(statements) // 2)
     broken = [*statements[: drop_at + 1], "INSERT INTO _migrate_lint_no_such_table VALUES (1);",
               *statements[drop_at + 1 :]]
-    with _sandbox_from(before_db, runner) as box:
+    with _sandbox_from(before_db, runner, p.foreign_keys) as box:
         error = box.apply(pieces_of(broken), no_transaction=no_transaction)
         if error is None:
             return _result(15, False, "an injected failure did not stop the migration",
@@ -538,12 +540,16 @@ def expected_values(conn: sqlite3.Connection, target: ColumnTarget, exists: bool
 
 
 def prove(populated: sqlite3.Connection, statements: Sequence[str], target: ColumnTarget,
-          runner: str, *, no_transaction: bool) -> tuple[CheckResult, ...]:
-    """Apply ``statements`` to a copy of ``populated`` as ``runner`` would; run all 15 checks."""
-    populated.execute("PRAGMA foreign_keys = ON")
+          runner: str, *, no_transaction: bool, foreign_keys: bool = True
+          ) -> tuple[CheckResult, ...]:
+    """Apply ``statements`` to a copy of ``populated`` as ``runner`` would; run all 15 checks.
+
+    ``foreign_keys``: the connection's setting (on unless the settings say off).
+    """
+    populated.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     before = capture(populated)
     expected = expected_values(populated, target, exists=True)
-    box = _sandbox_from(populated, runner)
+    box = _sandbox_from(populated, runner, foreign_keys)
     try:
         error = box.apply(pieces_of(statements), no_transaction=no_transaction)
         after = capture(box.connection)
@@ -551,7 +557,7 @@ def prove(populated: sqlite3.Connection, statements: Sequence[str], target: Colu
                           else set())
         proof = Proof(target, before, after, expected, added,
                       None if error is None else f"statement {error.piece_index + 1}: "
-                      f"{error.message}", box.connection)
+                      f"{error.message}", box.connection, foreign_keys)
         if error is not None:
             return (check_applies(proof),)
         results = [c(proof) for c in CHECKS]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from migrate_lint import bounded
 from migrate_lint import ddl as d
+from migrate_lint.config import Config, load_config
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
@@ -69,25 +70,8 @@ from migrate_lint.pipeline import load_history
 from migrate_lint.replay import Timeline, replay
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.schema import Schema
+from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
-
-# Runners that verify checksums of applied files, and what an in-place edit means there.
-CHECKSUM_NOTES = {
-    "sqlx": "sqlx stores a SHA-384 checksum of every applied migration and refuses to start "
-            "when an applied file changed: the edited migration never applied on populated "
-            "databases (it failed), but on databases where it did apply run `sqlx migrate "
-            "info` and update `_sqlx_migrations.checksum` for this version, or keep the "
-            "original file and rely on the new migration only.",
-    "prisma": "Prisma stores a SHA-256 checksum: `prisma migrate dev` will ask to reset "
-              "databases where the original applied; on deploy targets where it failed run "
-              "`prisma migrate resolve --rolled-back <migration>` and deploy again.",
-    "flyway": "Flyway validates CRC32 checksums: run `flyway repair` on databases where the "
-              "original applied before the next migrate.",
-    "drizzle": "drizzle stores a hash but never compares it: databases where the original "
-               "applied keep its schema silently; the new migration brings them to the same "
-               "end state.",
-}
-
 
 # Codes corrected in place (the migration failed on populated databases), and those
 # whose correction ends in another schema than databases where the original applied
@@ -134,7 +118,10 @@ def _apply(box: Sandbox, migrations: Sequence[Migration]) -> str | None:
     for m in migrations:
         error = box.apply(m.up.statements, no_transaction=m.source.no_transaction)
         if error is not None:
-            return f"{m.label}: {error.message}"
+            hint = (f" (if the application registers {error.unknown_function}() at run time, "
+                    f"pass --sql-function {error.unknown_function} or add it to "
+                    "`sql-functions` in the configuration)" if error.unknown_function else "")
+            return f"{m.label}: {error.message}{hint}"
     return None
 
 
@@ -161,12 +148,17 @@ class Planner:
     """Plans every fix for one migrations directory."""
 
     def __init__(self, root: str, options: Options, layout: str | None = None,
-                 runner: str | None = None) -> None:
+                 runner: str | None = None, config: Config | None = None) -> None:
         self.root = root
         self.options = options
         self.layout = layout
         self.runner_override = runner
-        self.history = load_history(root, layout, runner)
+        # The same settings `check` uses: the config file found from the history
+        # (or the one given), flags over it.
+        self.config = config if config is not None else load_config(start=root)
+        self.requested = Requested.from_config(self.config)
+        self.history = load_history(root, layout, runner, requested=self.requested)
+        self.settings = self.history.settings
         self.timeline = replay(self.history)
         validate_sets(options, self.timeline.final)
 
@@ -174,6 +166,15 @@ class Planner:
     def runner(self) -> str:
         """The runner the history is applied with."""
         return self.history.runner
+
+    def _sandbox(self) -> Sandbox:
+        """A database on the history's connection, foreign keys on wherever they may be.
+
+        Proofs assume the stricter connection: a driver's off default may be turned on
+        by the application; only settings that say off are taken at their word.
+        """
+        return Sandbox.for_settings(self.settings,
+                                    foreign_keys=self.settings.foreign_keys_may_be_on)
 
     # -- entry point --------------------------------------------------------------
 
@@ -183,7 +184,8 @@ class Planner:
         The requests come from the lint engine's findings (`requests.findings_for`):
         the planner only decides how to repair them.
         """
-        findings = findings_for(self.root, self.options, self.layout, self.runner_override)
+        findings = findings_for(self.root, self.options, self.layout, self.runner_override,
+                                base=self.config)
         situations = [r for r in (self._resolve(s) for s in requests_from(
             findings, self.history, self.options)) if r is not None]
         plans: list[FixPlan] = []
@@ -235,7 +237,7 @@ class Planner:
         """The findings of the corrected rules on the corrected history (the real rules)."""
         codes = frozenset(s.code for s in in_place)
         return findings_for(fixed.root, Options(select=codes), self.layout,
-                            self.runner_override or self.history.runner)
+                            self.runner_override or self.history.runner, base=self.config)
 
     # -- in-place corrections ---------------------------------------------------
 
@@ -265,7 +267,7 @@ class Planner:
             except _Refused as err:
                 plans.append((FixPlan(s, err.title, refused=err.reason), ()))
                 continue
-            note = CHECKSUM_NOTES.get(self.runner)
+            note = self.settings.runner.edit_note
             if note:
                 notes.append(note)
             for sp in mine:
@@ -389,7 +391,7 @@ class Planner:
 
     def _add_by_rebuild(self, s: Situation, stmt: Statement, column_text: str) -> Rebuild:
         """A rebuild of ``s.table`` adding ``column_text``, from the state right before ``stmt``."""
-        box = Sandbox(self.runner, foreign_keys=True)
+        box = self._sandbox()
         try:
             error = _apply(box, self.history.migrations[: s.migration])
             migration = self.history.migrations[s.migration]
@@ -400,7 +402,8 @@ class Planner:
             if error is not None:
                 raise RefuseError(f"the history before the statement does not apply: {error}")
             return build_rebuild(box.connection, ColumnTarget(s.table, s.column, False, None),
-                                 self.runner, add_column=column_text, own_transaction=False)
+                                 self.settings, add_column=column_text,
+                                 own_transaction=False)
         finally:
             box.close()
 
@@ -421,7 +424,8 @@ class Planner:
             rel = os.path.relpath(path, self.root)
             with open(os.path.join(copy, rel), "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-        return load_history(copy, self.layout, self.runner_override or self.history.runner)
+        return load_history(copy, self.layout, self.runner_override or self.history.runner,
+                            requested=self.requested)
 
     def _prove_in_place(self, plan: FixPlan, fixed: History, after_lint: list[Finding]
                         ) -> FixPlan:
@@ -430,7 +434,7 @@ class Planner:
             return plan
         s = plan.situation
         results: list[CheckResult] = []
-        box = Sandbox(self.runner, foreign_keys=True)
+        box = self._sandbox()
         try:
             error = _apply(box, fixed.migrations[: s.migration])
             if error:
@@ -473,8 +477,8 @@ class Planner:
     def _same_schema(self, fixed: History, index: int) -> CheckResult:
         """18. (data-only corrections) on an empty database the corrected history ends in
         the schema the original one ends in."""
-        a = Sandbox(self.runner, foreign_keys=True)
-        b = Sandbox(self.runner, foreign_keys=True)
+        a = self._sandbox()
+        b = self._sandbox()
         try:
             err_a = _apply(a, self.history.migrations[: index + 1])
             err_b = _apply(b, fixed.migrations[: index + 1])
@@ -590,7 +594,7 @@ class Planner:
             f"has DEFAULT {column_target.default}" if column_target.default is not None
             else "is nullable" + (" with an assigning trigger" if column_target.assign_trigger
                                   else ""))
-        old_path = Sandbox(self.runner, foreign_keys=True)
+        old_path = self._sandbox()
         try:
             # Databases where the original migrations applied on empty tables, then filled.
             error = _apply(old_path, self.history.migrations)
@@ -599,12 +603,13 @@ class Planner:
                                         f"apply on an empty database: {error}")]
             fill(old_path.connection)
             try:
-                rebuild = build_rebuild(old_path.connection, column_target, self.runner)
+                rebuild = build_rebuild(old_path.connection, column_target, self.settings)
             except RefuseError as err:
                 return [*plans, FixPlan(situation, title, refused=str(err))]
             up = wrap(rebuild)
             results = list(ck.prove(old_path.connection, up, column_target, self.runner,
-                                    no_transaction=rebuild.own_transaction))
+                                    no_transaction=rebuild.own_transaction,
+                                    foreign_keys=self.settings.foreign_keys_may_be_on))
         finally:
             old_path.close()
         own = [x for x in target.situations if x.code in FOLLOW_UP]
@@ -649,8 +654,8 @@ class Planner:
         their own follow-up migrations bring them to the same end state, each proven on
         its own."""
         start = min((s.migration for s in in_place), default=len(fixed.migrations))
-        box = Sandbox(self.runner, foreign_keys=True)
-        ref = Sandbox(self.runner, foreign_keys=True)
+        box = self._sandbox()
+        ref = self._sandbox()
         try:
             error = _apply(box, fixed.migrations[:start])
             if error is None:
@@ -851,9 +856,9 @@ def _same_file_failures(plans: list[FixPlan]) -> list[FixPlan]:
 
 
 def plan_fixes(root: str, options: Options, layout: str | None = None,
-               runner: str | None = None) -> list[FixPlan]:
+               runner: str | None = None, config: Config | None = None) -> list[FixPlan]:
     """Plan and prove every fix for the migrations under ``root``."""
-    return Planner(root, options, layout, runner).plan()
+    return Planner(root, options, layout, runner, config).plan()
 
 
 __all__ = ["Planner", "Timeline", "plan_fixes", "validate_sets"]

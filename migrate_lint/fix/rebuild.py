@@ -14,14 +14,7 @@ from dataclasses import dataclass
 
 from migrate_lint.fix.model import ColumnTarget
 from migrate_lint.fix.sqltext import edit_create, lit, parse_create, q, splice_column
-
-# Runners whose files may hold their own BEGIN/COMMIT (with an opt-out marker where
-# the runner wraps files by default); everything else gets a body that must stay
-# correct inside the runner's transaction with foreign keys on (RUNNERS.md).
-# Runners with a per-file opt-out of their transaction (goose NO TRANSACTION, dbmate
-# transaction:false, diesel run_in_transaction = false, Flyway executeInTransaction=false
-# in <file>.sql.conf) or none at all (Prisma): a fix may run its own BEGIN..COMMIT there.
-OWN_TRANSACTION_RUNNERS = frozenset({"goose", "dbmate", "diesel", "prisma", "flyway"})
+from migrate_lint.settings import Settings
 
 GUARD_TABLE = "_migrate_lint_fk_guard"
 
@@ -94,7 +87,7 @@ def rowid_copied(conn: sqlite3.Connection, table: str) -> bool:
     return True
 
 
-def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *,
+def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, settings: Settings, *,
                   add_column: str | None = None, own_transaction: bool | None = None
                   ) -> Rebuild:
     """Plan the rebuild of ``target.table`` so that ``target.column`` looks as asked.
@@ -104,14 +97,16 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *
     ``ALTER TABLE ADD COLUMN`` would have put it (used for STORED generated columns,
     which ALTER TABLE cannot add to a populated table). ``own_transaction`` False
     forces the shape that stays correct inside a runner's transaction (an in-place
-    correction lives in a file the runner wraps). Raises :class:`RefuseError` when
-    no safe shape exists for ``runner``.
+    correction lives in a file the runner wraps). By default a file may hold its own
+    BEGIN/COMMIT where ``settings`` allow it (a per-file opt-out marker, or a runner
+    that opens no transaction). Raises :class:`RefuseError` when no safe shape exists.
     """
+    runner = settings.runner.name
     table = target.table
     original = table_sql(conn, table)
     parsed = parse_create(original)
     real = parsed.table.name
-    own_tx = runner in OWN_TRANSACTION_RUNNERS if own_transaction is None else own_transaction
+    own_tx = settings.file_may_own_transaction if own_transaction is None else own_transaction
     children = referencing_tables(conn, real)
     if not own_tx:
         # A self-reference makes the new table a child of the old one: DROP TABLE of
@@ -119,7 +114,8 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *
         children += [(f"{real} itself", str(r[0])) for r in conn.execute(
             'SELECT on_delete FROM pragma_foreign_key_list(?) WHERE "table" = ? COLLATE NOCASE',
             (real, real))]
-    if children and not own_tx:
+    # With foreign keys off on the connection, DROP TABLE runs no ON DELETE action.
+    if children and not own_tx and settings.foreign_keys_may_be_on:
         listed = ", ".join(f"`{c}` (ON DELETE {a})" for c, a in children)
         raise RefuseError(
             f"`{real}` is referenced by {listed}; the {runner} runner wraps the migration in "
@@ -127,7 +123,7 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *
             "cascade or fail. Turn foreign keys off around the runner in your code: "
             "`PRAGMA foreign_keys=OFF` before migrate(), then `PRAGMA foreign_key_check` "
             "(must return nothing) and `PRAGMA foreign_keys=ON` after it; then re-run with "
-            "--runner generic"
+            "--foreign-keys off (or `foreign-keys = \"off\"` in the configuration)"
         )
     existing = {str(r[0]).lower() for r in conn.execute("SELECT name FROM main.sqlite_master")}
     new_name = f"new_{real}"
@@ -186,7 +182,7 @@ def build_rebuild(conn: sqlite3.Connection, target: ColumnTarget, runner: str, *
         statements.append(str(sql).rstrip().rstrip(";") + ";")
     if target.assign_trigger:
         statements.append(target.assign_trigger.rstrip().rstrip(";") + ";")
-    assumptions = _assumptions(runner, own_tx, legacy, bool(autoinc))
+    assumptions = _assumptions(settings, own_tx, legacy, bool(autoinc))
     down = () if add_column is not None else _down(conn, real, new_name, original, names,
                                                     target)
     return Rebuild(real, tuple(statements), own_tx, assumptions, down)
@@ -224,16 +220,26 @@ def _down(conn: sqlite3.Connection, real: str, new_name: str, original: str,
     return tuple(out)
 
 
-def _assumptions(runner: str, own_tx: bool, legacy: bool, autoinc: bool) -> tuple[str, ...]:
+def _assumptions(settings: Settings, own_tx: bool, legacy: bool, autoinc: bool
+                 ) -> tuple[str, ...]:
+    runner = settings.runner.name
     out = []
     if own_tx:
-        out.append(f"Runs outside the {runner} runner's transaction (opt-out marker below): "
-                   "foreign keys are turned off before BEGIN so DROP TABLE cascades nothing, "
-                   "and a foreign_key_check guard aborts before COMMIT on any violation.")
-    else:
+        where = (f"The {runner} runner opens no transaction around it "
+                 f"(transaction = {settings.transaction}, {settings.transaction_from})"
+                 if settings.unwrapped else
+                 f"Runs outside the {runner} runner's transaction (opt-out marker below)")
+        out.append(f"{where}: foreign keys are turned off before BEGIN so DROP TABLE cascades "
+                   "nothing, and a foreign_key_check guard aborts before COMMIT on any "
+                   "violation.")
+    elif settings.foreign_keys_may_be_on:
         out.append(f"The {runner} runner wraps this file in its transaction: it holds no "
                    "BEGIN/COMMIT and no PRAGMA foreign_keys (a no-op there). Safe with "
                    "foreign keys ON because no other table references the rebuilt table.")
+    else:
+        out.append(f"The {runner} runner wraps this file in its transaction, on a connection "
+                   f"with foreign keys off ({settings.foreign_keys_from}): DROP TABLE runs no "
+                   "ON DELETE action there. Not safe where foreign keys are on.")
     if legacy:
         out.append("legacy_alter_table is on around the rename so views and triggers naming "
                    "the table keep their text.")

@@ -48,24 +48,29 @@ def wanted_codes(select: Iterable[str]) -> tuple[str, ...]:
 
 
 def findings_for(root: str, options: Options, layout: str | None = None,
-                 runner: str | None = None) -> list[Finding]:
+                 runner: str | None = None, *, base: Config | None = None) -> list[Finding]:
     """The findings of the fixable rules on ``root``, from the real lint engine.
 
-    The project's configuration file (found from ``root``) applies: what it ignores
-    is not fixed, suppressions silence findings for the fix too. ``--select``,
-    ``--insert-paths``, ``--writers-from``, ``--layout`` and ``--runner`` override it.
+    The project's configuration (``base``, else the file found from ``root``) applies:
+    what it ignores is not fixed, suppressions silence findings for the fix too, and
+    its connection settings (runner, foreign keys, transaction, functions) are the
+    ones `check` uses. ``--select``, ``--insert-paths``, ``--writers-from``,
+    ``--layout`` and ``--runner`` override it.
     """
     from migrate_lint.lint import lint  # lint imports every rule: load it on demand
 
     codes = wanted_codes(options.select)
     if not codes:
         return []
-    base = load_config(start=root)
+    base = base if base is not None else load_config(start=root)
     config = Config(
-        path=root, layout=layout, runner=runner, select=codes, ignore=base.ignore,
-        sqlite_version=base.sqlite_version, sql_functions=base.sql_functions,
+        path=root, layout=layout or base.layout, runner=runner or base.runner, select=codes,
+        ignore=base.ignore, sqlite_version=base.sqlite_version,
+        sql_functions=base.sql_functions, flag_functions=base.flag_functions,
+        foreign_keys=base.foreign_keys, transaction=base.transaction,
         insert_paths=tuple(options.insert_paths), insert_exclude=base.insert_exclude,
-        writers_from=options.writers_from, source=base.source,
+        writers_from=options.writers_from, source=base.source, in_file=base.in_file,
+        flags=base.flags,
     )
     result = lint([root], config)
     return [f for f in result.findings if f.code in codes]
