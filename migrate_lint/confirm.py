@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from migrate_lint import engine
-from migrate_lint.claims import ChildRowsChanged, Claim, IndexLost, StatementFails
+from migrate_lint.claims import ChildRowsChanged, Claim, IndexLost, OrphansLeft, StatementFails
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
 from migrate_lint.replay import Timeline
@@ -43,6 +43,8 @@ class Observation:
     keys_before: dict[str, int]  # child table -> rows whose foreign keys are all set
     keys_after: dict[str, int]
     indexes_after: dict[str, tuple[tuple[tuple[str, ...], bool], ...]]  # table -> keys
+    orphans_before: int  # rows PRAGMA foreign_key_check reports
+    orphans_after: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +110,11 @@ def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
         conn = copy.connection
         fill(conn)
         rows_before, keys_before = _rows(conn), _keyed_rows(conn)
+        orphans_before = _orphans(conn)
         error = copy.apply(migration.up.statements,
                            no_transaction=migration.source.no_transaction)
         return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
-                           _indexes(conn))
+                           _indexes(conn), orphans_before, _orphans(conn))
     finally:
         copy.close()
 
@@ -134,6 +137,13 @@ def _rows(conn: sqlite3.Connection) -> dict[str, int]:
         except sqlite3.Error:
             continue  # a table SQLite cannot read here (a missing module): no count
     return out
+
+
+def _orphans(conn: sqlite3.Connection) -> int:
+    try:
+        return len(conn.execute("PRAGMA main.foreign_key_check").fetchall())
+    except sqlite3.Error:
+        return 0
 
 
 def _keyed_rows(conn: sqlite3.Connection) -> dict[str, int]:
@@ -207,6 +217,12 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
         return _children_verdict(claim, seen)
     if isinstance(claim, IndexLost):
         return _index_verdict(claim, seen)
+    if isinstance(claim, OrphansLeft):
+        new = seen.orphans_after - seen.orphans_before
+        if new > 0:
+            return Verdict(True, f"SQLite confirms on synthetic rows: foreign_key_check reports "
+                           f"{new} row{'s' if new != 1 else ''} without a parent afterwards")
+        return Verdict(False, "every key still has its parent on synthetic rows")
     return Verdict(None)
 
 

@@ -89,6 +89,13 @@ class CascadeOnRebuild(Rule):
     PRAGMA foreign_keys=ON;
     ```
 
+    ## Confirmation
+    Before it is reported, the migration runs on a copy of the replayed database
+    filled with synthetic rows (children for every foreign key), with the runner's
+    transactions and foreign key setting. The finding says how many child rows SQLite
+    deleted or nulled, or that the DROP failed; when no child row changes (the file
+    stepped out of the runner's transaction, or restored the rows), it is dropped.
+
     ## References
     - https://www.sqlite.org/lang_droptable.html
     - https://www.sqlite.org/foreignkeys.html#fk_actions

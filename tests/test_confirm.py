@@ -146,3 +146,55 @@ def test_every_confirmed_cascade_is_what_sqlite_does(
         assert confirmed and "nulled or reset" in confirmed[0]["message"]
     else:
         assert confirmed == []
+
+
+PRISMA_INIT = ("CREATE TABLE parent (id integer PRIMARY KEY, name text);\n"
+               "CREATE TABLE child (id integer PRIMARY KEY, parent_id integer "
+               "REFERENCES parent(id) ON DELETE CASCADE);\n")
+PRISMA_REBUILD = ("PRAGMA foreign_keys=OFF;\n"
+                  "CREATE TABLE new_parent (id integer PRIMARY KEY, name text);\n"
+                  "INSERT INTO new_parent (id, name) SELECT id, name FROM parent{where};\n"
+                  "DROP TABLE parent;\n"
+                  "ALTER TABLE new_parent RENAME TO parent;\n"
+                  "PRAGMA foreign_keys=ON;\n")
+
+
+def _prisma(root: Path, where: str) -> None:
+    for name, text in (("20240101000000_init", PRISMA_INIT),
+                       ("20240102000000_rebuild", PRISMA_REBUILD.format(where=where))):
+        (root / name).mkdir(parents=True)
+        (root / name / "migration.sql").write_text(text)
+    (root / "migration_lock.toml").write_text('provider = "sqlite"\n')
+
+
+def _orphans_after(root: Path) -> int:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")  # Prisma's engine; statements autocommit
+    conn.executescript((root / "20240101000000_init" / "migration.sql").read_text())
+    fill(conn)
+    conn.executescript((root / "20240102000000_rebuild" / "migration.sql").read_text())
+    n = len(conn.execute("PRAGMA foreign_key_check").fetchall())
+    conn.close()
+    return n
+
+
+def _rb008(root: Path) -> list[dict[str, str]]:
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select", "RB008"])
+    return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "RB008"]
+
+
+def test_rebuild_that_keeps_every_key_is_not_reported(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    _prisma(root, "")
+    assert _orphans_after(root) == 0
+    assert _rb008(root) == []
+
+
+def test_rebuild_that_orphans_children_is_confirmed(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    _prisma(root, " WHERE id > 2")
+    orphans = _orphans_after(root)
+    assert orphans > 0
+    found = _rb008(root)
+    assert len(found) == 1
+    assert f"foreign_key_check reports {orphans} row" in found[0]["message"]
