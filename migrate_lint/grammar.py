@@ -83,6 +83,33 @@ def refusal(kind: str, text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _shared() -> sqlite3.Connection:
+    # One empty scratch database for compiling plain statements; nothing is ever run
+    # on it (EXPLAIN), so it stays empty.
+    return scratch.connect(check_same_thread=False)
+
+
+def syntax_error(text: str) -> str | None:
+    """SQLite's grammar error for one plain statement (no trigger), or None.
+
+    Compiled on an empty database: "no such table" and other name errors come after
+    the whole statement is parsed, so any grammar error is reported first.
+
+    >>> syntax_error("INSERT INTO t VALUES (1, 2),, (3)")
+    'near ",": syntax error'
+    >>> syntax_error("INSERT INTO t VALUES (1, 'x')") is None
+    True
+    """
+    try:
+        _shared().execute(f"EXPLAIN {text}").close()
+    except (sqlite3.Error, sqlite3.Warning, ValueError) as err:
+        message = str(err)
+        if any(m in message for m in _GRAMMAR):
+            return message
+    return None
+
+
 def _make_trigger_target(conn: sqlite3.Connection, text: str) -> None:
     """A table (or, for INSTEAD OF, a view) named as the trigger's target, so SQLite
     goes on to parse the body instead of stopping at "no such table"."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import Ddl
 from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.seed import SeedInsert
 from migrate_lint.settings import Requested, Settings, resolve_settings
 from migrate_lint.source import MigrationSource
 from migrate_lint.span import Span
@@ -34,6 +35,11 @@ class Statement:
     ``ddl`` holds the reading of a schema statement; ``ast`` sqlglot's tree of a data
     statement. ``problem`` says why the statement was not understood, if it was not
     (it is then reported as MG001 and the tables it names become incomplete).
+
+    An ``INSERT ... VALUES`` of constants has no tree: it keeps only its
+    `seed.SeedInsert` facts (table, columns, rows) and its header tokens, so a seed
+    file of a million rows costs its facts, not its trees. Rules about copies never
+    see one (``ast`` is None); the few that check every insert ask ``seed``.
     """
 
     index: int
@@ -50,6 +56,7 @@ class Statement:
     # The `-- +goose StatementBegin` comment of the block holding the statement: the
     # sandbox runs a block's statements as one exec, as goose does (see split.py).
     block: Span | None = None
+    seed: SeedInsert | None = None
 
     @property
     def path(self) -> str:

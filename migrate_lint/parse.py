@@ -26,6 +26,7 @@ from migrate_lint.ddl import (
 )
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.history import History, Migration, Script, Statement
+from migrate_lint.seed import read_seed
 from migrate_lint.source import Discovery, MigrationSource, Section
 from migrate_lint.span import LineIndex
 from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
@@ -171,6 +172,15 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
                              tokens=toks, block=raw.block), None
         return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
                          tokens=toks, block=raw.block), None
+    facts = read_seed(toks) if kind == "insert" else None
+    if facts is not None:
+        # A data-seeding INSERT: SQLite checks its grammar, the facts are kept, no tree.
+        refused = grammar.syntax_error(body)
+        if refused is not None:
+            return failed(f"SQLite refuses it on every database: {refused}", raw.start)
+        return Statement(index, body, span, kind, tables=(facts.table,),
+                         tokens=tuple(toks[: facts.header]), block=raw.block,
+                         seed=facts), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:

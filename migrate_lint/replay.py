@@ -172,7 +172,8 @@ def replay(history: History, upto: int | None = None) -> Timeline:
 
 
 def _write_of(stmt: Statement, step: int) -> Write | None:
-    if stmt.kind not in ("insert", "update", "delete") or stmt.ast is None or not stmt.tables:
+    if stmt.kind not in ("insert", "update", "delete") or not stmt.tables or (
+            stmt.ast is None and stmt.seed is None):
         return None
     from migrate_lint.sqlglot_api import updated_columns
 

@@ -76,9 +76,11 @@ class UnknownObject(Rule):
             if _object_error(error):
                 yield self._finding(stmt, ctx, error)
             return
-        if stmt.ast is None or stmt.kind not in ("insert", "update", "delete"):
+        if (stmt.ast is None and stmt.seed is None) or stmt.kind not in (
+                "insert", "update", "delete"):
             return
-        target = dml_target(stmt.ast) or (stmt.tables[0] if stmt.tables else None)
+        target = (stmt.seed.table if stmt.seed is not None else dml_target(stmt.ast)) or (
+            stmt.tables[0] if stmt.tables else None)
         if target is None or self._unfollowed(ctx, target):
             return
         table = ctx.before.table(target)
@@ -88,7 +90,9 @@ class UnknownObject(Rule):
             return
         if table.incomplete or table.virtual_module:
             return
-        if stmt.kind == "update":
+        if stmt.seed is not None:
+            written = stmt.seed.columns or ()
+        elif stmt.kind == "update":
             written = updated_columns(stmt.ast)
         else:
             shape = insert_shape(stmt.ast)

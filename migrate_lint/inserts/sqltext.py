@@ -27,11 +27,26 @@ def site_from_statement(stmt: Statement, *, origin: str = "migration",
     if stmt.kind != "insert":
         return None
     where = span or stmt.span
-    if stmt.ast is None:
+    seed = stmt.seed
+    tree = stmt.ast
+    if seed is not None and MARKER in stmt.text:
+        # Application SQL with interpolated parts: the tree says which parts are dynamic.
+        try:
+            tree, seed = sqlglot_api.parse_statement(stmt.text), None
+        except (sqlglot_api.ParseFailure, sqlglot_api.TokenizeError):
+            tree = None
+    if seed is not None:  # INSERT ... VALUES of constants: read without a tree
+        nulls = tuple(sorted({seed.columns[i] for i in seed.null_positions
+                              if seed.columns is not None and i < len(seed.columns)}))
+        return InsertSite(seed.table, NAMED if seed.columns is not None else POSITIONAL, where,
+                          origin, columns=seed.columns or (), rows=seed.arities,
+                          conflict=seed.conflict, nulls=nulls, revision=revision,
+                          null_positions=seed.null_positions)
+    if tree is None:
         table = stmt.tables[0] if stmt.tables else "?"
         return InsertSite(table, UNKNOWN, where, origin, revision=revision,
                           note=f"SQL not understood: {stmt.problem}")
-    parts = sqlglot_api.insert_parts(stmt.ast, marker)
+    parts = sqlglot_api.insert_parts(tree, marker)
     if parts is None:
         return None
     if parts.dynamic:
