@@ -7,7 +7,10 @@ becomes an MG001 diagnostic with its position; nothing is dropped.
 
 from __future__ import annotations
 
+import sqlite3
+from array import array
 from collections.abc import Sequence
+from dataclasses import replace
 
 from migrate_lint import ddl_fallback, grammar, sqlglot_api
 from migrate_lint.ddl import (
@@ -208,23 +211,136 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
     diagnostics: list[Diagnostic] = []
     paths: list[str] = []
     line_indexes: dict[str, LineIndex] = {}
-    for section in sections:
-        texts.setdefault(section.path, section.text)
-        lines = line_indexes.get(section.path)
+    for whole in sections:
+        texts.setdefault(whole.path, whole.text)
+        lines = line_indexes.get(whole.path)
         if lines is None:
-            lines = line_indexes[section.path] = LineIndex(section.path, section.text)
-        if section.path not in paths:
-            paths.append(section.path)
-        result = split_section(section, lines)
-        comments.extend(result.comments)
-        diagnostics.extend(result.diagnostics)
-        for raw in result.statements:
-            stmt, diag = read_statement(raw, len(statements), section.text, lines, section.path,
-                                        result)
-            statements.append(stmt)
-            if diag is not None:
-                diagnostics.append(diag)
+            lines = line_indexes[whole.path] = LineIndex(whole.path, whole.text)
+        if whole.path not in paths:
+            paths.append(whole.path)
+        runs = _Runs(statements, whole.text, lines)
+        for section in _chunks(whole):
+            result = split_section(section, lines)
+            comments.extend(result.comments)
+            diagnostics.extend(result.diagnostics)
+            for raw in result.statements:
+                stmt, diag = read_statement(raw, runs.next_index(), section.text, lines,
+                                            section.path, result)
+                if diag is None and stmt.seed is not None:
+                    runs.add(stmt)
+                    continue
+                runs.close()
+                statements.append(stmt)
+                if diag is not None:
+                    diagnostics.append(diag)
+            del result  # a chunk's tokens go before the next chunk's are made
+        runs.close()
     return Script(tuple(statements), tuple(comments), tuple(paths)), diagnostics
+
+
+# Sections larger than this are split and read a chunk at a time, cut between
+# complete statements, so that the tokens of a 50 MB seed file never all exist at once.
+CHUNK = 1 << 20
+
+
+def _chunks(section: Section) -> list[Section]:
+    """``section`` cut into pieces of about `CHUNK` characters between statements.
+
+    A cut is made only at the end of a line where the text since the last cut is a
+    complete statement for SQLite's own tokenizer (strings, comments and trigger
+    bodies included), and never inside a goose StatementBegin block.
+    """
+    size = section.end - section.start
+    text = section.text
+    if size <= CHUNK or "StatementBegin" in text[section.start : section.end]:
+        return [section]
+    out: list[Section] = []
+    begin = pos = section.start
+    retry = begin + CHUNK  # where a cut is next worth trying
+    while pos < section.end:
+        newline = text.find("\n", pos, section.end)
+        stop = section.end if newline < 0 else newline + 1
+        if stop >= retry and text[pos:stop].rstrip().endswith(";"):
+            # one SQLite completeness test per try; after a miss (inside a string or a
+            # trigger) wait a while before the next, so the cost stays linear
+            if sqlite3.complete_statement(text[begin:stop]):
+                out.append(Section(section.path, text, begin, stop))
+                begin, retry = stop, stop + CHUNK
+            else:
+                retry = stop + CHUNK // 16
+        pos = stop
+    if begin < section.end:
+        out.append(Section(section.path, text, begin, section.end))
+    return out
+
+
+# Consecutive alike seed INSERTs kept one by one before they become one run: small
+# files keep a finding per statement; a seed file of a million INSERTs becomes a
+# few statements, not a million of them.
+RUN = 64
+
+
+def _joins(run: Statement, stmt: Statement) -> bool:
+    """Whether seed INSERT ``stmt`` may continue the seed INSERT ``run`` starts."""
+    return (run.seed is not None and stmt.seed is not None and run.seed.joins(stmt.seed)
+            and run.block == stmt.block and run.span.path == stmt.span.path)
+
+
+class _Runs:
+    """Appends seed INSERTs to ``statements``, joining alike ones into runs.
+
+    Mutable and local to one section: the run being built keeps only its first
+    statement, its extent and an array of statement bounds (linear in the run), and
+    becomes one `Statement` when it ends.
+    """
+
+    def __init__(self, statements: list[Statement], text: str, lines: LineIndex) -> None:
+        self.statements = statements
+        self.text = text
+        self.lines = lines
+        self.pending: list[Statement] = []  # alike seeds not yet a run
+        self.first: Statement | None = None  # the run being built
+        self.end = 0
+        self.rows = 0
+        self.bounds: array[int] = array("q")
+
+    def next_index(self) -> int:
+        return len(self.statements) + len(self.pending) + (self.first is not None)
+
+    def add(self, stmt: Statement) -> None:
+        assert stmt.seed is not None
+        if self.first is not None:
+            if _joins(self.first, stmt):
+                start = self.first.span.start
+                self.bounds.extend((stmt.span.start - start, stmt.span.end - start))
+                self.end, self.rows = stmt.span.end, self.rows + stmt.seed.rows
+                return
+            self.close()
+        if self.pending and not _joins(self.pending[-1], stmt):
+            self.close()
+        self.pending.append(stmt)
+        if len(self.pending) == RUN:
+            first = self.first = self.pending[0]
+            start = first.span.start
+            self.bounds = array("q")
+            for s in self.pending:
+                self.bounds.extend((s.span.start - start, s.span.end - start))
+            self.end = stmt.span.end
+            self.rows = sum(s.seed.rows for s in self.pending if s.seed is not None)
+            self.pending = []
+
+    def close(self) -> None:
+        """End the run or the pending seeds: they become statements."""
+        self.statements.extend(self.pending)
+        self.pending = []
+        first = self.first
+        if first is None or first.seed is None:
+            return
+        start = first.span.start
+        seed = replace(first.seed, rows=self.rows, bounds=self.bounds)
+        self.statements.append(replace(first, text=self.text[start : self.end],
+                                       span=self.lines.span(start, self.end), seed=seed))
+        self.first = None
 
 
 def parse_migration(source: MigrationSource, texts: dict[str, str]

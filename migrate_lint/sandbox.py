@@ -345,6 +345,14 @@ class Sandbox:
         where SQLite's own tokenizer (``sqlite3_complete``) cuts it.
         """
         for at, piece in enumerate(pieces):
+            seed = getattr(piece, "seed", None)
+            if seed is not None and seed.bounds:
+                # a run of seed INSERTs (see parse): each runs as written, in order
+                for statement in seed.statements(piece.text):
+                    message = _execute(self._conn, statement)
+                    if message is not None and not self._skip(first + at, piece, message):
+                        return _apply_error(first + at, piece.span, message)
+                continue
             message = _execute(self._conn, piece.text)
             if message == _SEVERAL:
                 for offset, statement in _statements_of(piece.text + "\n;"):

@@ -15,8 +15,9 @@ header tokens; SQLite's own parser checks the rest of the grammar.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from migrate_lint.tokens import Tok
 
@@ -38,6 +39,27 @@ class SeedInsert:
     # Positions (from 0) given a bare NULL in some row.
     null_positions: tuple[int, ...] = ()
     conflict: str | None = None  # INSERT OR <conflict>; REPLACE INTO is "replace"
+    # A run of consecutive seed INSERTs kept as one statement: where each of them
+    # starts and ends in the statement's text ([start0, end0, start1, ...]); empty
+    # for a single INSERT. An array, not a tuple: 16 bytes a statement, not 80.
+    bounds: array[int] = field(default_factory=lambda: array("q"), compare=False, repr=False)
+
+    def joins(self, other: SeedInsert) -> bool:
+        """Whether ``other`` may be kept in one run with this one."""
+        # the same target and one same row width: SQLite's verdict on the run is its
+        # verdict on each INSERT (a ragged or mismatched one stays on its own)
+        # (and the same NULL positions: a finding about one is a finding about all)
+        return (self.table, self.columns, self.conflict, self.arities,
+                self.null_positions) == (other.table, other.columns, other.conflict,
+                                         other.arities, other.null_positions) and len(
+            self.arities) == 1
+
+    def statements(self, text: str) -> list[str]:
+        """The INSERT statements of a run, as they are in ``text`` (the run's text)."""
+        if not self.bounds:
+            return [text]
+        b = self.bounds
+        return [text[b[i]:b[i + 1]] for i in range(0, len(b), 2)]
 
 
 def _name(tok: Tok) -> str | None:

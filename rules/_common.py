@@ -176,7 +176,8 @@ def is_null_default(col: ColumnDef | Column) -> bool:
 
 def statement_head(stmt: Statement, limit: int = 100) -> str:
     """The statement's text on one line, without backticks, shortened for a message."""
-    text = " ".join(stmt.text.split()).rstrip(";").replace("`", "")
+    # a run of seed INSERTs can be megabytes long: only its start is ever shown
+    text = " ".join(stmt.text[: limit * 4].split()).rstrip(";").replace("`", "")
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 

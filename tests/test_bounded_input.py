@@ -105,9 +105,12 @@ def test_sigterm_removes_the_temp_directories(tree: Path, tmp_path: Path) -> Non
     proc = subprocess.Popen([sys.executable, "-m", "migrate_lint", "fix", str(tree)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not list(scratch.iterdir()) and proc.poll() is None and time.monotonic() < deadline:
+    # wait for fix's own directory (Python's first tempfile call probes TMPDIR with a
+    # short-lived file of its own first)
+    while not list(scratch.glob("migrate-lint-*")) and proc.poll() is None and (
+            time.monotonic() < deadline):
         time.sleep(0.005)
-    assert list(scratch.iterdir()), "fix finished before it made its temp directory"
+    assert list(scratch.glob("migrate-lint-*")), "fix finished before it made its temp dir"
     proc.send_signal(signal.SIGTERM)  # while the temp directory exists
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err

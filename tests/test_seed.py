@@ -49,3 +49,33 @@ def test_not_seeds() -> None:
                 "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING",
                 "INSERT INTO t DEFAULT VALUES", "INSERT INTO t VALUES (?)"):
         assert read_seed(sqlglot_api.sql_tokens(sql)) is None, sql
+
+
+def test_a_long_seed_run_is_one_statement_and_runs_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+    from migrate_lint.parse import RUN
+    from migrate_lint.pipeline import load_history
+
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text("CREATE TABLE t (id integer PRIMARY KEY, a text);\n")
+    rows = [f"INSERT INTO t (id, a) VALUES ({i}, 'x;{i}');" for i in range(3 * RUN)]
+    (root / "0002_seed.sql").write_text("\n".join(rows) + "\nCREATE INDEX t_a ON t (a);\n")
+    history = load_history(root)
+    statements = history.migrations[1].up.statements
+    assert [s.kind for s in statements] == ["insert", "create_index"]
+    assert statements[0].seed is not None and statements[0].seed.rows == 3 * RUN
+    done = CliRunner().invoke(cli, ["schema", str(root), "--verify"])
+    assert done.exit_code == 0, done.output
+    # SQLite itself holds every row: the sandbox ran each INSERT of the run
+    conn = sqlite3.connect(":memory:")
+    for name in ("0001_init.sql", "0002_seed.sql"):
+        conn.executescript((root / name).read_text())
+    assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 3 * RUN
+    # a duplicate key in the middle of the run fails the migration, as in SQLite
+    rows[RUN + 5] = rows[3]
+    (root / "0002_seed.sql").write_text("\n".join(rows) + "\n")
+    done = CliRunner().invoke(cli, ["schema", str(root), "--verify"])
+    assert done.exit_code == 1 and "UNIQUE constraint failed: t.id" in done.output
