@@ -116,7 +116,7 @@ def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
         start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
         end = timeline.after_migration(m_index)
         current: set[tuple[object, ...]] = set()
-        for table in end.tables.values():
+        for table in sorted(end.tables.values(), key=lambda t: t.name.lower()):  # seed-free
             if table.temporary or table.virtual_module:
                 continue
             for fk in all_foreign_keys(table):
