@@ -668,9 +668,11 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     col = table.column(node.old)
     if col is None:
         return schema, f"no such column: \"{node.old}\""
-    if table.column(node.new) is not None:
-        return schema, f"duplicate column name: {node.new}"
     old = node.old.lower()
+    taken = table.column(node.new)
+    # `RENAME COLUMN bodyText TO bodytext` changes only the case: SQLite accepts it
+    if taken is not None and taken.name.lower() != old:
+        return schema, f"duplicate column name: {node.new}"
     low_table = table.name.lower()
 
     def ren(name: str | None) -> str | None:

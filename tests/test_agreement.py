@@ -67,3 +67,26 @@ def test_schema_verify_command_reports_agreement_and_unknown_functions(tmp_path:
     good = CliRunner().invoke(cli, ["schema", str(tmp_path), "--verify",
                                     "--sql-function", "app_uuid"])
     assert good.exit_code == 0, good.stderr
+
+
+def _history(root: Path, migrations: list[str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for number, sql in enumerate(migrations, 1):
+        (root / f"{number:04d}_step.sql").write_text(sql)
+    return root
+
+
+def test_a_rename_that_changes_only_the_case_is_modelled(tmp_path: Path) -> None:
+    """SQLite accepts `RENAME COLUMN bodyText TO bodytext` and rewrites the index too."""
+    root = _history(tmp_path, [
+        "CREATE TABLE note (id integer PRIMARY KEY, bodyText text, other text);\n"
+        "CREATE INDEX note_body ON note (bodyText);\n",
+        "ALTER TABLE note RENAME COLUMN bodyText TO bodytext;\n",
+        "ALTER TABLE note RENAME COLUMN other TO BodyText;\n",  # now a real duplicate
+    ])
+    timeline = replay(load_history(root))
+    assert [s.error for s in timeline.steps[2:]] == [None, "duplicate column name: BodyText"]
+    assert [c.name for c in timeline.after_migration(1).table("note").columns] == [
+        "id", "bodytext", "other"]
+    result = verify(replay(load_history(root), upto=2))
+    assert result.ok, result.difference or result.failure
