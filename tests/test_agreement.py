@@ -86,7 +86,7 @@ def test_a_rename_that_changes_only_the_case_is_modelled(tmp_path: Path) -> None
     ])
     timeline = replay(load_history(root))
     assert [s.error for s in timeline.steps[2:]] == [None, "duplicate column name: BodyText"]
-    assert [c.name for c in timeline.after_migration(1).table("note").columns] == [
-        "id", "bodytext", "other"]
+    note = timeline.after_migration(1).table("note")
+    assert note is not None and [c.name for c in note.columns] == ["id", "bodytext", "other"]
     result = verify(replay(load_history(root), upto=2))
     assert result.ok, result.difference or result.failure
