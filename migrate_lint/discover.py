@@ -120,6 +120,7 @@ class _Scan:
     stray: list[str] = field(default_factory=list)  # .sql without a version prefix
     flyway: list[tuple[str, _Flyway]] = field(default_factory=list)  # V1__x.sql, R__x.sql
     confs: list[str] = field(default_factory=list)  # <file>.sql.conf (Flyway script config)
+    code: list[tuple[str, _Version]] = field(default_factory=list)  # <v>_<n>.go (goose)
     dirs: list[_Dir] = field(default_factory=list)
     unversioned_dirs: list[str] = field(default_factory=list)
     journal: bool = False  # meta/_journal.json (drizzle-kit)
@@ -140,6 +141,7 @@ class _Candidate:
     no_transaction: bool = False
     rank: int | None = None  # drizzle journal idx, when a journal decides the order
     label: str = ""  # the file stem where it is not <version>_<name> (Flyway)
+    code: str = ""  # "go" for a goose Go migration
 
     @property
     def path(self) -> str:
@@ -156,6 +158,7 @@ class _Candidate:
             down=self.down,
             no_transaction=self.no_transaction,
             stem=self.label,
+            code=self.code,
         )
 
 
@@ -284,7 +287,18 @@ def _scan(root: str) -> _Scan:
             _scan_file(name, scan)
         elif name.endswith(".sql.conf"):
             scan.confs.append(name)
+        elif name.endswith(".go") and not name.endswith("_test.go"):
+            _scan_code(name, scan)
     return scan
+
+
+def _scan_code(name: str, scan: _Scan) -> None:
+    """A goose Go migration: goose globs `*.sql` and `*.go` alike, skips `_test.go`, and
+    takes the version as the integer before the first `_`, which must be above zero
+    (pressly/goose collect_migration.go, collectMigrations and NumericComponent)."""
+    head, sep, rest = name[:-3].partition("_")
+    if sep and head.isdigit() and int(head) > 0:
+        scan.code.append((name, _Version(head, rest, int(head))))
 
 
 def _scan_dir(root: str, name: str, scan: _Scan) -> None:
@@ -440,6 +454,13 @@ def _file_migrations(
             _plain_file(path, name[:-4], version, _cached_text(root, name, texts), layout, col)
         )
     cands.extend(_pairs(root, scan, col))
+    if layout == "goose":
+        # Go migrations run in the same sequence (only goose runs code from this folder)
+        for name, version in scan.code:
+            path = os.path.join(root, name)
+            text = _read_text(path)
+            cands.append(_Candidate(name[:-3], version, "goose", (Section(path, text, 0, 0),),
+                                    code="go"))
     for d in scan.dirs:
         if any(f.endswith(".sql") for f in d.files):
             col.warn(

@@ -144,6 +144,24 @@ class Timeline:
             self._unfollowed = first
         return self._unfollowed.get(table.lower())
 
+    def code_makers(self, migration: int, present: Callable[[Schema], bool]
+                    ) -> tuple[Migration, ...]:
+        """Code migrations before ``migration`` that may have made an object the model
+        lacks: those after the last one at whose end ``present`` held, in history order.
+
+        The model cannot see what code does, so "no such table" after one of them is
+        not certain. Empty when no code migration ran since the model last had it.
+        """
+        found: list[Migration] = []
+        for index in range(migration - 1, -1, -1):
+            earlier = self.history.migrations[index]
+            if not earlier.source.code:
+                continue
+            if present(self.after_migration(index)):
+                break
+            found.append(earlier)
+        return tuple(reversed(found))
+
     def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
         """Data statements that wrote ``table`` in steps [start, stop)."""
         low = table.lower()
