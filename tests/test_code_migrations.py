@@ -65,3 +65,34 @@ def test_navidrome_reports_its_go_migrations_and_no_sq007_error() -> None:
     assert sum(f.code == "MG007" for f in findings) == 95
     assert [f for f in findings if f.code == "SQ007" and f.severity == "error"] == []
     assert all(".go`" in f.message for f in findings if f.code == "SQ007")
+
+
+def test_verify_names_the_code_migration_it_cannot_bridge(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+
+    root = _goose(tmp_path, {
+        "00001_init.sql": "-- +goose Up\nCREATE TABLE t (id integer PRIMARY KEY);\n",
+        "00002_create_u.go": "package migrations\n",
+        "00003_index_u.sql": "-- +goose Up\nCREATE INDEX u_a ON u (a);\n",
+    })
+    result = CliRunner().invoke(cli, ["schema", str(root), "--verify"])
+    assert result.exit_code == 0, result.stderr
+    assert "after each of 2 of 3 migrations" in result.stdout
+    assert "00002_create_u.go" in result.stdout and "no such table: main.u" in result.stdout
+
+
+def test_verify_still_fails_where_the_model_did_not_predict_the_refusal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from migrate_lint.cli import cli
+
+    root = _goose(tmp_path, {
+        "00001_init.sql": "-- +goose Up\nCREATE TABLE t (id integer PRIMARY KEY);\n",
+        "00002_code.go": "package migrations\n",
+        "00003_bad.sql": "-- +goose Up\nALTER TABLE t ADD c TEXT UNIQUE;\n",
+    })
+    result = CliRunner().invoke(cli, ["schema", str(root), "--verify"])
+    assert result.exit_code == 1
+    assert "Cannot add a UNIQUE column" in result.stderr
