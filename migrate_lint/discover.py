@@ -40,6 +40,12 @@ DUPLICATE_CODE = "MG003"  # duplicate-version
 # numbers are all plain digits.
 _VERSIONED = re.compile(r"(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)(?:_(?P<name>.*))?", re.S)
 
+# golang-migrate's file name pattern, `^([0-9]+)_(.*)\.(down|up)\.(.*)$` (source/parse.go,
+# Regex): digits only, then `_`, then anything, `2_x..up.sql` included; `3.up.sql` and
+# diesel-style `2024-01-01-000000_x.up.sql` never run. sqlx also wants the `_` (it splits
+# the name at the first one and ignores files without it).
+_UPDOWN = re.compile(r"(?P<version>[0-9]+)_(?P<name>.*)", re.S)
+
 # goose reads `-- +goose <command>` lines, case-insensitively and loose about spaces.
 _GOOSE = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+([^\r\n]*)", re.M | re.I)
 _GOOSE_UP = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+up\b", re.M | re.I)
@@ -301,8 +307,19 @@ def _scan_code(name: str, scan: _Scan) -> None:
         scan.code.append((name, _Version(head, rest, int(head))))
 
 
+def _diesel_version(name: str) -> _Version | None:
+    """A folder name as diesel reads it: the version is the text before the first `_`
+    with every `-` removed (diesel-rs/diesel migrations_internals, version_from_string),
+    so `2024-03-13_170000_x` is version 20240313; only digits are taken here."""
+    head, _sep, rest = name.partition("_")
+    digits = head.replace("-", "")
+    if not digits.isdigit():
+        return None
+    return _Version(head, rest, int(digits))
+
+
 def _scan_dir(root: str, name: str, scan: _Scan) -> None:
-    version = _parse_version(name)
+    version = _parse_version(name) or _diesel_version(name)
     if version is None:
         scan.unversioned_dirs.append(name)
         if name == "meta" and os.path.isfile(os.path.join(root, "meta", "_journal.json")):
@@ -321,10 +338,13 @@ def _scan_file(name: str, scan: _Scan) -> None:
     # whose name is `x.up` (that would run the down file forward too).
     for suffix, bucket in ((".up.sql", scan.ups), (".down.sql", scan.downs)):
         if name.endswith(suffix):
-            version = _parse_version(name[: -len(suffix)])
-            if version is not None:
-                bucket.append((name, version))
-                return
+            match = _UPDOWN.fullmatch(name[: -len(suffix)])
+            if match is not None:
+                number = match.group("version")
+                bucket.append((name, _Version(number, match.group("name"), int(number))))
+            else:
+                scan.stray.append(name)  # never a flat file named `x.up`
+            return
     version = _parse_version(name[:-4])
     if version is not None:
         scan.plain.append((name, version))
@@ -709,7 +729,16 @@ def _dir_migrations(root: str, scan: _Scan, layout: str, col: _Collector) -> lis
                 "(expected <version>_<name>): the runner skips or rejects it",
             )
     cands: list[_Candidate] = []
-    for d in scan.dirs:
+    dirs = scan.dirs
+    if layout != "diesel":
+        # a name only diesel reads (`2024-03-13_x`) is not versioned for other runners
+        dirs = [d for d in scan.dirs if _parse_version(d.name) is not None]
+        for d in scan.dirs:
+            if d not in dirs and up_file in d.files:
+                col.warn(os.path.join(root, d.name, up_file),
+                         "folder name has no version prefix "
+                         "(expected <version>_<name>): the runner skips or rejects it")
+    for d in dirs:
         if up_file not in d.files:
             col.warn(
                 os.path.join(root, d.name),
@@ -718,6 +747,14 @@ def _dir_migrations(root: str, scan: _Scan, layout: str, col: _Collector) -> lis
             )
             continue
         cands.append(_dir_candidate(root, d, layout, up_file, col))
+    if layout == "diesel":
+        # diesel orders by the version *string* (MigrationVersion is text and the harness
+        # sorts pending migrations with `a.version().cmp(&b.version())`, diesel_migrations
+        # migration_harness.rs): `20240313` runs before `20240313120000`.
+        keys = sorted({c.version.version.replace("-", "") for c in cands})
+        rank = {key: i for i, key in enumerate(keys)}
+        for cand in cands:
+            cand.rank = rank[cand.version.version.replace("-", "")]
     return cands
 
 

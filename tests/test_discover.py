@@ -1131,3 +1131,51 @@ def test_corpus_karakeep() -> None:
     assert found.diagnostics == ()
     assert [int(m.version) for m in found.migrations] == list(range(94))
     assert labels(found)[61] == "0061_merge_user_settings"
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_diesel_reads_the_version_before_the_first_underscore_without_dashes(
+        tmp_path: Path) -> None:
+    """diesel: `2024-03-13_170000_b` is version "20240313", which sorts (as text) before
+    "20240313120000"; the folder runs and reaches the replay and SQLite."""
+    from migrate_lint.pipeline import load_history
+    from migrate_lint.replay import replay
+    from migrate_lint.verify import verify
+
+    root = _tree(tmp_path, {
+        "2024-03-13-120000_a/up.sql": "ALTER TABLE b ADD note text;\n",
+        "2024-03-13_170000_b/up.sql": "CREATE TABLE b (id integer PRIMARY KEY);\n",
+        "2024-03-14-000000_c/up.sql": "CREATE INDEX b_note ON b (note);\n",
+    })
+    found = discover(root)
+    assert found.layout == "diesel" and found.diagnostics == ()
+    assert [m.label for m in found.migrations] == [
+        "2024-03-13_170000_b", "2024-03-13-120000_a", "2024-03-14-000000_c"]
+    timeline = replay(load_history(root))
+    assert all(step.error is None for step in timeline.steps)
+    assert verify(timeline).ok
+
+
+def test_golang_migrate_names_follow_its_pattern(tmp_path: Path) -> None:
+    """`^([0-9]+)_(.*)\\.(down|up)\\.(.*)$`: `2_x..up.sql` runs; `3.up.sql` and
+    `2024-01-01-000000_d.up.sql` do not (MG000), and neither becomes a flat file."""
+    root = _tree(tmp_path, {
+        "1_a.up.sql": "CREATE TABLE a (id integer);\n",
+        "1_a.down.sql": "DROP TABLE a;\n",
+        "2_x..up.sql": "CREATE TABLE b (id integer);\n",
+        "3.up.sql": "CREATE TABLE c (id integer);\n",
+        "2024-01-01-000000_d.up.sql": "CREATE TABLE d (id integer);\n",
+    })
+    found = discover(root)
+    assert found.runner == "golang-migrate"
+    assert [(m.version, m.path.rsplit(os.sep, 1)[1]) for m in found.migrations] == [
+        ("1", "1_a.up.sql"), ("2", "2_x..up.sql")]
+    assert sorted(Path(d.path).name for d in found.diagnostics if d.code == "MG000") == [
+        "2024-01-01-000000_d.up.sql", "3.up.sql"]
