@@ -64,6 +64,8 @@ _FLYWAY_CALLBACK = re.compile(r"(?:before|after)[A-Z]\w*")
 _FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*[=:][ \t]*(\S*)[ \t]*$", re.M)
 
 _BREAKPOINT = "--> statement-breakpoint"
+_SQLX_NO_TX = "-- no-transaction"
+_PRISMA_FOLDER = re.compile(r"\d{14}_\w+")
 _BOM = "\ufeff"
 
 _EXPECTED = (
@@ -442,6 +444,11 @@ def _infer_runner(layout: str, scan: _Scan, cands: list[_Candidate]) -> str:
     """The tool that applies these migrations, which decides transaction handling."""
     if layout in ("diesel", "goose", "dbmate", "flyway"):
         return layout
+    # Only sqlx reads a file's first bytes for `-- no-transaction`
+    # (launchbadge/sqlx sqlx-core/src/migrate/source.rs: `sql.starts_with(..)`).
+    if layout in ("flat", "updown") and any(
+            c.up[0].text.lstrip(_BOM).startswith(_SQLX_NO_TX) for c in cands):
+        return "sqlx"
     if layout == "updown":
         return "golang-migrate"  # sqlx reads the same pairs; golang-migrate is stricter
     if scan.journal:
@@ -452,7 +459,20 @@ def _infer_runner(layout: str, scan: _Scan, cands: list[_Candidate]) -> str:
         return "drizzle"
     if layout == "folder" and any("snapshot.json" in d.files for d in scan.dirs):
         return "drizzle"
+    if layout == "folder" and _prisma_shaped(scan):
+        return "prisma"
     return "generic"
+
+
+def _prisma_shaped(scan: _Scan) -> bool:
+    """Every migration folder is `<14-digit UTC timestamp>_<name>` holding
+    `migration.sql`: how Prisma names them (prisma-engines migrations_directory.rs:
+    `format("%Y%m%d%H%M%S")`, then `{timestamp}_{name}`, script `migration.sql`), even
+    where `migration_lock.toml` was not committed. drizzle-kit's folders also hold
+    `snapshot.json` (checked before this)."""
+    folders = [d for d in scan.dirs if "migration.sql" in d.files]
+    return bool(folders) and all(
+        _PRISMA_FOLDER.fullmatch(d.name) is not None for d in folders)
 
 
 # --- file layouts: flat, goose, dbmate, updown ---------------------------------------

@@ -725,9 +725,17 @@ def test_breakpoints_make_flat_drizzle(tmp_path: Path) -> None:
 
 
 def test_folder_without_markers_is_generic(tmp_path: Path) -> None:
-    write(tmp_path, {"20260101000000_a/migration.sql": "SELECT 1;"})
+    write(tmp_path, {"0001_a/migration.sql": "SELECT 1;"})
     found = discover(tmp_path)
     assert (found.layout, found.runner) == ("folder", "generic")
+
+
+def test_folder_in_prismas_shape_is_prisma(tmp_path: Path) -> None:
+    """`<14-digit timestamp>_<name>/migration.sql` without drizzle's snapshot.json is how
+    Prisma names migrations (issue 8: recognised even without migration_lock.toml)."""
+    write(tmp_path, {"20260101000000_a/migration.sql": "SELECT 1;"})
+    found = discover(tmp_path)
+    assert (found.layout, found.runner) == ("folder", "prisma")
 
 
 def test_folder_with_snapshot_is_drizzle(tmp_path: Path) -> None:
@@ -1179,3 +1187,30 @@ def test_golang_migrate_names_follow_its_pattern(tmp_path: Path) -> None:
         ("1", "1_a.up.sql"), ("2", "2_x..up.sql")]
     assert sorted(Path(d.path).name for d in found.diagnostics if d.code == "MG000") == [
         "2024-01-01-000000_d.up.sql", "3.up.sql"]
+
+
+def test_prisma_is_recognised_by_its_folders_without_the_lock_file(tmp_path: Path) -> None:
+    src = corpus_path("realworld", "pingvin-share", "backend", "prisma", "migrations")
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("migration_lock.toml"))
+    assert not (copy / "migration_lock.toml").exists()
+    assert discover(copy).runner == "prisma"
+    # drizzle-kit's folders carry snapshot.json; a hand-named folder is not Prisma's
+    _tree(tmp_path / "other", {"0001_init/migration.sql": "CREATE TABLE t (id integer);\n"})
+    assert discover(tmp_path / "other").runner == "generic"
+
+
+@pytest.mark.parametrize("layout_files", [
+    {"20240101000000_a.sql": "-- no-transaction\nCREATE TABLE t (id integer);\n",
+     "20240102000000_b.sql": "CREATE TABLE u (id integer);\n"},
+    {"20240101000000_a.up.sql": "-- no-transaction\nCREATE TABLE t (id integer);\n",
+     "20240101000000_a.down.sql": "DROP TABLE t;\n"},
+])
+def test_sqlx_is_recognised_by_its_no_transaction_header(
+        tmp_path: Path, layout_files: dict[str, str]) -> None:
+    assert discover(_tree(tmp_path, layout_files)).runner == "sqlx"
+    # without the header the same names stay with the other runners
+    plain = {k: v.replace("-- no-transaction\n", "") for k, v in layout_files.items()}
+    assert discover(_tree(tmp_path / "plain", plain)).runner in ("generic", "golang-migrate")
