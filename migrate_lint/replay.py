@@ -397,6 +397,14 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
             return schema, None
         return schema, f"table {node.name} already exists"
     if node.as_select is not None:
+        from migrate_lint.ctas import ctas_columns
+
+        made = ctas_columns(schema, node.name, node.as_select)
+        if made is not None:
+            # no constraints, keys or defaults: only names and affinity types
+            cols = tuple(Column(n, t, origin) for n, t in made.columns)
+            return schema.with_table(Table(node.name, cols, origin, made.sql,
+                                           temporary=node.temporary)), None
         match = _SELECT_STAR.match(node.as_select)
         source = schema.table(match.group(1)) if match else None
         if source is None:
