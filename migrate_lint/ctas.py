@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from migrate_lint import scratch
 from migrate_lint.schema import Schema
 
 
@@ -34,7 +35,7 @@ def ctas_columns(schema: Schema, name: str, select: str) -> CtasTable | None:
     SQLite cannot run the SELECT here (an app-registered function, a table the model
     does not know): the caller then marks the table incomplete.
     """
-    db = sqlite3.connect(":memory:")
+    db = scratch.connect()  # guarded: the SELECT is migration text
     try:
         for table in schema.tables.values():
             cols = ", ".join(f"{_q(c.name)} {c.type}".rstrip()
