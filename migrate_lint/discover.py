@@ -300,13 +300,24 @@ def _scan(root: str) -> _Scan:
     return scan
 
 
-def _scan_code(name: str, scan: _Scan) -> None:
-    """A goose Go migration: goose globs `*.sql` and `*.go` alike, skips `_test.go`, and
-    takes the version as the integer before the first `_`, which must be above zero
-    (pressly/goose collect_migration.go, collectMigrations and NumericComponent)."""
-    head, sep, rest = name[:-3].partition("_")
+def _goose_version(name: str) -> _Version | None:
+    """A file name as goose reads it: the version is the integer before the first `_`,
+    above zero (pressly/goose collect_migration.go, NumericComponent); None where goose
+    refuses the name."""
+    stem = name.rsplit(".", 1)[0]
+    head, sep, rest = stem.partition("_")
     if sep and head.isdigit() and int(head) > 0:
-        scan.code.append((name, _Version(head, rest, int(head))))
+        return _Version(head, rest, int(head))
+    return None
+
+
+def _scan_code(name: str, scan: _Scan) -> None:
+    """A goose Go migration: goose globs `*.sql` and `*.go` alike and skips `_test.go`
+    (pressly/goose collect_migration.go, collectMigrations); a `.go` file without a
+    version is package code, not a migration."""
+    version = _goose_version(name)
+    if version is not None:
+        scan.code.append((name, version))
 
 
 def _diesel_version(name: str) -> _Version | None:
@@ -490,6 +501,11 @@ def _file_migrations(
         )
     for name, version in scan.plain:
         path = os.path.join(root, name)
+        if layout == "goose" and _goose_version(name) is None:
+            col.warn(path, "goose reads the version as the integer before the first `_` "
+                           "and refuses the whole directory over this name (no `_`, a "
+                           "version of 0, or not an integer); rename it <number>_<name>.sql")
+            continue
         cands.append(
             _plain_file(path, name[:-4], version, _cached_text(root, name, texts), layout, col)
         )

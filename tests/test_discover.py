@@ -1103,7 +1103,9 @@ def test_thousand_migrations_in_order(tmp_path: Path, shape: str) -> None:
         elif shape == "folder":
             files[f"{20260101000000 + i}_m{i}/migration.sql"] = body
         else:
-            files[f"{i:05d}_m{i}.sql"] = f"-- +goose Up\n{body}-- +goose Down\nDROP TABLE t{i};\n"
+            # goose versions start at 1: it refuses version 0
+            files[f"{i + 1:05d}_m{i}.sql"] = (
+                f"-- +goose Up\n{body}-- +goose Down\nDROP TABLE t{i};\n")
     write(tmp_path, files)
     found = discover(tmp_path)
     assert [m.name for m in found.migrations] == [f"m{i}" for i in range(1000)]
@@ -1214,3 +1216,14 @@ def test_sqlx_is_recognised_by_its_no_transaction_header(
     # without the header the same names stay with the other runners
     plain = {k: v.replace("-- no-transaction\n", "") for k, v in layout_files.items()}
     assert discover(_tree(tmp_path / "plain", plain)).runner in ("generic", "golang-migrate")
+
+
+def test_goose_names_follow_numeric_component(tmp_path: Path) -> None:
+    """goose: the integer before the first `_`, above zero; other names are refused."""
+    up = "-- +goose Up\nCREATE TABLE {} (id integer);\n"
+    root = _tree(tmp_path, {"00001_a.sql": up.format("a"), "00002_b.sql": up.format("b"),
+                            "0_zero.sql": up.format("z"), "00003.sql": up.format("c")})
+    found = discover(root)
+    assert found.layout == "goose"
+    assert [m.label for m in found.migrations] == ["00001_a", "00002_b"]
+    assert sorted(Path(d.path).name for d in found.diagnostics) == ["00003.sql", "0_zero.sql"]
