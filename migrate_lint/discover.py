@@ -300,6 +300,14 @@ def _scan(root: str) -> _Scan:
     return scan
 
 
+def _dbmate_version(name: str) -> _Version:
+    """The leading digits of a dbmate file name, the rest after an optional `_`."""
+    stem = name[:-4]
+    digits = re.match(r"\d*", stem)
+    head = digits.group(0) if digits else ""
+    return _Version(head, stem[len(head):].removeprefix("_"), int(head or 0))
+
+
 def _goose_version(name: str) -> _Version | None:
     """A file name as goose reads it: the version is the integer before the first `_`,
     above zero (pressly/goose collect_migration.go, NumericComponent); None where goose
@@ -493,13 +501,21 @@ def _file_migrations(
     root: str, scan: _Scan, layout: str, texts: dict[str, str], col: _Collector
 ) -> list[_Candidate]:
     cands: list[_Candidate] = []
-    for name in _strays(scan):
+    plain = scan.plain
+    strays = _strays(scan)
+    if layout == "dbmate":
+        # dbmate takes every file matching `^(\d+).*\.sql$`, the leading digits as the
+        # version (amacneil/dbmate pkg/dbmate/db.go, migrationFileRegexp, FindMigrations)
+        plain = [(n, _dbmate_version(n)) for n, _v in plain]
+        plain += [(n, _dbmate_version(n)) for n in strays if n[:1].isdigit()]
+        strays = [n for n in strays if not n[:1].isdigit()]
+    for name in strays:
         col.warn(
             os.path.join(root, name),
             "no version prefix (expected <version>_<name>.sql): migration runners skip "
             "or reject this file; rename it or move it out of the migrations directory",
         )
-    for name, version in scan.plain:
+    for name, version in plain:
         path = os.path.join(root, name)
         if layout == "goose" and _goose_version(name) is None:
             col.warn(path, "goose reads the version as the integer before the first `_` "
@@ -509,6 +525,13 @@ def _file_migrations(
         cands.append(
             _plain_file(path, name[:-4], version, _cached_text(root, name, texts), layout, col)
         )
+    if layout == "dbmate":
+        # ... and sorts them by file *name* (`migrations[i].FileName < ...[j].FileName`)
+        for rank, cand in enumerate(sorted(cands, key=lambda c: os.path.basename(c.path))):
+            cand.rank = rank
+            if cand.stem != (f"{cand.version.version}_{cand.version.name}"
+                             if cand.version.name else cand.version.version):
+                cand.label = cand.stem  # `20200101-x.sql`: the label is the file stem
     cands.extend(_pairs(root, scan, col))
     if layout == "goose":
         # Go migrations run in the same sequence (only goose runs code from this folder)

@@ -1227,3 +1227,15 @@ def test_goose_names_follow_numeric_component(tmp_path: Path) -> None:
     assert found.layout == "goose"
     assert [m.label for m in found.migrations] == ["00001_a", "00002_b"]
     assert sorted(Path(d.path).name for d in found.diagnostics) == ["00003.sql", "0_zero.sql"]
+
+
+def test_dbmate_names_and_order_follow_dbmate(tmp_path: Path) -> None:
+    """dbmate: `^(\\d+).*\\.sql$`, version = the leading digits, files run in name order."""
+    up = "-- migrate:up\nCREATE TABLE {} (id integer);\n-- migrate:down\n"
+    root = _tree(tmp_path, {"9_a.sql": up.format("a"), "10_b.sql": up.format("b"),
+                            "20200101-c.sql": up.format("c"), "notes.sql": up.format("n")})
+    found = discover(root)
+    assert found.layout == "dbmate"
+    assert [(m.version, m.label) for m in found.migrations] == [
+        ("10", "10_b"), ("20200101", "20200101-c"), ("9", "9_a")]
+    assert [Path(d.path).name for d in found.diagnostics] == ["notes.sql"]
