@@ -40,6 +40,12 @@ DUPLICATE_CODE = "MG003"  # duplicate-version
 # numbers are all plain digits.
 _VERSIONED = re.compile(r"(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)(?:_(?P<name>.*))?", re.S)
 
+# golang-migrate's file name pattern, `^([0-9]+)_(.*)\.(down|up)\.(.*)$` (source/parse.go,
+# Regex): digits only, then `_`, then anything, `2_x..up.sql` included; `3.up.sql` and
+# diesel-style `2024-01-01-000000_x.up.sql` never run. sqlx also wants the `_` (it splits
+# the name at the first one and ignores files without it).
+_UPDOWN = re.compile(r"(?P<version>[0-9]+)_(?P<name>.*)", re.S)
+
 # goose reads `-- +goose <command>` lines, case-insensitively and loose about spaces.
 _GOOSE = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+([^\r\n]*)", re.M | re.I)
 _GOOSE_UP = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+up\b", re.M | re.I)
@@ -58,6 +64,8 @@ _FLYWAY_CALLBACK = re.compile(r"(?:before|after)[A-Z]\w*")
 _FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*[=:][ \t]*(\S*)[ \t]*$", re.M)
 
 _BREAKPOINT = "--> statement-breakpoint"
+_SQLX_NO_TX = "-- no-transaction"
+_PRISMA_FOLDER = re.compile(r"\d{14}_\w+")
 _BOM = "\ufeff"
 
 _EXPECTED = (
@@ -120,6 +128,7 @@ class _Scan:
     stray: list[str] = field(default_factory=list)  # .sql without a version prefix
     flyway: list[tuple[str, _Flyway]] = field(default_factory=list)  # V1__x.sql, R__x.sql
     confs: list[str] = field(default_factory=list)  # <file>.sql.conf (Flyway script config)
+    code: list[tuple[str, _Version]] = field(default_factory=list)  # <v>_<n>.go (goose)
     dirs: list[_Dir] = field(default_factory=list)
     unversioned_dirs: list[str] = field(default_factory=list)
     journal: bool = False  # meta/_journal.json (drizzle-kit)
@@ -140,6 +149,7 @@ class _Candidate:
     no_transaction: bool = False
     rank: int | None = None  # drizzle journal idx, when a journal decides the order
     label: str = ""  # the file stem where it is not <version>_<name> (Flyway)
+    code: str = ""  # "go" for a goose Go migration
 
     @property
     def path(self) -> str:
@@ -156,6 +166,7 @@ class _Candidate:
             down=self.down,
             no_transaction=self.no_transaction,
             stem=self.label,
+            code=self.code,
         )
 
 
@@ -284,11 +295,52 @@ def _scan(root: str) -> _Scan:
             _scan_file(name, scan)
         elif name.endswith(".sql.conf"):
             scan.confs.append(name)
+        elif name.endswith(".go") and not name.endswith("_test.go"):
+            _scan_code(name, scan)
     return scan
 
 
+def _dbmate_version(name: str) -> _Version:
+    """The leading digits of a dbmate file name, the rest after an optional `_`."""
+    stem = name[:-4]
+    digits = re.match(r"\d*", stem)
+    head = digits.group(0) if digits else ""
+    return _Version(head, stem[len(head):].removeprefix("_"), int(head or 0))
+
+
+def _goose_version(name: str) -> _Version | None:
+    """A file name as goose reads it: the version is the integer before the first `_`,
+    above zero (pressly/goose collect_migration.go, NumericComponent); None where goose
+    refuses the name."""
+    stem = name.rsplit(".", 1)[0]
+    head, sep, rest = stem.partition("_")
+    if sep and head.isdigit() and int(head) > 0:
+        return _Version(head, rest, int(head))
+    return None
+
+
+def _scan_code(name: str, scan: _Scan) -> None:
+    """A goose Go migration: goose globs `*.sql` and `*.go` alike and skips `_test.go`
+    (pressly/goose collect_migration.go, collectMigrations); a `.go` file without a
+    version is package code, not a migration."""
+    version = _goose_version(name)
+    if version is not None:
+        scan.code.append((name, version))
+
+
+def _diesel_version(name: str) -> _Version | None:
+    """A folder name as diesel reads it: the version is the text before the first `_`
+    with every `-` removed (diesel-rs/diesel migrations_internals, version_from_string),
+    so `2024-03-13_170000_x` is version 20240313; only digits are taken here."""
+    head, _sep, rest = name.partition("_")
+    digits = head.replace("-", "")
+    if not digits.isdigit():
+        return None
+    return _Version(head, rest, int(digits))
+
+
 def _scan_dir(root: str, name: str, scan: _Scan) -> None:
-    version = _parse_version(name)
+    version = _parse_version(name) or _diesel_version(name)
     if version is None:
         scan.unversioned_dirs.append(name)
         if name == "meta" and os.path.isfile(os.path.join(root, "meta", "_journal.json")):
@@ -307,10 +359,13 @@ def _scan_file(name: str, scan: _Scan) -> None:
     # whose name is `x.up` (that would run the down file forward too).
     for suffix, bucket in ((".up.sql", scan.ups), (".down.sql", scan.downs)):
         if name.endswith(suffix):
-            version = _parse_version(name[: -len(suffix)])
-            if version is not None:
-                bucket.append((name, version))
-                return
+            match = _UPDOWN.fullmatch(name[: -len(suffix)])
+            if match is not None:
+                number = match.group("version")
+                bucket.append((name, _Version(number, match.group("name"), int(number))))
+            else:
+                scan.stray.append(name)  # never a flat file named `x.up`
+            return
     version = _parse_version(name[:-4])
     if version is not None:
         scan.plain.append((name, version))
@@ -408,6 +463,11 @@ def _infer_runner(layout: str, scan: _Scan, cands: list[_Candidate]) -> str:
     """The tool that applies these migrations, which decides transaction handling."""
     if layout in ("diesel", "goose", "dbmate", "flyway"):
         return layout
+    # Only sqlx reads a file's first bytes for `-- no-transaction`
+    # (launchbadge/sqlx sqlx-core/src/migrate/source.rs: `sql.starts_with(..)`).
+    if layout in ("flat", "updown") and any(
+            c.up[0].text.lstrip(_BOM).startswith(_SQLX_NO_TX) for c in cands):
+        return "sqlx"
     if layout == "updown":
         return "golang-migrate"  # sqlx reads the same pairs; golang-migrate is stricter
     if scan.journal:
@@ -418,7 +478,20 @@ def _infer_runner(layout: str, scan: _Scan, cands: list[_Candidate]) -> str:
         return "drizzle"
     if layout == "folder" and any("snapshot.json" in d.files for d in scan.dirs):
         return "drizzle"
+    if layout == "folder" and _prisma_shaped(scan):
+        return "prisma"
     return "generic"
+
+
+def _prisma_shaped(scan: _Scan) -> bool:
+    """Every migration folder is `<14-digit UTC timestamp>_<name>` holding
+    `migration.sql`: how Prisma names them (prisma-engines migrations_directory.rs:
+    `format("%Y%m%d%H%M%S")`, then `{timestamp}_{name}`, script `migration.sql`), even
+    where `migration_lock.toml` was not committed. drizzle-kit's folders also hold
+    `snapshot.json` (checked before this)."""
+    folders = [d for d in scan.dirs if "migration.sql" in d.files]
+    return bool(folders) and all(
+        _PRISMA_FOLDER.fullmatch(d.name) is not None for d in folders)
 
 
 # --- file layouts: flat, goose, dbmate, updown ---------------------------------------
@@ -428,18 +501,45 @@ def _file_migrations(
     root: str, scan: _Scan, layout: str, texts: dict[str, str], col: _Collector
 ) -> list[_Candidate]:
     cands: list[_Candidate] = []
-    for name in _strays(scan):
+    plain = scan.plain
+    strays = _strays(scan)
+    if layout == "dbmate":
+        # dbmate takes every file matching `^(\d+).*\.sql$`, the leading digits as the
+        # version (amacneil/dbmate pkg/dbmate/db.go, migrationFileRegexp, FindMigrations)
+        plain = [(n, _dbmate_version(n)) for n, _v in plain]
+        plain += [(n, _dbmate_version(n)) for n in strays if n[:1].isdigit()]
+        strays = [n for n in strays if not n[:1].isdigit()]
+    for name in strays:
         col.warn(
             os.path.join(root, name),
             "no version prefix (expected <version>_<name>.sql): migration runners skip "
             "or reject this file; rename it or move it out of the migrations directory",
         )
-    for name, version in scan.plain:
+    for name, version in plain:
         path = os.path.join(root, name)
+        if layout == "goose" and _goose_version(name) is None:
+            col.warn(path, "goose reads the version as the integer before the first `_` "
+                           "and refuses the whole directory over this name (no `_`, a "
+                           "version of 0, or not an integer); rename it <number>_<name>.sql")
+            continue
         cands.append(
             _plain_file(path, name[:-4], version, _cached_text(root, name, texts), layout, col)
         )
+    if layout == "dbmate":
+        # ... and sorts them by file *name* (`migrations[i].FileName < ...[j].FileName`)
+        for rank, cand in enumerate(sorted(cands, key=lambda c: os.path.basename(c.path))):
+            cand.rank = rank
+            if cand.stem != (f"{cand.version.version}_{cand.version.name}"
+                             if cand.version.name else cand.version.version):
+                cand.label = cand.stem  # `20200101-x.sql`: the label is the file stem
     cands.extend(_pairs(root, scan, col))
+    if layout == "goose":
+        # Go migrations run in the same sequence (only goose runs code from this folder)
+        for name, version in scan.code:
+            path = os.path.join(root, name)
+            text = _read_text(path)
+            cands.append(_Candidate(name[:-3], version, "goose", (Section(path, text, 0, 0),),
+                                    code="go"))
     for d in scan.dirs:
         if any(f.endswith(".sql") for f in d.files):
             col.warn(
@@ -688,7 +788,16 @@ def _dir_migrations(root: str, scan: _Scan, layout: str, col: _Collector) -> lis
                 "(expected <version>_<name>): the runner skips or rejects it",
             )
     cands: list[_Candidate] = []
-    for d in scan.dirs:
+    dirs = scan.dirs
+    if layout != "diesel":
+        # a name only diesel reads (`2024-03-13_x`) is not versioned for other runners
+        dirs = [d for d in scan.dirs if _parse_version(d.name) is not None]
+        for d in scan.dirs:
+            if d not in dirs and up_file in d.files:
+                col.warn(os.path.join(root, d.name, up_file),
+                         "folder name has no version prefix "
+                         "(expected <version>_<name>): the runner skips or rejects it")
+    for d in dirs:
         if up_file not in d.files:
             col.warn(
                 os.path.join(root, d.name),
@@ -697,6 +806,14 @@ def _dir_migrations(root: str, scan: _Scan, layout: str, col: _Collector) -> lis
             )
             continue
         cands.append(_dir_candidate(root, d, layout, up_file, col))
+    if layout == "diesel":
+        # diesel orders by the version *string* (MigrationVersion is text and the harness
+        # sorts pending migrations with `a.version().cmp(&b.version())`, diesel_migrations
+        # migration_harness.rs): `20240313` runs before `20240313120000`.
+        keys = sorted({c.version.version.replace("-", "") for c in cands})
+        rank = {key: i for i, key in enumerate(keys)}
+        for cand in cands:
+            cand.rank = rank[cand.version.version.replace("-", "")]
     return cands
 
 

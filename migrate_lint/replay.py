@@ -144,6 +144,24 @@ class Timeline:
             self._unfollowed = first
         return self._unfollowed.get(table.lower())
 
+    def code_makers(self, migration: int, present: Callable[[Schema], bool]
+                    ) -> tuple[Migration, ...]:
+        """Code migrations before ``migration`` that may have made an object the model
+        lacks: those after the last one at whose end ``present`` held, in history order.
+
+        The model cannot see what code does, so "no such table" after one of them is
+        not certain. Empty when no code migration ran since the model last had it.
+        """
+        found: list[Migration] = []
+        for index in range(migration - 1, -1, -1):
+            earlier = self.history.migrations[index]
+            if not earlier.source.code:
+                continue
+            if present(self.after_migration(index)):
+                break
+            found.append(earlier)
+        return tuple(reversed(found))
+
     def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
         """Data statements that wrote ``table`` in steps [start, stop)."""
         low = table.lower()
@@ -380,6 +398,14 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
             return schema, None
         return schema, f"table {node.name} already exists"
     if node.as_select is not None:
+        from migrate_lint.ctas import ctas_columns
+
+        made = ctas_columns(schema, node.name, node.as_select)
+        if made is not None:
+            # no constraints, keys or defaults: only names and affinity types
+            cols = tuple(Column(n, t, origin) for n, t in made.columns)
+            return schema.with_table(Table(node.name, cols, origin, made.sql,
+                                           temporary=node.temporary)), None
         match = _SELECT_STAR.match(node.as_select)
         source = schema.table(match.group(1)) if match else None
         if source is None:
@@ -669,9 +695,11 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     col = table.column(node.old)
     if col is None:
         return schema, f"no such column: \"{node.old}\""
-    if table.column(node.new) is not None:
-        return schema, f"duplicate column name: {node.new}"
     old = node.old.lower()
+    taken = table.column(node.new)
+    # `RENAME COLUMN bodyText TO bodytext` changes only the case: SQLite accepts it
+    if taken is not None and taken.name.lower() != old:
+        return schema, f"duplicate column name: {node.new}"
     low_table = table.name.lower()
 
     def ren(name: str | None) -> str | None:

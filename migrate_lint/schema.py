@@ -244,14 +244,16 @@ class Schema:
         return tuple(self.indexes[k] for k in self.table_indexes.get(_key(table), ()))
 
     def triggers_of(self, table: str) -> tuple[Trigger, ...]:
-        """Triggers defined ON ``table``."""
+        """Triggers defined ON ``table``, by name (the map's own order follows the hash seed)."""
         low = _key(table)
-        return tuple(t for t in self.triggers.values() if _key(t.table) == low)
+        return tuple(sorted((t for t in self.triggers.values() if _key(t.table) == low),
+                            key=lambda t: _key(t.name)))
 
     def children_of(self, table: str) -> Iterator[tuple[Table, ForeignKeyDef]]:
-        """Every (child table, foreign key) whose key points at ``table``."""
+        """Every (child table, foreign key) whose key points at ``table``, children by
+        name: messages list them, and the map's own order follows the hash seed."""
         low = _key(table)
-        for child in self.tables.values():
+        for child in sorted(self.tables.values(), key=lambda t: _key(t.name)):
             for fk in _all_foreign_keys(child):
                 if _key(fk.parent) == low:
                     yield child, fk

@@ -54,6 +54,9 @@ class MigrationSource:
     # The file stem, where the layout does not name migrations `<version>_<name>`
     # (Flyway: ``V1_1__add_users``, ``R__views``); empty otherwise.
     stem: str = ""
+    # The language of a code migration in the same sequence ("go": a goose Go
+    # migration); empty for SQL. Its sections are empty: the tool cannot run code.
+    code: str = ""
 
     @property
     def label(self) -> str:

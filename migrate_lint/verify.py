@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from migrate_lint.history import Migration
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.snapshot import SchemaSnapshot
+from migrate_lint.span import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,10 @@ class Verification:
     failure: str = ""  # SQLite refused a migration (message with file:line)
     unknown_function: str | None = None
     label: str = ""  # the migration where it stopped
+    # The failure needs what a code migration (first of them named) may have made:
+    # neither the model nor the sandbox runs code, so the gap cannot be bridged.
+    code_migration: str = ""
+    code_migrations: int = 0  # how many code migrations could have made it
 
     @property
     def ok(self) -> bool:
@@ -75,9 +81,12 @@ def verify(timeline: Timeline, functions: Iterable[str] = ()) -> Verification:
                                   no_transaction=migration.source.no_transaction)
             if error is not None:
                 where = f"{error.span}: " if error.span else f"{migration.path}: "
+                makers = _code_makers(timeline, index, error.span)
                 return Verification(index, total, failure=where + error.message,
                                     unknown_function=error.unknown_function,
-                                    label=migration.label)
+                                    label=migration.label,
+                                    code_migration=makers[0].path if makers else "",
+                                    code_migrations=len(makers))
             model = timeline.after_migration(index)
             skip = {t.name.lower() for t in model.tables.values() if t.incomplete}
             skip |= {name.lower() for name in sandbox.unavailable_tables}
@@ -87,6 +96,16 @@ def verify(timeline: Timeline, functions: Iterable[str] = ()) -> Verification:
                 return Verification(index + 1, total, difference=difference,
                                     label=migration.label)
     return Verification(total, total)
+
+
+def _code_makers(timeline: Timeline, index: int, span: Span | None) -> tuple[Migration, ...]:
+    """The code migrations before migration ``index``, when the statement SQLite refused
+    lacks an object and the model predicted that same refusal (so the model is not the
+    one that is wrong): what they made is what is missing."""
+    step = next((s for s in timeline.steps_of(index) if s.statement.span == span), None)
+    if step is None or step.error is None or not step.error.startswith("no such "):
+        return ()
+    return tuple(m for m in timeline.history.migrations[:index] if m.source.code)
 
 
 def _without(snapshot: SchemaSnapshot, names: set[str]) -> SchemaSnapshot:

@@ -100,7 +100,7 @@ class ChangeColumnType(Rule):
                 continue
             before = timeline.steps[start].before
             end = timeline.steps[stop - 1].after
-            for new in end.tables.values():
+            for new in sorted(end.tables.values(), key=lambda t: t.name.lower()):  # seed-free
                 old = before.table(new.name)
                 if (old is None or new.origin.migration != migration.label
                         or old.origin == new.origin or old.incomplete or new.incomplete

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
 
 from migrate_lint.ddl import AddColumn, CreateTable, ForeignKeyDef
 from migrate_lint.engine import HistoryContext, Rule
@@ -116,7 +119,7 @@ def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
         start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
         end = timeline.after_migration(m_index)
         current: set[tuple[object, ...]] = set()
-        for table in end.tables.values():
+        for table in sorted(end.tables.values(), key=lambda t: t.name.lower()):  # seed-free
             if table.temporary or table.virtual_module:
                 continue
             for fk in all_foreign_keys(table):
@@ -158,6 +161,10 @@ def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: Foreig
     origin_stmt = statement_at(timeline.history, table.origin)
     stmt = origin_stmt or timeline.steps[stop - 1].statement
     return stmt, fk_span(stmt, fk)
+
+
+def _has_table(name: str, schema: Schema) -> bool:
+    return schema.table(name) is not None
 
 
 class FkTargetMissing(Rule):
@@ -204,6 +211,25 @@ class FkTargetMissing(Rule):
                 ctx.timeline, FK001_KINDS):
             error = (f"no such table: main.{fk.parent}" if kind == MISSING_TABLE
                      else f'foreign key mismatch - "{table.name}" referencing "{fk.parent}"')
+            makers = ctx.timeline.code_makers(
+                m_index + 1, partial(_has_table, fk.parent)) if kind == MISSING_TABLE else ()
+            if makers:
+                # a code migration (goose .go) may have made the parent: not certain
+                name = os.path.basename(makers[0].path)
+                yield with_migration(replace(self.finding(
+                    span,
+                    f"foreign key `{fk_label(table, fk)}` points at no table the model knows "
+                    f"({detail}) unless code migration `{name}` or a later one made "
+                    f"`{fk.parent}`: if none did, every insert into `{table.name}` fails "
+                    f"with '{error}' with foreign keys on",
+                    help=f"nothing to change if `{name}` (or a later code migration) creates "
+                         f"`{fk.parent}`; suppress this with that reason",
+                    statement=stmt.span,
+                    migration=ctx.history.migrations[m_index].label,
+                    table=table.name,
+                    parent=fk.parent,
+                ), severity="warning"))
+                continue
             yield with_migration(self.finding(
                 span,
                 f"foreign key `{fk_label(table, fk)}` points at nothing ({detail}): with "

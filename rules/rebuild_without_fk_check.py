@@ -10,9 +10,15 @@ from migrate_lint.ddl import Drop
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
+from migrate_lint.schema import Schema
 
 from ._common import with_migration
 from ._rebuild import foreign_key_state, pragma_is_ignored, pragma_of
+
+
+def _temporary(schema: Schema, name: str) -> bool:
+    table = schema.table(name)
+    return table is not None and table.temporary
 
 
 class RebuildWithoutFkCheck(Rule):
@@ -91,8 +97,9 @@ class RebuildWithoutFkCheck(Rule):
         for index in range(ctx.step_index + 1, end):
             node = timeline.steps[index].statement.ddl
             if (isinstance(node, Drop) and node.what == "TABLE"
+                    and not _temporary(timeline.steps[index].before, node.name)
                     and foreign_key_state(timeline, index).off_step == ctx.step_index):
-                drops.append(index)
+                drops.append(index)  # a TEMP table is no parent: no key can break
         if not drops:
             return
         for index in range(drops[-1] + 1, end):

@@ -87,10 +87,11 @@ class RenameOldTableFirst(Rule):
                     effects.append(
                         f"the foreign keys of {plural(len(children), 'child table')} "
                         f"{names(children)} now reference `{old}`, not the new `{name}`{dangling}")
-                viewers = [v.name for v in before.views.values() if mentions(v.select or v.sql,
-                                                                            name)]
-                viewers += [t.name for t in before.triggers.values()
-                            if t.table.lower() != name.lower() and mentions(t.sql, name)]
+                # sorted: the schema's maps iterate in hash-seed order
+                viewers = sorted(v.name for v in before.views.values()
+                                 if mentions(v.select or v.sql, name))
+                viewers += sorted(t.name for t in before.triggers.values()
+                                  if t.table.lower() != name.lower() and mentions(t.sql, name))
                 if viewers:
                     effects.append(f"{names(viewers)} now read `{old}`")
             owned = [i.name for i in before.indexes_of(name)]

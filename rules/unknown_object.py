@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Migration, Statement
+from migrate_lint.schema import Schema
+from migrate_lint.span import Span
 from migrate_lint.sqlglot_api import dml_target, insert_shape, updated_columns
 
 from ._common import statement_head, with_migration
@@ -15,6 +19,41 @@ from ._common import statement_head, with_migration
 # Step errors about objects (the rest belong to SQ001 / SQ005 and friends).
 _OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
+
+
+# The object a "no such ..." names: what a code migration may have made unseen.
+_MISSING = re.compile(r'^no such (table|index|view|trigger|column): (?:main\.)?"?([^"]+)"?$')
+_NO_COLUMN_NAMED = re.compile(r"^table (\S+) has no column named (.+)$")
+
+
+def _presence(error: str, stmt: Statement, table: str | None
+              ) -> Callable[[Schema], bool] | None:
+    """A test for "the object ``error`` misses is in this schema", when it names one."""
+    named = _NO_COLUMN_NAMED.match(error)
+    if named is not None:
+        table, kind, name = named.group(1), "column", named.group(2)
+    else:
+        match = _MISSING.match(error)
+        if match is None:
+            return None
+        kind, name = match.group(1), match.group(2)
+    low = name.lower()
+    if kind == "table":
+        return lambda s: s.table(name) is not None or low in s.views
+    if kind == "index":
+        return lambda s: s.index(name) is not None
+    if kind == "view":
+        return lambda s: low in s.views
+    if kind == "trigger":
+        return lambda s: low in s.triggers
+    owner = table or (stmt.tables[0] if stmt.tables else None)
+    if owner is None:
+        return None
+
+    def has_column(s: Schema) -> bool:
+        found = s.table(owner)
+        return found is not None and found.column(name) is not None
+    return has_column
 
 
 def _object_error(error: str) -> bool:
@@ -110,6 +149,11 @@ class UnknownObject(Rule):
         return first is not None and first < ctx.step_index
 
     def _finding(self, stmt: Statement, ctx: Context, error: str, **data: str) -> Finding:
+        present = _presence(error, stmt, data.get("table"))
+        makers = (ctx.timeline.code_makers(ctx.migration_index, present)
+                  if present is not None else ())
+        if makers:
+            return self._maybe_made(stmt, ctx, error, makers, data)
         finding = self.finding(
             stmt.span,
             f"`{statement_head(stmt)}` fails with '{error}' on every database: the replayed "
@@ -122,3 +166,26 @@ class UnknownObject(Rule):
         )
         extra = tuple(sorted((*finding.data, *data.items())))
         return with_migration(replace(finding, data=extra))
+
+    def _maybe_made(self, stmt: Statement, ctx: Context, error: str,
+                    makers: tuple[Migration, ...], data: dict[str, str]) -> Finding:
+        """A warning: a code migration ran since the model last had the object."""
+        first = makers[0]
+        name = os.path.basename(first.path)
+        more = f" or one of the {len(makers) - 1} after it" if len(makers) > 1 else ""
+        finding = self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}` fails with '{error}' unless code migration `{name}`"
+            f"{more} made it: the replayed schema cannot see what code migrations do",
+            help=f"if `{name}` (or a later code migration) makes it, nothing is wrong: "
+                 "suppress this with that reason; otherwise check the name against "
+                 f"`migrate-lint schema --at {ctx.migration.version}`",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            related=[Related(f"code migration {first.label}, which the tool cannot read",
+                             Span(first.path, 0, 0, 1, 1, 1, 1))],
+            error=error,
+            code_migration=first.label,
+        )
+        extra = tuple(sorted((*finding.data, *data.items())))
+        return with_migration(replace(finding, severity="warning", data=extra))

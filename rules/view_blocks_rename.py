@@ -72,9 +72,12 @@ class ViewBlocksRename(Rule):
                 continue
             name = rebuild.table
             before = ctx.before
-            blockers = [("view", v.name, v.origin.span) for v in before.views.values()
+            # sorted: the schema's maps iterate in hash-seed order
+            views = sorted(before.views.values(), key=lambda v: v.name.lower())
+            triggers = sorted(before.triggers.values(), key=lambda t: t.name.lower())
+            blockers = [("view", v.name, v.origin.span) for v in views
                         if not v.temporary and mentions(v.select or v.sql, name)]
-            blockers += [("trigger", t.name, t.origin.span) for t in before.triggers.values()
+            blockers += [("trigger", t.name, t.origin.span) for t in triggers
                          if not t.temporary and t.table.lower() != rebuild.temp.lower()
                          and mentions(t.sql, name)]
             if not blockers:

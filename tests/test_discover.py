@@ -725,9 +725,17 @@ def test_breakpoints_make_flat_drizzle(tmp_path: Path) -> None:
 
 
 def test_folder_without_markers_is_generic(tmp_path: Path) -> None:
-    write(tmp_path, {"20260101000000_a/migration.sql": "SELECT 1;"})
+    write(tmp_path, {"0001_a/migration.sql": "SELECT 1;"})
     found = discover(tmp_path)
     assert (found.layout, found.runner) == ("folder", "generic")
+
+
+def test_folder_in_prismas_shape_is_prisma(tmp_path: Path) -> None:
+    """`<14-digit timestamp>_<name>/migration.sql` without drizzle's snapshot.json is how
+    Prisma names migrations (issue 8: recognised even without migration_lock.toml)."""
+    write(tmp_path, {"20260101000000_a/migration.sql": "SELECT 1;"})
+    found = discover(tmp_path)
+    assert (found.layout, found.runner) == ("folder", "prisma")
 
 
 def test_folder_with_snapshot_is_drizzle(tmp_path: Path) -> None:
@@ -1095,7 +1103,9 @@ def test_thousand_migrations_in_order(tmp_path: Path, shape: str) -> None:
         elif shape == "folder":
             files[f"{20260101000000 + i}_m{i}/migration.sql"] = body
         else:
-            files[f"{i:05d}_m{i}.sql"] = f"-- +goose Up\n{body}-- +goose Down\nDROP TABLE t{i};\n"
+            # goose versions start at 1: it refuses version 0
+            files[f"{i + 1:05d}_m{i}.sql"] = (
+                f"-- +goose Up\n{body}-- +goose Down\nDROP TABLE t{i};\n")
     write(tmp_path, files)
     found = discover(tmp_path)
     assert [m.name for m in found.migrations] == [f"m{i}" for i in range(1000)]
@@ -1131,3 +1141,101 @@ def test_corpus_karakeep() -> None:
     assert found.diagnostics == ()
     assert [int(m.version) for m in found.migrations] == list(range(94))
     assert labels(found)[61] == "0061_merge_user_settings"
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_diesel_reads_the_version_before_the_first_underscore_without_dashes(
+        tmp_path: Path) -> None:
+    """diesel: `2024-03-13_170000_b` is version "20240313", which sorts (as text) before
+    "20240313120000"; the folder runs and reaches the replay and SQLite."""
+    from migrate_lint.pipeline import load_history
+    from migrate_lint.replay import replay
+    from migrate_lint.verify import verify
+
+    root = _tree(tmp_path, {
+        "2024-03-13-120000_a/up.sql": "ALTER TABLE b ADD note text;\n",
+        "2024-03-13_170000_b/up.sql": "CREATE TABLE b (id integer PRIMARY KEY);\n",
+        "2024-03-14-000000_c/up.sql": "CREATE INDEX b_note ON b (note);\n",
+    })
+    found = discover(root)
+    assert found.layout == "diesel" and found.diagnostics == ()
+    assert [m.label for m in found.migrations] == [
+        "2024-03-13_170000_b", "2024-03-13-120000_a", "2024-03-14-000000_c"]
+    timeline = replay(load_history(root))
+    assert all(step.error is None for step in timeline.steps)
+    assert verify(timeline).ok
+
+
+def test_golang_migrate_names_follow_its_pattern(tmp_path: Path) -> None:
+    """`^([0-9]+)_(.*)\\.(down|up)\\.(.*)$`: `2_x..up.sql` runs; `3.up.sql` and
+    `2024-01-01-000000_d.up.sql` do not (MG000), and neither becomes a flat file."""
+    root = _tree(tmp_path, {
+        "1_a.up.sql": "CREATE TABLE a (id integer);\n",
+        "1_a.down.sql": "DROP TABLE a;\n",
+        "2_x..up.sql": "CREATE TABLE b (id integer);\n",
+        "3.up.sql": "CREATE TABLE c (id integer);\n",
+        "2024-01-01-000000_d.up.sql": "CREATE TABLE d (id integer);\n",
+    })
+    found = discover(root)
+    assert found.runner == "golang-migrate"
+    assert [(m.version, m.path.rsplit(os.sep, 1)[1]) for m in found.migrations] == [
+        ("1", "1_a.up.sql"), ("2", "2_x..up.sql")]
+    assert sorted(Path(d.path).name for d in found.diagnostics if d.code == "MG000") == [
+        "2024-01-01-000000_d.up.sql", "3.up.sql"]
+
+
+def test_prisma_is_recognised_by_its_folders_without_the_lock_file(tmp_path: Path) -> None:
+    src = corpus_path("realworld", "pingvin-share", "backend", "prisma", "migrations")
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("migration_lock.toml"))
+    assert not (copy / "migration_lock.toml").exists()
+    assert discover(copy).runner == "prisma"
+    # drizzle-kit's folders carry snapshot.json; a hand-named folder is not Prisma's
+    _tree(tmp_path / "other", {"0001_init/migration.sql": "CREATE TABLE t (id integer);\n"})
+    assert discover(tmp_path / "other").runner == "generic"
+
+
+@pytest.mark.parametrize("layout_files", [
+    {"20240101000000_a.sql": "-- no-transaction\nCREATE TABLE t (id integer);\n",
+     "20240102000000_b.sql": "CREATE TABLE u (id integer);\n"},
+    {"20240101000000_a.up.sql": "-- no-transaction\nCREATE TABLE t (id integer);\n",
+     "20240101000000_a.down.sql": "DROP TABLE t;\n"},
+])
+def test_sqlx_is_recognised_by_its_no_transaction_header(
+        tmp_path: Path, layout_files: dict[str, str]) -> None:
+    assert discover(_tree(tmp_path, layout_files)).runner == "sqlx"
+    # without the header the same names stay with the other runners
+    plain = {k: v.replace("-- no-transaction\n", "") for k, v in layout_files.items()}
+    assert discover(_tree(tmp_path / "plain", plain)).runner in ("generic", "golang-migrate")
+
+
+def test_goose_names_follow_numeric_component(tmp_path: Path) -> None:
+    """goose: the integer before the first `_`, above zero; other names are refused."""
+    up = "-- +goose Up\nCREATE TABLE {} (id integer);\n"
+    root = _tree(tmp_path, {"00001_a.sql": up.format("a"), "00002_b.sql": up.format("b"),
+                            "0_zero.sql": up.format("z"), "00003.sql": up.format("c")})
+    found = discover(root)
+    assert found.layout == "goose"
+    assert [m.label for m in found.migrations] == ["00001_a", "00002_b"]
+    assert sorted(Path(d.path).name for d in found.diagnostics) == ["00003.sql", "0_zero.sql"]
+
+
+def test_dbmate_names_and_order_follow_dbmate(tmp_path: Path) -> None:
+    """dbmate: `^(\\d+).*\\.sql$`, version = the leading digits, files run in name order."""
+    up = "-- migrate:up\nCREATE TABLE {} (id integer);\n-- migrate:down\n"
+    root = _tree(tmp_path, {"9_a.sql": up.format("a"), "10_b.sql": up.format("b"),
+                            "20200101-c.sql": up.format("c"), "notes.sql": up.format("n")})
+    found = discover(root)
+    assert found.layout == "dbmate"
+    assert [(m.version, m.label) for m in found.migrations] == [
+        ("10", "10_b"), ("20200101", "20200101-c"), ("9", "9_a")]
+    assert [Path(d.path).name for d in found.diagnostics] == ["notes.sql"]

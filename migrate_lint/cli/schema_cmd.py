@@ -100,6 +100,15 @@ def _verify(timeline: Timeline) -> None:
     if result.ok:
         click.echo(f"the model agrees with SQLite after each of {result.total} migrations")
         return
+    if result.code_migration:
+        more = (f" (or one of the {result.code_migrations - 1} code migrations after it)"
+                if result.code_migrations > 1 else "")
+        click.echo(f"the model agrees with SQLite after each of {result.migrations} of "
+                   f"{result.total} migrations; {result.label} cannot be compared: SQLite "
+                   f"refused it ({result.failure}) for want of what code migration "
+                   f"{result.code_migration}{more} makes, and neither the tool nor its "
+                   "sandbox runs code migrations")
+        return
     if result.unknown_function:
         click.echo(f"{result.failure}\nSQLite has no function {result.unknown_function}(): "
                    "if the application registers it at run time, pass --sql-function "

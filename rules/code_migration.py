@@ -1,0 +1,72 @@
+"""MG007: a code migration (goose Go file) in the sequence, which the tool cannot read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.findings import Finding
+from migrate_lint.span import Span
+
+
+class CodeMigration(Rule):
+    """A migration written as code (a goose `.go` file) runs between the SQL files.
+
+    ## What it does
+    Reports each code migration of the history once, as information, naming its file.
+    goose runs registered Go migrations in the same version sequence as its SQL
+    files. The tool does not run or read the code, so from that point on the
+    replayed schema may lack tables, columns and indexes the code made: a later
+    statement that needs one of them is reported as a warning naming the code
+    migration (SQ007), not as an error that fails on every database.
+
+    ## Why is this bad?
+    It is not wrong in itself. It says where the tool's view of the schema stops
+    being complete, so that the warnings after it can be read for what they are.
+
+    ## Example
+    ```sql
+    -- +goose Up
+    CREATE TABLE track (id integer PRIMARY KEY);
+    -- migration: 0002_import_tracks.go
+    package migrations
+    ```
+
+    ## Use instead
+    ```sql
+    -- +goose Up
+    CREATE TABLE track (id integer PRIMARY KEY);
+    -- migration: 0002_import_tracks.sql
+    -- +goose Up
+    ALTER TABLE track ADD title text;
+    ```
+
+    ## References
+    - https://pressly.github.io/goose/documentation/go-migrations/
+    """
+
+    code = "MG007"
+    name = "code-migration"
+    severity = "info"
+    help = ("nothing to change; where a later SQL migration needs what the code makes, "
+            "the warnings after it name this file")
+
+    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
+        """One finding per code migration."""
+        for index, migration in enumerate(ctx.history.migrations):
+            source = migration.source
+            if not source.code:
+                continue
+            text = source.up[0].text if source.up else ""
+            first = text.split("\n", 1)[0].rstrip("\r")
+            span = Span(source.path, 0, len(first), 1, 1, 1, max(len(first), 1))
+            later = sum(1 for m in ctx.history.migrations[index + 1:] if not m.source.code)
+            yield self.finding(
+                span,
+                f"code migration `{os.path.basename(source.path)}` ({source.code}) runs here: "
+                f"the tool cannot see what it does, so the schema after it may hold objects "
+                f"the model lacks; {later} SQL migration(s) after it are checked with that "
+                "in mind",
+                migration=migration.label,
+            )
