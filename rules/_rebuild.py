@@ -550,3 +550,16 @@ def index_covered(table: Table, indexes: tuple[Index, ...], old: Index) -> bool:
     if not any(cols[:len(wanted)] == wanted for cols, _ in orders):
         return False
     return not old.unique or any(unique and set(cols) <= set(wanted) for cols, unique in orders)
+
+
+def indexes_dropped_in(timeline: Timeline, migration: int) -> frozenset[str]:
+    """Lower-cased names of the indexes ``migration`` drops with ``DROP INDEX``: losing
+    those is what it asked for."""
+    def compute() -> frozenset[str]:
+        out = set()
+        for step in timeline.steps_of(migration):
+            node = step.statement.ddl
+            if isinstance(node, Drop) and node.what == "INDEX" and step.error is None:
+                out.add(node.name.lower())
+        return frozenset(out)
+    return timeline.memo(("indexes_dropped_in", migration), compute)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrate_lint.ddl import Drop
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.schema import Schema, Table
 
 from ._common import with_migration
-from ._rebuild import Rebuild, index_covered, mentions, names, normalized, rebuilds
+from ._rebuild import (
+    Rebuild,
+    index_covered,
+    indexes_dropped_in,
+    mentions,
+    names,
+    normalized,
+    rebuilds,
+)
 
 
 class RebuildLosesObjects(Rule):
@@ -78,7 +85,7 @@ class RebuildLosesObjects(Rule):
             new = end.table(rebuild.table)
             if new is None:
                 continue  # dropped again later in the migration: nothing to keep
-            lost = _lost(rebuild, end, new, _dropped_indexes(ctx))
+            lost = _lost(rebuild, end, new, indexes_dropped_in(ctx.timeline, ctx.migration_index))
             if not lost:
                 continue
             what = "; ".join(f"{kind} {names(items)}" for kind, items in lost)
@@ -102,13 +109,6 @@ class RebuildLosesObjects(Rule):
 
 def _columns_of(table: Table) -> set[str]:
     return {c.name.lower() for c in table.columns}
-
-
-def _dropped_indexes(ctx: Context) -> frozenset[str]:
-    """Indexes this migration drops by name: losing those is what it asked for."""
-    return frozenset(step.statement.ddl.name.lower() for step in ctx.timeline.steps_of(
-        ctx.migration_index) if isinstance(step.statement.ddl, Drop)
-        and step.statement.ddl.what == "INDEX" and step.error is None)
 
 
 def _lost(rebuild: Rebuild, end: Schema, new: Table, dropped: frozenset[str]
