@@ -568,6 +568,31 @@ def insert_shape(tree: exp.Expression) -> InsertShape | None:
     return InsertShape(table, columns, values, sources, star, is_select)
 
 
+def projection_names(tree: exp.Expression) -> tuple[str | None, ...] | None:
+    """The name each result column of an ``INSERT ... SELECT`` carries: its alias, or
+    the column a bare column reference reads; None for any other expression. None for
+    the whole when the source is not one plain SELECT without ``*``.
+
+    >>> projection_names(parse_statement("INSERT INTO t SELECT a, b AS c, 1, x.d FROM x"))
+    ('a', 'c', None, 'd')
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        return None
+    out: list[str | None] = []
+    for p in tree.expression.expressions:
+        if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star):
+            return None
+        if isinstance(p, exp.Alias):
+            out.append(p.alias)
+        elif isinstance(p, exp.Column):
+            out.append(p.name)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     """Alias -> table of an UPDATE's target (and its FROM, if any)."""
     exp = _exp()
