@@ -593,6 +593,55 @@ def projection_names(tree: exp.Expression) -> tuple[str | None, ...] | None:
     return tuple(out)
 
 
+def deduplicated_on(tree: exp.Expression) -> frozenset[str] | None:
+    """The key an ``INSERT ... SELECT`` keeps one row per, or None when it keeps them all.
+
+    An empty set means every key (``INSERT OR IGNORE``/``OR REPLACE``, ``ON CONFLICT
+    DO ...`` without a target); otherwise the lower-cased names of the ``ON CONFLICT
+    (k)`` target, the ``GROUP BY`` columns, or the ``PARTITION BY`` of a
+    ``row_number()`` filtered ``= 1``.
+
+    >>> sorted(deduplicated_on(parse_statement(
+    ...     "INSERT INTO t (a, b) SELECT a, b FROM u WHERE true ON CONFLICT (a, b) DO NOTHING")))
+    ['a', 'b']
+    >>> deduplicated_on(parse_statement("INSERT OR IGNORE INTO t SELECT * FROM u"))
+    frozenset()
+    >>> deduplicated_on(parse_statement("INSERT INTO t SELECT a FROM u")) is None
+    True
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert):
+        return None
+    alternative = tree.args.get("alternative")
+    if alternative is not None and str(alternative).upper() in ("IGNORE", "REPLACE"):
+        return frozenset()
+    conflict = tree.args.get("conflict")
+    if conflict is not None:
+        keys = conflict.args.get("conflict_keys") or ()
+        names = [k.this if isinstance(k, exp.Ordered) else k for k in keys]
+        if all(isinstance(n, (exp.Column, exp.Identifier)) for n in names):
+            return frozenset(n.name.lower() for n in names)
+        return None
+    select = tree.expression
+    if not isinstance(select, exp.Select):
+        return None
+    group = select.args.get("group")
+    if group is not None and group.expressions and all(
+            isinstance(e, exp.Column) for e in group.expressions):
+        return frozenset(e.name.lower() for e in group.expressions)
+    where = select.args.get("where")
+    ones = where is not None and any(
+        isinstance(eq.expression, exp.Literal) and eq.expression.this == "1"
+        for eq in where.find_all(exp.EQ))
+    for window in select.find_all(exp.Window):
+        parts = window.args.get("partition_by") or []
+        if ones and isinstance(window.this, exp.RowNumber) and parts and all(
+                isinstance(e, exp.Column) for e in parts):
+            return frozenset(e.name.lower() for e in parts)
+    return None
+
+
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     """Alias -> table of an UPDATE's target (and its FROM, if any)."""
     exp = _exp()
