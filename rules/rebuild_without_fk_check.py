@@ -12,7 +12,13 @@ from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 
 from ._common import with_migration
-from ._rebuild import foreign_key_state, pragma_is_ignored, pragma_of
+from ._rebuild import (
+    data_children,
+    foreign_key_state,
+    pragma_is_ignored,
+    pragma_of,
+    rebuild_of_step,
+)
 
 
 class RebuildWithoutFkCheck(Rule):
@@ -20,9 +26,10 @@ class RebuildWithoutFkCheck(Rule):
 
     ## What it does
     Reports a `PRAGMA foreign_keys=OFF` that takes effect (see RB001) when a
-    `DROP TABLE` runs while it is in force and no `PRAGMA foreign_key_check` (or a
-    query of `pragma_foreign_key_check`) follows the last such DROP in the same
-    migration.
+    `DROP TABLE` of a rebuild, or of a table other tables reference, runs while it is
+    in force and no `PRAGMA foreign_key_check` (or a query of
+    `pragma_foreign_key_check`) follows the last such DROP in the same migration. A
+    plain `DROP TABLE` of a table nothing references orphans nothing.
 
     ## Why is this bad?
     With foreign keys off SQLite checks nothing: a rebuild that changes a key, drops
@@ -91,7 +98,8 @@ class RebuildWithoutFkCheck(Rule):
         for index in range(ctx.step_index + 1, end):
             node = timeline.steps[index].statement.ddl
             if (isinstance(node, Drop) and node.what == "TABLE"
-                    and foreign_key_state(timeline, index).off_step == ctx.step_index):
+                    and foreign_key_state(timeline, index).off_step == ctx.step_index
+                    and _may_orphan(ctx, index, node.name)):
                 drops.append(index)
         if not drops:
             return
@@ -115,3 +123,14 @@ class RebuildWithoutFkCheck(Rule):
             migration=ctx.migration.label,
             related=[Related("the DROP TABLE run with foreign keys off", last.span)],
         )), claim=OrphansLeft())
+
+
+def _may_orphan(ctx: Context, index: int, table: str) -> bool:
+    """True when dropping ``table`` at step ``index`` can leave rows without a parent.
+
+    A plain ``DROP TABLE`` (not part of a rebuild) of a table no other table
+    references orphans nothing; a rebuild may, through the new table's keys.
+    """
+    if any(True for _ in rebuild_of_step(ctx.timeline, index)):
+        return True
+    return bool(data_children(ctx.timeline.steps[index].before, table))
