@@ -663,6 +663,12 @@ def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
     if where is None:
         return frozenset()
     out: set[str] = set()
+    # A comparison is NULL when its column operand is, and a WHERE keeps only the
+    # rows where it is true: `x <> ''`, `x = 1`, `x IN (...)`, `x LIKE ...`, `x
+    # BETWEEN ...` in the top-level AND chain pass no NULL `x`. (`IS`, `IS NOT` are
+    # null-safe and do not count, except `IS NOT NULL` itself.)
+    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike,
+                   exp.Glob, exp.In, exp.Between)
     stack = [where.this]
     while stack:
         node = stack.pop()
@@ -674,7 +680,32 @@ def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
               and isinstance(node.this.this, exp.Column)
               and isinstance(node.this.expression, exp.Null)):
             out.add(node.this.this.name.lower())
+        elif isinstance(node, comparisons):
+            for side in (node.this, node.args.get("expression")):
+                if isinstance(side, exp.Column) and not side.is_star:
+                    out.add(side.name.lower())
     return frozenset(out)
+
+
+def expression_null_reason(text: str, nullable: Callable[[str | None, str], bool]
+                           ) -> NullReason | None:
+    """:func:`null_reason` of an expression written as text (a generated column's);
+    a text that does not parse is taken as possibly NULL.
+
+    >>> expression_null_reason("id * 2", lambda q, c: False) is None
+    True
+    >>> expression_null_reason("a || 'x'", lambda q, c: c == "a").kind
+    'column'
+    """
+    exp = _exp()
+
+    try:
+        tree = parse_statement(f"SELECT ({text})")
+    except Exception:  # not understood: assume the worst
+        return NullReason("subquery", text)
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1:
+        return NullReason("subquery", text)
+    return null_reason(tree.expressions[0], nullable)
 
 
 _NEVER_NULL_AGGREGATES = ("Count",)
