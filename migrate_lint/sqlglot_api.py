@@ -712,13 +712,20 @@ _NEVER_NULL_AGGREGATES = ("Count",)
 
 
 def null_reason(
-    node: exp.Expression, nullable: Callable[[str | None, str], bool]
+    node: exp.Expression, nullable: Callable[[str | None, str], bool],
+    guards: frozenset[str] = frozenset(), aggregates: bool = False,
 ) -> NullReason | None:
     """Why ``node`` can be NULL, or None where it cannot (as far as can be told).
 
     ``nullable(qualifier, column)`` says whether a column reference can be NULL.
     Functions other than COALESCE/IFNULL/NULLIF/IIF are assumed not to yield NULL:
     the question is asked to find real risks, not every theoretical one.
+
+    A scalar subquery finds a row when ``guards`` holds its ``subquery_key`` (an
+    ``EXISTS`` of the same subquery guards the statement), or when it aggregates
+    without GROUP BY, HAVING or LIMIT (such a query always yields one row); its value
+    is then the projection's, where ``count()`` is never NULL and other aggregates
+    (``max``, ``sum``, ...) are NULL over no row (``aggregates``).
 
     >>> from migrate_lint.sqlglot_api import parse_statement, update_assignments
     >>> tree = parse_statement("UPDATE t SET a = coalesce((SELECT x FROM u), 0), b = (SELECT x FROM u)")
@@ -730,7 +737,7 @@ def null_reason(
     if isinstance(node, exp.Null):
         return NullReason("null", "NULL")
     if isinstance(node, (exp.Paren, exp.Cast, exp.Neg)) and isinstance(node.this, exp.Expression):
-        return null_reason(node.this, nullable)
+        return null_reason(node.this, nullable, guards, aggregates)
     if isinstance(node, exp.Subquery):
         inner = node.this
         if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
@@ -738,29 +745,36 @@ def null_reason(
             only = only.this if isinstance(only, exp.Alias) else only
             if type(only).__name__ in _NEVER_NULL_AGGREGATES:
                 return None
+            one_row = (only.find(exp.AggFunc) is not None and not any(
+                inner.args.get(k) for k in ("group", "having", "limit", "offset")))
+            if one_row or subquery_key(inner) in guards:
+                return null_reason(only, nullable, frozenset(), one_row)
         return NullReason("subquery", sql(node))
+    if aggregates and isinstance(node, exp.AggFunc):
+        return None if type(node).__name__ in _NEVER_NULL_AGGREGATES else NullReason(
+            "subquery", sql(node))
     if isinstance(node, exp.Coalesce):
         reason: NullReason | None = None
         for arg in (node.this, *node.expressions):
-            reason = null_reason(arg, nullable)
+            reason = null_reason(arg, nullable, guards, aggregates)
             if reason is None:
                 return None
         return reason
     if isinstance(node, exp.Case):
         for branch in node.args.get("ifs") or ():
-            found = null_reason(branch.args["true"], nullable)
+            found = null_reason(branch.args["true"], nullable, guards, aggregates)
             if found is not None:
                 return found
         default = node.args.get("default")
         if default is None:
             return NullReason("case", sql(node))
-        return null_reason(default, nullable)
+        return null_reason(default, nullable, guards, aggregates)
     if isinstance(node, exp.If):
         for key in ("true", "false"):
             value = node.args.get(key)
             if value is None:
                 return NullReason("case", sql(node))
-            found = null_reason(value, nullable)
+            found = null_reason(value, nullable, guards, aggregates)
             if found is not None:
                 return found
         return None
@@ -772,8 +786,48 @@ def null_reason(
             return NullReason("column", sql(node), (qualifier, node.name))
         return None
     if isinstance(node, (exp.DPipe, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
-        return null_reason(node.this, nullable) or null_reason(node.expression, nullable)
+        return (null_reason(node.this, nullable, guards, aggregates)
+                or null_reason(node.expression, nullable, guards, aggregates))
     return None
+
+
+def subquery_key(select: exp.Expression) -> str:
+    """A SELECT's FROM, joins and WHERE as text: two subqueries with the same key find
+    the same rows, whatever they project."""
+    exp = _exp()
+
+    if not isinstance(select, exp.Select):
+        return sql(select)
+    rest = select.copy()
+    rest.set("expressions", [exp.Literal.number(1)])
+    return sql(rest)
+
+
+def exists_guards(tree: exp.Expression) -> frozenset[str]:
+    """``subquery_key`` of every ``EXISTS (subquery)`` in the top-level AND chain of a
+    statement's WHERE: the rows it changes are those where that subquery finds a row.
+
+    >>> t = parse_statement("UPDATE t SET a = (SELECT x FROM u WHERE u.id = t.id) "
+    ...                     "WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)")
+    >>> [null_reason(v, lambda q, c: False, exists_guards(t)) for _, v in update_assignments(t)]
+    [None]
+    """
+    exp = _exp()
+
+    where = tree.args.get("where")
+    if where is None:
+        return frozenset()
+    out: set[str] = set()
+    stack = [where.this]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.And):
+            stack.extend((node.this, node.expression))
+        elif isinstance(node, exp.Paren):
+            stack.append(node.this)
+        elif isinstance(node, exp.Exists):
+            out.add(subquery_key(node.this))
+    return frozenset(out)
 
 
 # -- helpers for insert sites --------------------------------------------------------
