@@ -642,6 +642,28 @@ def deduplicated_on(tree: exp.Expression) -> frozenset[str] | None:
     return None
 
 
+def copies_every_row(tree: exp.Expression) -> bool:
+    """True for an ``INSERT ... SELECT`` that reads every row of its one source once:
+    no WHERE, GROUP BY, HAVING, DISTINCT, LIMIT, OFFSET or conflict clause.
+
+    >>> copies_every_row(parse_statement("INSERT INTO n (a) SELECT a FROM t"))
+    True
+    >>> copies_every_row(parse_statement("INSERT INTO n (a) SELECT a FROM t WHERE a > 0"))
+    False
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        return False
+    if tree.args.get("alternative") is not None or tree.args.get("conflict") is not None:
+        return False
+    select = tree.expression
+    if any(select.args.get(k) for k in ("where", "group", "having", "distinct", "limit",
+                                          "offset", "joins")):
+        return False
+    return len(_from_tables(select)) == 1
+
+
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     """Alias -> table of an UPDATE's target (and its FROM, if any)."""
     exp = _exp()
