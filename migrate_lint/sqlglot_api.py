@@ -568,6 +568,102 @@ def insert_shape(tree: exp.Expression) -> InsertShape | None:
     return InsertShape(table, columns, values, sources, star, is_select)
 
 
+def projection_names(tree: exp.Expression) -> tuple[str | None, ...] | None:
+    """The name each result column of an ``INSERT ... SELECT`` carries: its alias, or
+    the column a bare column reference reads; None for any other expression. None for
+    the whole when the source is not one plain SELECT without ``*``.
+
+    >>> projection_names(parse_statement("INSERT INTO t SELECT a, b AS c, 1, x.d FROM x"))
+    ('a', 'c', None, 'd')
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        return None
+    out: list[str | None] = []
+    for p in tree.expression.expressions:
+        if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star):
+            return None
+        if isinstance(p, exp.Alias):
+            out.append(p.alias)
+        elif isinstance(p, exp.Column):
+            out.append(p.name)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def deduplicated_on(tree: exp.Expression) -> frozenset[str] | None:
+    """The key an ``INSERT ... SELECT`` keeps one row per, or None when it keeps them all.
+
+    An empty set means every key (``INSERT OR IGNORE``/``OR REPLACE``, ``ON CONFLICT
+    DO ...`` without a target); otherwise the lower-cased names of the ``ON CONFLICT
+    (k)`` target, the ``GROUP BY`` columns, or the ``PARTITION BY`` of a
+    ``row_number()`` filtered ``= 1``.
+
+    >>> sorted(deduplicated_on(parse_statement(
+    ...     "INSERT INTO t (a, b) SELECT a, b FROM u WHERE true ON CONFLICT (a, b) DO NOTHING")))
+    ['a', 'b']
+    >>> deduplicated_on(parse_statement("INSERT OR IGNORE INTO t SELECT * FROM u"))
+    frozenset()
+    >>> deduplicated_on(parse_statement("INSERT INTO t SELECT a FROM u")) is None
+    True
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert):
+        return None
+    alternative = tree.args.get("alternative")
+    if alternative is not None and str(alternative).upper() in ("IGNORE", "REPLACE"):
+        return frozenset()
+    conflict = tree.args.get("conflict")
+    if conflict is not None:
+        keys = conflict.args.get("conflict_keys") or ()
+        names = [k.this if isinstance(k, exp.Ordered) else k for k in keys]
+        if all(isinstance(n, (exp.Column, exp.Identifier)) for n in names):
+            return frozenset(n.name.lower() for n in names)
+        return None
+    select = tree.expression
+    if not isinstance(select, exp.Select):
+        return None
+    group = select.args.get("group")
+    if group is not None and group.expressions and all(
+            isinstance(e, exp.Column) for e in group.expressions):
+        return frozenset(e.name.lower() for e in group.expressions)
+    where = select.args.get("where")
+    ones = where is not None and any(
+        isinstance(eq.expression, exp.Literal) and eq.expression.this == "1"
+        for eq in where.find_all(exp.EQ))
+    for window in select.find_all(exp.Window):
+        parts = window.args.get("partition_by") or []
+        if ones and isinstance(window.this, exp.RowNumber) and parts and all(
+                isinstance(e, exp.Column) for e in parts):
+            return frozenset(e.name.lower() for e in parts)
+    return None
+
+
+def copies_every_row(tree: exp.Expression) -> bool:
+    """True for an ``INSERT ... SELECT`` that reads every row of its one source once:
+    no WHERE, GROUP BY, HAVING, DISTINCT, LIMIT, OFFSET or conflict clause.
+
+    >>> copies_every_row(parse_statement("INSERT INTO n (a) SELECT a FROM t"))
+    True
+    >>> copies_every_row(parse_statement("INSERT INTO n (a) SELECT a FROM t WHERE a > 0"))
+    False
+    """
+    exp = _exp()
+
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        return False
+    if tree.args.get("alternative") is not None or tree.args.get("conflict") is not None:
+        return False
+    select = tree.expression
+    if any(select.args.get(k) for k in ("where", "group", "having", "distinct", "limit",
+                                          "offset", "joins")):
+        return False
+    return len(_from_tables(select)) == 1
+
+
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     """Alias -> table of an UPDATE's target (and its FROM, if any)."""
     exp = _exp()
@@ -589,6 +685,12 @@ def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
     if where is None:
         return frozenset()
     out: set[str] = set()
+    # A comparison is NULL when its column operand is, and a WHERE keeps only the
+    # rows where it is true: `x <> ''`, `x = 1`, `x IN (...)`, `x LIKE ...`, `x
+    # BETWEEN ...` in the top-level AND chain pass no NULL `x`. (`IS`, `IS NOT` are
+    # null-safe and do not count, except `IS NOT NULL` itself.)
+    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike,
+                   exp.Glob, exp.In, exp.Between)
     stack = [where.this]
     while stack:
         node = stack.pop()
@@ -600,20 +702,52 @@ def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
               and isinstance(node.this.this, exp.Column)
               and isinstance(node.this.expression, exp.Null)):
             out.add(node.this.this.name.lower())
+        elif isinstance(node, comparisons):
+            for side in (node.this, node.args.get("expression")):
+                if isinstance(side, exp.Column) and not side.is_star:
+                    out.add(side.name.lower())
     return frozenset(out)
+
+
+def expression_null_reason(text: str, nullable: Callable[[str | None, str], bool]
+                           ) -> NullReason | None:
+    """:func:`null_reason` of an expression written as text (a generated column's);
+    a text that does not parse is taken as possibly NULL.
+
+    >>> expression_null_reason("id * 2", lambda q, c: False) is None
+    True
+    >>> expression_null_reason("a || 'x'", lambda q, c: c == "a").kind
+    'column'
+    """
+    exp = _exp()
+
+    try:
+        tree = parse_statement(f"SELECT ({text})")
+    except Exception:  # not understood: assume the worst
+        return NullReason("subquery", text)
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1:
+        return NullReason("subquery", text)
+    return null_reason(tree.expressions[0], nullable)
 
 
 _NEVER_NULL_AGGREGATES = ("Count",)
 
 
 def null_reason(
-    node: exp.Expression, nullable: Callable[[str | None, str], bool]
+    node: exp.Expression, nullable: Callable[[str | None, str], bool],
+    guards: frozenset[str] = frozenset(), aggregates: bool = False,
 ) -> NullReason | None:
     """Why ``node`` can be NULL, or None where it cannot (as far as can be told).
 
     ``nullable(qualifier, column)`` says whether a column reference can be NULL.
     Functions other than COALESCE/IFNULL/NULLIF/IIF are assumed not to yield NULL:
     the question is asked to find real risks, not every theoretical one.
+
+    A scalar subquery finds a row when ``guards`` holds its ``subquery_key`` (an
+    ``EXISTS`` of the same subquery guards the statement), or when it aggregates
+    without GROUP BY, HAVING or LIMIT (such a query always yields one row); its value
+    is then the projection's, where ``count()`` is never NULL and other aggregates
+    (``max``, ``sum``, ...) are NULL over no row (``aggregates``).
 
     >>> from migrate_lint.sqlglot_api import parse_statement, update_assignments
     >>> tree = parse_statement("UPDATE t SET a = coalesce((SELECT x FROM u), 0), b = (SELECT x FROM u)")
@@ -625,7 +759,7 @@ def null_reason(
     if isinstance(node, exp.Null):
         return NullReason("null", "NULL")
     if isinstance(node, (exp.Paren, exp.Cast, exp.Neg)) and isinstance(node.this, exp.Expression):
-        return null_reason(node.this, nullable)
+        return null_reason(node.this, nullable, guards, aggregates)
     if isinstance(node, exp.Subquery):
         inner = node.this
         if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
@@ -633,29 +767,36 @@ def null_reason(
             only = only.this if isinstance(only, exp.Alias) else only
             if type(only).__name__ in _NEVER_NULL_AGGREGATES:
                 return None
+            one_row = (only.find(exp.AggFunc) is not None and not any(
+                inner.args.get(k) for k in ("group", "having", "limit", "offset")))
+            if one_row or subquery_key(inner) in guards:
+                return null_reason(only, nullable, frozenset(), one_row)
         return NullReason("subquery", sql(node))
+    if aggregates and isinstance(node, exp.AggFunc):
+        return None if type(node).__name__ in _NEVER_NULL_AGGREGATES else NullReason(
+            "subquery", sql(node))
     if isinstance(node, exp.Coalesce):
         reason: NullReason | None = None
         for arg in (node.this, *node.expressions):
-            reason = null_reason(arg, nullable)
+            reason = null_reason(arg, nullable, guards, aggregates)
             if reason is None:
                 return None
         return reason
     if isinstance(node, exp.Case):
         for branch in node.args.get("ifs") or ():
-            found = null_reason(branch.args["true"], nullable)
+            found = null_reason(branch.args["true"], nullable, guards, aggregates)
             if found is not None:
                 return found
         default = node.args.get("default")
         if default is None:
             return NullReason("case", sql(node))
-        return null_reason(default, nullable)
+        return null_reason(default, nullable, guards, aggregates)
     if isinstance(node, exp.If):
         for key in ("true", "false"):
             value = node.args.get(key)
             if value is None:
                 return NullReason("case", sql(node))
-            found = null_reason(value, nullable)
+            found = null_reason(value, nullable, guards, aggregates)
             if found is not None:
                 return found
         return None
@@ -667,8 +808,48 @@ def null_reason(
             return NullReason("column", sql(node), (qualifier, node.name))
         return None
     if isinstance(node, (exp.DPipe, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
-        return null_reason(node.this, nullable) or null_reason(node.expression, nullable)
+        return (null_reason(node.this, nullable, guards, aggregates)
+                or null_reason(node.expression, nullable, guards, aggregates))
     return None
+
+
+def subquery_key(select: exp.Expression) -> str:
+    """A SELECT's FROM, joins and WHERE as text: two subqueries with the same key find
+    the same rows, whatever they project."""
+    exp = _exp()
+
+    if not isinstance(select, exp.Select):
+        return sql(select)
+    rest = select.copy()
+    rest.set("expressions", [exp.Literal.number(1)])
+    return sql(rest)
+
+
+def exists_guards(tree: exp.Expression) -> frozenset[str]:
+    """``subquery_key`` of every ``EXISTS (subquery)`` in the top-level AND chain of a
+    statement's WHERE: the rows it changes are those where that subquery finds a row.
+
+    >>> t = parse_statement("UPDATE t SET a = (SELECT x FROM u WHERE u.id = t.id) "
+    ...                     "WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)")
+    >>> [null_reason(v, lambda q, c: False, exists_guards(t)) for _, v in update_assignments(t)]
+    [None]
+    """
+    exp = _exp()
+
+    where = tree.args.get("where")
+    if where is None:
+        return frozenset()
+    out: set[str] = set()
+    stack = [where.this]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.And):
+            stack.extend((node.this, node.expression))
+        elif isinstance(node, exp.Paren):
+            stack.append(node.this)
+        elif isinstance(node, exp.Exists):
+            out.add(subquery_key(node.this))
+    return frozenset(out)
 
 
 # -- helpers for insert sites --------------------------------------------------------

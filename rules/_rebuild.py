@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
 from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
-from migrate_lint.schema import Schema, Table
+from migrate_lint.schema import Index, Schema, Table
 from migrate_lint.sqlglot_api import has_where, insert_parts, insert_shape
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
@@ -500,3 +500,66 @@ def dropped_later_unread(timeline: Timeline, table: str, migration: int, step_in
         if isinstance(node, RenameTable) and _same(node.table, table):
             return False
     return False
+
+
+# -- what an index gives, and whether another table still gives it --------------------
+
+
+def index_key(index: Index) -> tuple[bool, tuple[str, ...], str]:
+    """An index's definition compared loosely: unique, keys (with DESC), WHERE."""
+    return (index.unique, tuple(normalized(c.expr) + (" desc" if c.desc else "")
+                                for c in index.columns), normalized(index.where))
+
+
+def _plain_keys(index: Index) -> tuple[tuple[str, str], ...] | None:
+    """(column, collation) of each key, or None for a partial or expression index."""
+    if index.where or any(c.name is None for c in index.columns):
+        return None
+    return tuple(((c.name or "").lower(), _collation(c.collate)) for c in index.columns)
+
+
+def _collation(name: str | None) -> str:
+    return "" if name is None or name.upper() == "BINARY" else name.upper()
+
+
+def index_covered(table: Table, indexes: tuple[Index, ...], old: Index) -> bool:
+    """True when ``table`` with ``indexes`` still gives what index ``old`` gave.
+
+    A lookup on ``old``'s columns is served by any key (PRIMARY KEY, UNIQUE written
+    inline or as a constraint, another index) whose leading columns are those; a
+    UNIQUE ``old`` is still enforced by a unique key over the same or fewer of its
+    columns. Partial and expression indexes only count when defined identically.
+    """
+    if any(i.name.lower() == old.name.lower() or index_key(i) == index_key(old)
+           for i in indexes):
+        return True
+    wanted = _plain_keys(old)
+    if wanted is None:
+        return False
+    orders: list[tuple[tuple[tuple[str, str], ...], bool]] = []
+    for key in table.keys:
+        if None in key.columns:
+            continue
+        colls = key.collations or (None,) * len(key.columns)
+        orders.append((tuple(((c or "").lower(), _collation(k))
+                             for c, k in zip(key.columns, colls, strict=False)), True))
+    for index in indexes:
+        keys = _plain_keys(index)
+        if keys is not None:
+            orders.append((keys, index.unique))
+    if not any(cols[:len(wanted)] == wanted for cols, _ in orders):
+        return False
+    return not old.unique or any(unique and set(cols) <= set(wanted) for cols, unique in orders)
+
+
+def indexes_dropped_in(timeline: Timeline, migration: int) -> frozenset[str]:
+    """Lower-cased names of the indexes ``migration`` drops with ``DROP INDEX``: losing
+    those is what it asked for."""
+    def compute() -> frozenset[str]:
+        out = set()
+        for step in timeline.steps_of(migration):
+            node = step.statement.ddl
+            if isinstance(node, Drop) and node.what == "INDEX" and step.error is None:
+                out.add(node.name.lower())
+        return frozenset(out)
+    return timeline.memo(("indexes_dropped_in", migration), compute)

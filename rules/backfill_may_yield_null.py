@@ -9,6 +9,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api import (
+    exists_guards,
     null_reason,
     update_assignments,
     update_sources,
@@ -38,7 +39,10 @@ class BackfillMayYieldNull(Rule):
     Reports `UPDATE t SET c = expr` where `c` is NOT NULL and `expr` can evaluate to
     NULL: a scalar subquery not wrapped in `COALESCE`/`IFNULL`, a nullable column, the
     NULL literal, a `CASE` without `ELSE`, a `NULLIF`. A column read is not reported
-    when the UPDATE's WHERE requires it `IS NOT NULL`.
+    when the UPDATE's WHERE keeps its NULLs out (`IS NOT NULL`, or a comparison in
+    the top-level AND chain); a subquery finds a row when the WHERE requires `EXISTS`
+    of the same subquery, or when it aggregates without GROUP BY (`SELECT CASE WHEN
+    count(*) > 0 ...` yields one row): its value is then what it projects.
 
     ## Why is this bad?
     On every database holding a row for which the expression is NULL (a user with no
@@ -97,6 +101,7 @@ class BackfillMayYieldNull(Rule):
         if target.incomplete or is_new_and_empty(ctx, target):
             return
         guarded = where_not_null_columns(stmt.ast)
+        guards = exists_guards(stmt.ast)  # rows where a subquery surely finds a row
 
         def nullable(qualifier: str | None, name: str) -> bool:
             table = sources.get(qualifier.lower()) if qualifier else target
@@ -111,7 +116,7 @@ class BackfillMayYieldNull(Rule):
             col = target.column(column_name)
             if col is None or not col.notnull:
                 continue
-            why = null_reason(value, nullable)
+            why = null_reason(value, nullable, guards)
             if why is None:
                 continue
             shown = why.text if len(why.text) <= 80 else why.text[:77] + "..."

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.schema import Table
+from migrate_lint.sqlglot_api import insert_shape, sql
 
 from ._common import with_migration
 
@@ -55,7 +57,10 @@ class ChangeColumnType(Rule):
     Compares each column of a table rebuilt in a migration (a new table that takes
     the old one's name and is filled in the migration) with the same column before
     the migration, and reports it when the declared types have different SQLite
-    affinities (INTEGER and NUMERIC count as one: they store values alike).
+    affinities (INTEGER and NUMERIC count as one: they store values alike). A new
+    BLOB-affinity column converts nothing, and a copy that converts the value
+    explicitly (`CAST`, `CASE`, `strftime(...)` or another function) says the
+    change is intended: neither is reported.
 
     ## Why is this bad?
     The copy converts every existing value to the new affinity on every database
@@ -120,8 +125,10 @@ class ChangeColumnType(Rule):
             if was is None or col.generated or was.generated:
                 continue
             a, b = _kind(was.type), _kind(col.type)
-            if a == b:
-                continue
+            if a == b or b == "BLOB":
+                continue  # a BLOB-affinity column stores every value as it is given
+            if _explicit_conversion(ctx, new, col.name, label):
+                continue  # CAST, CASE or a function written in the copy: intended
             change = _CONVERSIONS.get((a, b), "values are stored with another affinity")
             where = defs.get(col.name.lower())
             yield with_migration(self.finding(
@@ -139,3 +146,36 @@ class ChangeColumnType(Rule):
                 table=new.name,
                 column=col.name,
             ))
+
+
+# A value that converts on purpose: CAST, CASE, or a call to a function other than
+# the NULL-handling ones (which pass the value through, so the affinity converts it).
+_CONVERTS = re.compile(r"\bCAST\s*\(|\bCASE\b|\b(?!(?:COALESCE|IFNULL|NULLIF)\b)\w+\s*\(", re.I)
+
+
+def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: str) -> bool:
+    """True when every copy into ``new`` in migration ``label`` fills ``column`` with
+    an explicit conversion (and at least one copy does)."""
+    timeline = ctx.timeline
+    index = ctx.history.find(label)
+    if index is None:
+        return False
+    found = False
+    for step in timeline.steps_of(index):
+        stmt = step.statement
+        if stmt.kind != "insert" or stmt.ast is None:
+            continue
+        shape = insert_shape(stmt.ast)
+        target = step.before.table(shape.table) if shape is not None else None
+        if shape is None or target is None or target.origin != new.origin or shape.values is None:
+            continue
+        names = shape.columns if shape.columns is not None else tuple(
+            c.name for c in target.columns if not c.hidden and not c.generated)
+        given = {n.lower(): v for n, v in zip(names, shape.values, strict=False)}
+        value = given.get(column.lower())
+        if value is None:
+            continue
+        if not _CONVERTS.search(sql(value)):
+            return False
+        found = True
+    return found

@@ -19,7 +19,11 @@ class ConstantDefaultUnderUnique(Rule):
     ## What it does
     Reports a `CREATE UNIQUE INDEX`, or a `CREATE TABLE` with a `UNIQUE` or `PRIMARY
     KEY` constraint, whose key includes a column with a constant DEFAULT (`DEFAULT 0`,
-    `DEFAULT ''`). Partial indexes whose WHERE names the column are not reported.
+    `DEFAULT ''`), when the column is new in this migration to a table that existed
+    before it (judged under the name the table ends the migration with). Partial
+    indexes whose WHERE names the column are not reported, nor a brand-new table
+    (no older writer can exist) or a column the table already had (its writers know
+    it).
 
     ## Why is this bad?
     A writer that does not set the column (typically an older build of the
@@ -83,6 +87,8 @@ class ConstantDefaultUnderUnique(Rule):
                 col = table.column(name) if name else None
                 if col is None or not _constant_default(col) or col.name.lower() in seen:
                     continue
+                if not _new_to_existing_writers(ctx, table, col):
+                    continue
                 seen.add(col.name.lower())
                 others = [n for n in names if n and n.lower() != col.name.lower()]
                 scope = (f" with the same {', '.join(f'`{o}`' for o in others)}" if others
@@ -102,6 +108,20 @@ class ConstantDefaultUnderUnique(Rule):
                     table=table.name, column=col.name,
                     default=col.default or "",
                 ))
+
+
+def _new_to_existing_writers(ctx: Context, table: Table, col: Column) -> bool:
+    """True when writers older than this migration know ``table`` but not ``col``.
+
+    The table is judged under the name it ends the migration with (a rebuild's
+    ``new_t`` becomes ``t``): a brand-new table has no older writer, and a column the
+    table already had is one its writers know.
+    """
+    timeline, m = ctx.timeline, ctx.migration_index
+    end = timeline.after_migration(m)
+    final = next((t for t in end.tables.values() if t.origin == table.origin), table)
+    was = timeline.steps[timeline.boundaries[m]].before.table(final.name)
+    return was is not None and was.column(col.name) is None
 
 
 def _constant_default(col: Column) -> bool:

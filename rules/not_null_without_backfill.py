@@ -8,7 +8,12 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.schema import Column, Table
-from migrate_lint.sqlglot_api import insert_shape, null_reason, where_not_null_columns
+from migrate_lint.sqlglot_api import (
+    expression_null_reason,
+    insert_shape,
+    null_reason,
+    where_not_null_columns,
+)
 
 from ._common import (
     copied_value_span,
@@ -26,7 +31,10 @@ class NotNullWithoutBackfill(Rule):
     reports a NOT NULL column of `new_t` that the copy omits while it has no DEFAULT,
     or fills from a nullable column of `t` (or a NULL literal) without
     `COALESCE`/`IFNULL` and without an earlier `UPDATE` in the same migration that
-    backfilled that column.
+    backfilled that column. A column the copy's WHERE keeps non-NULL (`x IS NOT
+    NULL`, or a comparison such as `x <> ''` in its top-level AND chain, which is
+    NULL, not true, for a NULL `x`) is not nullable there, and a generated column is
+    nullable only where its expression can be (`id * 2` over a rowid alias cannot).
 
     ## Why is this bad?
     On every database where one row of `t` holds NULL in that column (or where `t`
@@ -125,7 +133,17 @@ class NotNullWithoutBackfill(Rule):
             if found is None:
                 return False
             table, col = found
+            if col.generated and col.generated_expr:
+                # a generated column is NULL only where its expression can be
+                return not col.notnull and expression_null_reason(
+                    col.generated_expr, lambda _q, n: own_nullable(table, n)) is not None
             return not col.notnull and not col.pk and not backfilled(table, col)
+
+        def own_nullable(table: Table, name: str) -> bool:
+            col = table.column(name)
+            if col is None or col.generated:
+                return col is None or not col.notnull  # unknown, or nested: assume it can
+            return not col.notnull and not col.pk
 
         for col in target.columns:
             if not col.notnull or col.generated or col.hidden:
@@ -157,7 +175,7 @@ class NotNullWithoutBackfill(Rule):
             message = (
                 f"the copy into `{target.name}` {what}: it fails with 'NOT NULL constraint "
                 f"failed: {target.name}.{col.name}' on every database where "
-                + (f"`{source_table}` has rows" if reason == "omitted"
+                + (f"`{source_table}` has rows" if reason in ("omitted", "null-literal")
                    else f"a row of `{source_table}` holds NULL there")
                 + "; passes on an empty one"
             )

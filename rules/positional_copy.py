@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
-from migrate_lint.sqlglot_api import insert_parts, insert_shape
+from migrate_lint.sqlglot_api import insert_parts, insert_shape, projection_names
 
 from ._common import statement_head, with_migration
 from ._rebuild import column_names, rebuilds, snapshot_source
@@ -23,7 +23,11 @@ class PositionalCopy(Rule):
     created in this migration). A restore from a snapshot of the same table taken
     earlier in the migration (`CREATE TEMP TABLE b AS SELECT * FROM t; ... INSERT
     INTO t SELECT * FROM b`) is not reported: both sides then have the same columns
-    in the same order on every database.
+    in the same order on every database. Nor is an explicit select list copied into
+    a table this migration creates: its `CREATE TABLE` fixes the target's order and
+    the list names the source's columns, so the copy is the same on every database;
+    it is reported only when a value named after one column of the target lands in
+    another.
 
     ## Why is this bad?
     SQLite matches the values of `SELECT *` to the target columns by position. The
@@ -101,7 +105,21 @@ class PositionalCopy(Rule):
         target_cols = column_names(target)
         source_cols = column_names(source)
         how = "`SELECT *`" if star else "no column list"
-        if star and parts.columns is None and len(target_cols) == len(source_cols) and (
+        names = projection_names(stmt.ast) if not star and ctx.timeline.created_in(target, m) else None
+        if names is not None and len(names) == len(target_cols):
+            # The CREATE in this migration fixes the target's order, the select list
+            # the source's: only a name landing under another name is a mistake.
+            # A value named after one target column landing in another is a slip;
+            # `position` into `y_offset`, where no `position` column exists, is a
+            # mapping written on purpose.
+            shifted = [f"`{n}` into `{t}`" for n, t in zip(names, target_cols, strict=True)
+                       if n is not None and n.lower() != t and n.lower() in target_cols]
+            if not shifted:
+                return
+            consequence = (f"with the column order its `CREATE TABLE` fixes it puts "
+                           f"{', '.join(shifted[:4])}{' ...' if len(shifted) > 4 else ''} "
+                           "on every database")
+        elif star and parts.columns is None and len(target_cols) == len(source_cols) and (
                 target_cols != source_cols):
             shifted = [f"`{s}` into `{t}`" for s, t in zip(source_cols, target_cols, strict=True) if s != t]
             consequence = (f"with the column order replayed here it already puts "

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.sqlglot_api import insert_parts
+from migrate_lint.sqlglot_api import dml_target, insert_parts
 
 from ._common import created_here, with_migration
-from ._rebuild import is_empty_at, names, rebuilds
+from ._rebuild import Rebuild, is_empty_at, names, rebuilds
 
 
 class RebuildDropsData(Rule):
@@ -21,7 +21,9 @@ class RebuildDropsData(Rule):
     columns with the new table's and with the copy (`INSERT INTO new_t (...)
     SELECT ... FROM t`). Reports a column present before and after that the copy
     does not fill (it gets its default), a column of the old table that the new one
-    does not have and that the copy does not read (its values are dropped), and a
+    does not have and that neither the copy nor an earlier statement writing another
+    table reads, in this migration or an earlier one (its values are dropped; read
+    into another table, they moved), and a
     rebuild with no copy at all. A copy without a column list is left to RB004; an
     old table that is empty at that point (made or emptied in this migration) is not
     reported.
@@ -105,7 +107,8 @@ class RebuildDropsData(Rule):
                            and not new_cols[c.name.lower()].generated
                            and c.name.lower() not in filled]
                 dropped = [c.name for c in old_cols if c.name.lower() not in new_cols
-                           and c.name.lower() not in read]
+                           and c.name.lower() not in read
+                           and not _moved(ctx, rebuild, c.name)]
                 parts_text = []
                 if missing:
                     parts_text.append(
@@ -137,3 +140,30 @@ class RebuildDropsData(Rule):
             table=table,
             **data,
         ))
+
+
+def _moved(ctx: Context, rebuild: Rebuild, column: str) -> bool:
+    """True when a statement before the old table is gone (in this migration or an
+    earlier one) writes another table from ``column`` of the old table: data moved is
+    not data lost."""
+    timeline = ctx.timeline
+    own = {rebuild.table.lower(), rebuild.temp.lower()}
+    start = timeline.boundaries[ctx.migration_index]
+    for index in range(rebuild.anchor):
+        step = timeline.steps[index]
+        stmt = step.statement
+        if stmt.kind not in ("insert", "update") or stmt.ast is None:
+            continue
+        into = dml_target(stmt.ast)
+        if into is None or into.lower() in own:
+            continue
+        # the old table's name then: old-first renames it away at rename_step
+        old = rebuild.table if index < rebuild.rename_step else rebuild.old_name
+        if index < start:
+            was = step.before.table(old)
+            if was is None or was.origin != rebuild.old.origin:
+                continue  # another table of that name, since dropped
+        words = {t.value.lower() for t in stmt.tokens if t.kind in ("word", "quoted")}
+        if column.lower() in words and old.lower() in words:
+            return True
+    return False

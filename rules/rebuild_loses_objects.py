@@ -7,10 +7,18 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.schema import Index, Schema, Table
+from migrate_lint.schema import Schema, Table
 
 from ._common import with_migration
-from ._rebuild import Rebuild, mentions, names, normalized, rebuilds
+from ._rebuild import (
+    Rebuild,
+    index_covered,
+    indexes_dropped_in,
+    mentions,
+    names,
+    normalized,
+    rebuilds,
+)
 
 
 class RebuildLosesObjects(Rule):
@@ -20,10 +28,13 @@ class RebuildLosesObjects(Rule):
     Finds table rebuilds in a migration (a table dropped and another renamed to its
     name, or a table renamed away and a new one created under its name) and compares
     the old table, as it was before the rebuild, with the table of that name at the
-    end of the migration. Reports every index (by name or by identical definition),
+    end of the migration. Reports every index that nothing replaces (the same name,
+    the same definition, or a key that serves it: an inline UNIQUE, a PRIMARY KEY or
+    another index whose leading columns are the index's, unique where it was),
     trigger (by name), UNIQUE constraint (or an equivalent unique index) and CHECK
     constraint that is gone. Objects that name a column the new table no longer has
-    are not reported: the column was dropped on purpose.
+    are not reported: the column was dropped on purpose; nor is an index the
+    migration drops with `DROP INDEX`.
 
     ## Why is this bad?
     `DROP TABLE` drops the table's indexes and triggers with it, and a renamed-away
@@ -74,7 +85,7 @@ class RebuildLosesObjects(Rule):
             new = end.table(rebuild.table)
             if new is None:
                 continue  # dropped again later in the migration: nothing to keep
-            lost = _lost(rebuild, end, new)
+            lost = _lost(rebuild, end, new, indexes_dropped_in(ctx.timeline, ctx.migration_index))
             if not lost:
                 continue
             what = "; ".join(f"{kind} {names(items)}" for kind, items in lost)
@@ -100,12 +111,8 @@ def _columns_of(table: Table) -> set[str]:
     return {c.name.lower() for c in table.columns}
 
 
-def _index_key(index: Index) -> tuple[bool, tuple[str, ...], str]:
-    return (index.unique, tuple(normalized(c.expr) + (" desc" if c.desc else "")
-                                for c in index.columns), normalized(index.where))
-
-
-def _lost(rebuild: Rebuild, end: Schema, new: Table) -> list[tuple[str, list[str]]]:
+def _lost(rebuild: Rebuild, end: Schema, new: Table, dropped: frozenset[str]
+          ) -> list[tuple[str, list[str]]]:
     old, before = rebuild.old, rebuild.old_schema
     new_cols = _columns_of(new)
     gone_cols = _columns_of(old) - new_cols
@@ -120,8 +127,7 @@ def _lost(rebuild: Rebuild, end: Schema, new: Table) -> list[tuple[str, list[str
         if any(names_dropped_column(c.expr) for c in index.columns) or (
                 index.where and names_dropped_column(index.where)):
             continue
-        if any(i.name.lower() == index.name.lower() or _index_key(i) == _index_key(index)
-               for i in end_indexes):
+        if index.name.lower() in dropped or index_covered(new, end_indexes, index):
             continue
         indexes.append(index.name)
     if indexes:
@@ -140,7 +146,8 @@ def _lost(rebuild: Rebuild, end: Schema, new: Table) -> list[tuple[str, list[str
         if key.primary or None in key.columns:
             continue
         cols = frozenset(c.lower() for c in key.columns if c)
-        if cols - new_cols or cols in unique_sets:
+        # a unique key over the same or fewer of its columns still forbids its duplicates
+        if cols - new_cols or any(u and u <= cols for u in unique_sets):
             continue
         uniques.append("UNIQUE (" + ", ".join(c for c in key.columns if c) + ")")
     if uniques:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from migrate_lint.claims import OrphansLeft
-from migrate_lint.ddl import Drop
+from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.schema import Schema
+from migrate_lint.schema import Schema, all_foreign_keys
+from migrate_lint.sqlglot_api import copies_every_row, insert_shape, sql
 
 from ._common import with_migration
-from ._rebuild import foreign_key_state, pragma_is_ignored, pragma_of
+from ._rebuild import (
+    Rebuild,
+    data_children,
+    foreign_key_state,
+    pragma_is_ignored,
+    pragma_of,
+    rebuild_of_step,
+)
 
 
 def _temporary(schema: Schema, name: str) -> bool:
@@ -26,9 +35,12 @@ class RebuildWithoutFkCheck(Rule):
 
     ## What it does
     Reports a `PRAGMA foreign_keys=OFF` that takes effect (see RB001) when a
-    `DROP TABLE` runs while it is in force and no `PRAGMA foreign_key_check` (or a
-    query of `pragma_foreign_key_check`) follows the last such DROP in the same
-    migration.
+    `DROP TABLE` that can orphan rows runs while it is in force and no `PRAGMA
+    foreign_key_check` (or a query of `pragma_foreign_key_check`) follows the last
+    such DROP in the same migration. A plain `DROP TABLE` of a table nothing
+    references orphans nothing; nor does a rebuild whose one copy, without WHERE,
+    carries every row and every column a foreign key uses unchanged into a table
+    with the same foreign keys.
 
     ## Why is this bad?
     With foreign keys off SQLite checks nothing: a rebuild that changes a key, drops
@@ -43,11 +55,12 @@ class RebuildWithoutFkCheck(Rule):
     ## Example
     ```sql
     CREATE TABLE project (id integer PRIMARY KEY, name text);
+    CREATE TABLE task (id integer PRIMARY KEY, project_id integer REFERENCES project (id));
     -- migration
     PRAGMA foreign_keys=OFF;
     BEGIN;
-    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
-    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL);
+    INSERT INTO project_new (id, name) SELECT id, name FROM project WHERE name IS NOT NULL;
     DROP TABLE project;
     ALTER TABLE project_new RENAME TO project;
     COMMIT;
@@ -57,11 +70,12 @@ class RebuildWithoutFkCheck(Rule):
     ## Use instead
     ```sql
     CREATE TABLE project (id integer PRIMARY KEY, name text);
+    CREATE TABLE task (id integer PRIMARY KEY, project_id integer REFERENCES project (id));
     -- migration
     PRAGMA foreign_keys=OFF;
     BEGIN;
-    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');
-    INSERT INTO project_new (id, name) SELECT id, coalesce(name, '') FROM project;
+    CREATE TABLE project_new (id integer PRIMARY KEY, name text NOT NULL);
+    INSERT INTO project_new (id, name) SELECT id, name FROM project WHERE name IS NOT NULL;
     DROP TABLE project;
     ALTER TABLE project_new RENAME TO project;
     PRAGMA foreign_key_check;
@@ -98,7 +112,8 @@ class RebuildWithoutFkCheck(Rule):
             node = timeline.steps[index].statement.ddl
             if (isinstance(node, Drop) and node.what == "TABLE"
                     and not _temporary(timeline.steps[index].before, node.name)
-                    and foreign_key_state(timeline, index).off_step == ctx.step_index):
+                    and foreign_key_state(timeline, index).off_step == ctx.step_index
+                    and _may_orphan(ctx, index, node.name)):
                 drops.append(index)  # a TEMP table is no parent: no key can break
         if not drops:
             return
@@ -122,3 +137,55 @@ class RebuildWithoutFkCheck(Rule):
             migration=ctx.migration.label,
             related=[Related("the DROP TABLE run with foreign keys off", last.span)],
         )), claim=OrphansLeft())
+
+
+def _may_orphan(ctx: Context, index: int, table: str) -> bool:
+    """True when dropping ``table`` at step ``index`` can leave rows without a parent.
+
+    A plain ``DROP TABLE`` (not part of a rebuild) of a table no other table
+    references orphans nothing; nor does a rebuild whose one copy carries every row
+    and, unchanged, every column a foreign key uses (the children's parent key, the
+    new table's own foreign keys, which are the old table's).
+    """
+    rebuild = next(rebuild_of_step(ctx.timeline, index), None)
+    if rebuild is None:
+        return bool(data_children(ctx.timeline.steps[index].before, table))
+    return not _keeps_every_key(ctx, rebuild)
+
+
+# A bare column reference, maybe qualified and quoted.
+_BARE = re.compile(r"""^(?:[`"\[]?\w+[`"\]]?\.)?[`"\[]?(?P<name>\w+)[`"\]]?$""")
+
+
+def _fk_key(fk: ForeignKeyDef) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    return (tuple(c.lower() for c in fk.columns), fk.parent.lower(),
+            tuple(c.lower() for c in fk.parent_columns))
+
+
+def _keeps_every_key(ctx: Context, rebuild: Rebuild) -> bool:
+    timeline = ctx.timeline
+    if len(rebuild.copies) != 1:
+        return False
+    stmt = timeline.steps[rebuild.copies[0]].statement
+    shape = insert_shape(stmt.ast) if stmt.ast is not None else None
+    if (stmt.ast is None or shape is None or shape.columns is None or shape.values is None
+            or not copies_every_row(stmt.ast)):
+        return False  # rows may be left out
+    copied = {}
+    for column, value in zip(shape.columns, shape.values, strict=False):
+        match = _BARE.match(sql(value).strip())
+        copied[column.lower()] = match.group("name").lower() if match else None
+    old = rebuild.old
+    new = timeline.steps[rebuild.end_step].after.table(rebuild.table)
+    if new is None:
+        return False
+    old_fks = {_fk_key(fk) for fk in all_foreign_keys(old)}
+    if {_fk_key(fk) for fk in all_foreign_keys(new)} != old_fks:
+        return False  # a foreign key added or changed: the copied rows are not checked
+    used = {c for key in old_fks for c in key[0]}
+    for _, fk in data_children(rebuild.old_schema, old.name):
+        parent = fk.parent_columns or old.primary_key
+        if not parent:
+            return False  # children of the rowid: a copy may renumber it
+        used |= {c.lower() for c in parent}
+    return all(copied.get(c) == c for c in used)

@@ -7,9 +7,18 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
+from migrate_lint.schema import Schema
 
 from ._common import created_here, with_migration
-from ._rebuild import legacy_alter_table_on, mentions, names, plural, rebuilds
+from ._rebuild import (
+    index_covered,
+    indexes_dropped_in,
+    legacy_alter_table_on,
+    mentions,
+    names,
+    plural,
+    rebuilds,
+)
 
 
 class RenameOldTableFirst(Rule):
@@ -17,9 +26,12 @@ class RenameOldTableFirst(Rule):
 
     ## What it does
     Reports `ALTER TABLE t RENAME TO t_old` followed, in the same migration, by a new
-    `CREATE TABLE t`, when something follows the rename: a child table whose
-    foreign key references `t`, an index or trigger of `t`, or a view or trigger
-    that mentions `t`.
+    `CREATE TABLE t`, when something followed the rename and the migration leaves it
+    that way: a child table whose foreign key still references `t_old`, an index or
+    trigger of `t` that went with it and is not recreated (nor dropped on purpose,
+    nor over a column the new table leaves out), or a view or trigger that still
+    mentions `t_old`. A migration that also rebuilds every child, or repairs the
+    references with a second rename, is judged on where they end up.
 
     ## Why is this bad?
     Since SQLite 3.26 (unless `PRAGMA legacy_alter_table=ON`), renaming a table
@@ -33,28 +45,24 @@ class RenameOldTableFirst(Rule):
 
     ## Example
     ```sql
-    CREATE TABLE session (id text PRIMARY KEY);
+    CREATE TABLE session (id text PRIMARY KEY, title text);
     CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session (id));
-    CREATE INDEX session_message_session_idx ON session_message (session_id);
     -- migration
-    ALTER TABLE session_message RENAME TO session_message_old;
-    CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session (id), seq integer NOT NULL DEFAULT 0);
-    INSERT INTO session_message (id, session_id) SELECT id, session_id FROM session_message_old;
-    DROP TABLE session_message_old;
-    CREATE INDEX session_message_session_idx ON session_message (session_id);
+    ALTER TABLE session RENAME TO session_old;
+    CREATE TABLE session (id text PRIMARY KEY, title text NOT NULL DEFAULT '');
+    INSERT INTO session (id, title) SELECT id, coalesce(title, '') FROM session_old;
+    DROP TABLE session_old;
     ```
 
     ## Use instead
     ```sql
-    CREATE TABLE session (id text PRIMARY KEY);
+    CREATE TABLE session (id text PRIMARY KEY, title text);
     CREATE TABLE session_message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session (id));
-    CREATE INDEX session_message_session_idx ON session_message (session_id);
     -- migration
-    CREATE TABLE session_message_new (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session (id), seq integer NOT NULL DEFAULT 0);
-    INSERT INTO session_message_new (id, session_id) SELECT id, session_id FROM session_message;
-    DROP TABLE session_message;
-    ALTER TABLE session_message_new RENAME TO session_message;
-    CREATE INDEX session_message_session_idx ON session_message (session_id);
+    CREATE TABLE session_new (id text PRIMARY KEY, title text NOT NULL DEFAULT '');
+    INSERT INTO session_new (id, title) SELECT id, coalesce(title, '') FROM session;
+    DROP TABLE session;
+    ALTER TABLE session_new RENAME TO session;
     ```
 
     ## References
@@ -75,10 +83,15 @@ class RenameOldTableFirst(Rule):
             before = ctx.before
             name, old = rebuild.table, rebuild.temp
             legacy = legacy_alter_table_on(ctx.timeline, ctx.step_index)
+            # Judged on the schema at the end of the migration: a migration that also
+            # rebuilds every child, renames back and forth, or recreates the indexes
+            # leaves nothing pointing at the old table.
+            end = ctx.timeline.after_migration(ctx.migration_index)
             effects = []
             if not legacy:
                 children = list(dict.fromkeys(
-                    c.name for c, _ in before.children_of(name) if c.name.lower() != name.lower()))
+                    c.name for c, _ in before.children_of(name) if c.name.lower() != name.lower()
+                    and _still_points_at(end, c.name, old)))
                 if children:
                     dangling = (f", and once `{old}` is dropped every write to "
                                 f"{'it' if len(children) == 1 else 'them'} fails with 'no "
@@ -89,15 +102,28 @@ class RenameOldTableFirst(Rule):
                         f"{names(children)} now reference `{old}`, not the new `{name}`{dangling}")
                 # sorted: the schema's maps iterate in hash-seed order
                 viewers = sorted(v.name for v in before.views.values()
-                                 if mentions(v.select or v.sql, name))
+                                 if mentions(v.select or v.sql, name)
+                                 and _still_mentions(end, v.name, old))
                 viewers += sorted(t.name for t in before.triggers.values()
-                                  if t.table.lower() != name.lower() and mentions(t.sql, name))
+                                  if t.table.lower() != name.lower() and mentions(t.sql, name)
+                                  and _still_mentions(end, t.name, old))
                 if viewers:
                     effects.append(f"{names(viewers)} now read `{old}`")
-            owned = [i.name for i in before.indexes_of(name)]
-            owned += [t.name for t in before.triggers_of(name)]
+            new = end.table(name)
+            new_indexes = end.indexes_of(name) if new is not None else ()
+            dropped = indexes_dropped_in(ctx.timeline, ctx.migration_index)
+            kept = {c.name.lower() for c in new.columns} if new is not None else set()
+            # an index dropped on purpose, or over a column the new table left out, is
+            # meant to go
+            owned = [i.name for i in before.indexes_of(name)
+                     if i.name.lower() not in dropped
+                     and all(c.name is None or c.name.lower() in kept for c in i.columns)
+                     and (new is None or not index_covered(new, new_indexes, i))]
+            remade = {t.name.lower() for t in end.triggers_of(name)}
+            owned += [t.name for t in before.triggers_of(name) if t.name.lower() not in remade]
             if owned:
-                fate = " and are dropped with it" if rebuild.drop_step is not None else ""
+                fate = ((" and is" if len(owned) == 1 else " and are") + " dropped with it"
+                        if rebuild.drop_step is not None else "")
                 effects.append(f"{names(owned)} {'moves' if len(owned) == 1 else 'move'} to "
                                f"`{old}`{fate}")
             if not effects:
@@ -114,3 +140,18 @@ class RenameOldTableFirst(Rule):
                 related=[created_here(rebuild.old)],
                 table=name,
             ))
+
+
+def _still_points_at(end: Schema, child: str, old: str) -> bool:
+    """True when ``child``, as the migration leaves it, still references ``old``."""
+    table = end.table(child)
+    return table is not None and old.lower() in table.parents
+
+
+def _still_mentions(end: Schema, name: str, old: str) -> bool:
+    """True when view or trigger ``name``, as the migration leaves it, mentions ``old``."""
+    view = next((v for v in end.views.values() if v.name.lower() == name.lower()), None)
+    if view is not None:
+        return mentions(view.select or view.sql, old)
+    return any(t.name.lower() == name.lower() and mentions(t.sql, old)
+               for t in end.triggers.values())

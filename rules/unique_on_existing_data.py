@@ -9,11 +9,18 @@ from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
-from migrate_lint.schema import Schema, Table
+from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import insert_shape, sql
+from migrate_lint.sqlglot_api import (
+    deduplicated_on,
+    insert_shape,
+    parse_statement,
+    sql,
+    where_condition,
+)
 
 from ._common import created_here, emptied_by, is_new_and_empty, statement_head, with_migration
+from ._conditions import FALSE, NULL, possible_values
 
 
 def unique_sets(schema: Schema, table: Table) -> list[tuple[frozenset[str], str | None]]:
@@ -45,7 +52,12 @@ class UniqueOnExistingData(Rule):
     rebuilt table that the rows copied into it were not already held to. A table
     created in the same migration and still empty, one emptied or de-duplicated (a
     `DELETE ... GROUP BY`) earlier in it, and a unique index that re-creates one the
-    table already had, are not reported.
+    table already had, are not reported. Nor are rows that cannot repeat: a column
+    added in this migration holds NULL (NULLs never collide) or a default the partial
+    index's WHERE excludes; a copy that keeps one row per key (`ON CONFLICT DO
+    NOTHING`, `INSERT OR IGNORE/REPLACE`, `GROUP BY` the key, `row_number() OVER
+    (PARTITION BY key) = 1`); a value built from an already unique key between
+    constant strings (`'user-' || id`).
 
     ## Why is this bad?
     SQLite builds the index from the rows already there: on every database where two
@@ -98,21 +110,11 @@ class UniqueOnExistingData(Rule):
         where = " ".join(node.where.split()) if node.where else None
         if _covered(columns, where, unique_sets(ctx.before, table)):
             return
-        for source in self._predecessors(ctx, table):
-            if _covered(columns, where, source):
-                return  # a rebuild re-creating an index the old table had
-        yield self._finding(stmt, ctx, table, ", ".join(c.name or "" for c in node.columns))
-
-    def _predecessors(self, ctx: Context, table: Table
-                      ) -> Iterator[list[tuple[frozenset[str], str | None]]]:
-        """Unique sets of the tables this migration copied ``table``'s rows from."""
-        if not ctx.timeline.created_in(table, ctx.migration_index):
+        if _fresh_rows_never_collide(ctx, table, columns, where):
             return
-        start = ctx.timeline.boundaries[ctx.migration_index]
-        for index in range(start, ctx.step_index):
-            step = ctx.timeline.steps[index]
-            for source in _copy_sources(step.statement, step.before, table):
-                yield unique_sets(step.before, source)
+        if _copied_unique(ctx, table, columns, where):
+            return  # a rebuild re-creating an index the old table had, or a de-duplicating copy
+        yield self._finding(stmt, ctx, table, ", ".join(c.name or "" for c in node.columns))
 
     def _rebuild(self, stmt: Statement, node: CreateTable, ctx: Context) -> Iterator[Finding]:
         table = ctx.after.table(node.name)
@@ -130,11 +132,14 @@ class UniqueOnExistingData(Rule):
             if not _takes_over(ctx, source, table):
                 return  # a new table filled from another one, not a rebuild of it
             existing = unique_sets(step.before, source)
+            dedup = deduplicated_on(step.statement.ast) if step.statement.ast is not None else None
             for key, con_span in _keys_with_spans(node):
                 mapped = [mapping(c) for c in key]
                 if any(m is None or source.column(m) is None for m in mapped):
                     continue  # computed or new: not a plain copy of the old rows
                 names = frozenset(str(m).lower() for m in mapped)
+                if _keeps_one_per(dedup, frozenset(c.lower() for c in key), names):
+                    continue  # the copy itself drops or merges the duplicates
                 if not _covered(names, None, existing):
                     yield self._finding(stmt, ctx, source, ", ".join(sorted(names)),
                                         span=con_span, rebuilt=table.name)
@@ -156,6 +161,97 @@ class UniqueOnExistingData(Rule):
             table=table.name,
             columns=columns,
         ))
+
+
+def _keeps_one_per(dedup: frozenset[str] | None, key: frozenset[str],
+                   source_key: frozenset[str]) -> bool:
+    """True when a copy that de-duplicates on ``dedup`` (see ``deduplicated_on``)
+    leaves at most one row per ``key`` (target names) / ``source_key`` (source names)."""
+    return dedup is not None and (not dedup or dedup <= key or dedup <= source_key)
+
+
+def _added_here(ctx: Context, table: Table, column: Column) -> bool:
+    """True when ``column`` was added to the pre-existing ``table`` by this migration and
+    nothing wrote it since: every row holds its default."""
+    m = ctx.migration_index
+    if column.origin.migration != ctx.migration.label or ctx.timeline.created_in(table, m):
+        return False
+    start = ctx.timeline.boundaries[m]
+    return not any(w.kind == "insert" or (w.kind == "update" and column.name.lower() in (
+        c.lower() for c in w.columns)) for w in ctx.timeline.writes_to(table.name, start,
+                                                                       ctx.step_index))
+
+
+def _fresh_rows_never_collide(ctx: Context, table: Table, columns: frozenset[str],
+                              where: str | None) -> bool:
+    """True when the indexed rows cannot repeat because of columns added just now.
+
+    A column added in this migration holds its default in every row: NULL, and NULLs
+    never collide in a UNIQUE index; or a constant that the partial index's WHERE
+    excludes (SQLite evaluates the WHERE with the defaults put in).
+    """
+    fresh = [c for c in (table.column(n) for n in columns) if c is not None
+             and _added_here(ctx, table, c)]
+    if any(c.default is None or c.default_kind == "null" for c in fresh):
+        return True
+    if where is None or not fresh:
+        return False
+    text = where
+    for col in fresh:
+        assert col.default is not None
+        text = re.sub(rf"""(?<![\w$])[`"\[]?{re.escape(col.name)}[`"\]]?(?![\w$])""",
+                      f"({col.default})", text, flags=re.I)
+    try:
+        cond = where_condition(parse_statement(f"DELETE FROM _mlint WHERE {text}"))
+    except Exception:  # the substituted text does not parse: cannot tell
+        return False
+    return cond is not None and possible_values(cond) <= {FALSE, NULL}
+
+
+def _copied_unique(ctx: Context, table: Table, columns: frozenset[str], where: str | None
+                   ) -> bool:
+    """True when ``table`` was made in this migration and a copy filled it with rows
+    already unique on ``columns``: the source kept them unique (at the copy, or at the
+    start of the migration when it dropped that index before copying), the copy
+    de-duplicates on them, or it builds them injectively from a unique key
+    (``'user-' || id``)."""
+    m = ctx.migration_index
+    if not ctx.timeline.created_in(table, m):
+        return False
+    start = ctx.timeline.boundaries[m]
+    first = ctx.timeline.steps[start].before
+    for index in range(start, ctx.step_index):
+        step = ctx.timeline.steps[index]
+        if _copies_unknown_table(step.statement, step.before, table):
+            return True  # rows of a table the history does not show (a code migration made it)
+        copy = _copy_of(step.statement, step.before, table)
+        if copy is None:
+            continue
+        source, mapping = copy
+        mapped = {c: mapping(c) for c in columns}
+        names = frozenset(str(v).lower() for v in mapped.values() if v is not None)
+        dedup = deduplicated_on(step.statement.ast) if step.statement.ast is not None else None
+        if _keeps_one_per(dedup, columns, names):
+            return True
+        was = next((t for t in first.tables.values() if t.origin == source.origin), None)
+        existing = unique_sets(step.before, source)
+        if was is not None:
+            existing += unique_sets(first, was)
+        if _covered(names, where, existing):
+            return True
+    return False
+
+
+def _copies_unknown_table(stmt: Statement, schema: Schema, target: Table) -> bool:
+    """True when ``stmt`` copies into ``target`` from a table the replayed schema lacks."""
+    if stmt.kind != "insert" or stmt.ast is None:
+        return False
+    shape = insert_shape(stmt.ast)
+    if shape is None or not shape.select or not shape.sources:
+        return False
+    into = schema.table(shape.table)
+    return (into is not None and into.origin == target.origin
+            and any(schema.table(name) is None for _, name in shape.sources))
 
 
 def _deduplicated(ctx: Context, table: Table) -> bool:
@@ -188,6 +284,9 @@ def _keys_with_spans(node: CreateTable) -> Iterator[tuple[tuple[str, ...], Span]
 
 
 _IDENT = re.compile(r"""^(?:[`"\[]?\w+[`"\]]?\.)?[`"\[]?(?P<name>\w+)[`"\]]?$""")
+# A column between constant strings, joined by ||: one value per value of the column.
+_INJECTIVE = re.compile(r"""^(?:'[^']*'\s*\|\|\s*)*(?P<ref>(?:[`"\[]?\w+[`"\]]?\.)?[`"\[]?\w+[`"\]]?)"""
+                        r"""(?:\s*\|\|\s*'[^']*')*$""")
 
 
 def _copy_of(stmt: Statement, schema: Schema, target: Table
@@ -207,7 +306,9 @@ def _copy_of(stmt: Statement, schema: Schema, target: Table
     if shape.columns is not None and shape.values is not None:
         pairs = {}
         for col, value in zip(shape.columns, shape.values, strict=False):
-            match = _IDENT.match(sql(value).strip())
+            text = sql(value).strip()
+            injective = _INJECTIVE.match(text)
+            match = _IDENT.match(injective.group("ref") if injective else text)
             pairs[col.lower()] = match.group("name") if match else None
 
     def mapping(column: str) -> str | None:
