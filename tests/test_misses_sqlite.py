@@ -1,0 +1,90 @@
+"""Failures the rules used to miss, each run on real SQLite next to the linter.
+
+The oracle is plain sqlite3: the history before the migration, a few rows as a real
+database would hold them, then the migration; the linter must report where SQLite
+fails (and, for confirmed claims, say what SQLite did).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from migrate_lint.config import Config
+from migrate_lint.findings import Finding
+from migrate_lint.lint import lint
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _lint(root: Path, code: str, **settings: object) -> list[Finding]:
+    config = Config(path=str(root), **settings)  # type: ignore[arg-type]
+    return [f for f in lint([str(root)], config).findings if f.code == code]
+
+
+def _sqlite_error(files: dict[str, str], rows: str, *, fail_after: int | None = None
+                  ) -> str | None:
+    """SQLite's error when the last file runs after the others and ``rows``; None if it
+    passes. Foreign keys off, each file in autocommit mode (as Prisma runs it)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    names = sorted(files)
+    try:
+        for name in names[:-1]:
+            conn.executescript(files[name])
+        if rows:
+            conn.executescript(rows)
+        conn.executescript(files[names[-1]])
+    except sqlite3.Error as err:
+        return str(err)
+    finally:
+        conn.close()
+    return None
+
+
+# -- a table rebuilt twice in one migration ----------------------------------------
+
+TWICE = {
+    "0001_init.sql": "CREATE TABLE t (id integer PRIMARY KEY, a text, b text);\n",
+    "0002_twice.sql": (
+        "CREATE TABLE t_new (id integer PRIMARY KEY, a text, b text);\n"
+        "INSERT INTO t_new (id, a, b) SELECT id, a, b FROM t;\n"
+        "DROP TABLE t;\n"
+        "ALTER TABLE t_new RENAME TO t;\n"
+        "CREATE TABLE t_new (id integer PRIMARY KEY, a text NOT NULL, b text UNIQUE);\n"
+        "INSERT INTO t_new (id, a, b) SELECT id, a, b FROM t;\n"
+        "DROP TABLE t;\n"
+        "ALTER TABLE t_new RENAME TO t;\n"),
+}
+
+
+def test_second_rebuild_copy_is_checked_like_the_first(tmp_path: Path) -> None:
+    # SQLite: the second copy meets the rows the first one copied.
+    null = _sqlite_error(TWICE, "INSERT INTO t VALUES (1, NULL, 'x');")
+    assert null is not None and "NOT NULL constraint failed: t_new.a" in null
+    dup = _sqlite_error(TWICE, "INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'x');")
+    assert dup is not None and "UNIQUE constraint failed: t_new.b" in dup
+    assert _sqlite_error(TWICE, "") is None  # an empty database passes
+    root = _write(tmp_path / "m", TWICE)
+    assert [f.span.line for f in _lint(root, "NN003")] == [6]
+    assert [f.span.line for f in _lint(root, "DL007")] == [5]
+
+
+@pytest.mark.parametrize("fill", ["VALUES (1, 'x', 'y')", ""])
+def test_table_filled_from_values_holds_no_old_rows(fill: str, tmp_path: Path) -> None:
+    files = {
+        "0001_init.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
+        "0002_seed.sql": (
+            "CREATE TABLE seed (id integer PRIMARY KEY, a text, b text);\n"
+            + (f"INSERT INTO seed (id, a, b) {fill};\n" if fill else "")
+            + "CREATE TABLE t2 (id integer PRIMARY KEY, a text NOT NULL, b text);\n"
+            "INSERT INTO t2 (id, a, b) SELECT id, a, b FROM seed;\n"),
+    }
+    assert _sqlite_error(files, "INSERT INTO t VALUES (1);") is None
+    assert _lint(_write(tmp_path / "m", files), "NN003") == []
