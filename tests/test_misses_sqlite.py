@@ -88,3 +88,36 @@ def test_table_filled_from_values_holds_no_old_rows(fill: str, tmp_path: Path) -
     }
     assert _sqlite_error(files, "INSERT INTO t VALUES (1);") is None
     assert _lint(_write(tmp_path / "m", files), "NN003") == []
+
+
+# -- a constant copied into a UNIQUE column (Django's unique=True with a default) -----
+
+DJANGO = {
+    "0001_init.sql": "CREATE TABLE product (id integer PRIMARY KEY AUTOINCREMENT, name text);\n",
+    "0002_sku.sql": (
+        'CREATE TABLE "new__product" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+        '"name" text, "sku" varchar(20) NOT NULL UNIQUE);\n'
+        'INSERT INTO "new__product" ("id", "name", "sku") SELECT "id", "name", {value} '
+        'FROM "product";\n'
+        'DROP TABLE "product";\n'
+        'ALTER TABLE "new__product" RENAME TO "product";\n'),
+}
+
+
+@pytest.mark.parametrize("value", ["''", "0", "CURRENT_TIMESTAMP", "CAST(-1 AS text)"])
+def test_constant_into_unique_fails_on_two_rows_and_says_so(value: str, tmp_path: Path
+                                                            ) -> None:
+    files = {**DJANGO, "0002_sku.sql": DJANGO["0002_sku.sql"].format(value=value)}
+    two = _sqlite_error(files, "INSERT INTO product (name) VALUES ('a'), ('b');")
+    assert two is not None and "UNIQUE constraint failed: new__product.sku" in two
+    assert _sqlite_error(files, "INSERT INTO product (name) VALUES ('a');") is None
+    found = _lint(_write(tmp_path / "m", files), "DL008")
+    assert [(f.span.line, f.severity) for f in found] == [(2, "error")]
+    # confirmed by execution: SQLite's own error is in the message
+    assert "SQLite confirms" in found[0].message and two in found[0].message
+
+
+def test_per_row_value_passes_and_is_not_reported(tmp_path: Path) -> None:
+    files = {**DJANGO, "0002_sku.sql": DJANGO["0002_sku.sql"].format(value="'sku-' || id")}
+    assert _sqlite_error(files, "INSERT INTO product (name) VALUES ('a'), ('b');") is None
+    assert _lint(_write(tmp_path / "m", files), "DL008") == []
