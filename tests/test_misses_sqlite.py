@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import corpus_path
 
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding
@@ -121,3 +122,50 @@ def test_per_row_value_passes_and_is_not_reported(tmp_path: Path) -> None:
     files = {**DJANGO, "0002_sku.sql": DJANGO["0002_sku.sql"].format(value="'sku-' || id")}
     assert _sqlite_error(files, "INSERT INTO product (name) VALUES ('a'), ('b');") is None
     assert _lint(_write(tmp_path / "m", files), "DL008") == []
+
+
+# -- two copies from different tables into one unique key (stash 32_files, #2941) ----
+
+FILES = {
+    "0001_init.sql": (
+        "CREATE TABLE images (id integer PRIMARY KEY, path text NOT NULL UNIQUE);\n"
+        "CREATE TABLE scenes (id integer PRIMARY KEY, path text NOT NULL UNIQUE);\n"),
+    "0002_files.sql": (
+        "CREATE TABLE files (id integer PRIMARY KEY, parent_folder_id integer NOT NULL,"
+        " basename text NOT NULL);\n"
+        "CREATE UNIQUE INDEX files_folder_basename ON files (parent_folder_id, basename);\n"
+        "INSERT INTO files (basename, parent_folder_id) SELECT path, 1 FROM images;\n"
+        "INSERT INTO files (basename, parent_folder_id) SELECT path, 1 FROM scenes{guard};\n"),
+}
+
+
+def test_two_sources_collide_only_on_shared_paths(tmp_path: Path) -> None:
+    files = {**FILES, "0002_files.sql": FILES["0002_files.sql"].format(guard="")}
+    both = _sqlite_error(files, "INSERT INTO images (path) VALUES ('/a.gif'), ('/b.jpg');"
+                                "INSERT INTO scenes (path) VALUES ('/a.gif');")
+    assert both is not None and "UNIQUE constraint failed: files.parent_folder_id, " \
+        "files.basename" in both
+    apart = _sqlite_error(files, "INSERT INTO images (path) VALUES ('/b.jpg');"
+                                 "INSERT INTO scenes (path) VALUES ('/a.mp4');")
+    assert apart is None  # only the data decides: a static warning
+    found = _lint(_write(tmp_path / "m", files), "DL009")
+    assert [(f.span.line, f.severity) for f in found] == [(4, "warning")]
+    assert "`images`" in found[0].message and "`scenes`" in found[0].message
+    assert "`images.path` equals `scenes.path`" in found[0].message
+
+
+def test_on_conflict_do_nothing_passes_and_is_not_reported(tmp_path: Path) -> None:
+    guard = " WHERE true ON CONFLICT DO NOTHING"
+    files = {**FILES, "0002_files.sql": FILES["0002_files.sql"].format(guard=guard)}
+    assert _sqlite_error(files, "INSERT INTO images (path) VALUES ('/a.gif');"
+                                "INSERT INTO scenes (path) VALUES ('/a.gif');") is None
+    assert _lint(_write(tmp_path / "m", files), "DL009") == []
+
+
+@pytest.mark.corpus
+def test_stash_32_files_known_defect_is_reported() -> None:
+    """SOURCE.md: #2941, a path that is both an image and a scene."""
+    root = corpus_path("realworld", "stash", "pkg", "sqlite", "migrations")
+    found = [f for f in _lint(root, "DL009") if Path(f.path).name == "32_files.up.sql"]
+    scenes = [f for f in found if f.span.line == 426]
+    assert scenes and "`images.path` equals `scenes.path`" in scenes[0].message
