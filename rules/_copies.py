@@ -114,3 +114,42 @@ def written_value(copy: Copy, column: str) -> CopyValue | None:
     if col.default_kind == "expr" and not is_constant_default(text):
         return None  # (random()) or the like: a value per row
     return CopyValue(text, text, False, None)
+
+
+def unique_key_written(timeline: Timeline, step_index: int) -> tuple[str, ...] | None:
+    """A unique key of the INSERT's target that every row it writes fills with a value
+    that can repeat (not NULL, not a new rowid), when the INSERT fails on a duplicate
+    (no OR IGNORE/REPLACE, no upsert); None otherwise. For ``INSERT ... SELECT`` and
+    ``INSERT ... VALUES``."""
+    step = timeline.steps[step_index]
+    stmt = step.statement
+    if stmt.kind != "insert" or stmt.ast is None or step.error is not None:
+        return None
+    parts = insert_parts(stmt.ast)
+    if parts is None or parts.conflict in SURVIVES_DUPLICATES:
+        return None
+    target = step.before.table(parts.table)
+    if target is None or target.incomplete or target.virtual_module:
+        return None
+    copy = copy_at(timeline, step_index) if parts.source == "select" else None
+    for key in unique_keys(step.before, target):
+        if copy is not None:
+            values = [written_value(copy, c) for c in key]
+            if all(v is not None and not v.null for v in values):
+                return key
+        elif parts.source == "values":
+            given = {c.lower() for c in (parts.columns if parts.columns is not None
+                                         else column_names(target))}
+            nulls = {c.lower() for c in parts.nulls}
+            if all(_filled(target, c, given, nulls) for c in key):
+                return key
+    return None
+
+
+def _filled(target: Table, column: str, given: set[str], nulls: set[str]) -> bool:
+    if column in given:
+        return column not in nulls
+    col = target.column(column)
+    if col is None or col.name == target.rowid_alias or not col.has_default:
+        return False
+    return col.default_kind != "expr" or is_constant_default(col.default or "")

@@ -169,3 +169,51 @@ def test_stash_32_files_known_defect_is_reported() -> None:
     found = [f for f in _lint(root, "DL009") if Path(f.path).name == "32_files.up.sql"]
     scenes = [f for f in found if f.span.line == 426]
     assert scenes and "`images.path` equals `scenes.path`" in scenes[0].message
+
+
+# -- a migration without a transaction that its retry cannot get through -------------
+
+ROLES = {
+    "0001_init.sql": "-- +goose Up\nCREATE TABLE user (id integer PRIMARY KEY, name text);\n",
+    "0002_roles.sql": (
+        "-- +goose Up\n-- +goose NO TRANSACTION\n"
+        "CREATE TABLE IF NOT EXISTS role (user_id integer PRIMARY KEY, name text NOT NULL);\n"
+        "INSERT INTO role (user_id, name) SELECT id, 'member' FROM user{guard};\n"
+        "CREATE UNIQUE INDEX IF NOT EXISTS user_name ON user (name);\n"),
+}
+
+
+def _retry_error(files: dict[str, str]) -> str | None:
+    """goose without a transaction: the first try fails at the unique index (two users
+    share a name), the rows of its INSERT stay; the retry runs the file again."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.executescript(files["0001_init.sql"])
+        conn.executescript("INSERT INTO user (name) VALUES ('ann'), ('ann');")
+        with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE constraint failed: user\.name"):
+            conn.executescript(files["0002_roles.sql"])
+        conn.execute("UPDATE user SET name = 'bob' WHERE id = 2")  # the user repairs data
+        try:
+            conn.executescript(files["0002_roles.sql"])
+        except sqlite3.Error as err:
+            return str(err)
+        return None
+    finally:
+        conn.close()
+
+
+def test_retry_after_partial_failure_hits_the_first_try(tmp_path: Path) -> None:
+    files = {**ROLES, "0002_roles.sql": ROLES["0002_roles.sql"].format(guard="")}
+    error = _retry_error(files)
+    assert error is not None and "UNIQUE constraint failed: role.user_id" in error
+    found = _lint(_write(tmp_path / "m", files), "MG008")
+    assert [(f.span.line, f.severity) for f in found] == [(4, "warning")]
+    assert "SQLite confirms" in found[0].message and "role.user_id" in found[0].message
+    assert "NO TRANSACTION" in found[0].message
+
+
+def test_guarded_retry_passes_and_is_not_reported(tmp_path: Path) -> None:
+    guard = " WHERE true ON CONFLICT DO NOTHING"
+    files = {**ROLES, "0002_roles.sql": ROLES["0002_roles.sql"].format(guard=guard)}
+    assert _retry_error(files) is None
+    assert _lint(_write(tmp_path / "m", files), "MG008") == []
