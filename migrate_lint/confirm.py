@@ -112,8 +112,8 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]]
             if index in wanted:
                 seen = _run_on_rows(box, migration)
                 for stop in sorted(reruns.get(index, ())):
-                    rerun = _rerun_after(box, migration, stop)
-                    if rerun is not False:
+                    reached, rerun = _rerun_after(box, migration, stop)
+                    if reached:
                         seen.reruns[stop] = rerun
                 out[index] = seen
             if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
@@ -138,11 +138,11 @@ def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
         copy.close()
 
 
-def _rerun_after(box: Sandbox, migration: Migration, stop: int) -> ApplyError | bool | None:
-    """The error of running ``migration`` again after a first try that stopped right
-    after statement ``stop`` (what a runner without a transaction leaves behind when a
-    later statement fails); None when the re-run passes, False when the first try
-    cannot get there on synthetic rows."""
+def _rerun_after(box: Sandbox, migration: Migration, stop: int
+                 ) -> tuple[bool, ApplyError | None]:
+    """Whether a first try gets past statement ``stop`` on synthetic rows, and the
+    error of running ``migration`` again after it stopped there (what a runner without
+    a transaction leaves behind when a later statement fails; None: the re-run passes)."""
     from migrate_lint.fix.synth import fill
 
     copy = box.fork()
@@ -151,8 +151,8 @@ def _rerun_after(box: Sandbox, migration: Migration, stop: int) -> ApplyError | 
         statements = migration.up.statements
         # the first try: every statement up to ``stop`` commits on its own
         if copy.apply(statements[: stop + 1], no_transaction=True) is not None:
-            return False
-        return copy.apply(statements, no_transaction=migration.source.no_transaction)
+            return False, None
+        return True, copy.apply(statements, no_transaction=migration.source.no_transaction)
     finally:
         copy.close()
 
