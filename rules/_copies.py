@@ -120,29 +120,39 @@ def unique_key_written(timeline: Timeline, step_index: int) -> tuple[str, ...] |
     """A unique key of the INSERT's target that every row it writes fills with a value
     that can repeat (not NULL, not a new rowid), when the INSERT fails on a duplicate
     (no OR IGNORE/REPLACE, no upsert); None otherwise. For ``INSERT ... SELECT`` and
-    ``INSERT ... VALUES``."""
+    ``INSERT ... VALUES`` (seed inserts, read without a tree, too)."""
     step = timeline.steps[step_index]
     stmt = step.statement
-    if stmt.kind != "insert" or stmt.ast is None or step.error is not None:
+    if stmt.kind != "insert" or step.error is not None:
         return None
-    parts = insert_parts(stmt.ast)
-    if parts is None or parts.conflict in SURVIVES_DUPLICATES:
+    if stmt.seed is not None:
+        seed = stmt.seed
+        table, columns, conflict, source = seed.table, seed.columns, seed.conflict, "values"
+        null_positions: tuple[int, ...] = seed.null_positions
+    elif stmt.ast is not None:
+        parts = insert_parts(stmt.ast)
+        if parts is None:
+            return None
+        table, columns, conflict, source = parts.table, parts.columns, parts.conflict, parts.source
+        null_positions = parts.null_positions
+    else:
         return None
-    target = step.before.table(parts.table)
+    if conflict in SURVIVES_DUPLICATES:
+        return None
+    target = step.before.table(table)
     if target is None or target.incomplete or target.virtual_module:
         return None
-    copy = copy_at(timeline, step_index) if parts.source == "select" else None
+    copy = copy_at(timeline, step_index) if source == "select" else None
+    named = columns if columns is not None else column_names(target)
+    given = {c.lower() for c in named}
+    nulls = {named[i].lower() for i in null_positions if i < len(named)}
     for key in unique_keys(step.before, target):
         if copy is not None:
             values = [written_value(copy, c) for c in key]
             if all(v is not None and not v.null for v in values):
                 return key
-        elif parts.source == "values":
-            given = {c.lower() for c in (parts.columns if parts.columns is not None
-                                         else column_names(target))}
-            nulls = {c.lower() for c in parts.nulls}
-            if all(_filled(target, c, given, nulls) for c in key):
-                return key
+        elif source == "values" and all(_filled(target, c, given, nulls) for c in key):
+            return key
     return None
 
 
