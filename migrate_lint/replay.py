@@ -8,6 +8,7 @@ backfilled a column, which tables the tool could not follow.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -129,9 +130,8 @@ class Timeline:
     def _filled_from_old(self, table: Table, migration: int, before_step: int) -> bool:
         from migrate_lint.sqlglot_api import insert_shape
 
-        start = self.boundaries[migration]
-        for w in self.writes:
-            if w.kind != "insert" or not start <= w.step < before_step:
+        for w in self._writes_between(self.boundaries[migration], before_step):
+            if w.kind != "insert":
                 continue
             step = self.steps[w.step]
             written = step.before.table(w.table)
@@ -147,6 +147,11 @@ class Timeline:
                         self.holds_old_rows(source, migration, w.step)):
                     return True
         return False
+
+    def _writes_between(self, start: int, stop: int) -> list[Write]:
+        """The writes of steps [start, stop): writes are recorded in step order."""
+        steps = self.memo("write-steps", lambda: [w.step for w in self.writes])
+        return self.writes[bisect_left(steps, start):bisect_left(steps, stop)]
 
     def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
         """UPDATE steps before ``before_step`` that set ``table.column``."""

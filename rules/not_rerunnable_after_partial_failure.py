@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from migrate_lint.claims import RerunFails
 from migrate_lint.ddl import Drop
@@ -89,28 +89,22 @@ class NotRerunnableAfterPartialFailure(Rule):
         """Findings for one INSERT."""
         timeline = ctx.timeline
         m = ctx.migration_index
-        if runner_transaction(timeline, m) is not None:
-            return
-        start, stop = timeline.boundaries[m], timeline.boundaries[m + 1]
-        steps = timeline.steps[start:stop]
-        if any(s.statement.kind == "transaction" for s in steps):
-            return  # the file's own transaction decides what a failure leaves
-        later = [s for s in timeline.steps[ctx.step_index + 1:stop]
-                 if s.statement.kind != "pragma"]
-        if not later:
+        shape = timeline.memo(("rerun", m), lambda: _rerun_shape(timeline, m))
+        if shape is None or shape.first_blocker != ctx.step_index:
+            return  # guarded, or the retry already stops earlier (`table already exists`)
+        if shape.last_real is None or shape.last_real <= ctx.step_index:
             return  # a failing last statement leaves nothing of itself behind
         key = unique_key_written(timeline, ctx.step_index)
         if key is None:
             return
-        if not all(_runs_again(timeline, i) for i in range(start, ctx.step_index)):
-            return  # the retry already stops earlier, loudly (`table already exists`)
+        later = timeline.steps[shape.next_real[ctx.step_index]]
         table = ctx.before.table(stmt.tables[0]) if stmt.tables else None
         name = table.name if table is not None else (stmt.tables[0] if stmt.tables else "?")
         cols = ", ".join(f"`{c}`" for c in key)
         finding = with_migration(self.finding(
             stmt.span,
-            f"`{statement_head(stmt, 80)}` runs without a transaction ({_why_unwrapped(ctx)}): when a "
-            f"later statement fails, its rows stay, and the retry of this migration fails "
+            f"`{statement_head(stmt, 80)}` runs without a transaction "
+            f"({_why_unwrapped(ctx)}): when a later statement fails, its rows stay, and the retry of this migration fails "
             f"here with 'UNIQUE constraint failed' on the key ({cols}) of `{name}`, on "
             "every database where the first try got this far; the statements before it "
             "are written to run twice, this one is not",
@@ -118,11 +112,47 @@ class NotRerunnableAfterPartialFailure(Rule):
                  "NOTHING`), or run the migration in one transaction",
             statement=stmt.span,
             migration=ctx.migration.label,
-            related=[Related("a later statement that may fail", later[0].statement.span)],
+            related=[Related("a later statement that may fail", later.statement.span)],
             table=name,
             columns=",".join(key),
         ))
         yield replace(finding, claim=RerunFails("UNIQUE constraint failed", stmt.index))
+
+
+@dataclass(frozen=True, slots=True)
+class _RerunShape:
+    """Per migration: the first statement a retry cannot run again, the last one that
+    is not a PRAGMA, and for each step the next such statement after it."""
+
+    first_blocker: int | None
+    last_real: int | None
+    next_real: dict[int, int]
+
+
+def _rerun_shape(timeline: Timeline, m: int) -> _RerunShape | None:
+    """One pass over the migration (seed files hold thousands of INSERTs); None when
+    the runner wraps it, or the file runs its own transaction, which decides what a
+    failure leaves."""
+    if runner_transaction(timeline, m) is not None:
+        return None
+    start, stop = timeline.boundaries[m], timeline.boundaries[m + 1]
+    first: int | None = None
+    last: int | None = None
+    next_real: dict[int, int] = {}
+    pending: list[int] = []
+    for index in range(start, stop):
+        stmt = timeline.steps[index].statement
+        if stmt.kind == "transaction":
+            return None
+        if stmt.kind != "pragma":
+            for earlier in pending:
+                next_real[earlier] = index
+            pending = []
+            last = index
+        if first is None and not _runs_again(timeline, index):
+            first = index
+            pending.append(index)
+    return _RerunShape(first, last, next_real)
 
 
 def _why_unwrapped(ctx: Context) -> str:
