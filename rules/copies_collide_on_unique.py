@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
@@ -163,6 +164,24 @@ def _may_collide_alone(values: list[CopyValue | None]) -> bool:
     return all(v is not None and not v.null for v in values)
 
 
+_RANDOM = re.compile(r"\b(?:random|randomblob|uuid|uuid4|gen_random_uuid)\s*\(", re.I)
+_PREFIX = re.compile(r"^\s*'((?:[^']|'')*)'\s*\|\|")
+
+
+def _fresh(value: CopyValue) -> bool:
+    """A value made random per row (``lower(hex(randomblob(16)))``) never repeats."""
+    return _RANDOM.search(value.sql) is not None
+
+
+def _apart(a: CopyValue, b: CopyValue) -> bool:
+    """Values built on different literal prefixes (``'img-' || id``, ``'scn-' || id``)."""
+    pa, pb = _PREFIX.match(a.sql), _PREFIX.match(b.sql)
+    if pa is None or pb is None:
+        return False
+    x, y = pa.group(1), pb.group(1)
+    return not (x.startswith(y) or y.startswith(x))
+
+
 def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
@@ -177,6 +196,8 @@ def _meeting(key: tuple[str, ...], theirs: list[CopyValue | None], mine: list[Co
     fixed: list[str] = []
     for column, a, b in zip(key, theirs, mine, strict=True):
         assert a is not None and b is not None
+        if _fresh(a) or _fresh(b) or _apart(a, b):
+            return None
         if a.constant is not None and b.constant is not None:
             if _norm(a.constant) != _norm(b.constant):
                 return None  # a constant per copy that differs: the rows never meet
