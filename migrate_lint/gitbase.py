@@ -59,6 +59,13 @@ class GitBase:
         key = version_key(version)
         return next((m for m in self.migrations if version_key(m.version) == key), None)
 
+    def released(self, migration: Migration, known_by: str) -> BaseMigration | None:
+        """The migration released at the revision that the runner's history table
+        takes ``migration`` for: same version, or (Prisma) same name."""
+        if known_by == "name":
+            return next((m for m in self.migrations if m.label == migration.label), None)
+        return self.by_version(migration.version)
+
     def existed(self, path: str) -> bool:
         """True when ``path`` (a file of the history) existed at the revision."""
         return _real(path) in self.files

@@ -56,6 +56,9 @@ class Runner:
     # version has no file any more (MG009); None: the runner is unknown.
     edit_check: str | None = None
     missing_check: str | None = None
+    # How the history table knows an applied migration: by its version (the number or
+    # timestamp before the name), or by its whole name (Prisma: the folder name).
+    known_by: Literal["version", "name"] = "version"
 
     @property
     def pragma_takes_effect(self) -> bool:
@@ -105,6 +108,7 @@ _TABLE = (
         missing_check="`prisma migrate status` lists it as applied but missing from the "
         "migrations directory, and `prisma migrate dev` asks to reset the "
         "database",
+        known_by="name",
     ),
     Runner(
         "diesel", "migration", True, "diesel's bundled SQLite",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
@@ -19,7 +19,8 @@ class AppliedMigrationMissing(Rule):
     Only with `--since REV` (or `since` in the configuration): reports each migration
     that discovery finds at `REV` and whose version no migration has now: its file
     was deleted, or renamed to another version (then the finding is on the new file
-    and names both).
+    and names both). Under Prisma, which records migrations by folder name, a
+    renamed folder is missing too.
 
     ## Why is this bad?
     Runners record applied migrations by version. Every database that applied it
@@ -63,22 +64,24 @@ class AppliedMigrationMissing(Rule):
         history = ctx.history
         if base is None or not base.migrations or not history.migrations:
             return
-        now = {version_key(m.version) for m in history.migrations}
-        released = {version_key(m.version) for m in base.migrations}
         runner = history.settings.runner
+        ident = _by_name if runner.known_by == "name" else _by_version
+        now = {ident(m.version, m.label) for m in history.migrations}
+        released = {ident(m.version, m.label) for m in base.migrations}
         for old in base.migrations:
-            if version_key(old.version) in now:
+            if ident(old.version, old.label) in now:
                 continue
-            moved = _renamed_to(old, history.migrations, released, ctx)
+            known = f"`{old.label}`" if runner.known_by == "name" else f"version {old.version}"
+            moved = _renamed_to(old, history.migrations, released, ident, ctx)
             if moved is not None:
                 anchor = moved
-                what = (f"was renamed to `{moved.label}` (version {moved.version}): every "
-                        f"database that applied it records version {old.version} and runs "
-                        f"the same migration again as {moved.version}")
+                what = (f"was renamed to `{moved.label}`: every database that applied it "
+                        f"records {known} and runs the same migration again as "
+                        f"`{moved.label}`")
             else:
                 anchor = _next_after(old, history.migrations)
-                what = (f"is gone: every database that applied it records version "
-                        f"{old.version}, which no migration has now")
+                what = (f"is gone: every database that applied it records {known}, which no "
+                        "migration has now")
             yield self.finding(
                 Span(anchor.path, 0, 0, 1, 1, 1, 1),
                 f"`{old.label}` existed at {base.rev} and {what}; {missing_check(runner)}",
@@ -99,13 +102,21 @@ def missing_check(runner: Runner) -> str:
             "(set `runner` to know which)")
 
 
+def _by_version(version: str, label: str) -> str:
+    return version_key(version)
+
+
+def _by_name(version: str, label: str) -> str:
+    return label
+
+
 def _renamed_to(old: BaseMigration, migrations: tuple[Migration, ...], released: set[str],
-                ctx: HistoryContext) -> Migration | None:
-    """The migration added since under another version that carries ``old``'s name or
-    its up text."""
+                ident: Callable[[str, str], str], ctx: HistoryContext) -> Migration | None:
+    """The migration added since (as the runner knows migrations) that carries
+    ``old``'s name or its up text."""
     up = old.files[0][1] if old.files else None
     for migration in migrations:
-        if version_key(migration.version) in released:
+        if ident(migration.version, migration.label) in released:
             continue
         if migration.source.name and migration.source.name == _name(old):
             return migration

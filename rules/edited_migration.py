@@ -76,7 +76,7 @@ class EditedMigration(Rule):
             return
         runner = ctx.history.settings.runner
         for migration in ctx.history.migrations:
-            for path, old, renamed in _pairs(base, ctx.history, migration):
+            for path, old, renamed in _pairs(base, ctx.history, migration, runner.known_by):
                 new = ctx.history.texts.get(path)
                 if old is None or new is None or old == new:
                     continue
@@ -104,13 +104,13 @@ def edit_check(runner: Runner) -> str:
             "(set `runner` to know which)")
 
 
-def _pairs(base: GitBase, history: History, migration: Migration
+def _pairs(base: GitBase, history: History, migration: Migration, known_by: str
            ) -> Iterator[tuple[str, str | None, str]]:
     """Each file of ``migration`` with its text at the revision and, when the file was
-    named otherwise then, that name: matched by version where discovery read the
-    revision, else by path."""
+    named otherwise then, that name: matched as the runner knows migrations (version,
+    or Prisma's name) where discovery read the revision, else by path."""
     paths = migration_files(migration)
-    released = base.by_version(migration.version)
+    released = base.released(migration, known_by)
     if released is None or not released.files:
         for path in paths:
             yield path, base.text_at(path), ""

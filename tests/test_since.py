@@ -204,3 +204,25 @@ def test_mg005_names_the_runners_own_behaviour(runner: str | None, says: str,
     assert says in found[0][3]
     if runner != "sqlx":
         assert "SHA-384" not in found[0][3]
+
+
+def test_prisma_knows_migrations_by_folder_name(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    root = repo / "prisma" / "migrations"
+    for name, text in {
+        "20230101000000_init/migration.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
+        "20230102000000_tags/migration.sql": "CREATE TABLE tag (id integer PRIMARY KEY);\n",
+        "migration_lock.toml": 'provider = "sqlite"\n',
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    rev = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "mv", "prisma/migrations/20230102000000_tags",
+         "prisma/migrations/20230102000000_add_tags")
+    found = _found(root, rev)
+    assert [(c, n) for c, n, _, _ in found] == [("MG009", "migration.sql")]
+    assert "renamed to `20230102000000_add_tags`" in found[0][3]
+    assert "prisma migrate" in found[0][3]
