@@ -27,9 +27,9 @@ class AppliedMigrationMissing(Rule):
     still lists that version: sqlx refuses to start ('previously applied but is
     missing'), golang-migrate refuses when it was a database's last version, Flyway's
     validate fails; goose, dbmate, diesel and drizzle say nothing, and then fresh
-    databases never get its changes (deleted), or databases that applied it run it a
-    second time under the new version (renamed). The message says what the
-    configured runner does.
+    databases never get its changes (deleted), or databases that applied it take the
+    new version for a new migration and run it a second time (renamed). The message
+    says what the configured runner does.
 
     ## Example
     ```sql
@@ -76,8 +76,9 @@ class AppliedMigrationMissing(Rule):
             if moved is not None:
                 anchor = moved
                 what = (f"was renamed to `{moved.label}`: every database that applied it "
-                        f"records {known} and runs the same migration again as "
-                        f"`{moved.label}`")
+                        f"records {known} and takes `{moved.label}` for a new migration, "
+                        "which it runs a second time (or, sorting before the last applied "
+                        "one, treats as out of order)")
             else:
                 anchor = _next_after(old, history.migrations)
                 what = (f"is gone: every database that applied it records {known}, which no "
