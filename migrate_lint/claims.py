@@ -46,4 +46,14 @@ class StatementFails:
     needle: str
 
 
-Claim = ChildRowsChanged | IndexLost | OrphansLeft | StatementFails
+@dataclass(frozen=True, slots=True)
+class RerunFails:
+    """After a first try that ran up to and including statement ``statement`` (its
+    index in the migration) and then stopped, running the whole migration again
+    fails at that statement with an error containing ``needle``."""
+
+    needle: str
+    statement: int
+
+
+Claim = ChildRowsChanged | IndexLost | OrphansLeft | RerunFails | StatementFails

@@ -23,10 +23,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from migrate_lint import engine
-from migrate_lint.claims import ChildRowsChanged, Claim, IndexLost, OrphansLeft, StatementFails
+from migrate_lint.claims import (
+    ChildRowsChanged,
+    Claim,
+    IndexLost,
+    OrphansLeft,
+    RerunFails,
+    StatementFails,
+)
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
 from migrate_lint.replay import Timeline
@@ -45,6 +52,9 @@ class Observation:
     indexes_after: dict[str, tuple[tuple[tuple[str, ...], bool], ...]]  # table -> keys
     orphans_before: int  # rows PRAGMA foreign_key_check reports
     orphans_after: int
+    # statement index -> the error of a re-run after a first try stopped after that
+    # statement (None: the re-run passed); absent when the first try did not get there
+    reruns: dict[int, ApplyError | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +71,17 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
     confirmed, dropped, or lowered."""
     history = timeline.history
     wanted: dict[int, list[int]] = {}
+    reruns: dict[int, set[int]] = {}
     for i, f in enumerate(findings):
         if f.claim is not None:
             index = _migration_of(history, f)
             if index is not None:
                 wanted.setdefault(index, []).append(i)
+                if isinstance(f.claim, RerunFails):
+                    reruns.setdefault(index, set()).add(f.claim.statement)
     if not wanted:
         return list(findings)
-    observed = _observe(history, set(wanted))
+    observed = _observe(history, set(wanted), reruns)
     out: list[Finding | None] = list(findings)
     for index, positions in wanted.items():
         seen = observed.get(index)
@@ -89,14 +102,20 @@ def _migration_of(history: History, finding: Finding) -> int | None:
     return None
 
 
-def _observe(history: History, wanted: set[int]) -> dict[int, Observation]:
+def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]]
+             ) -> dict[int, Observation]:
     out: dict[int, Observation] = {}
     last = max(wanted)
     with Sandbox.for_settings(history.settings) as box:
         for index, migration in enumerate(history.migrations[: last + 1]):
             no_tx = migration.source.no_transaction
             if index in wanted:
-                out[index] = _run_on_rows(box, migration)
+                seen = _run_on_rows(box, migration)
+                for stop in sorted(reruns.get(index, ())):
+                    reached, rerun = _rerun_after(box, migration, stop)
+                    if reached:
+                        seen.reruns[stop] = rerun
+                out[index] = seen
             if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
                 break  # the history fails here: later migrations cannot be judged
     return out
@@ -115,6 +134,25 @@ def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
                            no_transaction=migration.source.no_transaction)
         return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
                            _indexes(conn), orphans_before, _orphans(conn))
+    finally:
+        copy.close()
+
+
+def _rerun_after(box: Sandbox, migration: Migration, stop: int
+                 ) -> tuple[bool, ApplyError | None]:
+    """Whether a first try gets past statement ``stop`` on synthetic rows, and the
+    error of running ``migration`` again after it stopped there (what a runner without
+    a transaction leaves behind when a later statement fails; None: the re-run passes)."""
+    from migrate_lint.fix.synth import fill
+
+    copy = box.fork()
+    try:
+        fill(copy.connection)
+        statements = migration.up.statements
+        # the first try: every statement up to ``stop`` commits on its own
+        if copy.apply(statements[: stop + 1], no_transaction=True) is not None:
+            return False, None
+        return True, copy.apply(statements, no_transaction=migration.source.no_transaction)
     finally:
         copy.close()
 
@@ -200,6 +238,8 @@ def _failed_at(seen: Observation, finding: Finding, migration: Migration) -> boo
 
 def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdict:
     claim: Claim | None = finding.claim
+    if isinstance(claim, RerunFails):
+        return _rerun_verdict(claim, seen, migration)
     if isinstance(claim, StatementFails):
         at = _failed_at(seen, finding, migration)
         if at is None:
@@ -224,6 +264,21 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
                            f"{new} row{'s' if new != 1 else ''} without a parent afterwards")
         return Verdict(False, "every key still has its parent on synthetic rows")
     return Verdict(None)
+
+
+def _rerun_verdict(claim: RerunFails, seen: Observation, migration: Migration) -> Verdict:
+    if claim.statement not in seen.reruns:
+        return Verdict(None)  # the first try fails earlier on synthetic rows: cannot tell
+    error = seen.reruns[claim.statement]
+    line = migration.up.statements[claim.statement].span.line
+    if error is not None and error.piece_index == claim.statement and (
+            claim.needle in error.message):
+        return Verdict(True, f"SQLite confirms on synthetic rows: after a first try that "
+                       f"stopped past line {line}, the re-run fails there with "
+                       f"'{error.message}'")
+    if error is not None and error.piece_index < claim.statement:
+        return Verdict(None)  # the re-run stops earlier, for another reason
+    return Verdict(False, "the re-run passes that statement on synthetic rows")
 
 
 def _children_verdict(claim: ChildRowsChanged, seen: Observation) -> Verdict:

@@ -102,6 +102,10 @@ class Rule:
     # What happens to a finding whose claim (Finding.claim) SQLite does not bear out
     # on synthetic rows: "drop" it, or "warn" (keep it as a warning that says so).
     unconfirmed: ClassVar[str] = "drop"
+    # With `--since REV` only findings in files added or changed since are reported;
+    # a rule about what disappeared since anchors on a file that may be unchanged and
+    # is reported all the same.
+    anchored_anywhere: ClassVar[bool] = False
 
     def check(self, stmt: Statement, ctx: Context) -> Iterable[Finding]:
         """Findings for one statement of the up direction."""

@@ -8,16 +8,36 @@ Real git: ``git ls-tree`` lists the files of the migrations directory at ``REV``
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
 from migrate_lint.history import History, Migration
+from migrate_lint.source import MigrationSource
 
 
 def _real(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
+
+
+def version_key(version: str) -> str:
+    """A version as runners compare it: numbers by value (``0003`` is ``3``)."""
+    return str(int(version)) if version.isdigit() else version
+
+
+@dataclass(frozen=True)
+class BaseMigration:
+    """One migration as discovery read it at the revision.
+
+    ``files`` holds each of its files (up, then down) as ``(path, text)``, the path
+    relative to the migrations directory.
+    """
+
+    version: str
+    label: str
+    files: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -25,11 +45,26 @@ class GitBase:
     """The migration files of one history as they were at revision ``rev``.
 
     ``files`` maps the real path of each file of the current history that existed at
-    ``rev`` to its text there; a file absent from it was added since.
+    ``rev`` to its text there; a file absent from it was added since. ``migrations``
+    are the migrations discovery finds in the directory at ``rev`` (with the
+    current layout), known by version: what databases that applied them recorded.
     """
 
     rev: str
     files: Mapping[str, str] = field(default_factory=dict)
+    migrations: tuple[BaseMigration, ...] = ()
+
+    def by_version(self, version: str) -> BaseMigration | None:
+        """The migration released under ``version`` at the revision, if any."""
+        key = version_key(version)
+        return next((m for m in self.migrations if version_key(m.version) == key), None)
+
+    def released(self, migration: Migration, known_by: str) -> BaseMigration | None:
+        """The migration released at the revision that the runner's history table
+        takes ``migration`` for: same version, or (Prisma) same name."""
+        if known_by == "name":
+            return next((m for m in self.migrations if m.label == migration.label), None)
+        return self.by_version(migration.version)
 
     def existed(self, path: str) -> bool:
         """True when ``path`` (a file of the history) existed at the revision."""
@@ -40,8 +75,10 @@ class GitBase:
         return self.files.get(_real(path))
 
     def migration_existed(self, migration: Migration) -> bool:
-        """True when any file of ``migration`` existed at the revision."""
-        return any(self.existed(p) for p in migration_files(migration))
+        """True when any file of ``migration`` existed at the revision, or a migration
+        of its version did (a renamed file: runners know migrations by version)."""
+        return any(self.existed(p) for p in migration_files(migration)) or (
+            self.by_version(migration.version) is not None)
 
     def changed_files(self, history: History) -> frozenset[str]:
         """Real paths of the history's files added or changed since the revision."""
@@ -56,7 +93,12 @@ class GitBase:
 
 def migration_files(migration: Migration) -> tuple[str, ...]:
     """Every file holding ``migration`` (up and down), in order, without repeats."""
-    paths = [s.path for s in migration.source.up] + [s.path for s in migration.source.down]
+    return source_files(migration.source)
+
+
+def source_files(source: MigrationSource) -> tuple[str, ...]:
+    """Every file holding a discovered migration (up and down), in order, without repeats."""
+    paths = [s.path for s in source.up] + [s.path for s in source.down]
     return tuple(dict.fromkeys(paths))
 
 
@@ -94,9 +136,40 @@ def load_base(history: History, rev: str) -> GitBase:
                 wanted[rel.replace(os.sep, "/")] = _real(path)
     if not wanted:
         return GitBase(rev)
-    rel_root = os.path.relpath(os.path.realpath(history.root), real_top).replace(os.sep, "/")
+    rel_root = os.path.relpath(os.path.realpath(root), real_top).replace(os.sep, "/")
     names = list_files(rev, "." if rel_root == "." else rel_root, top, purpose="--since")
-    present = [n for n in names if n in wanted]
-    blobs = read_blobs(rev, present, top, purpose="--since")
-    files = {wanted[name]: data.decode("utf-8", "replace") for name, data in blobs.items()}
-    return GitBase(rev, files)
+    blobs = read_blobs(rev, names, top, purpose="--since")
+    files = {wanted[name]: data.decode("utf-8", "replace") for name, data in blobs.items()
+             if name in wanted}
+    inside = {name if rel_root == "." else name[len(rel_root) + 1:]: data
+              for name, data in blobs.items()
+              if rel_root == "." or name.startswith(rel_root + "/")}
+    return GitBase(rev, files, _discover_at(inside, history.settings.layout))
+
+
+def _discover_at(blobs: Mapping[str, bytes], layout: str) -> tuple[BaseMigration, ...]:
+    """The migrations discovery finds among ``blobs`` (path relative to the migrations
+    directory -> content), written to a scratch directory; none when it finds none."""
+    from migrate_lint.discover import discover  # discovery reads a directory
+    from migrate_lint.source import LAYOUTS
+
+    with tempfile.TemporaryDirectory(prefix="migrate-lint-base-") as scratch:
+        for name, data in blobs.items():
+            path = os.path.join(scratch, *name.split("/"))
+            if not os.path.realpath(path).startswith(os.path.realpath(scratch) + os.sep):
+                continue  # a name that would leave the scratch directory
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as out:
+                out.write(data)
+        try:
+            found = discover(scratch, layout if layout in LAYOUTS else None)
+        except MigrateLintError:
+            return ()
+        out_migrations = []
+        for source in found.migrations:
+            texts = []
+            for path in source_files(source):
+                rel = os.path.relpath(path, scratch).replace(os.sep, "/")
+                texts.append((rel, blobs.get(rel, b"").decode("utf-8", "replace")))
+            out_migrations.append(BaseMigration(source.version, source.label, tuple(texts)))
+        return tuple(out_migrations)

@@ -348,6 +348,11 @@ def diagnostic_finding(diag: Diagnostic) -> Finding:
                    help_text if isinstance(help_text, str) else "", data=data)
 
 
+def _anchored_anywhere(code: str) -> bool:
+    cls = engine.rule_by_code(code)
+    return cls is not None and cls.anchored_anywhere
+
+
 def _with_severity(finding: Finding, config: Config) -> Finding:
     level = config.severity_of(finding.code)
     return finding if level is None or level == finding.severity else replace(
@@ -435,7 +440,8 @@ def lint(
             # --since: only migrations added or changed since the revision are reported
             history_files = {real(p) for m in history.migrations for p in migration_files(m)}
             changed = base.changed_files(history)
-            kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed]
+            kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed
+                    or _anchored_anywhere(f.code)]
         wanted = plan.wanted.get(key)
         if wanted is not None:
             allowed = wanted | insert_real

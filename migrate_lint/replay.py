@@ -8,6 +8,7 @@ backfilled a column, which tables the tool could not follow.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -110,6 +111,47 @@ class Timeline:
             if written is not None and written.origin == table.origin:
                 return False
         return True
+
+    def holds_old_rows(self, table: Table, migration: int, before_step: int) -> bool:
+        """True when ``table`` may hold rows that were in the database before
+        ``migration`` ran, at ``before_step``.
+
+        A table that existed before the migration does; one created in it does once a
+        copy (``INSERT ... SELECT``) from such a table filled it: a table rebuilt twice
+        in one migration holds the old rows after the first rebuild, and the second
+        rebuild's copy must be checked like the first. Rows the migration wrote from
+        VALUES are its own, visible in the file.
+        """
+        if not self.created_in(table, migration):
+            return True
+        key = ("old-rows", table.origin, migration, before_step)
+        return self.memo(key, lambda: self._filled_from_old(table, migration, before_step))
+
+    def _filled_from_old(self, table: Table, migration: int, before_step: int) -> bool:
+        from migrate_lint.sqlglot_api import insert_shape
+
+        for w in self._writes_between(self.boundaries[migration], before_step):
+            if w.kind != "insert":
+                continue
+            step = self.steps[w.step]
+            written = step.before.table(w.table)
+            if written is None or written.origin != table.origin or step.statement.ast is None:
+                continue
+            shape = insert_shape(step.statement.ast)
+            if shape is None or not shape.select:
+                continue
+            for _, name in shape.sources:
+                source = step.before.table(name)
+                # each level looks at earlier steps only: the recursion ends
+                if source is not None and source.origin != table.origin and (
+                        self.holds_old_rows(source, migration, w.step)):
+                    return True
+        return False
+
+    def _writes_between(self, start: int, stop: int) -> list[Write]:
+        """The writes of steps [start, stop): writes are recorded in step order."""
+        steps = self.memo("write-steps", lambda: [w.step for w in self.writes])
+        return self.writes[bisect_left(steps, start):bisect_left(steps, stop)]
 
     def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
         """UPDATE steps before ``before_step`` that set ``table.column``."""

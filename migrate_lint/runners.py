@@ -52,6 +52,13 @@ class Runner:
     edit_note: str | None = None
     # What an ignored in-file PRAGMA foreign_keys leaves, where the driver default is not all.
     pragma_effect: str | None = None
+    # What the runner does when an applied file changes (MG005), and when an applied
+    # version has no file any more (MG009); None: the runner is unknown.
+    edit_check: str | None = None
+    missing_check: str | None = None
+    # How the history table knows an applied migration: by its version (the number or
+    # timestamp before the name), or by its whole name (Prisma: the folder name).
+    known_by: Literal["version", "name"] = "version"
 
     @property
     def pragma_takes_effect(self) -> bool:
@@ -83,6 +90,11 @@ _TABLE = (
         "applied keep its schema silently; the new migration brings them to the same end state.",
         pragma_effect="foreign keys stay ON wherever the driver has them on (better-sqlite3's "
         "default; drizzle + libsql turns them off around migrate() itself)",
+        edit_check="drizzle stores a hash of each migration but never compares it, so nothing"
+        " warns",
+        missing_check="drizzle only compares the time of the last applied migration, so it "
+        "never notices: databases that applied it keep its changes and fresh "
+        "ones never get them",
     ),
     Runner(
         "prisma", "none", True, "Prisma's engine",
@@ -91,6 +103,12 @@ _TABLE = (
         edit_note="Prisma stores a SHA-256 checksum: `prisma migrate dev` will ask to reset "
         "databases where the original applied; on deploy targets where it failed run "
         "`prisma migrate resolve --rolled-back <migration>` and deploy again.",
+        edit_check="Prisma compares a SHA-256 checksum: `prisma migrate dev` reports the "
+        "applied migration as modified and asks to reset the database",
+        missing_check="`prisma migrate status` lists it as applied but missing from the "
+        "migrations directory, and `prisma migrate dev` asks to reset the "
+        "database",
+        known_by="name",
     ),
     Runner(
         "diesel", "migration", True, "diesel's bundled SQLite",
@@ -98,6 +116,10 @@ _TABLE = (
         "(no `run_in_transaction = false` in metadata.toml)",
         "`run_in_transaction = false` in the migration's metadata.toml", "file",
         f"set `run_in_transaction = false` in the migration's metadata.toml {_OWN_BEGIN}",
+        edit_check="diesel keeps no checksum (`__diesel_schema_migrations` holds the version "
+        "and time), so nothing warns",
+        missing_check="diesel records versions only, so databases that applied it keep its "
+        "changes and fresh ones never get them",
     ),
     Runner(
         "sqlx", "migration", True, "sqlx",
@@ -112,24 +134,44 @@ _TABLE = (
         "databases (it failed), but on databases where it did apply run `sqlx migrate info` "
         "and update `_sqlx_migrations.checksum` for this version, or keep the original file "
         "and rely on the new migration only.",
+        edit_check="sqlx compares a SHA-384 checksum and refuses to start: 'migration "
+        "<version> was previously applied but has been modified'",
+        missing_check="sqlx refuses to start: 'migration <version> was previously applied but"
+        " is missing in the resolved migrations' (unless the application calls "
+        "`set_ignore_missing(true)`)",
     ),
     Runner(
         "goose", "migration", False, "the Go SQLite drivers",
         "goose runs this migration in a transaction (no `-- +goose NO TRANSACTION`)",
         "`-- +goose NO TRANSACTION`", "file",
         f"add `-- +goose NO TRANSACTION` {_OWN_BEGIN}",
+        edit_check="goose keeps no checksum (`goose_db_version` holds versions), so nothing "
+        "warns",
+        missing_check="goose does not notice on `up` (it looks only for unapplied files older"
+        " than the last applied version): databases that applied it keep its "
+        "changes and fresh ones never get them",
     ),
     Runner(
         "golang-migrate", "migration", False, "the Go SQLite drivers",
         "golang-migrate runs each migration file in a transaction",
         "`x-no-tx-wrap=true` on the database URL, for every file", "history",
         f"use `x-no-tx-wrap=true` {_OWN_BEGIN}",
+        edit_check="golang-migrate keeps no checksum (`schema_migrations` holds the last "
+        "version and a dirty flag), so nothing warns",
+        missing_check="golang-migrate stores only the last applied version and refuses to "
+        "migrate ('no migration found for version <version>') on every database"
+        " whose last applied version it was; elsewhere nothing warns and fresh "
+        "databases never get its changes",
     ),
     Runner(
         "dbmate", "migration", False, "the Go SQLite drivers",
         "dbmate runs this migration in a transaction (no `-- migrate:up transaction:false`)",
         "`-- migrate:up transaction:false`", "file",
         f"use `-- migrate:up transaction:false` {_OWN_BEGIN}",
+        edit_check="dbmate keeps no checksum (`schema_migrations` holds versions), so nothing"
+        " warns",
+        missing_check="dbmate records versions only, so databases that applied it keep its "
+        "changes and fresh ones never get them",
     ),
     Runner(
         "flyway", "migration", False, "the SQLite JDBC driver",
@@ -139,6 +181,10 @@ _TABLE = (
         f"add `<file>.sql.conf` with `executeInTransaction=false` {_OWN_BEGIN}",
         edit_note="Flyway validates CRC32 checksums: run `flyway repair` on databases where "
         "the original applied before the next migrate.",
+        edit_check="Flyway's validate fails on the changed CRC32 checksum until `flyway "
+        "repair`",
+        missing_check="Flyway's validate fails ('Detected applied migration not resolved "
+        "locally') unless `ignoreMigrationPatterns` includes `*:missing`",
     ),
     Runner(
         # Layout alone, runner unknown: wrapped per file like most runners, unless the

@@ -300,6 +300,12 @@ def _find_rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:
             old = step.before.table(node.table)
             if old is None:
                 continue
+            if timeline.created_in(old, migration) and any(
+                    isinstance(d := timeline.steps[s].statement.ddl, Drop) and d.what == "TABLE"
+                    and _same(d.name, node.new) for s in steps[:pos]):
+                # `DROP TABLE t; ALTER TABLE t_new RENAME TO t`: the end of a new-first
+                # rebuild, even when the next rebuild of `t` makes a `t_new` again
+                continue
             rest = steps[pos + 1:]
             create = _later(timeline, rest, lambda n, t=node.table: isinstance(n, CreateTable)
                             and _same(n.name, t) and not n.temporary)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import migration_files
+from migrate_lint.gitbase import GitBase, migration_files
+from migrate_lint.history import History, Migration
+from migrate_lint.runners import Runner
 from migrate_lint.span import Span
 
 
@@ -24,15 +27,20 @@ class EditedMigration(Rule):
 
     ## What it does
     Only with `--since REV` (or `since` in the configuration): reports each migration
-    file that existed at `REV` and whose content differs now (compared with
-    `git show REV:path`), at the first line that changed.
+    whose version existed at `REV` and whose content differs now, at the first line
+    that changed. Migrations are matched by version, as runners know them: a file
+    renamed since (same version, another name) whose content also changed is an
+    edit. A released version that is gone is MG009.
 
     ## Why is this bad?
-    Runners apply a migration once and remember it: on every database that already
-    applied the old version, the edit never runs, so those databases keep the old
-    schema while fresh ones get the new one (the opencode history shipped
+    Runners apply a migration once and remember its version: on every database that
+    already applied the old text, the edit never runs, so those databases keep the
+    old schema while fresh ones get the new one (the opencode history shipped
     `ALTER TABLE session_message ADD seq integer NOT NULL` and then edited it in
-    place). sqlx refuses to migrate at all once a checksum of an applied file changes.
+    place). What the runner does about it differs, and the message says which:
+    sqlx refuses to start on the changed checksum, Prisma asks to reset the
+    database, Flyway's validate fails, drizzle, goose, golang-migrate, dbmate and
+    diesel never notice.
 
     ## Example
     ```sql
@@ -62,25 +70,56 @@ class EditedMigration(Rule):
     severity = "error"
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        """Findings for every released migration file changed since the revision."""
+        """Findings for every released migration changed since the revision."""
         base = ctx.base
         if base is None:
             return
+        runner = ctx.history.settings.runner
         for migration in ctx.history.migrations:
-            for path in migration_files(migration):
-                old = base.text_at(path)
+            for path, old, renamed in _pairs(base, ctx.history, migration, runner.known_by):
                 new = ctx.history.texts.get(path)
                 if old is None or new is None or old == new:
                     continue
                 lines = new.splitlines()
                 line = max(1, min(first_difference(old, new), len(lines)))
                 offset = sum(len(x) + 1 for x in lines[: line - 1])
+                was = f" (then named `{renamed}`)" if renamed else ""
                 yield self.finding(
                     Span(path, offset, offset, line, 1, line, 1),
-                    f"`{migration.label}` existed at {base.rev} and was edited since: every "
-                    "database that already applied it never runs the change (runners apply "
-                    "a migration once), so they keep the old schema while fresh ones get "
-                    "the new one; sqlx refuses to migrate on the changed checksum",
+                    f"`{migration.label}` existed at {base.rev}{was} and was edited since: "
+                    "every database that already applied it never runs the change (runners "
+                    "apply a version once), so they keep the old schema while fresh ones "
+                    f"get the new one; {edit_check(runner)}",
                     help="restore the released text and put the change in a new migration",
                     migration=migration.label,
                 )
+
+
+def edit_check(runner: Runner) -> str:
+    """What the runner does when an applied file changes, for messages."""
+    if runner.edit_check is not None:
+        return runner.edit_check
+    return ("the runner is unknown: sqlx refuses to start on the changed checksum, Prisma "
+            "asks to reset the database, Flyway's validate fails, others never notice "
+            "(set `runner` to know which)")
+
+
+def _pairs(base: GitBase, history: History, migration: Migration, known_by: str
+           ) -> Iterator[tuple[str, str | None, str]]:
+    """Each file of ``migration`` with its text at the revision and, when the file was
+    named otherwise then, that name: matched as the runner knows migrations (version,
+    or Prisma's name) where discovery read the revision, else by path."""
+    paths = migration_files(migration)
+    released = base.released(migration, known_by)
+    if released is None or not released.files:
+        for path in paths:
+            yield path, base.text_at(path), ""
+        return
+    root = history.root if os.path.isdir(history.root) else os.path.dirname(history.root)
+    for index, path in enumerate(paths):
+        if index >= len(released.files):
+            yield path, base.text_at(path), ""
+            continue
+        old_rel, old = released.files[index]
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        yield path, old, "" if rel == old_rel else old_rel

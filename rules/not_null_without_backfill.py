@@ -99,8 +99,10 @@ class NotNullWithoutBackfill(Rule):
             table = ctx.before.table(name)
             if table is not None:
                 sources[alias] = table
-        old = [t for t in sources.values()
-               if not ctx.timeline.created_in(t, ctx.migration_index) and not t.temporary]
+        # sources holding rows from before the migration: a table rebuilt earlier in
+        # it holds them too (the first rebuild's copy filled it)
+        old = [t for t in sources.values() if not t.temporary and ctx.timeline.holds_old_rows(
+            t, ctx.migration_index, ctx.step_index)]
         if not old or any(t.incomplete for t in sources.values()):
             return
         if len(shape.columns) != len(shape.values):

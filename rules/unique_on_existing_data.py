@@ -21,6 +21,7 @@ from migrate_lint.sqlglot_api import (
 
 from ._common import created_here, emptied_by, is_new_and_empty, statement_head, with_migration
 from ._conditions import FALSE, NULL, possible_values
+from ._rebuild import rebuilds
 
 
 def unique_sets(schema: Schema, table: Table) -> list[tuple[frozenset[str], str | None]]:
@@ -127,9 +128,10 @@ class UniqueOnExistingData(Rule):
             if copy is None:
                 continue
             source, mapping = copy
-            if ctx.timeline.created_in(source, ctx.migration_index) or source.incomplete:
+            if source.incomplete or not ctx.timeline.holds_old_rows(
+                    source, ctx.migration_index, index):
                 return
-            if not _takes_over(ctx, source, table):
+            if not _takes_over(ctx, source, table, index):
                 return  # a new table filled from another one, not a rebuild of it
             existing = unique_sets(step.before, source)
             dedup = deduplicated_on(step.statement.ast) if step.statement.ast is not None else None
@@ -264,9 +266,14 @@ def _deduplicated(ctx: Context, table: Table) -> bool:
     return False
 
 
-def _takes_over(ctx: Context, source: Table, new: Table) -> bool:
-    """True when ``new`` ends the migration under the name ``source`` had at its start."""
+def _takes_over(ctx: Context, source: Table, new: Table, copy_step: int) -> bool:
+    """True when ``new`` ends the migration under the name ``source`` had at its start,
+    or when the copy at ``copy_step`` is part of a rebuild of ``source`` (a table
+    rebuilt earlier in the same migration, whose name at the start was another's)."""
     timeline = ctx.timeline
+    if any(copy_step in r.copies and r.old.origin == source.origin
+           for r in rebuilds(timeline, ctx.migration_index)):
+        return True
     start = timeline.steps[timeline.boundaries[ctx.migration_index]].before
     end = timeline.after_migration(ctx.migration_index)
     was = next((t for t in start.tables.values() if t.origin == source.origin), None)

@@ -24,7 +24,7 @@ OURS = ("NN001", "NN002", "NN003", "NN004", "NN005", "NN006",
         "MG000", "MG001", "MG002", "MG003", "MG004", "MG005", "MG006")
 FIXABLE = frozenset({"NN001", "NN002", "NN003", "NN004", "NN005", "SQ001", "SQ002", "SQ003"})
 # Rules that only fire with `--since REV` (git): their examples are run in test_since.py.
-NEEDS_GIT = frozenset({"MG004", "MG005"})
+NEEDS_GIT = frozenset({"MG004", "MG005", "MG009"})
 _FENCE = re.compile(r"```sql\n(.*?)```", re.S)
 
 

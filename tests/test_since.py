@@ -120,10 +120,15 @@ def test_cli_since_option_and_config_key(tmp_path: Path) -> None:
     assert config.since == "main"
 
 
-@pytest.mark.parametrize("code", ["MG004", "MG005"])
+@pytest.mark.parametrize("code", ["MG004", "MG005", "MG009"])
 def test_doc_examples_with_git(code: str, tmp_path: Path) -> None:
     """The docs' Example fires against the base the doc describes; Use instead does not."""
-    if code == "MG004":
+    if code == "MG009":
+        base = {"0001_init.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
+                "0002_tags.sql": "CREATE TABLE tag (id integer PRIMARY KEY, name text);\n"}
+        bad = {"0003_tags.sql": base["0002_tags.sql"]}
+        good = {"0002_tags.sql": base["0002_tags.sql"]}
+    elif code == "MG004":
         base = BASE | {"0003_more.sql": "ALTER TABLE t ADD c text;\n"}
         bad = {"0002_b.sql": "ALTER TABLE t ADD b text;\n"}
         good = {"0004_b.sql": "ALTER TABLE t ADD b text;\n"}
@@ -136,6 +141,88 @@ def test_doc_examples_with_git(code: str, tmp_path: Path) -> None:
         where = tmp_path / ("bad" if fires else "good")
         where.mkdir()
         _, root, rev = _repo(where, base)
+        if code == "MG009":
+            (root / "0002_tags.sql").unlink()
         for name, text in changes.items():
             (root / name).write_text(text, encoding="utf-8")
         assert any(c == code for c, _, _ in _codes(root, rev, select=(code,))) == fires
+
+
+# -- edits by version, not by path --------------------------------------------------
+
+
+def _found(root: Path, rev: str, **kw: object) -> list[tuple[str, str, int, str]]:
+    result = lint([str(root)], Config(path=str(root), since=rev, **kw))  # type: ignore[arg-type]
+    return [(f.code, Path(f.path).name, f.span.line, f.message) for f in result.findings
+            if f.code in ("MG004", "MG005", "MG009")]
+
+
+def test_renamed_and_edited_release_is_an_edit(tmp_path: Path) -> None:
+    repo, root, rev = _repo(tmp_path, BASE)
+    _git(repo, "mv", "db/migrations/0003_more.sql", "db/migrations/0003_more_columns.sql")
+    (root / "0003_more_columns.sql").write_text("ALTER TABLE t ADD c2 text;\n",
+                                                encoding="utf-8")
+    found = _found(root, rev)
+    assert [(c, n, line) for c, n, line, _ in found] == [("MG005", "0003_more_columns.sql", 1)]
+    assert "then named `0003_more.sql`" in found[0][3]
+
+
+def test_renamed_release_with_the_same_text_and_version_is_fine(tmp_path: Path) -> None:
+    repo, root, rev = _repo(tmp_path, BASE)
+    _git(repo, "mv", "db/migrations/0003_more.sql", "db/migrations/03_more.sql")
+    assert _found(root, rev) == []
+
+
+def test_deleted_release_is_mg009_with_the_runners_behaviour(tmp_path: Path) -> None:
+    repo, root, rev = _repo(tmp_path, BASE | {"0004_last.sql": "ALTER TABLE t ADD d text;\n"})
+    _git(repo, "rm", "-q", "db/migrations/0003_more.sql")
+    found = _found(root, rev, runner="sqlx")
+    assert [(c, n, line) for c, n, line, _ in found] == [("MG009", "0004_last.sql", 1)]
+    assert "previously applied but is missing" in found[0][3]
+    goose = _found(root, rev, runner="goose")
+    assert "goose does not notice" in goose[0][3]
+
+
+def test_release_renamed_to_another_version_is_mg009_on_the_new_file(tmp_path: Path) -> None:
+    repo, root, rev = _repo(tmp_path, BASE)
+    _git(repo, "mv", "db/migrations/0003_more.sql", "db/migrations/0005_more.sql")
+    found = _found(root, rev, runner="golang-migrate", layout="flat")
+    assert [(c, n, line) for c, n, line, _ in found] == [("MG009", "0005_more.sql", 1)]
+    assert "renamed to `0005_more`" in found[0][3] and "no migration found" in found[0][3]
+
+
+@pytest.mark.parametrize(("runner", "says"), [
+    ("sqlx", "SHA-384"), ("prisma", "asks to reset"), ("flyway", "flyway repair"),
+    ("goose", "goose keeps no checksum"), ("drizzle", "never compares it"),
+    (None, "the runner is unknown")])
+def test_mg005_names_the_runners_own_behaviour(runner: str | None, says: str,
+                                                tmp_path: Path) -> None:
+    _, root, rev = _repo(tmp_path, BASE)
+    (root / "0003_more.sql").write_text("ALTER TABLE t ADD c2 text;\n", encoding="utf-8")
+    found = _found(root, rev, runner=runner)
+    assert [c for c, *_ in found] == ["MG005"]
+    assert says in found[0][3]
+    if runner != "sqlx":
+        assert "SHA-384" not in found[0][3]
+
+
+def test_prisma_knows_migrations_by_folder_name(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    root = repo / "prisma" / "migrations"
+    for name, text in {
+        "20230101000000_init/migration.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n",
+        "20230102000000_tags/migration.sql": "CREATE TABLE tag (id integer PRIMARY KEY);\n",
+        "migration_lock.toml": 'provider = "sqlite"\n',
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    rev = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "mv", "prisma/migrations/20230102000000_tags",
+         "prisma/migrations/20230102000000_add_tags")
+    found = _found(root, rev)
+    assert [(c, n) for c, n, _, _ in found] == [("MG009", "migration.sql")]
+    assert "renamed to `20230102000000_add_tags`" in found[0][3]
+    assert "prisma migrate" in found[0][3]

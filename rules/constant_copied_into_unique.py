@@ -1,0 +1,119 @@
+"""DL008: a copy writes the same value on every row into a UNIQUE key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from migrate_lint.claims import StatementFails
+from migrate_lint.engine import Context, Rule
+from migrate_lint.findings import Finding, Related
+from migrate_lint.history import Statement
+
+from ._common import copied_value_span, created_here, incomplete_note, with_migration
+from ._copies import copy_at, unique_keys, written_value
+from ._rebuild import names
+
+
+class ConstantCopiedIntoUnique(Rule):
+    """A copy writes one constant into every row of a UNIQUE column.
+
+    ## What it does
+    Reports `INSERT INTO t (...) SELECT ... FROM s` where every column of a UNIQUE or
+    PRIMARY KEY of `t` receives the same value on every row: a literal in the select
+    list (`''`, `0`, `CURRENT_TIMESTAMP`), or the constant DEFAULT of a column the
+    copy omits, while `s` holds rows from before the migration. This is the rebuild
+    Django writes for a new field with `unique=True` and a `default`. Copies that
+    yield at most one row (an aggregate, `LIMIT 1`, no FROM) and copies with `OR
+    IGNORE`, `OR REPLACE` or `ON CONFLICT` are not reported.
+
+    ## Why is this bad?
+    The second row copied repeats the key: SQLite stops the statement with 'UNIQUE
+    constraint failed' on every database where `s` has two rows, and the migration
+    fails. A fresh database, or one with a single row, passes, so it ships.
+
+    ## Example
+    ```sql
+    CREATE TABLE product (id integer PRIMARY KEY AUTOINCREMENT, name text NOT NULL);
+    -- migration
+    CREATE TABLE new__product (id integer PRIMARY KEY AUTOINCREMENT, name text NOT NULL, sku text NOT NULL UNIQUE);
+    INSERT INTO new__product (id, name, sku) SELECT id, name, '' FROM product;
+    DROP TABLE product;
+    ALTER TABLE new__product RENAME TO product;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE product (id integer PRIMARY KEY AUTOINCREMENT, name text NOT NULL);
+    -- migration
+    CREATE TABLE new__product (id integer PRIMARY KEY AUTOINCREMENT, name text NOT NULL, sku text NOT NULL UNIQUE);
+    INSERT INTO new__product (id, name, sku) SELECT id, name, 'sku-' || id FROM product;
+    DROP TABLE product;
+    ALTER TABLE new__product RENAME TO product;
+    ```
+
+    ## Confirmation
+    Before it is reported, the migration runs on a copy of the replayed database
+    filled with synthetic rows (four per table), under the runner's settings: the
+    finding carries SQLite's own error. When the copy does not fail there (a WHERE
+    that no synthetic row meets, a trigger), it is kept as a warning that says so:
+    two rows that reach the copy still collide.
+
+    ## References
+    - https://www.sqlite.org/lang_createtable.html#unique_constraints
+    - https://docs.djangoproject.com/en/stable/howto/writing-migrations/#migrations-that-add-unique-fields
+    """
+
+    code = "DL008"
+    name = "constant-copied-into-unique"
+    severity = "error"
+    kinds = frozenset({"insert"})
+    unconfirmed = "warn"
+
+    def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one INSERT ... SELECT."""
+        copy = copy_at(ctx.timeline, ctx.step_index)
+        if copy is None or copy.one_row or not copy.fails_on_duplicates:
+            return
+        old = [s for s in copy.sources if not s.temporary and ctx.timeline.holds_old_rows(
+            s, ctx.migration_index, ctx.step_index)]
+        if not old:
+            return  # nothing but rows this migration wrote itself, visible in the file
+        target = copy.target
+        for key in unique_keys(ctx.before, target):
+            values = [written_value(copy, c) for c in key]
+            if any(v is None or v.constant is None for v in values):
+                continue
+            cols = [target.column(c) for c in key]
+            written = [c.name if c is not None else k for c, k in zip(cols, key, strict=True)]
+            shown = ", ".join(f"{v.constant}" for v in values if v is not None)
+            what = (f"`{written[0]}`, which is UNIQUE" if len(written) == 1
+                    else f"({', '.join(f'`{w}`' for w in written)}), a UNIQUE key")
+            rows = (f"two rows of `{old[0].name}` meet its WHERE" if copy.where
+                    else f"`{old[0].name}` has two rows" if len(copy.sources) == 1
+                    else f"the SELECT over {names([s.name for s in copy.sources])} "
+                    "yields two rows")
+            error = f"UNIQUE constraint failed: {', '.join(f'{target.name}.{w}' for w in written)}"
+            related = [created_here(old[0])]
+            first = cols[0]
+            if first is not None:
+                related.insert(0, Related(f"`{target.name}.{first.name}` declared here",
+                                          first.origin.span))
+            finding = with_migration(self.finding(
+                copied_value_span(stmt, written[0]) if written[0].lower() in copy.values
+                else stmt.span,
+                f"the copy into `{target.name}` writes the same value ({shown}) into {what}, "
+                f"on every row: it fails with '{error}' on every database where {rows}; "
+                "passes with one row or none" + incomplete_note(old[0]),
+                help="copy a value that differs per row (derive it from the row's key, as "
+                     "`'sku-' || id`), or add the column without UNIQUE, fill it, then "
+                     "create the unique index",
+                statement=stmt.span,
+                migration=ctx.migration.label,
+                related=related,
+                table=target.name,
+                columns=",".join(written),
+                source_table=old[0].name,
+            ))
+            yield replace(finding, claim=StatementFails("UNIQUE constraint failed"))
+            return  # one key is enough: the copy fails at its second row
