@@ -163,7 +163,7 @@ def test_text_output(project: Path) -> None:
     result = run("check")
     assert result.exit_code == 1
     out = result.stdout
-    assert "migrations/0002_add.sql:2:1: NN001 [add-not-null-without-default]" in out
+    assert "migrations/0002_add.sql:2:1: error NN001 [add-not-null-without-default]" in out
     assert "ALTER TABLE t ADD c integer NOT NULL;" in out
     assert "^" in out and "help: add a DEFAULT" in out
     assert out.rstrip().endswith("Found 2 problems (1 error, 1 warning) in 2 files.")

@@ -1,7 +1,7 @@
 """Text output, the way ruff prints it.
 
 ```
-path:3:1: NN001 [add-not-null-without-default] message
+path:3:1: error NN001 [add-not-null-without-default] message
   |
 3 | ALTER TABLE t ADD c integer NOT NULL;
   |               ^^^^^^^^^^^^^^^^^^^^^^
@@ -102,6 +102,8 @@ def render_finding(finding: Finding, text: str | None, *, color: bool = False) -
     span = finding.span
     head = (
         style(finding.path, bold=True) + f":{span.line}:{span.col}: "
+        # The word, not only the colour: CI logs have no colour (rustc and squawk do this).
+        + style(finding.severity, _COLORS.get(finding.severity, "red"), bold=True) + " "
         + style(finding.code, _COLORS.get(finding.severity, "red"), bold=True)
         + f" [{finding.name}] {visible(finding.message)}"
     )
