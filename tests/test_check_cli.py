@@ -151,7 +151,9 @@ def test_json_round_trip(project: Path) -> None:
     first = data["findings"][0]
     assert set(first) == {"code", "name", "severity", "message", "help", "path", "line",
                           "column", "end_line", "end_column", "migration", "related",
-                          "fix_title"}
+                          "fix_title", "url", "fingerprint"}
+    assert first["url"].endswith("/docs/rules/NN001.md")
+    assert len(first["fingerprint"]) == 32
     assert first["migration"] == "0002_add"
     assert first["end_line"] == 2 and first["end_column"] == 36
     assert data["summary"]["error"] == 1 and data["summary"]["warning"] == 1

@@ -100,10 +100,13 @@ def test_json_shape() -> None:
         "related": [{"message": "`m` created here", "path": "migrations/0001_init.sql",
                      "line": 1, "column": 1, "end_line": 1, "end_column": 10}],
         "fix_title": "Rebuild `m`",
+        "url": "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/NN001.md",
+        "fingerprint": None,
     }
     assert data["findings"][1]["help"] is None
     assert data["summary"] == {"total": 2, "error": 1, "warning": 1, "info": 0, "files": 1,
-                               "suppressed": 0, "fail_on": "warning", "failed": True}
+                               "suppressed": 0, "baselined": 0, "stale_baseline": 0,
+                               "fail_on": "warning", "failed": True}
 
 
 def test_github_escaping() -> None:

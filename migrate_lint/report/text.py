@@ -96,6 +96,11 @@ class _Style:
         return click.style(text, fg=fg, bold=bold) if self.color else text
 
 
+def code_frame(finding: Finding, text: str | None) -> list[str]:
+    """The source lines of ``finding`` with carets under its region, without colour."""
+    return _snippet(finding, text, _Style(False))
+
+
 def render_finding(finding: Finding, text: str | None, *, color: bool = False) -> str:
     """One finding: the header line, the source with a caret, help and notes."""
     style = _Style(color)
