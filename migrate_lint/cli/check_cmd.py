@@ -48,11 +48,14 @@ def default_format(env: Mapping[str, str]) -> str:
 def report_root(root: str | None, fmt: str, env: Mapping[str, str]) -> str | None:
     """What report paths are relative to: ``--root``; for GitHub annotations and SARIF
     inside GitHub Actions the checked-out repository (``GITHUB_WORKSPACE``), so they
-    land on the pull request when the run starts in a subfolder; else as found."""
+    land on the pull request when the run starts in a subfolder; for GitLab, which
+    wants repository paths, ``CI_PROJECT_DIR`` or the current directory; else as found."""
     if root is not None:
         return root
     if fmt in ("github", "sarif") and env.get("GITHUB_WORKSPACE"):
         return env["GITHUB_WORKSPACE"]
+    if fmt == "gitlab":
+        return env.get("CI_PROJECT_DIR") or os.getcwd()
     return None
 
 
