@@ -278,6 +278,7 @@ class _Plan:
     roots: dict[str, str] = field(default_factory=dict)  # real root -> spelling
     wanted: dict[str, set[str] | None] = field(default_factory=dict)  # real root -> files
     insert_files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # non-SQL files outside any history
 
     def add(self, root: str, file: str | None) -> None:
         key = _real(root)
@@ -310,6 +311,10 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
             plan.add(root, path)
         elif insert_paths and _under(path, insert_paths):
             plan.insert_files.append(path)
+        elif os.path.splitext(path)[1].lower() != ".sql":
+            # pre-commit hands over whatever matches a user's `files:` (drizzle's
+            # meta/_journal.json beside a new migration): not ours to judge, not an error.
+            plan.skipped.append(path)
         else:
             raise MigrateLintError(
                 f"{path}: not part of any migration history (no migrations directory above "
@@ -416,6 +421,7 @@ def lint(
     whole = any(w is None for w in plan.wanted.values())
     site_paths: Sequence[str] = plan.insert_files or (inserts_from if whole else ())
     sites, notes = _insert_sites(site_paths, config.insert_exclude, config.writers_from)
+    notes = tuple(f"{path}: not an SQL migration file; skipped" for path in plan.skipped) + notes
     primary = _real(config.path) if _real(config.path) in plan.roots else next(
         iter(plan.roots), None)
     unused_severity = _defaults(suppress.UNUSED_CODE)[1]

@@ -157,3 +157,17 @@ def test_a_misspelled_insert_path_is_an_error(repo: Path, tmp_path: Path) -> Non
     configured = run("check", str(repo))
     assert configured.exit_code == 2
     assert ".migrate-lint.toml: insert-paths: nowhere: no such file" in configured.stderr
+
+
+def test_a_non_sql_file_outside_any_history_is_skipped_not_an_error(repo: Path) -> None:
+    meta = repo / "meta"
+    meta.mkdir()
+    (meta / "_journal.json").write_text('{"version": "7", "dialect": "sqlite", "entries": []}')
+    only = run("check", "packages/db/drizzle/meta/_journal.json", "--verbose")
+    assert only.exit_code == 0, only.output
+    assert "_journal.json: not an SQL migration file; skipped" in only.stderr
+    both = run("check", "packages/db/drizzle/meta/_journal.json",
+               "packages/db/drizzle/0001_more.sql")
+    assert both.exit_code == 1 and "NN001" in both.stdout
+    stray = run("check", "nowhere.sql")
+    assert stray.exit_code == 2
