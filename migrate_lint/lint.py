@@ -28,8 +28,8 @@ from migrate_lint.config import LEVELS, Config, load_config
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
-from migrate_lint.file_ignores import ignored
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.gitbase import load_base, migration_files
 from migrate_lint.history import History
