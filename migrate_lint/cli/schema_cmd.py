@@ -25,8 +25,9 @@ from migrate_lint.verify import verify as verify_history
 @click.argument("directory", required=False, type=click.Path(path_type=str))
 @click.option("--at", "at_version", metavar="VERSION",
               help="Show the schema right after this migration (version or full name).")
-@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json", "mermaid", "dot"]),
+              default="sql", show_default=True,
+              help="Output format: mermaid and dot draw an ER diagram with foreign keys.")
 @click.option("--blame", "blame_target", metavar="TABLE[.COLUMN]",
               help="Print every statement that created or changed this table or column.")
 @click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
@@ -87,6 +88,11 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
         return
     if fmt == "json":
         click.echo(json.dumps(schema_data(timeline.final), indent=2))
+    elif fmt in ("mermaid", "dot"):
+        from migrate_lint import diagram
+
+        draw = diagram.mermaid if fmt == "mermaid" else diagram.dot
+        click.echo(draw(timeline.final), nl=False)
     else:
         click.echo(schema_sql(timeline.final), nl=False)
 
