@@ -39,6 +39,7 @@ COMMANDS = {
     "check": ("migrate_lint.cli.check_cmd", "check"),
     "explain": ("migrate_lint.cli.rules_cmd", "explain"),
     "fix": ("migrate_lint.cli.fix_cmd", "fix"),
+    "report": ("migrate_lint.cli.report_cmd", "report"),
     "rules": ("migrate_lint.cli.rules_cmd", "rules"),
     "schema": ("migrate_lint.cli.schema_cmd", "schema"),
 }
