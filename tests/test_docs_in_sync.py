@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from conftest import ROOT
@@ -43,3 +44,13 @@ def test_rule_pages_are_generated_from_the_docstrings(tmp_path: Path) -> None:
     assert "## Why is this bad?" in nn001["doc"] and nn001["doc_path"] == "docs/rules/NN001.md"
     assert (ROOT / nn001["doc_path"]).is_file()
     assert next(r for r in listed if r["code"] == "DL001")["fixable"] is False
+
+
+def test_readme_names_no_tag_that_does_not_exist() -> None:
+    """There is no release tag yet: the snippets pin a commit (`rev:` / `@<sha>`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not re.search(r"rev: v\d|@v\d+\.\d+", readme)
+    tags = subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.split()
+    for named in re.findall(r"migrate-lint/migrate-lint@([\w.-]+)", readme):
+        assert named in tags or re.fullmatch(r"[0-9a-f]{40}|<commit SHA>", named), named

@@ -31,7 +31,7 @@ def report(directory: str | None, html_file: str, layout: str | None, runner: st
     dropped, and by which migration) and markers where findings sit; the ER diagram
     after any migration; every finding with its code frame.
     """
-    [(config, _)] = configs_for([directory] if directory else [], config_file)[:1]
+    config, _ = configs_for([directory] if directory else [], config_file)[0]
     config = config.merged(layout=layout, runner=runner)
     root = directory or config.path
     if not os.path.isdir(root):
