@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrate_lint.findings import Finding
-from migrate_lint.report import posix
+from migrate_lint.report import posix, visible
 from migrate_lint.report.text import code_frame, summary
 from migrate_lint.ruledocs import doc_url
 
@@ -22,11 +22,11 @@ _ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return visible(text).replace("|", "\\|")
 
 
 def _where(finding: Finding) -> str:
-    return f"{posix(finding.path)}:{finding.span.line}:{finding.span.col}"
+    return f"{visible(posix(finding.path))}:{finding.span.line}:{finding.span.col}"
 
 
 def _details(finding: Finding, text: str | None) -> list[str]:
@@ -34,7 +34,7 @@ def _details(finding: Finding, text: str | None) -> list[str]:
         f"### {_ICON.get(finding.severity, '')} {finding.severity} "
         f"[{finding.code}]({doc_url(finding.code)}) {finding.name}",
         "",
-        f"`{_where(finding)}`: {finding.message}",
+        f"`{_where(finding)}`: {visible(finding.message)}",
     ]
     frame = code_frame(finding, text)
     if frame:
@@ -44,11 +44,11 @@ def _details(finding: Finding, text: str | None) -> list[str]:
             fence += "`"
         out += ["", fence + "text", *frame, fence]
     for related in finding.related:
-        out += ["", f"- note: {related.message} (`{posix(str(related.span))}`)"]
+        out += ["", f"- note: {visible(related.message)} (`{posix(str(related.span))}`)"]
     if finding.help:
-        out += ["", f"**help:** {finding.help}"]
+        out += ["", f"**help:** {visible(finding.help)}"]
     if finding.fix_title:
-        out += ["", f"**fix:** {finding.fix_title} (`migrate-lint fix`)"]
+        out += ["", f"**fix:** {visible(finding.fix_title)} (`migrate-lint fix`)"]
     return out
 
 
