@@ -183,6 +183,8 @@ class LintResult:
     notes: tuple[str, ...] = ()  # what --verbose prints: unchecked insert sites, skipped files
     # Each history's connection settings, as --verbose and --show-settings print them.
     settings: tuple[tuple[str, Settings], ...] = ()
+    # Several configurations (merge): whether any part failed under its own fail-on.
+    parts_failed: bool | None = None
     baselined: int = 0  # findings the baseline file hid
     stale: tuple[baseline_file.Entry, ...] = ()  # baseline entries that matched nothing
 
@@ -197,6 +199,8 @@ class LintResult:
 
     def failed(self, fail_on: str | None = None) -> bool:
         """True when a finding is at or above ``fail_on`` (default: the config's)."""
+        if fail_on is None and self.parts_failed is not None:
+            return self.parts_failed
         threshold = severity_rank(fail_on or self.config.fail_on)
         return any(severity_rank(f.severity) >= threshold for f in self.findings)
 
@@ -219,6 +223,7 @@ def merge(results: Sequence[LintResult]) -> LintResult:
         settings=tuple(x for r in results for x in r.settings),
         baselined=sum(r.baselined for r in results),
         stale=tuple(e for r in results for e in r.stale),
+        parts_failed=any(r.failed() for r in results),
     )
 
 

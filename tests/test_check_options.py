@@ -171,3 +171,19 @@ def test_a_non_sql_file_outside_any_history_is_skipped_not_an_error(repo: Path) 
     assert both.exit_code == 1 and "NN001" in both.stdout
     stray = run("check", "nowhere.sql")
     assert stray.exit_code == 2
+
+
+def test_two_configurations_each_keep_their_fail_on(repo: Path, tmp_path: Path) -> None:
+    (repo.parent / ".migrate-lint.toml").write_text('ignore = ["NN"]\nfail-on = "error"\n')
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "0001_x.sql").write_text("CREATE TABLE v (id integer);\n")
+    (other / "0002_y.sql").write_text("DROP TABLE v;\n")
+    # packages/db: only a warning, under fail-on = error; other/: a warning under the
+    # default fail-on = warning. The run fails because of other/ alone.
+    both = run("check", "packages/db/drizzle", "other", "--format", "json")
+    assert both.exit_code == 1
+    assert json.loads(both.stdout)["summary"]["failed"] is True
+    alone = run("check", "packages/db/drizzle")
+    assert alone.exit_code == 0, alone.output
+

@@ -211,5 +211,5 @@ def check(
             raise MigrateLintError(f"{output_file}: cannot write ({err.strerror})") from None
     elif output:
         click.echo(output, nl=False, color=color)
-    if not exit_zero and any(r.failed() for r in results):
+    if not exit_zero and result.failed():
         raise click.exceptions.Exit(1)
