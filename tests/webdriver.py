@@ -59,7 +59,11 @@ class Browser:
                 "--disable-dev-shm-usage", f"--user-data-dir={profile}",
                 "--window-size=1400,1000"]},
         }}}
-        self.session = self._call("POST", "/session", caps)["sessionId"]
+        try:
+            self.session = self._call("POST", "/session", caps)["sessionId"]
+        except Exception:
+            self.process.kill()  # no session: nothing else would stop chromedriver
+            raise
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
