@@ -10,6 +10,7 @@ from migrate_lint.config import configs_for
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint
 from migrate_lint.pipeline import load_timeline
+from migrate_lint.settings import Requested
 from migrate_lint.source import LAYOUTS, RUNNERS
 
 
@@ -37,7 +38,7 @@ def report(directory: str | None, html_file: str, layout: str | None, runner: st
     if not os.path.isdir(root):
         raise MigrateLintError(f"{root}: no such directory")
     result = lint([root], config)
-    timeline = load_timeline(root, config.layout, config.runner)
+    timeline = load_timeline(root, requested=Requested.from_config(config))
     from migrate_lint.report.html import render_html
 
     page = render_html(result, timeline, os.path.basename(os.path.abspath(root)))
