@@ -1,6 +1,7 @@
 """Settings: `[tool.migrate-lint]` in pyproject.toml or `.migrate-lint.toml`, and flags.
 
-The file is found by walking up from the current directory: in each directory a
+The file is found by walking up from each migrations directory or file a run is
+given (the nearest one applies), else from the current directory: in each directory a
 ``.migrate-lint.toml`` (top-level keys) wins over a ``pyproject.toml`` that has a
 ``[tool.migrate-lint]`` table; a ``pyproject.toml`` without the table is passed over.
 Paths in the file (``path``, ``insert-paths``) are relative to the file's directory.
@@ -15,7 +16,7 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,6 +65,12 @@ class Config:
     # Which fields the file set and which flags set (for `--show-settings`).
     in_file: frozenset[str] = field(default=frozenset(), compare=False)
     flags: frozenset[str] = field(default=frozenset(), compare=False)
+    # Accepted findings (migrate_lint.baseline): a file path, resolved like `path`.
+    baseline: str | None = None
+    # (glob, codes): findings of those codes in matching migration files are not
+    # reported. A glob with a `/` is absolute (resolved from the file's directory);
+    # one without matches a file's name or its migration folder's name.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def merged(self, **overrides: Any) -> Config:
         """A copy with every override that is not None applied (flags over the file)."""
@@ -144,6 +151,27 @@ def load_config(path: str | os.PathLike[str] | None = None,
             raise MigrateLintError(f"{file}: no such configuration file")
     table = _read_table(file)
     return config_from_table(table, file)
+
+
+def configs_for(paths: Sequence[str], config_file: str | None = None
+                ) -> list[tuple[Config, tuple[str, ...]]]:
+    """The paths of a run grouped by the configuration that applies to each.
+
+    With ``config_file`` every path gets it. Otherwise each path gets the nearest
+    configuration above it (a monorepo's ``packages/db/.migrate-lint.toml`` applies to
+    ``packages/db/drizzle`` when the run starts at the repository root), falling back
+    to the one found from the current directory. No paths: the current directory's.
+    """
+    if config_file is not None or not paths:
+        return [(load_config(config_file), tuple(paths))]
+    here = find_config()
+    groups: dict[str | None, list[str]] = {}
+    for path in paths:
+        start = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
+        found = find_config(start) if os.path.isdir(start) else None
+        groups.setdefault(found or here, []).append(path)
+    return [(load_config(file) if file is not None else Config(), tuple(group))
+            for file, group in groups.items()]
 
 
 def _display(file: str) -> str:
@@ -272,6 +300,15 @@ def parse_on_off(value: object, where: str) -> bool:
     raise MigrateLintError(f"{where} must be on or off, not {value!r}")
 
 
+def _per_file_ignores(key: str, value: object, where: str
+                      ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise MigrateLintError(
+            f"{where}: `{key}` must be a table of glob = [rule codes], not {_type_name(value)}"
+        )
+    return tuple((glob, _codes(f"{key}.{glob}", codes, where)) for glob, codes in value.items())
+
+
 def _bool(key: str, value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise MigrateLintError(f"{where}: `{key}` must be true or false, not {_type_name(value)}")
@@ -296,6 +333,8 @@ _KEYS: Mapping[str, tuple[str, Callable[[str, object, str], object]]] = {
     "writers-from": ("writers_from", _str),
     "since": ("since", _str),
     "verbose": ("verbose", _bool),
+    "baseline": ("baseline", _str),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
 }
 KNOWN_KEYS = tuple(_KEYS)
 
@@ -322,4 +361,10 @@ def config_from_table(table: Mapping[str, Any], file: str) -> Config:
         paths = values["insert_paths"]
         assert isinstance(paths, tuple)
         values["insert_paths"] = tuple(_resolve(base, str(p)) for p in paths)
+    if "baseline" in values:
+        values["baseline"] = _resolve(base, str(values["baseline"]))
+    if "per_file_ignores" in values:
+        values["per_file_ignores"] = tuple(
+            (os.path.join(base, glob) if "/" in glob else glob, codes)
+            for glob, codes in values["per_file_ignores"])
     return replace(Config(source=where, in_file=frozenset(values)), **values)

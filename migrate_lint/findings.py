@@ -31,7 +31,8 @@ class Finding:
     do; ``fix_title`` (imperative) what ``migrate-lint fix`` would do, when it can.
     ``span`` is the most precise place (a column definition where there is one);
     ``statement`` the whole statement. ``data`` carries the facts a fix planner needs
-    (``table``, ``column``, ...), never wording.
+    (``table``, ``column``, ...), never wording. ``fingerprint`` survives line shifts:
+    baselines, SARIF ``partialFingerprints`` and GitLab reports use it.
     """
 
     code: str
@@ -48,6 +49,8 @@ class Finding:
     # What the finding says SQLite will do, checked by running it before it is
     # reported (migrate_lint.confirm); None for findings that claim no effect.
     claim: Claim | None = field(default=None, compare=False)
+    # Line-independent identity (migrate_lint.baseline), filled in by the lint run.
+    fingerprint: str = ""
 
     @property
     def path(self) -> str:

@@ -22,14 +22,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from migrate_lint import baseline as baseline_file
 from migrate_lint import bounded, confirm, engine, suppress
 from migrate_lint.config import LEVELS, Config, load_config
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.gitbase import load_base, migration_files
+from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.replay import Timeline
 from migrate_lint.settings import Requested, Settings
@@ -156,11 +159,14 @@ def validate(config: Config) -> Config:
             severity.append((c, level))
     if config.fail_on not in LEVELS:
         raise MigrateLintError(f"{origin}: fail-on must be one of {', '.join(LEVELS)}")
+    per_file = tuple((glob, check_codes(codes, f"{origin}: per-file-ignores.{glob}"))
+                     for glob, codes in config.per_file_ignores)
     return replace(
         config,
         select=check_codes(config.select, f"{origin}: select"),
         ignore=check_codes(config.ignore, f"{origin}: ignore"),
         severity=tuple(severity),
+        per_file_ignores=per_file,
     )
 
 
@@ -177,6 +183,10 @@ class LintResult:
     notes: tuple[str, ...] = ()  # what --verbose prints: unchecked insert sites, skipped files
     # Each history's connection settings, as --verbose and --show-settings print them.
     settings: tuple[tuple[str, Settings], ...] = ()
+    # Several configurations (merge): whether any part failed under its own fail-on.
+    parts_failed: bool | None = None
+    baselined: int = 0  # findings the baseline file hid
+    stale: tuple[baseline_file.Entry, ...] = ()  # baseline entries that matched nothing
 
     def count(self, severity: str) -> int:
         """How many findings have ``severity``."""
@@ -189,8 +199,32 @@ class LintResult:
 
     def failed(self, fail_on: str | None = None) -> bool:
         """True when a finding is at or above ``fail_on`` (default: the config's)."""
+        if fail_on is None and self.parts_failed is not None:
+            return self.parts_failed
         threshold = severity_rank(fail_on or self.config.fail_on)
         return any(severity_rank(f.severity) >= threshold for f in self.findings)
+
+
+def merge(results: Sequence[LintResult]) -> LintResult:
+    """One result for runs made under different configurations (one per config file)."""
+    if len(results) == 1:
+        return results[0]
+    first = results[0]
+    texts: dict[str, str] = {}
+    for result in results:
+        texts.update(result.texts)
+    return replace(
+        first,
+        findings=tuple(sorted((f for r in results for f in r.findings), key=Finding.sort_key)),
+        texts=texts,
+        roots=tuple(root for r in results for root in r.roots),
+        suppressed=sum(r.suppressed for r in results),
+        notes=tuple(n for r in results for n in r.notes),
+        settings=tuple(x for r in results for x in r.settings),
+        baselined=sum(r.baselined for r in results),
+        stale=tuple(e for r in results for e in r.stale),
+        parts_failed=any(r.failed() for r in results),
+    )
 
 
 # --- finding the histories ------------------------------------------------------------
@@ -249,6 +283,7 @@ class _Plan:
     roots: dict[str, str] = field(default_factory=dict)  # real root -> spelling
     wanted: dict[str, set[str] | None] = field(default_factory=dict)  # real root -> files
     insert_files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # non-SQL files outside any history
 
     def add(self, root: str, file: str | None) -> None:
         key = _real(root)
@@ -281,6 +316,10 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
             plan.add(root, path)
         elif insert_paths and _under(path, insert_paths):
             plan.insert_files.append(path)
+        elif os.path.splitext(path)[1].lower() != ".sql":
+            # pre-commit hands over whatever matches a user's `files:` (drizzle's
+            # meta/_journal.json beside a new migration): not ours to judge, not an error.
+            plan.skipped.append(path)
         else:
             raise MigrateLintError(
                 f"{path}: not part of any migration history (no migrations directory above "
@@ -364,11 +403,14 @@ def lint(
     config: Config | None = None,
     *,
     insert_paths: Sequence[str] | None = None,
+    apply_baseline: bool = True,
 ) -> LintResult:
     """Check ``paths`` (default: the configured migrations directory).
 
     ``config`` defaults to the configuration file found from the current directory;
-    ``insert_paths`` to ``config.insert_paths``. Raises :class:`MigrateLintError` on
+    ``insert_paths`` to ``config.insert_paths``. Findings carry fingerprints; the
+    configured baseline hides those it lists unless ``apply_baseline`` is false (the
+    ``baseline`` command, which writes it). Raises :class:`MigrateLintError` on
     bad input or configuration (a path outside any history, an unknown rule code).
     """
     config = validate(config if config is not None else load_config())
@@ -389,6 +431,7 @@ def lint(
     whole = any(w is None for w in plan.wanted.values())
     site_paths: Sequence[str] = plan.insert_files or (inserts_from if whole else ())
     sites, notes = _insert_sites(site_paths, config.insert_exclude, config.writers_from)
+    notes = tuple(f"{path}: not an SQL migration file; skipped" for path in plan.skipped) + notes
     primary = _real(config.path) if _real(config.path) in plan.roots else next(
         iter(plan.roots), None)
     unused_severity = _defaults(suppress.UNUSED_CODE)[1]
@@ -398,6 +441,10 @@ def lint(
     findings: list[Finding] = []
     settings: list[tuple[str, Settings]] = []
     suppressed = 0
+    stamp_base = os.path.dirname(os.path.abspath(config.baseline)) if config.baseline \
+        else os.getcwd()
+    per_root: list[tuple[History, list[Finding]]] = []
+    scope: set[str] = set()  # real paths of the migration files this run reports on
     real_cache: dict[str, str] = {}
 
     def real(path: str) -> str:
@@ -436,27 +483,49 @@ def lint(
         kept = list(outcome.kept)
         if is_active(suppress.UNUSED_CODE):
             kept += [_with_severity(f, config) for f in outcome.unused]
+        history_files = {real(p) for m in history.migrations for p in migration_files(m)}
+        reported = set(history_files)
         if base is not None:
             # --since: only migrations added or changed since the revision are reported
-            history_files = {real(p) for m in history.migrations for p in migration_files(m)}
             changed = base.changed_files(history)
+            reported &= changed
             kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed
                     or _anchored_anywhere(f.code)]
         wanted = plan.wanted.get(key)
         if wanted is not None:
             allowed = wanted | insert_real
             kept = [f for f in kept if real(f.path) in allowed]
-        findings.extend(kept)
-    findings.sort(key=Finding.sort_key)
-    for path in {f.path for f in findings} - texts.keys():
+        if config.per_file_ignores:
+            before = len(kept)
+            kept = [f for f in kept if not ignored(f.code, f.path, config.per_file_ignores)]
+            suppressed += before - len(kept)
+        scope |= reported if wanted is None else reported & wanted
+        per_root.append((history, kept))
+    for path in {f.path for _, kept in per_root for f in kept} - texts.keys():
         if not os.path.isfile(path) or bounded.problem(path, os.path.dirname(path)):
             continue  # a FIFO or a device is reported by name, never opened
         try:
             texts[path] = bounded.read_regular(path).decode("utf-8")
         except (MigrateLintError, UnicodeDecodeError):
             continue
+    for history, kept in per_root:
+        findings.extend(baseline_file.Fingerprinter(history, texts, stamp_base).stamp(kept))
+    findings.sort(key=Finding.sort_key)
+    outcome_base = None
+    if config.baseline and apply_baseline:
+        every_file = not plan.insert_files and whole and not config.since
+
+        def in_scope(entry: baseline_file.Entry) -> bool:
+            path = real(os.path.join(stamp_base, entry.path))
+            return path in scope or (every_file and bool(site_paths) and _under(path, site_paths))
+
+        outcome_base = baseline_file.apply(findings, baseline_file.load(config.baseline),
+                                           in_scope)
+        findings = list(outcome_base.kept)
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
-                      rule_infos(), notes, tuple(settings))
+                      rule_infos(), notes, tuple(settings),
+                      baselined=outcome_base.hidden if outcome_base else 0,
+                      stale=outcome_base.stale if outcome_base else ())
 
 
 def settings_of(paths: Sequence[str], config: Config | None = None

@@ -151,7 +151,9 @@ def test_json_round_trip(project: Path) -> None:
     first = data["findings"][0]
     assert set(first) == {"code", "name", "severity", "message", "help", "path", "line",
                           "column", "end_line", "end_column", "migration", "related",
-                          "fix_title"}
+                          "fix_title", "url", "fingerprint"}
+    assert first["url"].endswith("/docs/rules/NN001.md")
+    assert len(first["fingerprint"]) == 32
     assert first["migration"] == "0002_add"
     assert first["end_line"] == 2 and first["end_column"] == 36
     assert data["summary"]["error"] == 1 and data["summary"]["warning"] == 1
@@ -163,7 +165,7 @@ def test_text_output(project: Path) -> None:
     result = run("check")
     assert result.exit_code == 1
     out = result.stdout
-    assert "migrations/0002_add.sql:2:1: NN001 [add-not-null-without-default]" in out
+    assert "migrations/0002_add.sql:2:1: error NN001 [add-not-null-without-default]" in out
     assert "ALTER TABLE t ADD c integer NOT NULL;" in out
     assert "^" in out and "help: add a DEFAULT" in out
     assert out.rstrip().endswith("Found 2 problems (1 error, 1 warning) in 2 files.")

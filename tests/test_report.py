@@ -46,13 +46,13 @@ def _warning() -> Finding:
 
 
 GOLDEN = """\
-migrations/0002_add.sql:2:1: DL001 [drop-table] drops `m`
+migrations/0002_add.sql:2:1: warning DL001 [drop-table] drops `m`
   |
 2 | ALTER TABLE `m`
   | ^^^^^^^^^^^^^^^
   |
 
-migrations/0002_add.sql:3:2: NN001 [add-not-null-without-default] `ADD seq` fails on every database where `m` has rows
+migrations/0002_add.sql:3:2: error NN001 [add-not-null-without-default] `ADD seq` fails on every database where `m` has rows
   |
 3 |     ADD `seq` integer NOT NULL;
   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -84,7 +84,7 @@ def test_summary_wording() -> None:
 def test_text_without_source_text() -> None:
     finding = Finding("MG000", "discovery-problem", "warning", "stray", Span("x/y", 0, 0, 1, 1, 1, 1))
     out = render("text", LintResult((finding,), {}, (), Config()))
-    assert out.startswith("x/y:1:1: MG000 [discovery-problem] stray\n")
+    assert out.startswith("x/y:1:1: warning MG000 [discovery-problem] stray\n")
 
 
 def test_json_shape() -> None:
@@ -100,10 +100,13 @@ def test_json_shape() -> None:
         "related": [{"message": "`m` created here", "path": "migrations/0001_init.sql",
                      "line": 1, "column": 1, "end_line": 1, "end_column": 10}],
         "fix_title": "Rebuild `m`",
+        "url": "https://github.com/migrate-lint/migrate-lint/blob/main/docs/rules/NN001.md",
+        "fingerprint": None,
     }
     assert data["findings"][1]["help"] is None
     assert data["summary"] == {"total": 2, "error": 1, "warning": 1, "info": 0, "files": 1,
-                               "suppressed": 0, "fail_on": "warning", "failed": True}
+                               "suppressed": 0, "baselined": 0, "stale_baseline": 0,
+                               "fail_on": "warning", "failed": True}
 
 
 def test_github_escaping() -> None:

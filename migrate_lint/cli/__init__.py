@@ -35,9 +35,11 @@ class InputError(click.ClickException):
 # command name -> (module, attribute); modules load only when their command runs, so
 # `check` never pays for importing the fix planner, the sandbox or jinja2.
 COMMANDS = {
+    "baseline": ("migrate_lint.cli.baseline_cmd", "baseline"),
     "check": ("migrate_lint.cli.check_cmd", "check"),
     "explain": ("migrate_lint.cli.rules_cmd", "explain"),
     "fix": ("migrate_lint.cli.fix_cmd", "fix"),
+    "report": ("migrate_lint.cli.report_cmd", "report"),
     "rules": ("migrate_lint.cli.rules_cmd", "rules"),
     "schema": ("migrate_lint.cli.schema_cmd", "schema"),
 }

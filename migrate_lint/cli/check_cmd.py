@@ -14,9 +14,12 @@ from migrate_lint.cli.connection_opts import (
     merge_connection,
     settings_text,
 )
-from migrate_lint.config import LEVELS, load_config, parse_sqlite_version
-from migrate_lint.lint import check_codes, lint, settings_of
+from migrate_lint.config import LEVELS, Config, configs_for, parse_sqlite_version
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.lint import LintResult, check_codes, lint, merge, settings_of
 from migrate_lint.report import FORMATS, render
+from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
+from migrate_lint.report.statistics import render_statistics
 from migrate_lint.source import LAYOUTS, RUNNERS
 
 
@@ -42,6 +45,42 @@ def default_format(env: Mapping[str, str]) -> str:
     return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
 
 
+def report_root(root: str | None, fmt: str, env: Mapping[str, str]) -> str | None:
+    """What report paths are relative to: ``--root``; for GitHub annotations and SARIF
+    inside GitHub Actions the checked-out repository (``GITHUB_WORKSPACE``), so they
+    land on the pull request when the run starts in a subfolder; for GitLab, which
+    wants repository paths, ``CI_PROJECT_DIR`` or the current directory; else as found."""
+    if root is not None:
+        return root
+    if fmt in ("github", "sarif") and env.get("GITHUB_WORKSPACE"):
+        return env["GITHUB_WORKSPACE"]
+    if fmt == "gitlab":
+        return env.get("CI_PROJECT_DIR") or os.getcwd()
+    return None
+
+
+def check_insert_paths(config: Config, from_flag: bool) -> None:
+    """A misspelled insert path is an error, not a silently empty check."""
+    for path in config.insert_paths:
+        if not os.path.exists(path):
+            where = "--insert-paths" if from_flag else f"{config.origin}: insert-paths"
+            raise MigrateLintError(f"{where}: {path}: no such file or directory")
+
+
+def stale_notes(result: LintResult) -> list[str]:
+    """What ``check`` says on stderr about baseline entries that match nothing."""
+    if not result.stale:
+        return []
+    file = result.config.baseline or "the baseline"
+    lines = [f"{file}: {len(result.stale)} baseline entr"
+             f"{'y no longer matches' if len(result.stale) == 1 else 'ies no longer match'} "
+             "a finding (fixed, or the statement changed); run `migrate-lint baseline` to "
+             "drop them"]
+    lines += [f"  stale: {e.code} {e.path}" + (f" ({e.migration})" if e.migration else "")
+              for e in result.stale]
+    return lines
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
@@ -59,7 +98,8 @@ def default_format(env: Mapping[str, str]) -> str:
               help="Migration runner (default: inferred from the layout).")
 @connection_options
 @click.option("--config", "config_file", type=click.Path(path_type=str),
-              help="Configuration file (default: found from the current directory).")
+              help="Configuration file (default: the nearest one to each path, else found "
+                   "from the current directory).")
 @click.option("--show-settings", is_flag=True,
               help="Print each history's layout, runner, foreign keys, transaction mode and "
                    "functions, and where each came from; then exit without checking.")
@@ -70,6 +110,16 @@ def default_format(env: Mapping[str, str]) -> str:
 @click.option("--since", metavar="REV",
               help="Report only migrations added or changed since git revision REV "
                    "(the whole history is still replayed); enables MG004 and MG005.")
+@click.option("--baseline", "baseline", metavar="FILE", type=click.Path(path_type=str),
+              help="Hide the findings listed in FILE (written by `migrate-lint baseline`).")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--output-file", "-o", metavar="FILE", type=click.Path(path_type=str),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--root", metavar="DIR", type=click.Path(path_type=str, file_okay=False),
+              help="Make report paths relative to DIR, the repository root (default: as "
+                   "given; GITHUB_WORKSPACE for github and sarif inside GitHub Actions).")
 @click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -91,47 +141,75 @@ def check(
     since: str | None,
     verbose: bool | None,
     no_color: bool,
+    baseline: str | None = None,
+    statistics: bool = False,
+    exit_zero: bool = False,
+    output_file: str | None = None,
+    root: str | None = None,
 ) -> None:
     """Lint migrations: PATHS are migrations directories or migration files.
 
     With files (as pre-commit passes them) each file's whole history is replayed and
-    only findings in the given files are reported. Exit 0 when nothing is at or above
-    --fail-on, 1 when something is, 2 on a usage, configuration or input error.
+    only findings in the given files are reported. Each path gets the configuration
+    nearest to it. Exit 0 when nothing is at or above --fail-on, 1 when something is,
+    2 on a usage, configuration or input error.
     """
     env = os.environ
-    config = load_config(config_file)
+    chosen = fmt or default_format(env)
+    if statistics and chosen not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics prints {' or '.join(STATISTICS_FORMATS)}, "
+                               f"not {chosen}")
     flag_select = check_codes(_split_codes(select), "--select") if select else None
     flag_ignore = check_codes(_split_codes(ignore), "--ignore") if ignore else ()
-    config = config.merged(
-        select=flag_select,
-        ignore=tuple(dict.fromkeys(config.ignore + flag_ignore)),
-        fail_on=fail_on,
-        sqlite_version=parse_sqlite_version(sqlite_version) if sqlite_version else None,
-        layout=layout,
-        runner=runner,
-        insert_paths=insert_paths or None,
-        writers_from=writers_from,
-        since=since,
-        verbose=verbose,
-    )
-    config = merge_connection(config, foreign_keys, transaction, functions)
-    if show_settings:
-        click.echo(settings_text(settings_of(paths, config)), nl=False)
-        return
-    if config.writers_from and not config.insert_paths:
-        raise click.UsageError(
-            "--writers-from reads the insert paths at that revision: give them with "
-            "--insert-paths or `insert-paths` under [tool.migrate-lint]"
+    results = []
+    for config, group in configs_for(paths, config_file):
+        config = config.merged(
+            select=flag_select,
+            ignore=tuple(dict.fromkeys(config.ignore + flag_ignore)),
+            fail_on=fail_on,
+            sqlite_version=parse_sqlite_version(sqlite_version) if sqlite_version else None,
+            layout=layout,
+            runner=runner,
+            insert_paths=insert_paths or None,
+            writers_from=writers_from,
+            since=since,
+            verbose=verbose,
+            baseline=baseline,
         )
-    result = lint(paths, config)
-    if config.verbose:
+        config = merge_connection(config, foreign_keys, transaction, functions)
+        if show_settings:
+            click.echo(settings_text(settings_of(group, config)), nl=False)
+            continue
+        if config.writers_from and not config.insert_paths:
+            raise click.UsageError(
+                "--writers-from reads the insert paths at that revision: give them with "
+                "--insert-paths or `insert-paths` under [tool.migrate-lint]"
+            )
+        check_insert_paths(config, bool(insert_paths))
+        results.append(lint(group, config))
+    if show_settings:
+        return
+    result = merge(results)
+    if result.config.verbose:
         click.echo(settings_text(result.settings), nl=False, err=True)
         for note in result.notes:
             click.echo(note, err=True)
-    chosen = fmt or default_format(env)
-    color = chosen == "text" and use_color(no_color, sys.stdout, env)
-    output = render(chosen, result, color=color)
-    if output:
+    for line in stale_notes(result):
+        click.echo(line, err=True)
+    stream = sys.stdout if output_file is None else None
+    color = (chosen == "text" and not statistics and stream is not None
+             and use_color(no_color, stream, env))
+    if statistics:
+        output = render_statistics(result, chosen)
+    else:
+        output = render(chosen, result, color=color, root=report_root(root, chosen, env))
+    if output_file is not None:
+        try:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                handle.write(output)
+        except OSError as err:
+            raise MigrateLintError(f"{output_file}: cannot write ({err.strerror})") from None
+    elif output:
         click.echo(output, nl=False, color=color)
-    if result.failed():
+    if not exit_zero and result.failed():
         raise click.exceptions.Exit(1)

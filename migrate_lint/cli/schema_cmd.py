@@ -11,7 +11,7 @@ from migrate_lint.cli.connection_opts import (
     merge_connection,
     settings_text,
 )
-from migrate_lint.config import load_config
+from migrate_lint.config import configs_for
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.pipeline import gc_paused, load_history
 from migrate_lint.render import blame, schema_data, schema_sql
@@ -25,8 +25,9 @@ from migrate_lint.verify import verify as verify_history
 @click.argument("directory", required=False, type=click.Path(path_type=str))
 @click.option("--at", "at_version", metavar="VERSION",
               help="Show the schema right after this migration (version or full name).")
-@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json", "mermaid", "dot"]),
+              default="sql", show_default=True,
+              help="Output format: mermaid and dot draw an ER diagram with foreign keys.")
 @click.option("--blame", "blame_target", metavar="TABLE[.COLUMN]",
               help="Print every statement that created or changed this table or column.")
 @click.option("--layout", type=click.Choice(LAYOUTS), help="Migration layout (default: detect).")
@@ -37,7 +38,8 @@ from migrate_lint.verify import verify as verify_history
               help="Migration runner (default: inferred from the layout).")
 @connection_options
 @click.option("--config", "config_file", type=click.Path(path_type=str),
-              help="Configuration file (default: .migrate-lint.toml or pyproject.toml).")
+              help="Configuration file (default: the nearest .migrate-lint.toml or "
+                   "pyproject.toml to DIRECTORY).")
 @click.option("--show-settings", is_flag=True,
               help="Print the layout, runner, foreign keys, transaction mode and functions, "
                    "and where each came from; then exit.")
@@ -52,7 +54,9 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
     view looks like after the last migration (or after VERSION with --at), each with
     the migration that created or last changed it.
     """
-    config = merge_connection(load_config(config_file).merged(layout=layout, runner=runner),
+    # The configuration nearest to the directory (a monorepo package's own file).
+    nearest, _ = configs_for([directory] if directory else [], config_file)[0]
+    config = merge_connection(nearest.merged(layout=layout, runner=runner),
                               foreign_keys, transaction, functions)
     directory = directory or config.path
     history = load_history(directory, requested=Requested.from_config(config))
@@ -87,6 +91,11 @@ def schema(directory: str | None, at_version: str | None, fmt: str,
         return
     if fmt == "json":
         click.echo(json.dumps(schema_data(timeline.final), indent=2))
+    elif fmt in ("mermaid", "dot"):
+        from migrate_lint import diagram
+
+        draw = diagram.mermaid if fmt == "mermaid" else diagram.dot
+        click.echo(draw(timeline.final), nl=False)
     else:
         click.echo(schema_sql(timeline.final), nl=False)
 

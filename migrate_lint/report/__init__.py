@@ -1,4 +1,5 @@
-"""Reporters: render findings as text, JSON, GitHub annotations, SARIF or JUnit XML; they decide nothing.
+"""Reporters: render findings as text, JSON, GitHub annotations, SARIF, JUnit XML, GitLab
+Code Quality or Markdown; they decide nothing.
 
 Each reporter is a function from a :class:`migrate_lint.lint.LintResult` to a string;
 the CLI prints it.
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from migrate_lint.lint import LintResult
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab", "markdown")
 
 
 def visible(text: str, keep: str = "") -> str:
@@ -38,8 +39,21 @@ def _escaped(ch: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
-    """Render ``result`` in format ``fmt`` (one of :data:`FORMATS`)."""
+def render(fmt: str, result: LintResult, *, color: bool = False, root: str | None = None
+           ) -> str:
+    """Render ``result`` in format ``fmt`` (one of :data:`FORMATS`).
+
+    With ``root`` every path is relative to it (SARIF's are relative to it anyway,
+    under ``%SRCROOT%``).
+    """
+    if fmt == "sarif":
+        from migrate_lint.report.sarif import render_sarif
+
+        return render_sarif(result, root)
+    if root is not None:
+        from migrate_lint.report.paths import rooted
+
+        result = rooted(result, root)
     if fmt == "text":
         from migrate_lint.report.text import render_text
 
@@ -52,14 +66,18 @@ def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
         from migrate_lint.report.github import render_github
 
         return render_github(result)
-    if fmt == "sarif":
-        from migrate_lint.report.sarif import render_sarif
-
-        return render_sarif(result)
     if fmt == "junit":
         from migrate_lint.report.junit import render_junit
 
         return render_junit(result)
+    if fmt == "gitlab":
+        from migrate_lint.report.gitlab import render_gitlab
+
+        return render_gitlab(result)
+    if fmt == "markdown":
+        from migrate_lint.report.markdown import render_markdown
+
+        return render_markdown(result)
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from migrate_lint import __version__
 from migrate_lint.findings import Finding
 from migrate_lint.report import posix
+from migrate_lint.ruledocs import doc_url
 from migrate_lint.span import Span
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "migration": finding.migration,
         "related": [{"message": r.message, **_where(r.span)} for r in finding.related],
         "fix_title": finding.fix_title,
+        "url": doc_url(finding.code),
+        "fingerprint": finding.fingerprint or None,
     }
 
 
@@ -54,6 +57,8 @@ def result_dict(result: LintResult) -> dict[str, Any]:
             "info": result.count("info"),
             "files": len(result.files),
             "suppressed": result.suppressed,
+            "baselined": result.baselined,
+            "stale_baseline": len(result.stale),
             "fail_on": result.config.fail_on,
             "failed": result.failed(),
         },

@@ -1,4 +1,10 @@
-"""SARIF 2.1.0 output for code-scanning services (GitHub code scanning and others)."""
+"""SARIF 2.1.0 output for code-scanning services (GitHub code scanning and others).
+
+Artifact URIs are relative to ``%SRCROOT%`` (the repository root: ``--root``, or the
+current directory), which ``originalUriBaseIds`` resolves; a file outside it keeps an
+absolute ``file:`` URI. Each rule links its page (``helpUri``); each result carries
+the finding's line-independent fingerprint, so code scanning tracks it across edits.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from urllib.parse import quote
 from migrate_lint import __version__
 from migrate_lint.findings import Finding
 from migrate_lint.report import posix
+from migrate_lint.ruledocs import doc_url
 from migrate_lint.span import Span
 
 if TYPE_CHECKING:
@@ -19,18 +26,20 @@ if TYPE_CHECKING:
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/migrate-lint/migrate-lint"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "migrateLint/v1"
 
 
-def _uri(path: str, base: str) -> str:
-    """A URI relative to ``base`` when the file is below it, else an absolute file URI."""
+def _artifact(path: str, base: str) -> dict[str, str]:
+    """A location relative to ``%SRCROOT%`` when the file is below ``base``, else absolute."""
     full = os.path.abspath(path)
     try:
         rel = os.path.relpath(full, base)
     except ValueError:  # pragma: no cover - another drive on Windows
         rel = os.pardir
-    if rel.startswith(os.pardir):
-        return Path(full).as_uri()
-    return quote(posix(rel))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return {"uri": Path(full).as_uri()}
+    return {"uri": quote(posix(rel)), "uriBaseId": SRCROOT}
 
 
 def _region(span: Span) -> dict[str, int]:
@@ -45,7 +54,7 @@ def _location(span: Span, base: str, message: str | None = None,
     if ident is not None:
         loc["id"] = ident
     loc["physicalLocation"] = {
-        "artifactLocation": {"uri": _uri(span.path, base)},
+        "artifactLocation": _artifact(span.path, base),
         "region": _region(span),
     }
     if message:
@@ -61,6 +70,7 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
         "fullDescription": {"text": info.doc or info.summary or info.name},
         "help": {"text": info.doc or info.summary or info.name, "markdown": info.doc or
                  info.summary or info.name},
+        "helpUri": doc_url(info.code),
         "defaultConfiguration": {"level": _LEVEL.get(info.severity, "error")},
     }
 
@@ -75,6 +85,8 @@ def _result(finding: Finding, index: dict[str, int], base: str) -> dict[str, Any
     }
     if finding.code in index:
         out["ruleIndex"] = index[finding.code]
+    if finding.fingerprint:
+        out["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.related:
         out["relatedLocations"] = [
             _location(r.span, base, r.message, i) for i, r in enumerate(finding.related)
@@ -108,12 +120,13 @@ def sarif_dict(result: LintResult, base: str | None = None) -> dict[str, Any]:
                         "rules": [_rule(i) for i in infos],
                     }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
                 "results": [_result(f, index, root) for f in result.findings],
             }
         ],
     }
 
 
-def render_sarif(result: LintResult) -> str:
+def render_sarif(result: LintResult, base: str | None = None) -> str:
     """The SARIF log as indented JSON text."""
-    return json.dumps(sarif_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_dict(result, base), indent=2, ensure_ascii=False) + "\n"

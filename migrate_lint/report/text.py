@@ -1,7 +1,7 @@
 """Text output, the way ruff prints it.
 
 ```
-path:3:1: NN001 [add-not-null-without-default] message
+path:3:1: error NN001 [add-not-null-without-default] message
   |
 3 | ALTER TABLE t ADD c integer NOT NULL;
   |               ^^^^^^^^^^^^^^^^^^^^^^
@@ -96,12 +96,19 @@ class _Style:
         return click.style(text, fg=fg, bold=bold) if self.color else text
 
 
+def code_frame(finding: Finding, text: str | None) -> list[str]:
+    """The source lines of ``finding`` with carets under its region, without colour."""
+    return _snippet(finding, text, _Style(False))
+
+
 def render_finding(finding: Finding, text: str | None, *, color: bool = False) -> str:
     """One finding: the header line, the source with a caret, help and notes."""
     style = _Style(color)
     span = finding.span
     head = (
         style(finding.path, bold=True) + f":{span.line}:{span.col}: "
+        # The word, not only the colour: CI logs have no colour (rustc and squawk do this).
+        + style(finding.severity, _COLORS.get(finding.severity, "red"), bold=True) + " "
         + style(finding.code, _COLORS.get(finding.severity, "red"), bold=True)
         + f" [{finding.name}] {visible(finding.message)}"
     )
