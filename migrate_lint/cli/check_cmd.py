@@ -15,7 +15,7 @@ from migrate_lint.cli.connection_opts import (
     settings_text,
 )
 from migrate_lint.config import LEVELS, load_config, parse_sqlite_version
-from migrate_lint.lint import check_codes, lint, settings_of
+from migrate_lint.lint import LintResult, check_codes, lint, settings_of
 from migrate_lint.report import FORMATS, render
 from migrate_lint.source import LAYOUTS, RUNNERS
 
@@ -70,6 +70,14 @@ def default_format(env: Mapping[str, str]) -> str:
 @click.option("--since", metavar="REV",
               help="Report only migrations added or changed since git revision REV "
                    "(the whole history is still replayed); enables MG004 and MG005.")
+@click.option("--against", "against", metavar="DB", type=click.Path(path_type=str),
+              help="Also run the pending migrations on a copy of the SQLite database DB "
+                   "and report what its data makes of them (DB001-DB006).")
+@click.option("--tmp-dir", metavar="DIR", type=click.Path(path_type=str),
+              help="Where --against puts its copy of the database (default: the system's "
+                   "temp directory); the copy is deleted afterwards.")
+@click.option("--redact", is_flag=True,
+              help="With --against: name counts only, never values from the database.")
 @click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -89,6 +97,9 @@ def check(
     insert_paths: tuple[str, ...],
     writers_from: str | None,
     since: str | None,
+    against: str | None,
+    tmp_dir: str | None,
+    redact: bool,
     verbose: bool | None,
     no_color: bool,
 ) -> None:
@@ -124,6 +135,10 @@ def check(
             "--insert-paths or `insert-paths` under [tool.migrate-lint]"
         )
     result = lint(paths, config)
+    if against is not None:
+        result = _against(against, result, tmp_dir=tmp_dir, redact=redact)
+    elif tmp_dir is not None or redact:
+        raise click.UsageError("--tmp-dir and --redact go with --against DB")
     if config.verbose:
         click.echo(settings_text(result.settings), nl=False, err=True)
         for note in result.notes:
@@ -135,3 +150,22 @@ def check(
         click.echo(output, nl=False, color=color)
     if result.failed():
         raise click.exceptions.Exit(1)
+
+
+def _against(database: str, result: LintResult, *, tmp_dir: str | None,
+             redact: bool) -> LintResult:
+    """``result`` with the pre-flight on ``database`` merged in (its copy is gone after)."""
+    from migrate_lint.preflight import merge_preflight, preflight
+
+    if len(result.roots) != 1:
+        raise click.UsageError("--against checks one migrations directory at a time")
+    config = result.config
+    pre = preflight(database, result.roots[0], layout=config.layout, runner=config.runner,
+                    tmp_dir=tmp_dir, redact=redact)
+    click.echo(
+        f"pre-flight: copied {database} to {pre.copy_dir} in {pre.copy_seconds:.2f} s "
+        f"(deleted); {len(pre.match.applied)} applied, {len(pre.ran)} of "
+        f"{len(pre.match.pending)} pending ran"
+        + (" before one failed" if pre.failed is not None else "")
+        + f" in {pre.run_seconds:.2f} s", err=True)
+    return merge_preflight(result, pre)
