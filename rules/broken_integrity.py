@@ -12,7 +12,7 @@ class BrokenIntegrity(Rule):
     Only with `check --against DB`: runs `PRAGMA foreign_key_check` before and after
     the pending migrations applied to the copy and reports the new orphans per table,
     and reports `PRAGMA integrity_check` when it is not `ok`.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?

@@ -12,7 +12,7 @@ class ClearedByData(Rule):
     Only with `check --against DB`: a finding of a rule whose outcome depends on the
     rows (DL007, NN001, NN003, NN004, RB002, RB006) on a statement that ran on the copy
     without error and without losing rows is replaced by this note.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?

@@ -13,7 +13,7 @@ class DataLost(Rule):
     each pending migration applied to the copy, and reports tables that lost rows (and
     the `DROP TABLE` whose ON DELETE CASCADE deleted them), and named indexes that
     disappeared without a `DROP INDEX`.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?
@@ -23,22 +23,27 @@ class DataLost(Rule):
 
     ## Example
     ```sql
-    CREATE TABLE groups (id integer PRIMARY KEY);
-    CREATE TABLE members (id integer PRIMARY KEY, group_id integer REFERENCES groups (id) ON DELETE CASCADE);
-    INSERT INTO groups VALUES (1);
-    INSERT INTO members VALUES (1, 1);
-    -- migration: 0002_b.sql
-    DELETE FROM groups;
+    CREATE TABLE t (id integer PRIMARY KEY, a text);
+    CREATE INDEX t_a ON t (a);
+    INSERT INTO t (a) VALUES ('x');
+    -- migration
+    CREATE TABLE t_new (id integer PRIMARY KEY, a text, b text);
+    INSERT INTO t_new (id, a) SELECT id, a FROM t;
+    DROP TABLE t;
+    ALTER TABLE t_new RENAME TO t;
     ```
 
     ## Use instead
     ```sql
-    CREATE TABLE groups (id integer PRIMARY KEY);
-    CREATE TABLE members (id integer PRIMARY KEY, group_id integer REFERENCES groups (id) ON DELETE CASCADE);
-    INSERT INTO groups VALUES (1);
-    INSERT INTO members VALUES (1, 1);
-    -- migration: 0002_b.sql
-    ALTER TABLE groups ADD name text;
+    CREATE TABLE t (id integer PRIMARY KEY, a text);
+    CREATE INDEX t_a ON t (a);
+    INSERT INTO t (a) VALUES ('x');
+    -- migration
+    CREATE TABLE t_new (id integer PRIMARY KEY, a text, b text);
+    INSERT INTO t_new (id, a) SELECT id, a FROM t;
+    DROP TABLE t;
+    ALTER TABLE t_new RENAME TO t;
+    CREATE INDEX t_a ON t (a);
     ```
 
     ## References

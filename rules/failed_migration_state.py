@@ -11,7 +11,7 @@ class FailedMigrationState(Rule):
     ## What it does
     Only with `check --against DB`: reports golang-migrate's `dirty` flag, a Prisma
     migration started but never finished, and a failed sqlx or Flyway run.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?

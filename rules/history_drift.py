@@ -14,7 +14,7 @@ class HistoryDrift(Rule):
     the folder matches, a pending migration the runner will never run (drizzle skips
     one older than the newest applied), and a schema that differs from the replay of
     the history up to the last applied migration.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?

@@ -13,7 +13,7 @@ class PendingMigrationFails(Rule):
     yet to a copy of it, as the runner would, and reports the statement that fails with
     what the data holds: how many keys are duplicated and the commonest one, how many
     rows a NOT NULL column meets, how many NULLs a copy would insert.
-    The finding comes from the pre-flight (`migrate_lint.preflight`); this class
+    The finding comes from the pre-flight (`migrate_lint.against`); this class
     carries the rule's metadata and documentation.
 
     ## Why is this bad?

@@ -155,7 +155,7 @@ def check(
 def _against(database: str, result: LintResult, *, tmp_dir: str | None,
              redact: bool) -> LintResult:
     """``result`` with the pre-flight on ``database`` merged in (its copy is gone after)."""
-    from migrate_lint.preflight import merge_preflight, preflight
+    from migrate_lint.against import merge_preflight, preflight
 
     if len(result.roots) != 1:
         raise click.UsageError("--against checks one migrations directory at a time")
