@@ -263,7 +263,7 @@ def _drift(db: str, history: History, state: AppliedState, found: Match) -> list
 def _schema_drift(db: str, conn: sqlite3.Connection, timeline: Timeline, sandbox: Sandbox,
                   found: Match) -> list[Finding]:
     last = found.last_applied
-    if last is None:
+    if last is None or found.failed:  # half-applied: DB003 says so; no schema to compare
         return []
     model = timeline.after_migration(last)
     skip = {t.name.lower() for t in model.tables.values() if t.incomplete}
