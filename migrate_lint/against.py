@@ -208,7 +208,7 @@ def _without(snapshot: SchemaSnapshot, names: set[str]) -> SchemaSnapshot:
                           snapshot.views, snapshot.triggers)
 
 
-def _journal_when(root: str) -> dict[str, int] | None:
+def journal_when(root: str) -> dict[str, int] | None:
     """drizzle's flat layout: journal tag -> ``when`` (what drizzle stores as created_at)."""
     path = os.path.join(root, "meta", "_journal.json")
     try:
@@ -396,7 +396,7 @@ def preflight(
                 state = read_applied(conn, history.runner)
             except sqlite3.Error as exc:
                 raise MigrateLintError(f"{database}: history table unreadable: {exc}") from None
-            found = match(state, history.migrations, when=_journal_when(history.root))
+            found = match(state, history.migrations, when=journal_when(history.root))
             findings = _drift(database, history, state, found)
             findings += _schema_drift(database, conn, timeline, box, found)
             ran, failed, failed_span, clean, more = _run_pending(

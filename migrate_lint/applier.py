@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from migrate_lint import scratch
 from migrate_lint.against import (
     database_error,
+    journal_when,
     merge_static,
     open_database,
     preflight,
@@ -102,7 +103,7 @@ def _read(conn: sqlite3.Connection, database: str, history: History) -> tuple[Ap
         state = read_applied(conn, history.runner)
     except sqlite3.Error as exc:
         raise database_error(database, exc) from None
-    return state, match(state, history.migrations)
+    return state, match(state, history.migrations, when=journal_when(history.root))
 
 
 def status(database: str, migrations: str, *, layout: str | None = None,
