@@ -19,7 +19,7 @@ import migrate_lint
 from tests.rules.harness import write_history
 
 N = 6
-_FILL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
+_FILL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 6000) "
          "INSERT INTO t{k} SELECT x, printf('%050d', x * {k}) FROM c;")
 HISTORY = "\n-- migration\n".join(
     f"CREATE TABLE t{k} (id integer PRIMARY KEY, v text);\n{_FILL.format(k=k)}\n"
@@ -38,10 +38,11 @@ def _state(db: Path) -> str:
         for line in conn.iterdump():
             if "migrate_lint_history" not in line:
                 digest.update(line.encode())
-        versions = conn.execute(
-            "SELECT group_concat(version) FROM (SELECT version FROM migrate_lint_history "
-            "ORDER BY version)").fetchone()[0] if conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'migrate_lint_history'").fetchone() else ""
+        versions = ""
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrate_lint_history'"
+                        ).fetchone():  # an empty history table is the state before any
+            versions = ",".join(v for (v,) in conn.execute(
+                "SELECT version FROM migrate_lint_history ORDER BY version"))
         return f"{versions}:{digest.hexdigest()}"
     finally:
         conn.close()
@@ -50,6 +51,24 @@ def _state(db: Path) -> str:
 def _apply_cmd(root: Path, db: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "migrate_lint", "apply", str(root), "--db", str(db),
             "--no-preflight", "--force", "--keep-backups", "0", *extra]
+
+
+def _fork_apply(root: Path, db: Path) -> int:
+    pid = os.fork()
+    if pid == 0:  # the child: apply, then leave without running the parent's cleanup
+        code = 1
+        try:
+            migrate_lint.apply(str(db), str(root), force=True, run_preflight=False,
+                               keep_backups=0)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _wait(pid: int) -> None:
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 @pytest.mark.slow
@@ -68,21 +87,23 @@ def test_sigkill_leaves_a_state_before_or_after_a_migration(tmp_path: Path) -> N
                            keep_backups=0)
         expected.add(_state(db))
     assert len(expected) == len(labels) + 1
-    started = time.perf_counter()
+    # The applier runs in a forked child (a real process, past interpreter start-up,
+    # so every kill lands inside `apply`) that the parent SIGKILLs at a random moment.
     full = tmp_path / "full.db"
     shutil.copyfile(base, full)
-    subprocess.run(_apply_cmd(root, full), check=True, capture_output=True)
+    started = time.perf_counter()
+    _wait(_fork_apply(root, full))
     whole = time.perf_counter() - started
+    assert _state(full) == _state(tmp_path / f"at-{labels[-1]}.db")
     rng = random.Random(int(os.environ.get("KILL_SEED", "11")))
     seen: set[str] = set()
     for trial in range(50):
         db = tmp_path / f"trial-{trial}.db"
         shutil.copyfile(base, db)
-        process = subprocess.Popen(_apply_cmd(root, db), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        child = _fork_apply(root, db)
         time.sleep(rng.uniform(0, whole))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
         conn = sqlite3.connect(db)  # opening read-write rolls back a hot journal
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], trial
         conn.close()
