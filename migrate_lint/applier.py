@@ -261,6 +261,28 @@ def _run(conn: scratch.GuardedConnection, migration: Migration, database: str,
     return True
 
 
+def _accept(database: str, history: History, edited: Sequence[int], state: AppliedState,
+            busy_timeout: float) -> None:
+    """Record the current checksums of ``edited`` in migrate-lint's table."""
+    if state.runner != "migrate-lint":
+        return  # adoption records the files as they are now
+    try:
+        conn = scratch.connect_target(database, timeout=busy_timeout)
+    except sqlite3.Error as exc:
+        raise database_error(database, exc) from None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            f"UPDATE {OWN_TABLE} SET checksum = ? WHERE version = ?",
+            [(checksum("migrate-lint", migration_bytes(m)), m.version)
+             for m in (history.migrations[i] for i in edited)])
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise database_error(database, exc) from None
+    finally:
+        conn.close()
+
+
 def _adopt(conn: sqlite3.Connection, history: History, state: AppliedState,
            found: Match) -> str | None:
     """Create migrate-lint's table; copy the applied set of a runner's table into it."""
@@ -299,12 +321,16 @@ def apply(
     busy_timeout: float = 5.0,
     layout: str | None = None,
     runner: str | None = None,
+    accept_edited: bool = False,
 ) -> ApplyResult:
     """Apply the pending migrations of ``migrations`` to ``database`` (up to version ``to``).
 
     Raises `MigrateLintError` for a database or folder that cannot be used, a refused
     start (edited or missing applied migrations, lint errors or a failing pre-flight
     without ``force``), and `ApplyFailed` when a migration fails (rolled back).
+    ``accept_edited`` records the current checksum of edited applied migrations
+    instead of refusing (as ``flyway repair`` does): for an edit that a new migration
+    carries to databases that ran the old text, as `migrate-lint fix` writes them.
     """
     timeline = load_timeline(migrations, layout, runner)
     history = timeline.history
@@ -313,6 +339,10 @@ def apply(
         state, found = _read(probe, database, history)
     finally:
         probe.close()
+    if accept_edited and found.edited and not dry_run:
+        _accept(database, history, found.edited, state, busy_timeout)
+        found = Match(found.applied, found.pending, (), found.missing, found.failed,
+                      found.skipped)
     _refuse_drift(database, history, state, found)
     pending = list(found.pending)
     if to is not None:

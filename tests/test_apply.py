@@ -258,3 +258,13 @@ def test_unknown_version_is_an_input_error(tmp_path: Path) -> None:
     build(tmp_path / "m", HISTORY, db, 0)
     with pytest.raises(MigrateLintError, match="no migration `9999`"):
         migrate_lint.apply(str(db), str(tmp_path / "m"), to="9999")
+
+
+def test_accept_edited_records_the_new_checksum(tmp_path: Path) -> None:
+    db = tmp_path / "app.db"
+    files = build(tmp_path / "m", HISTORY, db, 2)
+    files[0].write_text(files[0].read_text() + "-- a comment added after it ran\n")
+    assert invoke("apply", str(tmp_path / "m"), "--db", str(db))[0] == 2
+    code, out, err = invoke("apply", str(tmp_path / "m"), "--db", str(db), "--accept-edited")
+    assert code == 0 and "applied 0003_c" in out, err
+    assert invoke("status", str(tmp_path / "m"), "--db", str(db))[0] == 0

@@ -26,6 +26,9 @@ def _root(directory: str | None) -> str:
 @click.option("--force", is_flag=True,
               help="Apply even when the lint gate or the pre-flight reports errors.")
 @click.option("--no-preflight", is_flag=True, help="Skip the pre-flight on a copy.")
+@click.option("--accept-edited", is_flag=True,
+              help="Record the new checksums of edited applied migrations instead of "
+                   "refusing (like `flyway repair`).")
 @click.option("--dry-run", is_flag=True, help="Do everything on a copy; the database is untouched.")
 @click.option("--backup-dir", metavar="DIR", type=click.Path(path_type=str),
               help="Where backups go (default: beside the database).")
@@ -36,7 +39,7 @@ def _root(directory: str | None) -> str:
 @_LAYOUT
 @_RUNNER
 def apply(directory: str | None, database: str, to: str | None, force: bool,
-          no_preflight: bool, dry_run: bool, backup_dir: str | None, keep_backups: int,
+          no_preflight: bool, accept_edited: bool, dry_run: bool, backup_dir: str | None, keep_backups: int,
           busy_timeout: float, layout: str | None, runner: str | None) -> None:
     """Apply the pending migrations of DIRECTORY to the database, each in its own transaction.
 
@@ -50,7 +53,8 @@ def apply(directory: str | None, database: str, to: str | None, force: bool,
         result = run_apply(database, _root(directory), to=to, force=force,
                            run_preflight=not no_preflight, dry_run=dry_run,
                            backup_dir=backup_dir, keep_backups=keep_backups,
-                           busy_timeout=busy_timeout, layout=layout, runner=runner)
+                           busy_timeout=busy_timeout, layout=layout, runner=runner,
+                           accept_edited=accept_edited)
     except ApplyFailed as failed:
         for label in failed.applied:
             click.echo(f"applied {label}")
