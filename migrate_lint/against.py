@@ -41,6 +41,7 @@ from migrate_lint.lint import LintResult, is_selected
 from migrate_lint.pipeline import load_timeline
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import Sandbox, introspect
+from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.span import Span
 from migrate_lint.verify import snapshot_difference
@@ -375,20 +376,27 @@ def preflight(
     tmp_dir: str | None = None,
     redact: bool = False,
     timeline: Timeline | None = None,
+    requested: Requested | None = None,
 ) -> Preflight:
     """Run the pending migrations of ``migrations`` on a copy of ``database``.
 
     The original is only ever opened read-only; the copy lives in a new directory
     under ``tmp_dir`` (default: the system's) and is deleted before returning.
+    ``requested`` carries the connection settings asked for by flags and config.
     Raises :class:`MigrateLintError` when the database cannot be read.
     """
     if timeline is None:
-        timeline = load_timeline(migrations, layout, runner)
+        timeline = load_timeline(migrations, layout, runner, requested=requested)
     history = timeline.history
+    # The connection the runner gives migrations (foreign keys, transactions, the
+    # application's functions), as `check` resolved it (`migrate_lint.settings`).
+    settings = history.settings
     started = time.perf_counter()
     with read_only_copy(database, tmp_dir) as (copy, copy_seconds):
         copy_dir = os.path.dirname(copy)
-        with Sandbox(history.runner, path=copy) as box:
+        with Sandbox(settings.runner.name, settings.function_names, path=copy,
+                     foreign_keys=settings.foreign_keys,
+                     transaction=settings.transaction) as box:
             conn = box.connection
             # Sorting an index of a large table must not happen in memory.
             conn.execute("PRAGMA temp_store = FILE")
@@ -428,7 +436,7 @@ def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: 
         error = box.apply(stmts, no_transaction=m.source.no_transaction)
         if error is not None:
             failed = index
-            wrapped = box.behaviour.transaction != "none" and not m.source.no_transaction
+            wrapped = box.transaction in ("migration", "batch") and not m.source.no_transaction
             at = error.piece_index
             if at < len(stmts):
                 stmt = stmts[at]
@@ -442,7 +450,7 @@ def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: 
                 what = f"`{m.label}` fails on `{db}` when it commits: {error.message}"
             if facts:
                 what += f": {facts}"
-            if box.behaviour.transaction == "batch" and number:
+            if box.transaction == "batch" and number:
                 what += (f" (drizzle runs the {len(todo)} pending migrations in one "
                          "transaction: none of them is applied)")
             findings.append(_finding(

@@ -156,12 +156,13 @@ def _against(database: str, result: LintResult, *, tmp_dir: str | None,
              redact: bool) -> LintResult:
     """``result`` with the pre-flight on ``database`` merged in (its copy is gone after)."""
     from migrate_lint.against import merge_preflight, preflight
+    from migrate_lint.settings import Requested
 
     if len(result.roots) != 1:
         raise click.UsageError("--against checks one migrations directory at a time")
     config = result.config
-    pre = preflight(database, result.roots[0], layout=config.layout, runner=config.runner,
-                    tmp_dir=tmp_dir, redact=redact)
+    pre = preflight(database, result.roots[0], tmp_dir=tmp_dir, redact=redact,
+                    requested=Requested.from_config(config))
     click.echo(
         f"pre-flight: copied {database} to {pre.copy_dir} in {pre.copy_seconds:.2f} s "
         f"(deleted); {len(pre.match.applied)} applied, {len(pre.ran)} of "
