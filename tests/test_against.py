@@ -225,3 +225,89 @@ def test_own_history_checksum_is_sha256_of_the_file(tmp_path: Path) -> None:
     conn.close()
     assert stored["0001"] == hashlib.sha256((root / "0001_a.sql").read_bytes()).hexdigest()
     assert dump(db)
+
+
+def test_rows_lost_to_a_cascade_name_the_drop(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    text = ("CREATE TABLE groups (id integer PRIMARY KEY, name text);\n"
+            "CREATE TABLE members (id integer PRIMARY KEY, "
+            "group_id integer REFERENCES groups (id) ON DELETE CASCADE);\n"
+            "-- migration\n"
+            "CREATE TABLE __new_groups (id integer PRIMARY KEY, name text);\n"
+            "INSERT INTO __new_groups SELECT id, name FROM groups;\n"
+            "DROP TABLE groups;\nALTER TABLE __new_groups RENAME TO groups;\n")
+    db = tmp_path / "app.db"
+    build(root, text, db, 1)
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO groups VALUES (1, 'g')")
+    conn.executemany("INSERT INTO members VALUES (?, 1)", [(i,) for i in range(12)])
+    conn.commit()
+    conn.close()
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        code, out, _ = invoke("check", str(root), "--against", str(db), "--runner", "drizzle",
+                              "--format", fmt)
+        assert code == 1 and "DB004" in out, fmt
+    _code, out, _ = invoke("check", str(root), "--against", str(db), "--runner", "drizzle")
+    assert (f"rows lost on `{db}`: `members` 12 → 0 (ON DELETE CASCADE from "
+            "`DROP TABLE groups`)") in out
+    # goose's driver leaves foreign keys off: the same rebuild keeps the rows
+    _code, out, _ = invoke("check", str(root), "--against", str(db), "--runner", "goose")
+    assert "DB004" not in out
+
+
+PRISMA = ("CREATE TABLE _prisma_migrations (id TEXT PRIMARY KEY NOT NULL, checksum TEXT NOT NULL, "
+          "finished_at DATETIME, migration_name TEXT NOT NULL, logs TEXT, rolled_back_at DATETIME, "
+          "started_at DATETIME NOT NULL DEFAULT current_timestamp, "
+          "applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0)")
+
+
+def test_prisma_checksums_and_an_unfinished_migration(tmp_path: Path) -> None:
+    root = tmp_path / "prisma" / "migrations"
+    sqls = ["CREATE TABLE a (id integer PRIMARY KEY);", "ALTER TABLE a ADD b text;",
+            "ALTER TABLE a ADD c text;"]
+    names = [f"2024010100000{i}_m{i}" for i in range(3)]
+    for name, sql in zip(names, sqls, strict=True):
+        (root / name).mkdir(parents=True)
+        (root / name / "migration.sql").write_text(sql + "\n")
+    (root / "migration_lock.toml").write_text('provider = "sqlite"\n')
+    db = tmp_path / "app.db"
+    conn = sqlite3.connect(db)
+    conn.execute(PRISMA)
+    conn.execute(sqls[0])
+    digest = hashlib.sha256((root / names[0] / "migration.sql").read_bytes()).hexdigest()
+    conn.execute("INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, "
+                 "applied_steps_count) VALUES ('x', ?, current_timestamp, ?, 1)",
+                 (digest, names[0]))
+    conn.commit()
+    pre = migrate_lint.preflight(str(db), str(root))
+    assert pre.state.table == "_prisma_migrations"
+    assert pre.match.applied == (0,) and pre.match.pending == (1, 2) and not pre.findings
+    conn.execute("INSERT INTO _prisma_migrations (id, checksum, migration_name) "
+                 "VALUES ('y', 'z', ?)", (names[1],))  # started, never finished
+    conn.commit()
+    conn.close()
+    pre = migrate_lint.preflight(str(db), str(root))
+    assert [f.code for f in pre.findings] == ["DB003"] and pre.ran == ()
+
+
+def test_flyway_crc32_dbmate_and_diesel_versions(tmp_path: Path) -> None:
+    from migrate_lint.bookkeeping import checksum
+
+    # Flyway's CRC32 over lines without their endings, as a signed int: CRLF or LF agree
+    assert checksum("flyway", b"SELECT 1;\r\nSELECT 2;\r\n") == checksum(
+        "flyway", b"SELECT 1;\nSELECT 2;\n")
+    root = tmp_path / "db" / "migrations"
+    root.mkdir(parents=True)
+    for version, sql in (("20240101000000", "CREATE TABLE a (id integer);"),
+                         ("20240102000000", "ALTER TABLE a ADD b text;")):
+        (root / f"{version}_m.sql").write_text(f"-- migrate:up\n{sql}\n\n-- migrate:down\n")
+    db = tmp_path / "app.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE a (id integer)")
+    conn.execute('CREATE TABLE IF NOT EXISTS "schema_migrations" '
+                 "(version varchar(128) primary key)")
+    conn.execute("INSERT INTO schema_migrations (version) VALUES ('20240101000000')")
+    conn.commit()
+    conn.close()
+    pre = migrate_lint.preflight(str(db), str(root))
+    assert (pre.state.runner, pre.match.applied, pre.ran) == ("dbmate", (0,), (1,))
