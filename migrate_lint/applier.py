@@ -139,12 +139,14 @@ def _refuse_drift(database: str, history: History, state: AppliedState, found: M
 def _gate(migrations: str, history: History, pending: Sequence[int], timeline: Timeline,
           layout: str | None, runner: str | None) -> list[Finding]:
     """Errors the lint finds in the pending migrations' files."""
-    from migrate_lint.config import Config
+    from migrate_lint.config import load_config
     from migrate_lint.lint import lint
 
     files = {os.path.realpath(s.path) for i in pending
              for s in history.migrations[i].source.up}
-    config = Config(path=migrations, layout=layout, runner=runner)
+    # The project's configuration (select, ignore, severities) decides, as in `check`.
+    config = load_config(start=migrations).merged(path=migrations, layout=layout,
+                                                  runner=runner)
     result = lint([migrations], config)
     return [f for f in result.findings
             if f.severity == "error" and os.path.realpath(f.path) in files]

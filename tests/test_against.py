@@ -311,3 +311,31 @@ def test_flyway_crc32_dbmate_and_diesel_versions(tmp_path: Path) -> None:
     conn.close()
     pre = migrate_lint.preflight(str(db), str(root))
     assert (pre.state.runner, pre.match.applied, pre.ran) == ("dbmate", (0,), (1,))
+
+
+@pytest.mark.parametrize(("new_column", "expected"), [
+    ("path text NOT NULL UNIQUE", "1 `path` value occurs more than once (first: '/a' ×2)"),
+    ("path text NOT NULL", "2 rows of `media` hold NULL in `path`"),
+])
+def test_a_rebuild_copy_is_explained_from_the_table_it_copies(new_column: str, expected: str,
+                                                              tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    text = ("CREATE TABLE media (id integer PRIMARY KEY, path text);\n-- migration\n"
+            f"CREATE TABLE __new_media (id integer PRIMARY KEY, {new_column});\n"
+            "INSERT INTO __new_media SELECT id, path FROM media;\n"
+            "DROP TABLE media;\nALTER TABLE __new_media RENAME TO media;\n")
+    db = tmp_path / "app.db"
+    build(root, text, db, 1)
+    rows = ["/a", "/a", "/b"] if "UNIQUE" in new_column else ["/a", None, None]
+    _images_into(db, "media", rows)
+    pre = migrate_lint.preflight(str(db), str(root))
+    (failure,) = [f for f in pre.findings if f.code == "DB001"]
+    assert failure.message.endswith(expected), failure.message
+    assert failure.span.line == 2
+
+
+def _images_into(db: Path, table: str, paths: list[str | None]) -> None:
+    conn = sqlite3.connect(db)
+    conn.executemany(f"INSERT INTO {table} (path) VALUES (?)", [(p,) for p in paths])
+    conn.commit()
+    conn.close()

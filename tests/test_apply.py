@@ -268,3 +268,9 @@ def test_accept_edited_records_the_new_checksum(tmp_path: Path) -> None:
     code, out, err = invoke("apply", str(tmp_path / "m"), "--db", str(db), "--accept-edited")
     assert code == 0 and "applied 0003_c" in out, err
     assert invoke("status", str(tmp_path / "m"), "--db", str(db))[0] == 0
+
+
+def test_the_package_docstring_examples_run() -> None:
+    import doctest
+
+    assert doctest.testmod(migrate_lint).failed == 0
