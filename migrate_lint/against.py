@@ -38,6 +38,7 @@ from migrate_lint.evidence import explain, row_count
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.lint import LintResult, is_selected
+from migrate_lint.lockholders import describe_holders
 from migrate_lint.pipeline import load_timeline
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import Sandbox, introspect
@@ -127,8 +128,10 @@ def database_error(path: str, exc: sqlite3.Error) -> MigrateLintError:
     """One line naming ``path`` for an SQLite error met while opening or reading it."""
     text = str(exc)
     if "locked" in text or "busy" in text:
+        holders = describe_holders(path)
+        who = f"another process ({holders})" if holders else "another process"
         return MigrateLintError(
-            f"{path}: locked by another process ({text}); retry when it has finished")
+            f"{path}: locked by {who} ({text}); retry when it has finished")
     if "not a database" in text:
         return MigrateLintError(f"{path}: not an SQLite database ({text})")
     if "readonly" in text or "read-only" in text:

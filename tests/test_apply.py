@@ -249,6 +249,8 @@ def test_locked_target_reports_the_lock(tmp_path: Path) -> None:
         holder.close()
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and "locked by another process" in done.stderr
+    if Path("/proc/locks").exists():  # Linux names the holder: this test's process
+        assert f"pid {os.getpid()} (" in done.stderr, done.stderr
     assert sorted(os.listdir(tmp_path)) == ["app.db", "m"]  # no backup either
     assert _rows(db, "SELECT count(*) FROM migrate_lint_history") == [(1,)]
 
