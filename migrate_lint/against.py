@@ -129,9 +129,8 @@ def database_error(path: str, exc: sqlite3.Error) -> MigrateLintError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         holders = describe_holders(path)
-        who = f"another process ({holders})" if holders else "another process"
-        return MigrateLintError(
-            f"{path}: locked by {who} ({text}); retry when it has finished")
+        who = f"another process, {holders}" if holders else "another process"
+        return MigrateLintError(f"{path}: locked by {who}: {text}; retry when it has finished")
     if "not a database" in text:
         return MigrateLintError(f"{path}: not an SQLite database ({text})")
     if "readonly" in text or "read-only" in text:
