@@ -94,6 +94,7 @@ class Preflight:
     clean: tuple[Span, ...] = field(default=())
     copy_seconds: float = 0.0
     run_seconds: float = 0.0
+    integrity: str = ""  # `integrity_check` after the pending migrations ("ok"), if any ran
 
 
 def _finding(code: str, message: str, span: Span, help_text: str = "",
@@ -351,7 +352,7 @@ def _losses(db: str, m: Migration, conn: sqlite3.Connection, before: dict[str, i
 
 
 def _integrity(db: str, conn: sqlite3.Connection, where: Span, label: str,
-               orphans_before: dict[tuple[str, str], int]) -> list[Finding]:
+               orphans_before: dict[tuple[str, str], int]) -> tuple[list[Finding], str]:
     out: list[Finding] = []
     for (table, parent), count in sorted(_orphans(conn).items()):
         new = count - orphans_before.get((table, parent), 0)
@@ -366,7 +367,7 @@ def _integrity(db: str, conn: sqlite3.Connection, where: Span, label: str,
         out.append(_finding(
             "DB005", f"`integrity_check` on `{db}` after the pending migrations: "
             + "; ".join(rows), where, "", label))
-    return out
+    return out, "; ".join(rows)
 
 
 def preflight(
@@ -409,25 +410,25 @@ def preflight(
             found = match(state, history.migrations, when=journal_when(history.root))
             findings = _drift(database, history, state, found)
             findings += _schema_drift(database, conn, timeline, box, found)
-            ran, failed, failed_span, clean, more = _run_pending(
+            ran, failed, failed_span, clean, more, integrity = _run_pending(
                 database, box, history, found, redact)
             findings += more
     return Preflight(database, copy_dir, state, found, tuple(findings), tuple(ran), failed,
                      failed_span, tuple(clean), copy_seconds,
-                     time.perf_counter() - started - copy_seconds)
+                     time.perf_counter() - started - copy_seconds, integrity)
 
 
 def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: bool
-                 ) -> tuple[list[int], int | None, Span | None, list[Span], list[Finding]]:
+                 ) -> tuple[list[int], int | None, Span | None, list[Span], list[Finding], str]:
     conn = box.connection
     findings: list[Finding] = []
     ran: list[int] = []
     clean: list[Span] = []
     if found.failed:
-        return ran, None, None, clean, findings  # the runner refuses to go on (DB003)
+        return ran, None, None, clean, findings, ""  # the runner refuses to go on (DB003)
     todo = [i for i in found.pending if i not in set(found.skipped)]
     if not todo:
-        return ran, None, None, clean, findings
+        return ran, None, None, clean, findings, ""
     orphans_before = _orphans(conn)
     failed: int | None = None
     failed_span: Span | None = None
@@ -466,10 +467,13 @@ def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: 
         ran.append(index)
         if not lost:
             clean += [s.span for s in stmts]
+    integrity = ""
     if ran:
         last = history.migrations[ran[-1]]
-        findings += _integrity(db, conn, _file_span(last.path), last.label, orphans_before)
-    return ran, failed, failed_span, clean, findings
+        checked, integrity = _integrity(db, conn, _file_span(last.path), last.label,
+                                        orphans_before)
+        findings += checked
+    return ran, failed, failed_span, clean, findings, integrity
 
 
 def merge_static(findings: Sequence[Finding], pre: Preflight, *, clear: bool = True

@@ -50,10 +50,11 @@ def test_no_duplicates_clears_the_static_warning(tmp_path: Path) -> None:
     _images(db, ["/a", "/b", "/c"])
     static = invoke("check", str(tmp_path / "m"))
     assert "DL007" in static[1] and static[0] == 1
-    code, out, _ = invoke("check", str(tmp_path / "m"), "--against", str(db))
+    code, out, _err = invoke("check", str(tmp_path / "m"), "--against", str(db))
     assert code == 0, out
     assert "DB006" in out and "DL007 [unique-on-existing-data] cleared" in out
     assert "DL007 [unique" not in out.split("DB006", 1)[0]
+    assert "integrity_check: ok" in _err
 
 
 def test_redact_hides_values(tmp_path: Path) -> None:

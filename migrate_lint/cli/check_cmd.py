@@ -168,5 +168,6 @@ def _against(database: str, result: LintResult, *, tmp_dir: str | None,
         f"(deleted); {len(pre.match.applied)} applied, {len(pre.ran)} of "
         f"{len(pre.match.pending)} pending ran"
         + (" before one failed" if pre.failed is not None else "")
-        + f" in {pre.run_seconds:.2f} s", err=True)
+        + f" in {pre.run_seconds:.2f} s"
+        + (f"; integrity_check: {pre.integrity}" if pre.integrity else ""), err=True)
     return merge_preflight(result, pre)
