@@ -51,7 +51,7 @@ BUILTIN: Mapping[str, tuple[str, str, str]] = {
               "A suppression that matched nothing or names an unknown rule."),
 }
 # Rule families of the catalogue: a prefix selects every rule of the family.
-FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK")
+FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK", "DB")
 _PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
 
 

@@ -32,7 +32,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-__all__ = ["GuardedConnection", "connect", "forget_refusal", "refusal"]
+__all__ = [
+    "GuardedConnection",
+    "connect",
+    "connect_readonly",
+    "connect_target",
+    "copy_database",
+    "forget_refusal",
+    "refusal",
+]
 
 # Filenames that open a new, private, in-memory database: nothing on disk.
 _IN_MEMORY = frozenset({"", ":memory:"})
@@ -110,3 +118,58 @@ def forget_refusal(conn: sqlite3.Connection) -> None:
     guard = getattr(conn, "guard", None)
     if isinstance(guard, _Guard):
         guard.last = None
+
+
+# -- the user's own database files --------------------------------------------------
+#
+# `check --against` and `apply` open a database the user named. It is opened here too,
+# so it gets the same authorizer (the migrations applied to it are as untrusted as in
+# the sandbox), and by URI so that read-only really is read-only.
+
+
+def _file_uri(path: str, mode: str) -> str:
+    from pathlib import Path
+
+    return f"{Path(path).resolve().as_uri()}?mode={mode}"
+
+
+def connect_readonly(path: str, *, timeout: float = 5.0) -> GuardedConnection:
+    """Open the user's database ``path`` read-only (``mode=ro``): it can never be written.
+
+    SQLite reads committed pages from a ``-wal`` file beside it, so a copy taken
+    through this connection holds what the application last committed.
+    """
+    conn = sqlite3.connect(_file_uri(path, "ro"), uri=True, timeout=timeout,
+                           isolation_level=None, factory=GuardedConnection)
+    assert isinstance(conn, GuardedConnection)
+    conn.guard = _Guard()
+    conn.set_authorizer(conn.guard)
+    return conn
+
+
+def connect_target(path: str, *, timeout: float = 5.0) -> GuardedConnection:
+    """Open the user's database ``path`` read-write for `migrate-lint apply` to migrate.
+
+    ``mode=rw``: a missing file is an error, never a new empty database. Autocommit:
+    every transaction is the applier's own ``BEGIN IMMEDIATE``. ``timeout`` is the
+    busy timeout a second applier waits for the first one's lock.
+    """
+    conn = sqlite3.connect(_file_uri(path, "rw"), uri=True, timeout=timeout,
+                           isolation_level=None, factory=GuardedConnection)
+    assert isinstance(conn, GuardedConnection)
+    conn.guard = _Guard()
+    conn.set_authorizer(conn.guard)
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def copy_database(source: sqlite3.Connection, dest_path: str, *, pages: int = 1024) -> None:
+    """Copy the database open on ``source`` into the new file ``dest_path`` (backup API).
+
+    The copy goes ``pages`` pages at a time, so memory stays flat whatever the size.
+    """
+    dest = connect(dest_path)
+    try:
+        source.backup(dest, pages=pages)
+    finally:
+        dest.close()

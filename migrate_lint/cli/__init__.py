@@ -35,13 +35,16 @@ class InputError(click.ClickException):
 # command name -> (module, attribute); modules load only when their command runs, so
 # `check` never pays for importing the fix planner, the sandbox or jinja2.
 COMMANDS = {
+    "apply": ("migrate_lint.cli.apply_cmd", "apply"),
     "baseline": ("migrate_lint.cli.baseline_cmd", "baseline"),
     "check": ("migrate_lint.cli.check_cmd", "check"),
     "explain": ("migrate_lint.cli.rules_cmd", "explain"),
     "fix": ("migrate_lint.cli.fix_cmd", "fix"),
+    "new": ("migrate_lint.cli.apply_cmd", "new"),
     "report": ("migrate_lint.cli.report_cmd", "report"),
     "rules": ("migrate_lint.cli.rules_cmd", "rules"),
     "schema": ("migrate_lint.cli.schema_cmd", "schema"),
+    "status": ("migrate_lint.cli.apply_cmd", "status"),
 }
 
 

@@ -120,6 +120,14 @@ def stale_notes(result: LintResult) -> list[str]:
 @click.option("--root", metavar="DIR", type=click.Path(path_type=str, file_okay=False),
               help="Make report paths relative to DIR, the repository root (default: as "
                    "given; GITHUB_WORKSPACE for github and sarif inside GitHub Actions).")
+@click.option("--against", "against", metavar="DB", type=click.Path(path_type=str),
+              help="Also run the pending migrations on a copy of the SQLite database DB "
+                   "and report what its data makes of them (DB001-DB006).")
+@click.option("--tmp-dir", metavar="DIR", type=click.Path(path_type=str),
+              help="Where --against puts its copy of the database (default: the system's "
+                   "temp directory); the copy is deleted afterwards.")
+@click.option("--redact", is_flag=True,
+              help="With --against: name counts only, never values from the database.")
 @click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -139,6 +147,9 @@ def check(
     insert_paths: tuple[str, ...],
     writers_from: str | None,
     since: str | None,
+    against: str | None,
+    tmp_dir: str | None,
+    redact: bool,
     verbose: bool | None,
     no_color: bool,
     baseline: str | None = None,
@@ -190,6 +201,10 @@ def check(
     if show_settings:
         return
     result = merge(results)
+    if against is not None:
+        result = _against(against, result, tmp_dir=tmp_dir, redact=redact)
+    elif tmp_dir is not None or redact:
+        raise click.UsageError("--tmp-dir and --redact go with --against DB")
     if result.config.verbose:
         click.echo(settings_text(result.settings), nl=False, err=True)
         for note in result.notes:
@@ -213,3 +228,24 @@ def check(
         click.echo(output, nl=False, color=color)
     if not exit_zero and result.failed():
         raise click.exceptions.Exit(1)
+
+
+def _against(database: str, result: LintResult, *, tmp_dir: str | None,
+             redact: bool) -> LintResult:
+    """``result`` with the pre-flight on ``database`` merged in (its copy is gone after)."""
+    from migrate_lint.against import merge_preflight, preflight
+    from migrate_lint.settings import Requested
+
+    if len(result.roots) != 1:
+        raise click.UsageError("--against checks one migrations directory at a time")
+    config = result.config
+    pre = preflight(database, result.roots[0], tmp_dir=tmp_dir, redact=redact,
+                    requested=Requested.from_config(config))
+    click.echo(
+        f"pre-flight: copied {database} to {pre.copy_dir} in {pre.copy_seconds:.2f} s "
+        f"(deleted); {len(pre.match.applied)} applied, {len(pre.ran)} of "
+        f"{len(pre.match.pending)} pending ran"
+        + (" before one failed" if pre.failed is not None else "")
+        + f" in {pre.run_seconds:.2f} s"
+        + (f"; integrity_check: {pre.integrity}" if pre.integrity else ""), err=True)
+    return merge_preflight(result, pre)
