@@ -45,6 +45,15 @@ _VERSIONED = re.compile(r"(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)(?:_(?P<name>.
 # diesel-style `2024-01-01-000000_x.up.sql` never run. sqlx also wants the `_` (it splits
 # the name at the first one and ignores files without it).
 _UPDOWN = re.compile(r"(?P<version>[0-9]+)_(?P<name>.*)", re.S)
+# The whole pattern: the extension after `.up.` is anything, so `30_x.up..sql` (a stray
+# dot, as in stash's history) is migration 30 up, run by golang-migrate.
+_UPDOWN_FILE = re.compile(r"(?P<stem>[0-9]+_.*)\.(?P<dir>up|down)\.(?P<ext>.*)", re.S)
+
+
+def _pair_stem(name: str) -> str:
+    """The stem of an up/down file: `30_x.up.sql` and `30_x.up..sql` -> `30_x`."""
+    match = _UPDOWN_FILE.fullmatch(name)
+    return match.group("stem") if match is not None else name.rsplit(".", 2)[0]
 
 # goose reads `-- +goose <command>` lines, case-insensitively and loose about spaces.
 _GOOSE = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+([^\r\n]*)", re.M | re.I)
@@ -357,6 +366,14 @@ def _scan_dir(root: str, name: str, scan: _Scan) -> None:
 def _scan_file(name: str, scan: _Scan) -> None:
     # The pair suffixes come first: `1_x.up.sql` must never pass for a flat file
     # whose name is `x.up` (that would run the down file forward too).
+    odd = _UPDOWN_FILE.fullmatch(name)
+    if odd is not None and odd.group("ext") != "sql":  # `.up..sql`: golang-migrate runs it
+        match = _UPDOWN.fullmatch(odd.group("stem"))
+        if match is not None:
+            number = match.group("version")
+            bucket = scan.ups if odd.group("dir") == "up" else scan.downs
+            bucket.append((name, _Version(number, match.group("name"), int(number))))
+            return
     for suffix, bucket in ((".up.sql", scan.ups), (".down.sql", scan.downs)):
         if name.endswith(suffix):
             match = _UPDOWN.fullmatch(name[: -len(suffix)])
@@ -641,10 +658,10 @@ def _dbmate_file(
 
 def _pairs(root: str, scan: _Scan, col: _Collector) -> list[_Candidate]:
     """`.up.sql` files with their `.down.sql` partner (same stem)."""
-    downs = {name[: -len(".down.sql")]: name for name, _v in scan.downs}
+    downs = {_pair_stem(name): name for name, _v in scan.downs}
     cands: list[_Candidate] = []
     for name, version in scan.ups:
-        stem = name[: -len(".up.sql")]
+        stem = _pair_stem(name)
         path = os.path.join(root, name)
         up = (_whole(path, _read_text(path)),)
         down: tuple[Section, ...] = ()

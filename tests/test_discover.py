@@ -1239,3 +1239,14 @@ def test_dbmate_names_and_order_follow_dbmate(tmp_path: Path) -> None:
     assert [(m.version, m.label) for m in found.migrations] == [
         ("10", "10_b"), ("20200101", "20200101-c"), ("9", "9_a")]
     assert [Path(d.path).name for d in found.diagnostics] == ["notes.sql"]
+
+
+def test_golang_migrate_runs_an_up_file_with_a_stray_dot(tmp_path: Path) -> None:
+    """golang-migrate's pattern `^([0-9]+)_(.*)\\.(down|up)\\.(.*)$` takes any extension:
+    `30_x.up..sql` (as in stash's history) is migration 30 up, not a stray file."""
+    (tmp_path / "29_a.up.sql").write_text("CREATE TABLE a (id integer);\n")
+    (tmp_path / "30_b.up..sql").write_text("CREATE TABLE b (id integer);\n")
+    (tmp_path / "30_b.down..sql").write_text("DROP TABLE b;\n")
+    found = discover(tmp_path)
+    assert [m.version for m in found.migrations] == ["29", "30"]
+    assert found.migrations[1].down and not found.diagnostics
