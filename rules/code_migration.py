@@ -18,12 +18,13 @@ class CodeMigration(Rule):
     goose runs registered Go migrations in the same version sequence as its SQL
     files. The tool does not run or read the code, so from that point on the
     replayed schema may lack tables, columns and indexes the code made: a later
-    statement that needs one of them is reported as a warning naming the code
-    migration (SQ007), not as an error that fails on every database.
+    statement that needs one of them is reported as information naming the code
+    migration (SQ007, FK001), not as an error that fails on every database: only
+    the code can say whether the object exists.
 
     ## Why is this bad?
     It is not wrong in itself. It says where the tool's view of the schema stops
-    being complete, so that the warnings after it can be read for what they are.
+    being complete, so that the notes after it can be read for what they are.
 
     ## Example
     ```sql
@@ -50,7 +51,7 @@ class CodeMigration(Rule):
     name = "code-migration"
     severity = "info"
     help = ("nothing to change; where a later SQL migration needs what the code makes, "
-            "the warnings after it name this file")
+            "the notes after it name this file")
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """One finding per code migration."""

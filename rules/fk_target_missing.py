@@ -228,7 +228,7 @@ class FkTargetMissing(Rule):
                     migration=ctx.history.migrations[m_index].label,
                     table=table.name,
                     parent=fk.parent,
-                ), severity="warning"))
+                ), severity="info"))
                 continue
             yield with_migration(self.finding(
                 span,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
@@ -71,6 +73,14 @@ class NotNullWithoutBackfill(Rule):
     (`omitted`, `nullable-source` or `null-literal`), `default` (the new column's
     DEFAULT text, when it has one).
 
+    ## Confirmation
+    The copy runs on synthetic rows (NULLs wherever the source allows them) before it
+    is reported, and the finding quotes SQLite's error. A value that is missing
+    altogether fails on every database whose source table has rows: an error. A
+    nullable source column fails only where a NULL is stored, which only the data can
+    tell: a warning that says so. Not reproduced on synthetic rows: kept as a warning
+    marked "could not confirm".
+
     ## References
     - https://www.sqlite.org/lang_altertable.html#otheralter
     - https://www.sqlite.org/lang_createtable.html#the_not_null_constraint
@@ -79,6 +89,7 @@ class NotNullWithoutBackfill(Rule):
     code = "NN003"
     name = "not-null-without-backfill"
     severity = "error"
+    unconfirmed = "warn"
     kinds = frozenset({"insert"})
     fix_title = "Wrap the copied value in COALESCE with the column's default"
 
@@ -190,7 +201,7 @@ class NotNullWithoutBackfill(Rule):
                     "reason": reason}
             if col.has_default and col.default is not None:
                 data["default"] = col.default
-            yield with_migration(self.finding(
+            finding = with_migration(self.finding(
                 copied_value_span(stmt, col.name) if value is not None else stmt.span,
                 message,
                 help=("copy `COALESCE(value, <default>)`, or backfill the source column with an "
@@ -200,3 +211,7 @@ class NotNullWithoutBackfill(Rule):
                 related=related,
                 **data,
             ))
+            # A missing value fails wherever the source has a row: an error. A nullable
+            # source fails only where a NULL is stored, which only the data can say.
+            yield replace(finding, claim=StatementFails("NOT NULL constraint failed"),
+                          severity="warning" if reason == "nullable-source" else "error")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
@@ -28,6 +29,9 @@ class PositionalCopy(Rule):
     the list names the source's columns, so the copy is the same on every database;
     it is reported only when a value named after one column of the target lands in
     another.
+
+    When the replayed column orders agree (the copy is right on every database this
+    history built), the finding is info: advice for databases created another way.
 
     ## Why is this bad?
     SQLite matches the values of `SELECT *` to the target columns by position. The
@@ -129,10 +133,15 @@ class PositionalCopy(Rule):
                            f"has {len(target_cols)} columns and `{source.name}` "
                            f"{len(source_cols)}")
         else:
-            consequence = ("on a database where the columns are ordered differently (created "
-                           "from a schema dump or push, or upgraded through ADD COLUMN) "
-                           "values land in the wrong columns without an error")
-        yield with_migration(self.finding(
+            consequence = ("the copy is right on every database this history built (the "
+                           "column orders agree), but on one whose columns are ordered "
+                           "differently (created by `drizzle-kit push`, `prisma db push` or "
+                           "from a hand-written schema) values would land in the wrong "
+                           "columns without an error")
+        # Orders that agree as replayed: nothing goes wrong on databases the migrations
+        # built, so it is advice (info), not a defect; a shifted or short copy is an error.
+        level = "info" if consequence.startswith("the copy is right") else self.severity
+        yield replace(with_migration(self.finding(
             stmt.span,
             f"`{statement_head(stmt)}` copies `{source.name}` into `{target.name}` by column "
             f"position ({how}): {consequence}",
@@ -142,4 +151,4 @@ class PositionalCopy(Rule):
             migration=ctx.migration.label,
             table=target.name,
             source=source.name,
-        ))
+        )), severity=level)

@@ -169,7 +169,7 @@ class UnknownObject(Rule):
 
     def _maybe_made(self, stmt: Statement, ctx: Context, error: str,
                     makers: tuple[Migration, ...], data: dict[str, str]) -> Finding:
-        """A warning: a code migration ran since the model last had the object."""
+        """Info (the tool cannot tell): a code migration ran since the model last had the object."""
         first = makers[0]
         name = os.path.basename(first.path)
         more = f" or one of the {len(makers) - 1} after it" if len(makers) > 1 else ""
@@ -188,4 +188,4 @@ class UnknownObject(Rule):
             code_migration=first.label,
         )
         extra = tuple(sorted((*finding.data, *data.items())))
-        return with_migration(replace(finding, severity="warning", data=extra))
+        return with_migration(replace(finding, severity="info", data=extra))
