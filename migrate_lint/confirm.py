@@ -31,6 +31,7 @@ from migrate_lint.claims import (
     Claim,
     IndexLost,
     OrphansLeft,
+    PragmaMatters,
     RerunFails,
     StatementFails,
 )
@@ -55,6 +56,9 @@ class Observation:
     # statement index -> the error of a re-run after a first try stopped after that
     # statement (None: the re-run passed); absent when the first try did not get there
     reruns: dict[int, ApplyError | None] = field(default_factory=dict)
+    # The same run with foreign keys off on the connection (what an effective
+    # `PRAGMA foreign_keys=OFF` would give): its error and rows; None when not asked.
+    keys_off: tuple[ApplyError | None, dict[str, int]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,7 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
     history = timeline.history
     wanted: dict[int, list[int]] = {}
     reruns: dict[int, set[int]] = {}
+    keys_off: set[int] = set()
     for i, f in enumerate(findings):
         if f.claim is not None:
             index = _migration_of(history, f)
@@ -79,9 +84,11 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
                 wanted.setdefault(index, []).append(i)
                 if isinstance(f.claim, RerunFails):
                     reruns.setdefault(index, set()).add(f.claim.statement)
+                if isinstance(f.claim, PragmaMatters):
+                    keys_off.add(index)
     if not wanted:
         return list(findings)
-    observed = _observe(history, set(wanted), reruns)
+    observed = _observe(history, set(wanted), reruns, keys_off)
     out: list[Finding | None] = list(findings)
     for index, positions in wanted.items():
         seen = observed.get(index)
@@ -102,8 +109,8 @@ def _migration_of(history: History, finding: Finding) -> int | None:
     return None
 
 
-def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]]
-             ) -> dict[int, Observation]:
+def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
+             keys_off: set[int]) -> dict[int, Observation]:
     out: dict[int, Observation] = {}
     last = max(wanted)
     with Sandbox.for_settings(history.settings) as box:
@@ -115,6 +122,8 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]]
                     reached, rerun = _rerun_after(box, migration, stop)
                     if reached:
                         seen.reruns[stop] = rerun
+                if index in keys_off:
+                    seen = replace(seen, keys_off=_run_keys_off(box, migration))
                 out[index] = seen
             if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
                 break  # the history fails here: later migrations cannot be judged
@@ -134,6 +143,22 @@ def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
                            no_transaction=migration.source.no_transaction)
         return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
                            _indexes(conn), orphans_before, _orphans(conn))
+    finally:
+        copy.close()
+
+
+def _run_keys_off(box: Sandbox, migration: Migration
+                  ) -> tuple[ApplyError | None, dict[str, int]]:
+    """The migration on synthetic rows with foreign keys off on the connection."""
+    from migrate_lint.fix.synth import fill
+
+    copy = box.fork()
+    try:
+        fill(copy.connection)
+        copy.connection.execute("PRAGMA foreign_keys = OFF")
+        error = copy.apply(migration.up.statements,
+                           no_transaction=migration.source.no_transaction)
+        return error, _rows(copy.connection)
     finally:
         copy.close()
 
@@ -240,6 +265,8 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
     claim: Claim | None = finding.claim
     if isinstance(claim, RerunFails):
         return _rerun_verdict(claim, seen, migration)
+    if isinstance(claim, PragmaMatters):
+        return _pragma_verdict(seen)
     if isinstance(claim, StatementFails):
         at = _failed_at(seen, finding, migration)
         if at is None:
@@ -279,6 +306,25 @@ def _rerun_verdict(claim: RerunFails, seen: Observation, migration: Migration) -
     if error is not None and error.piece_index < claim.statement:
         return Verdict(None)  # the re-run stops earlier, for another reason
     return Verdict(False, "the re-run passes that statement on synthetic rows")
+
+
+def _pragma_verdict(seen: Observation) -> Verdict:
+    if seen.keys_off is None:
+        return Verdict(None)
+    off_error, off_rows = seen.keys_off
+    if (seen.error is None) != (off_error is None):
+        on = f"fails with '{seen.error.message}'" if seen.error is not None else "passes"
+        off = f"fails with '{off_error.message}'" if off_error is not None else "passes"
+        return Verdict(True, f"SQLite confirms on synthetic rows: with foreign keys on the "
+                       f"migration {on}, with them off it {off}")
+    changed = sorted(t for t in set(seen.rows_after) | set(off_rows)
+                     if seen.rows_after.get(t) != off_rows.get(t))
+    if seen.error is None and changed:
+        t = changed[0]
+        return Verdict(True, f"SQLite confirms on synthetic rows: with foreign keys on "
+                       f"`{t}` ends with {seen.rows_after.get(t, 0)} rows, with them off "
+                       f"{off_rows.get(t, 0)}")
+    return Verdict(False, "the migration ends the same with foreign keys on or off")
 
 
 def _children_verdict(claim: ChildRowsChanged, seen: Observation) -> Verdict:

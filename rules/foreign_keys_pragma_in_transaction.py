@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from migrate_lint.claims import PragmaMatters
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
@@ -75,6 +77,12 @@ class ForeignKeysPragmaInTransaction(Rule):
     PRAGMA foreign_keys=ON;
     ```
 
+    ## Confirmation
+    An ignored `PRAGMA foreign_keys=OFF` is reported only when running the migration
+    on synthetic rows ends differently with foreign keys on (as it runs) than off (as
+    meant): a cascade, a failed copy or DROP. A rebuild that no foreign key can
+    notice is not reported.
+
     ## References
     - https://www.sqlite.org/pragma.html#pragma_foreign_keys
     - https://www.sqlite.org/foreignkeys.html#fk_enable
@@ -123,7 +131,7 @@ class ForeignKeysPragmaInTransaction(Rule):
         else:
             effect = ("foreign keys stay ON on every database whose connection enables them")
         value = pragma.value or ""
-        yield with_migration(self.finding(
+        finding = with_migration(self.finding(
             stmt.span,
             f"`PRAGMA foreign_keys={value}` does nothing: {reason}, and SQLite ignores this "
             f"pragma inside a transaction; {effect}{more}",
@@ -132,3 +140,8 @@ class ForeignKeysPragmaInTransaction(Rule):
             migration=ctx.migration.label,
             runner=runner.name,
         ))
+        # An ignored OFF matters only where the migration ends otherwise than it would
+        # with foreign keys off: SQLite is asked (drizzle-kit writes this pragma around
+        # every rebuild, most of which no foreign key can notice).
+        off = pragma.on is False
+        yield replace(finding, claim=PragmaMatters()) if off else finding

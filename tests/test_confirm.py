@@ -198,3 +198,27 @@ def test_rebuild_that_orphans_children_is_confirmed(tmp_path: Path) -> None:
     found = _rb008(root)
     assert len(found) == 1
     assert f"foreign_key_check reports {orphans} row" in found[0]["message"]
+
+
+def _rb001(root: Path) -> list[dict[str, str]]:
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select", "RB001"])
+    return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "RB001"]
+
+
+def test_ignored_pragma_is_reported_where_it_changes_the_outcome(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    _drizzle(root, "CASCADE", REBUILD)
+    found = _rb001(root)
+    assert len(found) == 1 and "with foreign keys on `child` ends with" in found[0]["message"]
+
+
+def test_ignored_pragma_no_foreign_key_notices_is_not_reported(tmp_path: Path) -> None:
+    """drizzle-kit writes the pragma around every rebuild; a table nothing references
+    rebuilds the same with foreign keys on or off, which SQLite shows."""
+    root = tmp_path / "m"
+    _drizzle(root, "CASCADE", REBUILD.replace("parent", "lonely").replace(
+        "__new_lonely", "__new_lonely"))
+    (root / "0000_init.sql").write_text(
+        INIT.format(action="CASCADE") + "--> statement-breakpoint\n"
+        "CREATE TABLE lonely (id integer PRIMARY KEY, name text);\n")
+    assert _rb001(root) == []
