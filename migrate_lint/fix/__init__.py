@@ -11,7 +11,9 @@ Modules, in the order data flows through them:
 ``rebuild``  the rebuild statements, from the stored CREATE text edited token by
              token (``sqltext``), saved index/trigger SQL, runner-aware shape.
 ``synth``    synthetic rows for every table.
-``checks``   the 15 checks of REBUILD.md, each a named function, and ``prove``.
+``checks``   the 15 checks of REBUILD.md, each a named function, and ``prove``
+             (the planner adds 16-19: the fixed history, lint-clean, same schema,
+             the written file is the proven one).
 ``layout``   next version and file names per layout; jinja2 templates in
              ``templates/``; the drizzle journal entry.
 ``write``    atomic writes and diffs.
