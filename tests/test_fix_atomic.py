@@ -182,3 +182,39 @@ def test_killed_at_random_points_the_directory_is_whole(tmp_path: Path) -> None:
     assert time.monotonic() - start < 600
     # the chosen steps cover a kill after the decision: some write had to be completed
     assert seen.get("recovered", 0) > 0, seen
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_read_only_directory_is_one_line_and_nothing_written(tmp_path: Path) -> None:
+    root = tmp_path / "drizzle"
+    _drizzle(root)
+    before = _files(root)
+    root.chmod(0o555)
+    try:
+        result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    finally:
+        root.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert "cannot write" in result.output and "Traceback" not in result.output
+    assert _files(root) == before
+
+
+def test_unwritable_lock_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever refuses the write (read-only directory, full disk), one line, exit 2."""
+    import migrate_lint.fix.write as write
+
+    root = tmp_path / "drizzle"
+    _drizzle(root)
+    before = _files(root)
+    real_open = os.open
+
+    def refuse(path: str, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(write.LOCK):
+            raise OSError(28, "No space left on device")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(write.os, "open", refuse)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.output and "nothing written" in result.output
+    assert _files(root) == before

@@ -129,3 +129,18 @@ def test_since_decides_whether_a_follow_up_is_needed(tmp_path: Path) -> None:
     assert shipped.exit_code == 1 and "--- new" in shipped.stdout
     missing = CliRunner().invoke(cli, ["fix", str(root), "--since", "no-such-rev"])
     assert missing.exit_code == 2 and "--since: 'no-such-rev' is not a commit" in missing.output
+
+
+@pytest.mark.parametrize("later", ["ALTER TABLE t DROP COLUMN c;\n", "DROP TABLE t;\n"])
+def test_column_dropped_later_needs_no_follow_up(tmp_path: Path, later: str) -> None:
+    """The fixed column (or its table) is dropped later in the history: the in-place
+    correction is planned, no end-state rebuild, no crash."""
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_a.sql").write_text("CREATE TABLE t (id integer PRIMARY KEY);\n")
+    (root / "0002_b.sql").write_text("ALTER TABLE t ADD c integer NOT NULL;\n")
+    (root / "0003_c.sql").write_text(later)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    assert result.exit_code == 0, result.output
+    assert "DEFAULT 0" in (root / "0002_b.sql").read_text()
+    assert not [p for p in root.iterdir() if "fix_" in p.name]

@@ -142,6 +142,9 @@ def _locked(root: str) -> Iterator[None]:
                     "this directory; wait for it to finish") from None
             _unlink(path)  # left by a run that was killed: take it over
             continue
+        except OSError as err:  # a read-only directory, a full disk
+            raise MigrateLintError(f"{os.path.dirname(path) or '.'}: cannot write "
+                                   f"({err.strerror}); nothing written") from None
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{os.getpid()}\n")
         break
