@@ -56,6 +56,9 @@ class Runner:
     # version has no file any more (MG009); None: the runner is unknown.
     edit_check: str | None = None
     missing_check: str | None = None
+    # Whether the runner compares a checksum of applied files and refuses an edit
+    # (sqlx, Prisma, Flyway): even fix's own correction then needs the user's step.
+    compares_checksums: bool = False
     # How the history table knows an applied migration: by its version (the number or
     # timestamp before the name), or by its whole name (Prisma: the folder name).
     known_by: Literal["version", "name"] = "version"
@@ -103,6 +106,7 @@ _TABLE = (
         edit_note="Prisma stores a SHA-256 checksum: `prisma migrate dev` will ask to reset "
         "databases where the original applied; on deploy targets where it failed run "
         "`prisma migrate resolve --rolled-back <migration>` and deploy again.",
+        compares_checksums=True,
         edit_check="Prisma compares a SHA-256 checksum: `prisma migrate dev` reports the "
         "applied migration as modified and asks to reset the database",
         missing_check="`prisma migrate status` lists it as applied but missing from the "
@@ -134,6 +138,7 @@ _TABLE = (
         "databases (it failed), but on databases where it did apply run `sqlx migrate info` "
         "and update `_sqlx_migrations.checksum` for this version, or keep the original file "
         "and rely on the new migration only.",
+        compares_checksums=True,
         edit_check="sqlx compares a SHA-384 checksum and refuses to start: 'migration "
         "<version> was previously applied but has been modified'",
         missing_check="sqlx refuses to start: 'migration <version> was previously applied but"
@@ -181,6 +186,7 @@ _TABLE = (
         f"add `<file>.sql.conf` with `executeInTransaction=false` {_OWN_BEGIN}",
         edit_note="Flyway validates CRC32 checksums: run `flyway repair` on databases where "
         "the original applied before the next migrate.",
+        compares_checksums=True,
         edit_check="Flyway's validate fails on the changed CRC32 checksum until `flyway "
         "repair`",
         missing_check="Flyway's validate fails ('Detected applied migration not resolved "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
@@ -84,6 +85,9 @@ class EditedMigration(Rule):
                 line = max(1, min(first_difference(old, new), len(lines)))
                 offset = sum(len(x) + 1 for x in lines[: line - 1])
                 was = f" (then named `{renamed}`)" if renamed else ""
+                if _FIX_MARKER in new and _FIX_MARKER not in old:
+                    yield self._fixed_in_place(migration, path, new, base.rev, runner)
+                    continue
                 yield self.finding(
                     Span(path, offset, offset, line, 1, line, 1),
                     f"`{migration.label}` existed at {base.rev}{was} and was edited since: "
@@ -93,6 +97,30 @@ class EditedMigration(Rule):
                     help="restore the released text and put the change in a new migration",
                     migration=migration.label,
                 )
+
+    def _fixed_in_place(self, migration: Migration, path: str, new: str, rev: str,
+                        runner: Runner) -> Finding:
+        """The edit `migrate-lint fix` made, with its marker: on databases that applied
+        the original, the follow-up migration it wrote brings them to the same end
+        state, so the edit is no silent divergence. Info, unless the runner refuses
+        edited files (sqlx, Prisma, Flyway): then a warning saying what to run."""
+        offset = new.index(_FIX_MARKER)
+        line = new.count("\n", 0, offset) + 1
+        finding = self.finding(
+            Span(path, offset, offset, line, 1, line, 1),
+            f"`{migration.label}` existed at {rev} and was corrected in place by "
+            "`migrate-lint fix` (its marker is here): databases that never ran it get the "
+            "corrected text, those that ran it get the follow-up migration; "
+            f"{edit_check(runner)}",
+            help=(runner.edit_note or "nothing to do: commit the correction with its "
+                  "follow-up migration"),
+            migration=migration.label,
+        )
+        return replace(finding, severity="warning" if runner.compares_checksums else "info")
+
+
+# The comment `migrate-lint fix` writes above a statement it corrected in place.
+_FIX_MARKER = "-- migrate-lint: fixed"
 
 
 def edit_check(runner: Runner) -> str:

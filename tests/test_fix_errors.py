@@ -144,3 +144,22 @@ def test_column_dropped_later_needs_no_follow_up(tmp_path: Path, later: str) -> 
     assert result.exit_code == 0, result.output
     assert "DEFAULT 0" in (root / "0002_b.sql").read_text()
     assert not [p for p in root.iterdir() if "fix_" in p.name]
+
+
+def test_fix_write_then_check_since_passes_on_the_demo(tmp_path: Path) -> None:
+    """The README's CI command after `fix --write`: the in-place correction carries
+    fix's marker, so MG005 reports it as information, not an error."""
+    root = _copy(tmp_path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "released")
+    assert CliRunner().invoke(cli, ["fix", str(root), "--write"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["check", str(root), "--since", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "info MG005" in result.output and "corrected in place" in result.output
+    # a hand edit of a released file is still an error
+    bad = root / "20260603040000_session_message_order.sql"
+    bad.write_text(bad.read_text().replace("DEFAULT 0", "DEFAULT 1").replace(
+        "-- migrate-lint: fixed", "-- edited"))
+    result = CliRunner().invoke(cli, ["check", str(root), "--since", "HEAD"])
+    assert result.exit_code == 1 and "error MG005" in result.output

@@ -98,6 +98,10 @@ class _Target:
     situations: tuple[Situation, ...]
 
 
+# The comment `fix` writes above a statement it corrected in place (read by MG005).
+FIX_MARKER = "-- migrate-lint: fixed"
+
+
 def validate_sets(options: Options, schema: Schema) -> None:
     """Raise MigrateLintError for a --set naming an unknown column or a bad expression."""
     for table, column, expr in options.sets:
@@ -270,6 +274,15 @@ class Planner:
             note = self.settings.runner.edit_note
             if note:
                 notes.append(note)
+            # A marker above the corrected statement: `check --since` (MG005) then knows
+            # the edit is fix's own, with its follow-up, and not a silent change.
+            line_start = text.rfind("\n", 0, stmt.span.start) + 1
+            marker = Splice(stmt.path, line_start, line_start,
+                            f"{FIX_MARKER} {s.code} in place; databases that ran the "
+                            "original get the follow-up migration\n")
+            if not any(m.path == marker.path and m.start == marker.start
+                       for m in splices.get(stmt.path, ())):
+                mine.append(marker)
             for sp in mine:
                 splices.setdefault(sp.path, []).append(sp)
             plans.append((FixPlan(s, title, notes=tuple(notes)),
