@@ -86,13 +86,21 @@ class Fingerprinter:
             return
         by_file: dict[str, list[tuple[int, int, str, str]]] = {}
         versions: dict[str, str] = {}
+        keys: dict[str, str] = {}  # realpath once per file, not once per statement
+
+        def key(path: str) -> str:
+            found = keys.get(path)
+            if found is None:
+                found = keys[path] = _key(path)
+            return found
+
         for migration in history.migrations:
             scripts = [migration.up] + ([migration.down] if migration.down else [])
             for script in scripts:
                 for path in script.paths:
-                    versions.setdefault(_key(path), migration.version)
+                    versions.setdefault(key(path), migration.version)
                 for stmt in script.statements:
-                    by_file.setdefault(_key(stmt.span.path), []).append(
+                    by_file.setdefault(key(stmt.span.path), []).append(
                         (stmt.span.start, stmt.span.end, stmt.text, migration.version))
         for path, version in versions.items():
             rows = sorted(by_file.get(path, []))
