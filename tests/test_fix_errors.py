@@ -163,3 +163,24 @@ def test_fix_write_then_check_since_passes_on_the_demo(tmp_path: Path) -> None:
         "-- migrate-lint: fixed", "-- edited"))
     result = CliRunner().invoke(cli, ["check", str(root), "--since", "HEAD"])
     assert result.exit_code == 1 and "error MG005" in result.output
+
+
+def test_set_suggestion_names_a_key_the_validator_accepts(tmp_path: Path) -> None:
+    """A copy reads `section.width`, which a later migration drops: fix suggests
+    `--set section.width=EXPR`, and that key is accepted (it used to be rejected as
+    'no column' because only the final schema was consulted)."""
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_a.sql").write_text(
+        "CREATE TABLE section (id integer PRIMARY KEY, width integer);\n")
+    (root / "0002_b.sql").write_text(
+        "CREATE TABLE section_layout (id integer PRIMARY KEY, width integer NOT NULL);\n"
+        "INSERT INTO section_layout (id, width) SELECT id, width FROM section;\n")
+    (root / "0003_c.sql").write_text("ALTER TABLE section DROP COLUMN width;\n")
+    first = CliRunner().invoke(cli, ["fix", str(root)])
+    assert "--set section.width=EXPR" in first.output, first.output
+    second = CliRunner().invoke(cli, ["fix", str(root), "--set", "section.width=1"])
+    assert second.exit_code != 2, second.output
+    assert "coalesce" in second.output.lower()
+    typo = CliRunner().invoke(cli, ["fix", str(root), "--set", "sektion.width=1"])
+    assert typo.exit_code == 2 and "no table `sektion`" in typo.output

@@ -102,16 +102,21 @@ class _Target:
 FIX_MARKER = "-- migrate-lint: fixed"
 
 
-def validate_sets(options: Options, schema: Schema) -> None:
-    """Raise MigrateLintError for a --set naming an unknown column or a bad expression."""
+def validate_sets(options: Options, timeline: Timeline) -> None:
+    """Raise MigrateLintError for a --set naming an unknown column or a bad expression.
+
+    The table may be one the history has at any point, not only at its end: a fix
+    names the table a copy reads from, which a later rebuild may drop or rename.
+    """
+    schemas = [timeline.final, *(step.after for step in reversed(timeline.steps))]
     for table, column, expr in options.sets:
-        t = schema.table(table)
-        if t is None:
-            raise MigrateLintError(f"--set {table}.{column}: no table `{table}` in the final "
-                                   "schema")
-        if t.column(column) is None:
-            raise MigrateLintError(f"--set {table}.{column}: table `{t.name}` has no column "
-                                   f"`{column}`")
+        tables = [t for t in (s.table(table) for s in schemas) if t is not None]
+        if not tables:
+            raise MigrateLintError(f"--set {table}.{column}: no table `{table}` in the "
+                                   "history")
+        if all(t.column(column) is None for t in tables):
+            raise MigrateLintError(f"--set {table}.{column}: table `{tables[0].name}` has no "
+                                   f"column `{column}`")
         problem = check_expression(expr)
         if problem:
             raise MigrateLintError(f"--set {table}.{column}={expr}: not a valid SQLite "
@@ -164,7 +169,7 @@ class Planner:
         self.history = load_history(root, layout, runner, requested=self.requested)
         self.settings = self.history.settings
         self.timeline = replay(self.history)
-        validate_sets(options, self.timeline.final)
+        validate_sets(options, self.timeline)
 
     @property
     def runner(self) -> str:
