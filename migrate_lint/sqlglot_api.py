@@ -206,7 +206,7 @@ def _suspect_names() -> frozenset[str]:
 
 
 # A name directly before `(`: the cheap test that most statements need no renaming.
-_CALL_NAME = re.compile(r"(?<![\w$])([A-Za-z_]\w*+)[\"`\]]?\s*+\(")
+_CALL_NAME = re.compile(r"(?<![\w$])([A-Za-z_]\w*)[\"`\]]?\s*\(")
 
 
 def _plain_calls(tokens: Sequence[Token], text: str) -> list[Token] | None:
