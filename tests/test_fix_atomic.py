@@ -168,7 +168,7 @@ def test_killed_at_random_points_the_directory_is_whole(tmp_path: Path) -> None:
         root = tmp_path / f"t{trial}"
         _drizzle(root)
         if trial % 2 == 0:
-            proc = _fix_process(root, {"MIGRATE_LINT_CRASH_AT_STEP": str(rng.randint(1, steps))})
+            proc = _fix_process(root, {"MIGRATE_LINT_CRASH_AT_STEP": str(rng.randint(0, steps))})
             proc.wait(timeout=120)
         else:
             proc = _fix_process(root, {})

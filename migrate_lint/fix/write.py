@@ -165,7 +165,7 @@ def _lock_holder(path: str) -> int | None:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid <= 0 or pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
@@ -182,6 +182,7 @@ def write_all(changes: Sequence[FileChange], root: str) -> None:
     for change in changes:
         ensure_inside(root, change.path)
     with _locked(root):
+        _crash_point(0)
         _finish_interrupted(root)
         _check_targets(changes)
         entries = _stage(root, changes)
@@ -309,8 +310,14 @@ def recover(root: str) -> str | None:
 
     Returns what was done, for the user, or None when there was nothing to do.
     """
+    lock = os.path.join(root, LOCK)
+    stale_lock = os.path.exists(lock) and not _alive(_lock_holder(lock) or 0)
     if not os.path.exists(os.path.join(root, MANIFEST)) and not _stale_temps(root):
-        return None
+        if not stale_lock:
+            return None
+        _unlink(lock)  # killed after taking the lock, before writing anything
+        return (f"{root}: removed the lock of an interrupted `migrate-lint fix --write`; "
+                "it had written nothing")
     with _locked(root):
         return _finish_interrupted(root)
 
