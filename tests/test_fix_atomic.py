@@ -208,10 +208,10 @@ def test_unwritable_lock_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyP
     before = _files(root)
     real_open = os.open
 
-    def refuse(path: str, flags: int, mode: int = 0o777) -> int:
+    def refuse(path: str, flags: int, mode: int = 0o777, **kwargs: object) -> int:
         if str(path).endswith(write.LOCK):
             raise OSError(28, "No space left on device")
-        return real_open(path, flags, mode)
+        return real_open(path, flags, mode, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(write.os, "open", refuse)
     result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
