@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from migrate_lint.claims import IndexLost
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
@@ -66,6 +68,12 @@ class RebuildLosesObjects(Rule):
     CREATE UNIQUE INDEX session_message_seq_idx ON session_message (session_id, seq);
     ```
 
+    ## Confirmation
+    When the finding is about one plain index, the migration runs on synthetic rows
+    first and SQLite's own index list after it decides: reported with "SQLite
+    confirms" when no key on those columns (at least as unique) is left; dropped when
+    one is (another name, an inline UNIQUE, a covering PRIMARY KEY).
+
     ## References
     - https://www.sqlite.org/lang_altertable.html#otheralter
     - https://www.sqlite.org/lang_droptable.html
@@ -90,7 +98,7 @@ class RebuildLosesObjects(Rule):
                 continue
             what = "; ".join(f"{kind} {names(items)}" for kind, items in lost)
             count = sum(len(items) for _, items in lost)
-            yield with_migration(self.finding(
+            finding = with_migration(self.finding(
                 stmt.span,
                 f"the rebuild of `{rebuild.table}` loses {what} of the old table: "
                 f"{'it is' if count == 1 else 'they are'} gone at the end of "
@@ -105,6 +113,21 @@ class RebuildLosesObjects(Rule):
                                  rebuild.old.last_change.span)],
                 table=rebuild.table,
             ))
+            yield replace(finding, claim=_index_claim(rebuild, lost))
+
+
+def _index_claim(rebuild: Rebuild, lost: list[tuple[str, list[str]]]) -> IndexLost | None:
+    """The claim SQLite can check when the finding is about one plain index alone:
+    after the migration the table has no key on its columns (at least as unique)."""
+    if len(lost) != 1 or not lost[0][0].startswith("index") or len(lost[0][1]) != 1:
+        return None
+    name = lost[0][1][0]
+    index = next((i for i in rebuild.old_schema.indexes_of(rebuild.old.name)
+                  if i.name == name), None)
+    if index is None or index.where or any(c.name is None or c.desc for c in index.columns):
+        return None
+    columns = tuple(str(c.name) for c in index.columns)
+    return IndexLost(rebuild.table, columns, index.unique, index.name)
 
 
 def _columns_of(table: Table) -> set[str]:

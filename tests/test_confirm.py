@@ -222,3 +222,23 @@ def test_ignored_pragma_no_foreign_key_notices_is_not_reported(tmp_path: Path) -
         INIT.format(action="CASCADE") + "--> statement-breakpoint\n"
         "CREATE TABLE lonely (id integer PRIMARY KEY, name text);\n")
     assert _rb001(root) == []
+
+
+def test_a_lost_index_is_confirmed_by_sqlites_index_list(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE t (id integer PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\n")
+    (root / "0002_rebuild.sql").write_text(
+        "CREATE TABLE t_new (id integer PRIMARY KEY, a text, b text);\n"
+        "INSERT INTO t_new (id, a) SELECT id, a FROM t;\nDROP TABLE t;\n"
+        "ALTER TABLE t_new RENAME TO t;\n")
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
+                                      "RB003"])
+    found = json.loads(result.stdout)["findings"]
+    assert len(found) == 1
+    assert "SQLite confirms: after the migration `t` has no key on (a)" in found[0]["message"]
+    conn = sqlite3.connect(":memory:")
+    for name in ("0001_init.sql", "0002_rebuild.sql"):
+        conn.executescript((root / name).read_text())
+    assert conn.execute("SELECT count(*) FROM pragma_index_list('t')").fetchone()[0] == 0
