@@ -23,9 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +43,7 @@ from migrate_lint.sandbox import Sandbox, introspect
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.span import Span
+from migrate_lint.tempdirs import temp_dir
 from migrate_lint.verify import snapshot_difference
 
 __all__ = [
@@ -159,8 +158,7 @@ def read_only_copy(path: str, tmp_dir: str | None = None) -> Iterator[tuple[str,
     if tmp_dir is not None and not os.path.isdir(tmp_dir):
         raise MigrateLintError(f"{tmp_dir}: no such directory (--tmp-dir)")
     source = open_database(path)
-    folder = tempfile.mkdtemp(prefix="migrate-lint-preflight-", dir=tmp_dir)
-    try:
+    with temp_dir("migrate-lint-preflight-", tmp_dir) as folder:
         copy = os.path.join(folder, "copy.db")
         started = time.perf_counter()
         try:
@@ -170,8 +168,6 @@ def read_only_copy(path: str, tmp_dir: str | None = None) -> Iterator[tuple[str,
         finally:
             source.close()
         yield copy, time.perf_counter() - started
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- what the database holds ------------------------------------------------------

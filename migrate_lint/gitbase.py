@@ -8,7 +8,6 @@ Real git: ``git ls-tree`` lists the files of the migrations directory at ``REV``
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
 from migrate_lint.history import History, Migration
 from migrate_lint.source import MigrationSource
+from migrate_lint.tempdirs import temp_dir
 
 
 def _real(path: str) -> str:
@@ -153,7 +153,7 @@ def _discover_at(blobs: Mapping[str, bytes], layout: str) -> tuple[BaseMigration
     from migrate_lint.discover import discover  # discovery reads a directory
     from migrate_lint.source import LAYOUTS
 
-    with tempfile.TemporaryDirectory(prefix="migrate-lint-base-") as scratch:
+    with temp_dir("migrate-lint-base-") as scratch:
         for name, data in blobs.items():
             path = os.path.join(scratch, *name.split("/"))
             if not os.path.realpath(path).startswith(os.path.realpath(scratch) + os.sep):

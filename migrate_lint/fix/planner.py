@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -72,6 +71,7 @@ from migrate_lint.sandbox import Sandbox
 from migrate_lint.schema import Schema
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
+from migrate_lint.tempdirs import temp_dir
 
 # Codes corrected in place (the migration failed on populated databases), and those
 # whose correction ends in another schema than databases where the original applied
@@ -200,8 +200,7 @@ class Planner:
         plans: list[FixPlan] = []
         in_place = [s for s in situations if s.code in IN_PLACE]
         edits, inplace_plans = self._in_place(in_place)
-        workdir = tempfile.mkdtemp(prefix="migrate-lint-fix-")
-        try:
+        with temp_dir("migrate-lint-fix-") as workdir:
             fixed = self._fixed_history(edits, workdir)
             after = self._lint_fixed(fixed, in_place) if edits else []
             proven = _same_file_failures([self._prove_in_place(p, fixed, after)
@@ -228,8 +227,6 @@ class Planner:
                 target = _Target(group[0].table, group[0].column, tuple(group))
                 plans.extend(self._end_state(target, fixed, in_place, planned_versions,
                                              planned_edits))
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
         return plans
 
     def _resolve(self, s: Situation) -> Situation | None:
@@ -706,8 +703,7 @@ def _written_as_proven(files: Sequence[FileChange], up: Sequence[str], history: 
     exactly the statements that were proven: nothing in a name or a comment ran as SQL.
     """
     name = "written-file-is-proven"
-    scratch_dir = tempfile.mkdtemp(prefix="migrate-lint-written-")
-    try:
+    with temp_dir("migrate-lint-written-") as scratch_dir:
         root = os.path.join(scratch_dir, "migrations")
         journal = os.path.join("meta", "_journal.json")
         for f in files:
@@ -722,8 +718,6 @@ def _written_as_proven(files: Sequence[FileChange], up: Sequence[str], history: 
             read = load_history(root, history.layout, history.runner)
         except MigrateLintError as err:
             return CheckResult(19, name, False, f"the written file cannot be read back: {err}")
-    finally:
-        shutil.rmtree(scratch_dir, ignore_errors=True)
     written = [s.text.strip().rstrip(";").strip() for m in read.migrations
                for s in m.up.statements]
     proven = [s.strip().rstrip(";").strip() for s in up]
