@@ -43,6 +43,9 @@ class Step:
     before: Schema
     after: Schema
     error: str | None = None
+    # Lower-cased names of the tables and views this statement changed, and of the
+    # tables whose CREATE INDEX indexes it changed (see ``Schema.touched``).
+    touched: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,13 @@ class Timeline:
         if end == 0:
             return Schema()
         return self.steps[end - 1].after
+
+    def touched_in(self, index: int) -> frozenset[str]:
+        """Lower-cased names migration ``index`` changed: its tables and views, and the
+        tables whose CREATE INDEX indexes it changed. Anything else is the same object
+        after the migration as before it, so whole-history rules need look no further."""
+        return self.memo(("touched", index), lambda: frozenset().union(
+            *(step.touched for step in self.steps_of(index))))
 
     def steps_of(self, index: int) -> list[Step]:
         """The steps of migration ``index``."""
@@ -222,7 +232,9 @@ def replay(history: History, upto: int | None = None) -> Timeline:
         for stmt in migration.up.statements:
             origin = Origin(migration.label, stmt.index, stmt.span)
             after, error = apply(schema, stmt, origin)
-            steps.append(Step(m_index, stmt, schema, after, error))
+            touched = after.touched
+            after = after.settled()
+            steps.append(Step(m_index, stmt, schema, after, error, touched))
             write = _write_of(stmt, len(steps) - 1)
             if write is not None:
                 writes.append(write)

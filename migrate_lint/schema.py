@@ -229,6 +229,11 @@ class Schema:
     views: Map[str, View] = field(default_factory=Map)
     # table key -> keys of its CREATE INDEX indexes, so nothing scans every index
     table_indexes: Map[str, tuple[str, ...]] = field(default_factory=Map)
+    # Lower-cased names whose table or view changed, or whose table's CREATE INDEX
+    # indexes changed, since the last `settled()`: replay settles before every
+    # statement, so a step's `after` says what that statement changed and rules can
+    # look at only that instead of every table. Never part of equality.
+    touched: frozenset[str] = field(default=frozenset(), compare=False)
 
     # -- lookups ------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -267,8 +272,9 @@ class Schema:
     def with_table(self, table: Table) -> Schema:
         """A schema where ``table`` is added or replaced."""
         # The constructor, not dataclasses.replace: this runs for most statements.
-        return Schema(self.tables.set(_key(table.name), table), self.indexes, self.triggers,
-                      self.views, self.table_indexes)
+        key = _key(table.name)
+        return Schema(self.tables.set(key, table), self.indexes, self.triggers,
+                      self.views, self.table_indexes, self.touched | {key})
 
     def without_table(self, name: str) -> Schema:
         """A schema without the table and its indexes and triggers."""
@@ -284,7 +290,7 @@ class Schema:
             if _key(trigger.table) == low:
                 triggers = triggers.delete(key)
         tables = self.tables.delete(low) if low in self.tables else self.tables
-        return Schema(tables, indexes, triggers, self.views, table_indexes)
+        return Schema(tables, indexes, triggers, self.views, table_indexes, self.touched | {low})
 
     def with_index(self, index: Index) -> Schema:
         """A schema where ``index`` is added or replaced."""
@@ -299,7 +305,8 @@ class Schema:
         owner = _key(index.table)
         remaining = tuple(k for k in self.table_indexes.get(owner, ()) if k != key)
         return replace(self, indexes=self.indexes.delete(key),
-                       table_indexes=self.table_indexes.set(owner, remaining))
+                       table_indexes=self.table_indexes.set(owner, remaining),
+                       touched=self.touched | {owner})
 
     def with_trigger(self, trigger: Trigger) -> Schema:
         """A schema where ``trigger`` is added or replaced."""
@@ -312,12 +319,15 @@ class Schema:
 
     def with_view(self, view: View) -> Schema:
         """A schema where ``view`` is added or replaced."""
-        return replace(self, views=self.views.set(_key(view.name), view))
+        key = _key(view.name)
+        return replace(self, views=self.views.set(key, view), touched=self.touched | {key})
 
     def without_view(self, name: str) -> Schema:
         """A schema without the view ``name``."""
         key = _key(name)
-        return replace(self, views=self.views.delete(key)) if key in self.views else self
+        if key not in self.views:
+            return self
+        return replace(self, views=self.views.delete(key), touched=self.touched | {key})
 
     def with_changes(self, tables: Mapping[str, Table | None],
                      indexes: Mapping[str, Index] | None = None,
@@ -327,23 +337,32 @@ class Schema:
         An index whose table changed (a renamed table) moves to its new table.
         """
         new_tables = self.tables
+        touched = set(self.touched)
         for key, table in tables.items():
             new_tables = new_tables.set(key, table) if table is not None else new_tables.delete(key)
+            touched.add(key)
         new_indexes = self.indexes
         table_indexes = self.table_indexes
         for key, index in (indexes or {}).items():
             previous = self.indexes.get(key)
             if previous is not None:
                 old_owner = _key(previous.table)
+                touched.add(old_owner)
                 table_indexes = table_indexes.set(
                     old_owner, tuple(k for k in table_indexes.get(old_owner, ()) if k != key))
             owner = _key(index.table)
+            touched.add(owner)
             table_indexes = table_indexes.set(owner, (*table_indexes.get(owner, ()), key))
             new_indexes = new_indexes.set(key, index)
         new_triggers = self.triggers
         for key, trigger in (triggers or {}).items():
             new_triggers = new_triggers.set(key, trigger)
-        return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes)
+        return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes,
+                      frozenset(touched))
+
+    def settled(self) -> Schema:
+        """This schema with nothing marked touched (see ``touched``)."""
+        return replace(self, touched=frozenset()) if self.touched else self
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:
