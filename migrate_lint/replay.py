@@ -305,6 +305,10 @@ def _affinity_type(declared: str) -> str:
 
 _STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
 
+# SQLite's default SQLITE_MAX_COLUMN: a table (and a result set) has at most this many
+# columns; one more is refused ("too many columns on t") however the build is used.
+MAX_COLUMNS = 2000
+
 
 def create_table_error(node: d.CreateTable) -> str | None:
     """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
@@ -314,7 +318,9 @@ def create_table_error(node: d.CreateTable) -> str | None:
     expressions the resolver cannot read are not checked.
     """
     seen: set[str] = set()
-    for col in node.columns:
+    for position, col in enumerate(node.columns):
+        if position == MAX_COLUMNS:  # SQLite stops at the first column past the limit
+            return f"too many columns on {node.name}"
         low = col.name.lower()
         if low in seen:
             return f"duplicate column name: {col.name}"
@@ -455,6 +461,8 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
         from migrate_lint.ctas import ctas_columns
 
         made = ctas_columns(schema, node.name, node.as_select)
+        if made is not None and len(made.columns) > MAX_COLUMNS:
+            return schema, "too many columns in result set"
         if made is not None:
             # no constraints, keys or defaults: only names and affinity types
             cols = tuple(Column(n, t, origin) for n, t in made.columns)
@@ -469,6 +477,8 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
         else:
             cols = tuple(Column(c.name, _affinity_type(c.type), origin)
                          for c in source.columns if not c.hidden)
+            if len(cols) > MAX_COLUMNS:
+                return schema, "too many columns in result set"
             table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
         return schema.with_table(table), None
     error = create_table_error(node)
@@ -631,6 +641,9 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
     if table is None:
         return schema, f"no such table: {node.table}"
     col = node.column
+    if len(table.columns) >= MAX_COLUMNS and table.virtual_module is None:
+        # SQLite adds the column to a copy it names sqlite_altertab_<table>
+        return schema, f"too many columns on sqlite_altertab_{table.name}"
     if table.column(col.name) is not None:
         return schema, f"duplicate column name: {col.name}"
     if col.primary_key:

@@ -108,7 +108,8 @@ class Table:
     changed: Origin | None = None
     # Derived lookups, built on first use: rules and replay ask for columns by name
     # thousands of times.
-    _by_name: dict[str, Column] | None = field(default=None, init=False, repr=False,
+    # A persistent map, so the versions of a table growing by ADD COLUMN share it.
+    _by_name: Map[str, Column] | None = field(default=None, init=False, repr=False,
                                                compare=False)
     _parents: frozenset[str] | None = field(default=None, init=False, repr=False,
                                             compare=False)
@@ -123,18 +124,21 @@ class Table:
         """The column called ``name`` (case-insensitive)."""
         by_name = self._by_name
         if by_name is None:
-            by_name = {c.name.lower(): c for c in reversed(self.columns)}
+            by_name = Map((c.name.lower(), c) for c in reversed(self.columns))
             object.__setattr__(self, "_by_name", by_name)
         return by_name.get(name.lower())
 
     def with_column(self, col: Column, origin: Origin) -> Table:
         """This table with ``col`` appended (ALTER TABLE ... ADD COLUMN)."""
         new = replace(self, columns=(*self.columns, col), changed=origin)
-        if self._by_name is not None:
+        by_name = self._by_name
+        if by_name is not None:
             # Extend the lookup instead of rebuilding it: ADD COLUMN is the commonest
-            # schema change and tables grow long.
-            by_name = dict(self._by_name)
-            by_name.setdefault(col.name.lower(), col)
+            # schema change and tables grow long. The map is persistent: each version
+            # shares all but a path of it, so N additions cost N log N, not N squared.
+            key = col.name.lower()
+            if key not in by_name:
+                by_name = by_name.set(key, col)
             object.__setattr__(new, "_by_name", by_name)
         return new
 
