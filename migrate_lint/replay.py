@@ -114,8 +114,8 @@ class Timeline:
             return False
         start = self.boundaries[migration]
         # Compare origins, not names: a rebuild fills `new_t`, then renames it to `t`.
-        for w in self.writes:
-            if w.kind != "insert" or not start <= w.step < before_step:
+        for w in self._writes_between(start, before_step):
+            if w.kind != "insert":
                 continue
             written = self.steps[w.step].before.table(w.table)
             if written is not None and written.origin == table.origin:
@@ -165,13 +165,27 @@ class Timeline:
 
     def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
         """UPDATE steps before ``before_step`` that set ``table.column``."""
-        low, col = table.lower(), column.lower()
+        col = column.lower()
         return [
             self.steps[w.step]
-            for w in self.writes
-            if w.step < before_step and w.kind == "update" and w.table.lower() == low
-            and col in (c.lower() for c in w.columns)
+            for w in self._writes_of(table, 0, before_step)
+            if w.kind == "update" and col in (c.lower() for c in w.columns)
         ]
+
+    def _writes_of(self, table: str, start: int, stop: int) -> list[Write]:
+        """The writes to ``table`` of steps [start, stop), from an index by table: asking
+        costs what it returns, not every write of the history."""
+        by_table = self.memo("writes-by-table", self._index_writes)
+        writes, steps = by_table.get(table.lower(), ([], []))
+        return writes[bisect_left(steps, start):bisect_left(steps, stop)]
+
+    def _index_writes(self) -> dict[str, tuple[list[Write], list[int]]]:
+        index: dict[str, tuple[list[Write], list[int]]] = {}
+        for w in self.writes:
+            writes, steps = index.setdefault(w.table.lower(), ([], []))
+            writes.append(w)
+            steps.append(w.step)
+        return index
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per timeline for ``key``; later calls return that result.
@@ -216,8 +230,7 @@ class Timeline:
 
     def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
         """Data statements that wrote ``table`` in steps [start, stop)."""
-        low = table.lower()
-        return [w for w in self.writes if start <= w.step < stop and w.table.lower() == low]
+        return self._writes_of(table, start, stop)
 
 
 def replay(history: History, upto: int | None = None) -> Timeline:
