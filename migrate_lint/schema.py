@@ -238,6 +238,9 @@ class Schema:
     # statement, so a step's `after` says what that statement changed and rules can
     # look at only that instead of every table. Never part of equality.
     touched: frozenset[str] = field(default=frozenset(), compare=False)
+    # lower-cased parent name -> keys of the tables whose foreign keys name it, so
+    # `children_of` looks at those only. Derived from `tables`: never part of equality.
+    referrers: Map[str, frozenset[str]] = field(default_factory=Map, compare=False)
 
     # -- lookups ------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -262,7 +265,8 @@ class Schema:
         """Every (child table, foreign key) whose key points at ``table``, children by
         name: messages list them, and the map's own order follows the hash seed."""
         low = _key(table)
-        for child in sorted(self.tables.values(), key=lambda t: _key(t.name)):
+        found = (self.tables.get(key) for key in self.referrers.get(low, ()))
+        for child in sorted((t for t in found if t is not None), key=lambda t: _key(t.name)):
             for fk in _all_foreign_keys(child):
                 if _key(fk.parent) == low:
                     yield child, fk
@@ -278,7 +282,8 @@ class Schema:
         # The constructor, not dataclasses.replace: this runs for most statements.
         key = _key(table.name)
         return Schema(self.tables.set(key, table), self.indexes, self.triggers,
-                      self.views, self.table_indexes, self.touched | {key})
+                      self.views, self.table_indexes, self.touched | {key},
+                      _refer(self.referrers, key, self.tables.get(key), table))
 
     def without_table(self, name: str) -> Schema:
         """A schema without the table and its indexes and triggers."""
@@ -294,7 +299,8 @@ class Schema:
             if _key(trigger.table) == low:
                 triggers = triggers.delete(key)
         tables = self.tables.delete(low) if low in self.tables else self.tables
-        return Schema(tables, indexes, triggers, self.views, table_indexes, self.touched | {low})
+        return Schema(tables, indexes, triggers, self.views, table_indexes, self.touched | {low},
+                      _refer(self.referrers, low, self.tables.get(low), None))
 
     def with_index(self, index: Index) -> Schema:
         """A schema where ``index`` is added or replaced."""
@@ -342,8 +348,13 @@ class Schema:
         """
         new_tables = self.tables
         touched = set(self.touched)
+        referrers = self.referrers
         for key, table in tables.items():
-            new_tables = new_tables.set(key, table) if table is not None else new_tables.delete(key)
+            referrers = _refer(referrers, key, new_tables.get(key), table)
+            if table is not None:
+                new_tables = new_tables.set(key, table)
+            elif key in new_tables:
+                new_tables = new_tables.delete(key)
             touched.add(key)
         new_indexes = self.indexes
         table_indexes = self.table_indexes
@@ -362,7 +373,7 @@ class Schema:
         for key, trigger in (triggers or {}).items():
             new_triggers = new_triggers.set(key, trigger)
         return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes,
-                      frozenset(touched))
+                      frozenset(touched), referrers)
 
     def settled(self) -> Schema:
         """This schema with nothing marked touched (see ``touched``)."""
@@ -380,6 +391,21 @@ class Schema:
         views = sorted(v.name for v in self.views.values() if not v.temporary)
         triggers = sorted((t.name, t.table) for t in self.triggers.values() if not t.temporary)
         return SchemaSnapshot(tuple(tables), tuple(views), tuple(triggers))
+
+
+def _refer(referrers: Map[str, frozenset[str]], key: str, old: Table | None,
+           new: Table | None) -> Map[str, frozenset[str]]:
+    """``referrers`` once the table at ``key`` is ``new`` instead of ``old``."""
+    was = old.parents if old is not None else frozenset()
+    now = new.parents if new is not None else frozenset()
+    if was == now:
+        return referrers
+    for parent in was - now:
+        left = referrers.get(parent, frozenset()) - {key}
+        referrers = referrers.set(parent, left) if left else referrers.delete(parent)
+    for parent in now - was:
+        referrers = referrers.set(parent, referrers.get(parent, frozenset()) | {key})
+    return referrers
 
 
 def _all_foreign_keys(table: Table) -> Iterator[ForeignKeyDef]:
