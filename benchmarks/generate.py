@@ -66,3 +66,91 @@ def generate_history(root: Path, migrations: int = 1000, per_migration: int = 20
         (root / f"{number:04d}_generated_{number}.sql").write_text(text)
         total += len(statements)
     return total
+
+
+def generate_growing_history(root: Path, statements: int = 20_000, per_migration: int = 20,
+                             seed: int = 11) -> tuple[int, int]:
+    """Write a history whose tables grow with it, the way real long histories do.
+
+    About 15% of the statements are CREATE TABLE (20,000 statements make about 3,000
+    tables), some with foreign keys to earlier tables; the rest add and rename
+    columns, add and drop indexes, write rows, rebuild a table drizzle-style (now and
+    then changing a column's type) and drop a table now and then, so the
+    whole-history rules (FK001/FK002, DL006) have work at every size. Portable SQL,
+    drizzle-style flat files. Returns (statements, tables created).
+    """
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, list[str]] = {}
+    counter = 0
+    created = 0
+    total = 0
+    number = 0
+    while total < statements:
+        out: list[str] = []
+        while len(out) < per_migration:
+            counter += 1
+            choice = rng.random()
+            if len(tables) < 2 or choice < 0.15:
+                name = f"t_{counter}"
+                cols = [f"c_{counter}_{i}" for i in range(rng.randint(2, 6))]
+                body = ["`id` integer PRIMARY KEY AUTOINCREMENT"]
+                body += [f"`{c}` text DEFAULT 'x' NOT NULL" for c in cols]
+                if rng.random() < 0.3:
+                    parent = rng.choice(sorted(tables))
+                    target = "`id`"
+                    if rng.random() < 0.05:
+                        parent = f"gone_{counter}"  # a dangling key: FK001
+                    elif rng.random() < 0.05:
+                        target = f"`{tables[parent][0]}`"  # not unique: FK002
+                    cols.append(f"ref_{counter}")
+                    body.append(f"`ref_{counter}` integer REFERENCES `{parent}`({target})")
+                tables[name] = cols
+                created += 1
+                out.append(f"CREATE TABLE `{name}` (\n\t" + ",\n\t".join(body) + "\n)")
+                continue
+            table = rng.choice(sorted(tables)) if rng.random() < 0.1 else list(tables)[
+                -1 - min(len(tables) - 1, int(rng.expovariate(0.05)))]
+            cols = tables[table]
+            if choice < 0.40:
+                col = f"c_{counter}"
+                cols.append(col)
+                out.append(f"ALTER TABLE `{table}` ADD `{col}` integer DEFAULT 0 NOT NULL")
+            elif choice < 0.52:
+                out.append(f"CREATE INDEX `idx_{counter}` ON `{table}` (`{rng.choice(cols)}`)")
+            elif choice < 0.70:
+                col = rng.choice(cols)
+                out.append(f"INSERT INTO `{table}` (`{col}`) VALUES ('v{counter}')")
+            elif choice < 0.85:
+                col = rng.choice(cols)
+                out.append(f"UPDATE `{table}` SET `{col}` = coalesce(`{col}`, 'y') "
+                           f"WHERE `id` > {counter}")
+            elif choice < 0.90 and len(cols) > 3:
+                old = cols.pop(rng.randrange(len(cols) - 1))
+                new = f"{old}_r{counter}"
+                cols.insert(0, new)
+                out.append(f"ALTER TABLE `{table}` RENAME COLUMN `{old}` TO `{new}`")
+            elif choice < 0.94 and per_migration - len(out) >= 5:
+                # a drizzle-style rebuild; now and then the copy changes a column's type
+                new_name = f"__new_{table}"
+                kinds = ["integer" if rng.random() < 0.1 else "text" for _ in cols]
+                body = ["`id` integer PRIMARY KEY AUTOINCREMENT"] + [
+                    f"`{c}` {k}" for c, k in zip(cols, kinds, strict=True)]
+                listed = ", ".join(["`id`"] + [f"`{c}`" for c in cols])
+                out.append("PRAGMA foreign_keys=OFF")
+                out.append(f"CREATE TABLE `{new_name}` (\n\t" + ",\n\t".join(body) + "\n)")
+                out.append(f"INSERT INTO `{new_name}` ({listed}) SELECT {listed} FROM `{table}`")
+                out.append(f"DROP TABLE `{table}`")
+                out.append(f"ALTER TABLE `{new_name}` RENAME TO `{table}`")
+                out.append("PRAGMA foreign_keys=ON")
+            elif choice < 0.95 and len(tables) > 50:
+                out.append(f"DROP TABLE `{table}`")
+                del tables[table]
+            else:
+                out.append(f"DELETE FROM `{table}` WHERE `id` IN "
+                           f"(SELECT `id` FROM `{table}` LIMIT 1)")
+        text = ";\n--> statement-breakpoint\n".join(out) + ";\n"
+        (root / f"{number:05d}_grow_{number}.sql").write_text(text)
+        total += len(out)
+        number += 1
+    return total, created

@@ -116,8 +116,14 @@ class History:
         return resolve_settings(self, self.requested)
 
     def find(self, version: str) -> int | None:
-        """Index of the migration whose version or label is ``version``."""
+        """Index of the migration whose version or label is ``version`` (the first one)."""
+        return self._positions.get(version)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Version and label -> index of the first migration with it: rules ask per finding."""
+        positions: dict[str, int] = {}
         for i, m in enumerate(self.migrations):
-            if version in (m.version, m.label):
-                return i
-        return None
+            positions.setdefault(m.version, i)
+            positions.setdefault(m.label, i)
+        return positions

@@ -43,6 +43,9 @@ class Step:
     before: Schema
     after: Schema
     error: str | None = None
+    # Lower-cased names of the tables and views this statement changed, and of the
+    # tables whose CREATE INDEX indexes it changed (see ``Schema.touched``).
+    touched: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,13 @@ class Timeline:
             return Schema()
         return self.steps[end - 1].after
 
+    def touched_in(self, index: int) -> frozenset[str]:
+        """Lower-cased names migration ``index`` changed: its tables and views, and the
+        tables whose CREATE INDEX indexes it changed. Anything else is the same object
+        after the migration as before it, so whole-history rules need look no further."""
+        return self.memo(("touched", index), lambda: frozenset().union(
+            *(step.touched for step in self.steps_of(index))))
+
     def steps_of(self, index: int) -> list[Step]:
         """The steps of migration ``index``."""
         return self.steps[self.boundaries[index] : self.boundaries[index + 1]]
@@ -104,8 +114,8 @@ class Timeline:
             return False
         start = self.boundaries[migration]
         # Compare origins, not names: a rebuild fills `new_t`, then renames it to `t`.
-        for w in self.writes:
-            if w.kind != "insert" or not start <= w.step < before_step:
+        for w in self._writes_between(start, before_step):
+            if w.kind != "insert":
                 continue
             written = self.steps[w.step].before.table(w.table)
             if written is not None and written.origin == table.origin:
@@ -155,13 +165,27 @@ class Timeline:
 
     def backfills(self, table: str, column: str, before_step: int) -> list[Step]:
         """UPDATE steps before ``before_step`` that set ``table.column``."""
-        low, col = table.lower(), column.lower()
+        col = column.lower()
         return [
             self.steps[w.step]
-            for w in self.writes
-            if w.step < before_step and w.kind == "update" and w.table.lower() == low
-            and col in (c.lower() for c in w.columns)
+            for w in self._writes_of(table, 0, before_step)
+            if w.kind == "update" and col in (c.lower() for c in w.columns)
         ]
+
+    def _writes_of(self, table: str, start: int, stop: int) -> list[Write]:
+        """The writes to ``table`` of steps [start, stop), from an index by table: asking
+        costs what it returns, not every write of the history."""
+        by_table = self.memo("writes-by-table", self._index_writes)
+        writes, steps = by_table.get(table.lower(), ([], []))
+        return writes[bisect_left(steps, start):bisect_left(steps, stop)]
+
+    def _index_writes(self) -> dict[str, tuple[list[Write], list[int]]]:
+        index: dict[str, tuple[list[Write], list[int]]] = {}
+        for w in self.writes:
+            writes, steps = index.setdefault(w.table.lower(), ([], []))
+            writes.append(w)
+            steps.append(w.step)
+        return index
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per timeline for ``key``; later calls return that result.
@@ -206,8 +230,7 @@ class Timeline:
 
     def writes_to(self, table: str, start: int, stop: int) -> list[Write]:
         """Data statements that wrote ``table`` in steps [start, stop)."""
-        low = table.lower()
-        return [w for w in self.writes if start <= w.step < stop and w.table.lower() == low]
+        return self._writes_of(table, start, stop)
 
 
 def replay(history: History, upto: int | None = None) -> Timeline:
@@ -222,7 +245,9 @@ def replay(history: History, upto: int | None = None) -> Timeline:
         for stmt in migration.up.statements:
             origin = Origin(migration.label, stmt.index, stmt.span)
             after, error = apply(schema, stmt, origin)
-            steps.append(Step(m_index, stmt, schema, after, error))
+            touched = after.touched
+            after = after.settled()
+            steps.append(Step(m_index, stmt, schema, after, error, touched))
             write = _write_of(stmt, len(steps) - 1)
             if write is not None:
                 writes.append(write)
@@ -293,6 +318,10 @@ def _affinity_type(declared: str) -> str:
 
 _STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
 
+# SQLite's default SQLITE_MAX_COLUMN: a table (and a result set) has at most this many
+# columns; one more is refused ("too many columns on t") however the build is used.
+MAX_COLUMNS = 2000
+
 
 def create_table_error(node: d.CreateTable) -> str | None:
     """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
@@ -302,7 +331,9 @@ def create_table_error(node: d.CreateTable) -> str | None:
     expressions the resolver cannot read are not checked.
     """
     seen: set[str] = set()
-    for col in node.columns:
+    for position, col in enumerate(node.columns):
+        if position == MAX_COLUMNS:  # SQLite stops at the first column past the limit
+            return f"too many columns on {node.name}"
         low = col.name.lower()
         if low in seen:
             return f"duplicate column name: {col.name}"
@@ -443,6 +474,8 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
         from migrate_lint.ctas import ctas_columns
 
         made = ctas_columns(schema, node.name, node.as_select)
+        if made is not None and len(made.columns) > MAX_COLUMNS:
+            return schema, "too many columns in result set"
         if made is not None:
             # no constraints, keys or defaults: only names and affinity types
             cols = tuple(Column(n, t, origin) for n, t in made.columns)
@@ -457,6 +490,8 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
         else:
             cols = tuple(Column(c.name, _affinity_type(c.type), origin)
                          for c in source.columns if not c.hidden)
+            if len(cols) > MAX_COLUMNS:
+                return schema, "too many columns in result set"
             table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
         return schema.with_table(table), None
     error = create_table_error(node)
@@ -619,6 +654,9 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
     if table is None:
         return schema, f"no such table: {node.table}"
     col = node.column
+    if len(table.columns) >= MAX_COLUMNS and table.virtual_module is None:
+        # SQLite adds the column to a copy it names sqlite_altertab_<table>
+        return schema, f"too many columns on sqlite_altertab_{table.name}"
     if table.column(col.name) is not None:
         return schema, f"duplicate column name: {col.name}"
     if col.primary_key:

@@ -108,7 +108,8 @@ class Table:
     changed: Origin | None = None
     # Derived lookups, built on first use: rules and replay ask for columns by name
     # thousands of times.
-    _by_name: dict[str, Column] | None = field(default=None, init=False, repr=False,
+    # A persistent map, so the versions of a table growing by ADD COLUMN share it.
+    _by_name: Map[str, Column] | None = field(default=None, init=False, repr=False,
                                                compare=False)
     _parents: frozenset[str] | None = field(default=None, init=False, repr=False,
                                             compare=False)
@@ -123,18 +124,21 @@ class Table:
         """The column called ``name`` (case-insensitive)."""
         by_name = self._by_name
         if by_name is None:
-            by_name = {c.name.lower(): c for c in reversed(self.columns)}
+            by_name = Map((c.name.lower(), c) for c in reversed(self.columns))
             object.__setattr__(self, "_by_name", by_name)
         return by_name.get(name.lower())
 
     def with_column(self, col: Column, origin: Origin) -> Table:
         """This table with ``col`` appended (ALTER TABLE ... ADD COLUMN)."""
         new = replace(self, columns=(*self.columns, col), changed=origin)
-        if self._by_name is not None:
+        by_name = self._by_name
+        if by_name is not None:
             # Extend the lookup instead of rebuilding it: ADD COLUMN is the commonest
-            # schema change and tables grow long.
-            by_name = dict(self._by_name)
-            by_name.setdefault(col.name.lower(), col)
+            # schema change and tables grow long. The map is persistent: each version
+            # shares all but a path of it, so N additions cost N log N, not N squared.
+            key = col.name.lower()
+            if key not in by_name:
+                by_name = by_name.set(key, col)
             object.__setattr__(new, "_by_name", by_name)
         return new
 
@@ -229,6 +233,14 @@ class Schema:
     views: Map[str, View] = field(default_factory=Map)
     # table key -> keys of its CREATE INDEX indexes, so nothing scans every index
     table_indexes: Map[str, tuple[str, ...]] = field(default_factory=Map)
+    # Lower-cased names whose table or view changed, or whose table's CREATE INDEX
+    # indexes changed, since the last `settled()`: replay settles before every
+    # statement, so a step's `after` says what that statement changed and rules can
+    # look at only that instead of every table. Never part of equality.
+    touched: frozenset[str] = field(default=frozenset(), compare=False)
+    # lower-cased parent name -> keys of the tables whose foreign keys name it, so
+    # `children_of` looks at those only. Derived from `tables`: never part of equality.
+    referrers: Map[str, frozenset[str]] = field(default_factory=Map, compare=False)
 
     # -- lookups ------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -253,7 +265,8 @@ class Schema:
         """Every (child table, foreign key) whose key points at ``table``, children by
         name: messages list them, and the map's own order follows the hash seed."""
         low = _key(table)
-        for child in sorted(self.tables.values(), key=lambda t: _key(t.name)):
+        found = (self.tables.get(key) for key in self.referrers.get(low, ()))
+        for child in sorted((t for t in found if t is not None), key=lambda t: _key(t.name)):
             for fk in _all_foreign_keys(child):
                 if _key(fk.parent) == low:
                     yield child, fk
@@ -267,8 +280,10 @@ class Schema:
     def with_table(self, table: Table) -> Schema:
         """A schema where ``table`` is added or replaced."""
         # The constructor, not dataclasses.replace: this runs for most statements.
-        return Schema(self.tables.set(_key(table.name), table), self.indexes, self.triggers,
-                      self.views, self.table_indexes)
+        key = _key(table.name)
+        return Schema(self.tables.set(key, table), self.indexes, self.triggers,
+                      self.views, self.table_indexes, self.touched | {key},
+                      _refer(self.referrers, key, self.tables.get(key), table))
 
     def without_table(self, name: str) -> Schema:
         """A schema without the table and its indexes and triggers."""
@@ -284,7 +299,8 @@ class Schema:
             if _key(trigger.table) == low:
                 triggers = triggers.delete(key)
         tables = self.tables.delete(low) if low in self.tables else self.tables
-        return Schema(tables, indexes, triggers, self.views, table_indexes)
+        return Schema(tables, indexes, triggers, self.views, table_indexes, self.touched | {low},
+                      _refer(self.referrers, low, self.tables.get(low), None))
 
     def with_index(self, index: Index) -> Schema:
         """A schema where ``index`` is added or replaced."""
@@ -299,7 +315,8 @@ class Schema:
         owner = _key(index.table)
         remaining = tuple(k for k in self.table_indexes.get(owner, ()) if k != key)
         return replace(self, indexes=self.indexes.delete(key),
-                       table_indexes=self.table_indexes.set(owner, remaining))
+                       table_indexes=self.table_indexes.set(owner, remaining),
+                       touched=self.touched | {owner})
 
     def with_trigger(self, trigger: Trigger) -> Schema:
         """A schema where ``trigger`` is added or replaced."""
@@ -312,12 +329,15 @@ class Schema:
 
     def with_view(self, view: View) -> Schema:
         """A schema where ``view`` is added or replaced."""
-        return replace(self, views=self.views.set(_key(view.name), view))
+        key = _key(view.name)
+        return replace(self, views=self.views.set(key, view), touched=self.touched | {key})
 
     def without_view(self, name: str) -> Schema:
         """A schema without the view ``name``."""
         key = _key(name)
-        return replace(self, views=self.views.delete(key)) if key in self.views else self
+        if key not in self.views:
+            return self
+        return replace(self, views=self.views.delete(key), touched=self.touched | {key})
 
     def with_changes(self, tables: Mapping[str, Table | None],
                      indexes: Mapping[str, Index] | None = None,
@@ -327,23 +347,37 @@ class Schema:
         An index whose table changed (a renamed table) moves to its new table.
         """
         new_tables = self.tables
+        touched = set(self.touched)
+        referrers = self.referrers
         for key, table in tables.items():
-            new_tables = new_tables.set(key, table) if table is not None else new_tables.delete(key)
+            referrers = _refer(referrers, key, new_tables.get(key), table)
+            if table is not None:
+                new_tables = new_tables.set(key, table)
+            elif key in new_tables:
+                new_tables = new_tables.delete(key)
+            touched.add(key)
         new_indexes = self.indexes
         table_indexes = self.table_indexes
         for key, index in (indexes or {}).items():
             previous = self.indexes.get(key)
             if previous is not None:
                 old_owner = _key(previous.table)
+                touched.add(old_owner)
                 table_indexes = table_indexes.set(
                     old_owner, tuple(k for k in table_indexes.get(old_owner, ()) if k != key))
             owner = _key(index.table)
+            touched.add(owner)
             table_indexes = table_indexes.set(owner, (*table_indexes.get(owner, ()), key))
             new_indexes = new_indexes.set(key, index)
         new_triggers = self.triggers
         for key, trigger in (triggers or {}).items():
             new_triggers = new_triggers.set(key, trigger)
-        return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes)
+        return Schema(new_tables, new_indexes, new_triggers, self.views, table_indexes,
+                      frozenset(touched), referrers)
+
+    def settled(self) -> Schema:
+        """This schema with nothing marked touched (see ``touched``)."""
+        return replace(self, touched=frozenset()) if self.touched else self
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:
@@ -357,6 +391,21 @@ class Schema:
         views = sorted(v.name for v in self.views.values() if not v.temporary)
         triggers = sorted((t.name, t.table) for t in self.triggers.values() if not t.temporary)
         return SchemaSnapshot(tuple(tables), tuple(views), tuple(triggers))
+
+
+def _refer(referrers: Map[str, frozenset[str]], key: str, old: Table | None,
+           new: Table | None) -> Map[str, frozenset[str]]:
+    """``referrers`` once the table at ``key`` is ``new`` instead of ``old``."""
+    was = old.parents if old is not None else frozenset()
+    now = new.parents if new is not None else frozenset()
+    if was == now:
+        return referrers
+    for parent in was - now:
+        left = referrers.get(parent, frozenset()) - {key}
+        referrers = referrers.set(parent, left) if left else referrers.delete(parent)
+    for parent in now - was:
+        referrers = referrers.set(parent, referrers.get(parent, frozenset()) | {key})
+    return referrers
 
 
 def _all_foreign_keys(table: Table) -> Iterator[ForeignKeyDef]:

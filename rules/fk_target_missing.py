@@ -114,25 +114,54 @@ def new_fk_problems(timeline: Timeline, kinds: frozenset[str]) -> Iterator[_Prob
 
 
 def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
-    previous: set[tuple[object, ...]] = set()
+    """One pass over the history that looks, at the end of each migration, only at the
+    child tables whose problems may have changed: those the migration touched, and those
+    whose parent (table, view or its indexes) it touched. Every other table and its
+    parents are the same objects as after the migration before, so its problems are too.
+    """
+    # child key -> the problem keys it had at the end of the migration before
+    previous: dict[str, set[tuple[object, ...]]] = {}
+    # lower-cased parent name -> keys of the child tables whose foreign keys name it
+    children: dict[str, set[str]] = {}
+    parents_of: dict[str, frozenset[str]] = {}
     for m_index in range(len(timeline.history.migrations)):
         start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
+        if start == stop:
+            continue  # nothing changed: the problems are the ones before
         end = timeline.after_migration(m_index)
-        current: set[tuple[object, ...]] = set()
-        for table in sorted(end.tables.values(), key=lambda t: t.name.lower()):  # seed-free
-            if table.temporary or table.virtual_module:
-                continue
+        touched = timeline.touched_in(m_index)
+        affected = set(touched)
+        for name in touched:
+            affected.update(children.get(name, ()))
+        present: list[tuple[str, Table]] = []
+        for key in affected:
+            for parent in parents_of.pop(key, ()):
+                children[parent].discard(key)
+            table = end.tables.get(key)
+            if table is None or table.temporary or table.virtual_module:
+                previous.pop(key, None)
+            else:
+                present.append((key, table))
+        for key, table in sorted(present, key=lambda kt: kt[1].name.lower()):  # seed-free
+            parents_of[key] = table.parents
+            for parent in table.parents:
+                children.setdefault(parent, set()).add(key)
+            before = previous.get(key, set())
+            current: set[tuple[object, ...]] = set()
             for fk in all_foreign_keys(table):
                 problem = fk_problem(end, fk)
                 if problem is None:
                     continue
-                key = (*_key(table, fk), problem[0])
-                current.add(key)
-                if key in previous or start == stop:
+                problem_key = (*_key(table, fk), problem[0])
+                current.add(problem_key)
+                if problem_key in before:
                     continue
                 stmt, span = _culprit(timeline, start, stop, table, fk, problem[0])
                 yield m_index, stmt, span, table, fk, problem[0], problem[1]
-        previous = current
+            if current:
+                previous[key] = current
+            else:
+                previous.pop(key, None)
 
 
 def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: ForeignKeyDef,

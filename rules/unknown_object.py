@@ -10,6 +10,7 @@ from dataclasses import replace
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Migration, Statement
+from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api import dml_target, insert_shape, updated_columns
@@ -19,6 +20,8 @@ from ._common import statement_head, with_migration
 # Step errors about objects (the rest belong to SQ001 / SQ005 and friends).
 _OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
+# Step errors about SQLite's limits (replay.MAX_COLUMNS)
+_LIMIT_ERRORS = ("too many columns on ", "too many columns in result set")
 
 
 # The object a "no such ..." names: what a code migration may have made unseen.
@@ -70,9 +73,10 @@ class UnknownObject(Rule):
     Replays the history and reports a statement that SQLite would reject whatever the
     data: it names a table, column, index, view or trigger that does not exist at
     that point (dropped or renamed earlier, never created, misspelt), or creates one
-    that already exists without `IF NOT EXISTS`. INSERT, UPDATE and DELETE are checked
-    for their target table and the columns they write. Tables the tool could not
-    follow (after a statement it did not understand) are not reported.
+    that already exists without `IF NOT EXISTS`, or gives a table more columns than
+    SQLite allows (2,000, its default `SQLITE_MAX_COLUMN`). INSERT, UPDATE and DELETE
+    are checked for their target table and the columns they write. Tables the tool
+    could not follow (after a statement it did not understand) are not reported.
 
     ## Why is this bad?
     SQLite fails with "no such table", "no such column" or "... already exists" on
@@ -112,7 +116,9 @@ class UnknownObject(Rule):
         """Findings for one statement."""
         error = ctx.step.error
         if error is not None:
-            if _object_error(error):
+            if error.startswith(_LIMIT_ERRORS):
+                yield self._limit_finding(stmt, ctx, error)
+            elif _object_error(error):
                 yield self._finding(stmt, ctx, error)
             return
         if (stmt.ast is None and stmt.seed is None) or stmt.kind not in (
@@ -147,6 +153,20 @@ class UnknownObject(Rule):
         """True when an earlier statement the tool did not understand names ``name``."""
         first = ctx.timeline.first_unfollowed(name)
         return first is not None and first < ctx.step_index
+
+    def _limit_finding(self, stmt: Statement, ctx: Context, error: str) -> Finding:
+        """A table past SQLite's column limit: no code migration can make that pass."""
+        return with_migration(self.finding(
+            stmt.span,
+            f"`{statement_head(stmt)}` fails with '{error}' on every database: SQLite "
+            f"allows at most {MAX_COLUMNS:,} columns in a table or result set "
+            "(SQLITE_MAX_COLUMN) and the replayed table would have more",
+            help="split the columns over several tables (one-to-one on the key), or store "
+                 "rarely used values in a JSON column",
+            statement=stmt.span,
+            migration=ctx.migration.label,
+            error=error,
+        ))
 
     def _finding(self, stmt: Statement, ctx: Context, error: str, **data: str) -> Finding:
         present = _presence(error, stmt, data.get("table"))
