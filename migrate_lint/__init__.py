@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from migrate_lint.version import __version__
+
 if TYPE_CHECKING:
     from migrate_lint.against import Preflight
     from migrate_lint.applier import ApplyResult
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "apply", "preflight"]
 
 

@@ -30,11 +30,14 @@ from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
-from migrate_lint.findings import Finding, severity_rank
+from migrate_lint.findings import Finding
 from migrate_lint.gitbase import load_base, migration_files
 from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.replay import Timeline
+from migrate_lint.result import LintResult as LintResult  # re-exported: the result types
+from migrate_lint.result import RuleInfo as RuleInfo  # live apart so reporters need not
+from migrate_lint.result import merge as merge  # import the run (migrate_lint.result)
 from migrate_lint.settings import Requested, Settings
 from migrate_lint.span import Span
 
@@ -53,18 +56,6 @@ BUILTIN: Mapping[str, tuple[str, str, str]] = {
 # Rule families of the catalogue: a prefix selects every rule of the family.
 FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK", "DB")
 _PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What reporters and ``migrate-lint rules`` show about one rule."""
-
-    code: str
-    name: str
-    severity: str
-    summary: str
-    doc: str
-    fix_title: str | None = None
 
 
 def rule_infos() -> tuple[RuleInfo, ...]:
@@ -167,63 +158,6 @@ def validate(config: Config) -> Config:
         ignore=check_codes(config.ignore, f"{origin}: ignore"),
         severity=tuple(severity),
         per_file_ignores=per_file,
-    )
-
-
-@dataclass(frozen=True)
-class LintResult:
-    """The findings of a run, the texts they point into, and what was checked."""
-
-    findings: tuple[Finding, ...]
-    texts: Mapping[str, str]
-    roots: tuple[str, ...]
-    config: Config
-    suppressed: int = 0
-    rules: tuple[RuleInfo, ...] = field(default=())
-    notes: tuple[str, ...] = ()  # what --verbose prints: unchecked insert sites, skipped files
-    # Each history's connection settings, as --verbose and --show-settings print them.
-    settings: tuple[tuple[str, Settings], ...] = ()
-    # Several configurations (merge): whether any part failed under its own fail-on.
-    parts_failed: bool | None = None
-    baselined: int = 0  # findings the baseline file hid
-    stale: tuple[baseline_file.Entry, ...] = ()  # baseline entries that matched nothing
-
-    def count(self, severity: str) -> int:
-        """How many findings have ``severity``."""
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        """The files that have findings, in order."""
-        return tuple(dict.fromkeys(f.path for f in self.findings))
-
-    def failed(self, fail_on: str | None = None) -> bool:
-        """True when a finding is at or above ``fail_on`` (default: the config's)."""
-        if fail_on is None and self.parts_failed is not None:
-            return self.parts_failed
-        threshold = severity_rank(fail_on or self.config.fail_on)
-        return any(severity_rank(f.severity) >= threshold for f in self.findings)
-
-
-def merge(results: Sequence[LintResult]) -> LintResult:
-    """One result for runs made under different configurations (one per config file)."""
-    if len(results) == 1:
-        return results[0]
-    first = results[0]
-    texts: dict[str, str] = {}
-    for result in results:
-        texts.update(result.texts)
-    return replace(
-        first,
-        findings=tuple(sorted((f for r in results for f in r.findings), key=Finding.sort_key)),
-        texts=texts,
-        roots=tuple(root for r in results for root in r.roots),
-        suppressed=sum(r.suppressed for r in results),
-        notes=tuple(n for r in results for n in r.notes),
-        settings=tuple(x for r in results for x in r.settings),
-        baselined=sum(r.baselined for r in results),
-        stale=tuple(e for r in results for e in r.stale),
-        parts_failed=any(r.failed() for r in results),
     )
 
 

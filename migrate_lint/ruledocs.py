@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import RuleInfo
+    from migrate_lint.result import RuleInfo
 
 REPOSITORY = "https://github.com/migrate-lint/migrate-lint"
 DOCS_DIR = "docs/rules"
@@ -28,13 +28,6 @@ def doc_path(code: str) -> str:
 def doc_url(code: str) -> str:
     """The page's address on the repository's default branch."""
     return f"{REPOSITORY}/blob/main/{doc_path(code)}"
-
-
-def fixable_codes() -> frozenset[str]:
-    """Codes `migrate-lint fix` plans fixes for."""
-    from migrate_lint.fix.requests import FIXABLE
-
-    return frozenset(FIXABLE)
 
 
 def render_page(info: RuleInfo, fixable: bool) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from migrate_lint import __version__
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.version import __version__
 
 ISSUES_URL = "https://github.com/migrate-lint/migrate-lint/issues"
 

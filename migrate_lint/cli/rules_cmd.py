@@ -7,8 +7,9 @@ import os
 
 import click
 
+from migrate_lint.fix.requests import FIXABLE
 from migrate_lint.lint import find_rule, rule_infos, suggest
-from migrate_lint.ruledocs import doc_path, doc_url, fixable_codes, render_page
+from migrate_lint.ruledocs import doc_path, doc_url, render_page
 
 
 @click.command()
@@ -19,7 +20,7 @@ from migrate_lint.ruledocs import doc_path, doc_url, fixable_codes, render_page
 def rules(fmt: str, docs_dir: str | None) -> None:
     """List every rule: code, name, default severity and summary."""
     infos = rule_infos()
-    fixable = fixable_codes()
+    fixable = frozenset(FIXABLE)
     if docs_dir is not None:
         _write_docs(docs_dir, fixable)
         return

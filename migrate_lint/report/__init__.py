@@ -1,7 +1,7 @@
 """Reporters: render findings as text, JSON, GitHub annotations, SARIF, JUnit XML, GitLab
 Code Quality or Markdown; they decide nothing.
 
-Each reporter is a function from a :class:`migrate_lint.lint.LintResult` to a string;
+Each reporter is a function from a :class:`migrate_lint.result.LintResult` to a string;
 the CLI prints it.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab", "markdown")
 

@@ -8,7 +8,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.report import posix, visible
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -15,7 +15,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.report import posix
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 _SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 

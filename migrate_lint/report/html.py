@@ -23,7 +23,7 @@ from migrate_lint.ruledocs import doc_url
 from migrate_lint.schema import Table, all_foreign_keys
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 STEP = 14  # px per migration on a timeline
 ROW = 18  # px per lane

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from migrate_lint import __version__
 from migrate_lint.findings import Finding
 from migrate_lint.report import posix
 from migrate_lint.ruledocs import doc_url
 from migrate_lint.span import Span
+from migrate_lint.version import __version__
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 FORMAT_VERSION = 1
 

@@ -14,7 +14,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.report import posix
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 
 def render_junit(result: LintResult) -> str:

@@ -15,7 +15,7 @@ from migrate_lint.report.text import code_frame, summary
 from migrate_lint.ruledocs import doc_url
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 DETAILED = 100
 _ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}

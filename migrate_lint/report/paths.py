@@ -15,7 +15,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.span import Span
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 
 def relative(path: str, root: str) -> str:

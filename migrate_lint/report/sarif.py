@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from migrate_lint import __version__
 from migrate_lint.findings import Finding
 from migrate_lint.report import posix
 from migrate_lint.ruledocs import doc_url
 from migrate_lint.span import Span
+from migrate_lint.version import __version__
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult, RuleInfo
+    from migrate_lint.result import LintResult, RuleInfo
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/migrate-lint/migrate-lint"
@@ -99,7 +99,7 @@ def sarif_dict(result: LintResult, base: str | None = None) -> dict[str, Any]:
     root = os.path.abspath(base or os.getcwd())
     infos = list(result.rules)
     known = {i.code for i in infos}
-    from migrate_lint.lint import RuleInfo
+    from migrate_lint.result import RuleInfo
 
     for finding in result.findings:
         if finding.code not in known:

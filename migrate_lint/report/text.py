@@ -22,7 +22,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.report import visible
 
 if TYPE_CHECKING:
-    from migrate_lint.lint import LintResult
+    from migrate_lint.result import LintResult
 
 MAX_LINES = 5
 MAX_WIDTH = 240  # characters of a source line shown in a code frame
