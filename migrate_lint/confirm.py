@@ -4,7 +4,7 @@ A finding whose rule attached a `claims.Claim` is a candidate. The history is
 applied, in order, to one sandbox under the runner's settings. Before each
 migration that has candidates, the database is copied (SQLite's backup API), the
 copy is filled with synthetic rows (NULLs where allowed, children for every foreign
-key; `fix.synth`), the migration runs on the copy, and what SQLite did is observed:
+key; `migrate_lint.synth`), the migration runs on the copy, and what SQLite did is observed:
 the error and the statement that raised it, rows per table, indexes, and keys to
 the parents of each child table. Then, per finding:
 
@@ -39,6 +39,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import ApplyError, Sandbox
+from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,6 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
 
 
 def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
-    from migrate_lint.fix.synth import fill  # the prover's filler: one idea of "rows"
-
     copy = box.fork()
     try:
         conn = copy.connection
@@ -168,8 +167,6 @@ def _rerun_after(box: Sandbox, migration: Migration, stop: int
     """Whether a first try gets past statement ``stop`` on synthetic rows, and the
     error of running ``migration`` again after it stopped there (what a runner without
     a transaction leaves behind when a later statement fails; None: the re-run passes)."""
-    from migrate_lint.fix.synth import fill
-
     copy = box.fork()
     try:
         fill(copy.connection)

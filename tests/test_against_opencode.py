@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import migrate_lint
-from migrate_lint.fix.synth import fill
 from migrate_lint.pipeline import load_history
+from migrate_lint.synth import fill
 from tests.dbhelp import dump, invoke
 from tests.test_fix_opencode import ORDER, _copy
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.synth import fill
+from migrate_lint.synth import fill
 
 INIT = (
     "CREATE TABLE parent (id integer PRIMARY KEY, name text);\n--> statement-breakpoint\n"

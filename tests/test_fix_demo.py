@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from migrate_lint.cli import cli
 from migrate_lint.fix.model import Options
 from migrate_lint.fix.requests import findings_for
-from migrate_lint.fix.synth import fill
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 DEMO = Path(__file__).resolve().parents[1] / "migrations"
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import CORPUS
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.synth import fill
 from migrate_lint.history import History
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 KARAKEEP = CORPUS / "karakeep"
 PRE_FIX = "karakeep__0061_merge_user_settings@20f4e4712f(pre-fix-#1919).sql"

@@ -10,10 +10,10 @@ import pytest
 from migrate_lint.fix.layout import next_version
 from migrate_lint.fix.model import Options
 from migrate_lint.fix.planner import plan_fixes
-from migrate_lint.fix.synth import fill
 from migrate_lint.fix.write import write_all
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 CREATE = ("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
           "CREATE TABLE tag (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES item(id) "

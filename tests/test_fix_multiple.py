@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.synth import fill
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 
 @pytest.mark.parametrize("layout", ["folder", "flat"])

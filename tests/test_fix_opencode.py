@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from conftest import CORPUS
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.synth import fill
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 ORDER = "20260603040000_session_message_projection_order"
 SEED_COLUMNS = "id, session_id, type, time_created, data"

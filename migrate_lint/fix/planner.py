@@ -63,7 +63,6 @@ from migrate_lint.fix.sqltext import (
     slug,
     zero_value,
 )
-from migrate_lint.fix.synth import fill
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import Timeline, replay
@@ -71,6 +70,7 @@ from migrate_lint.sandbox import Sandbox
 from migrate_lint.schema import Schema
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
+from migrate_lint.synth import fill
 from migrate_lint.tempdirs import temp_dir
 
 # Codes corrected in place (the migration failed on populated databases), and those

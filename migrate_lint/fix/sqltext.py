@@ -13,16 +13,9 @@ from dataclasses import dataclass
 from migrate_lint import ddl as d
 from migrate_lint import scratch
 from migrate_lint.span import LineIndex
+from migrate_lint.sqlbasics import affinity as affinity  # re-exported: the filler
+from migrate_lint.sqlbasics import q as q  # (migrate_lint.synth) shares them
 from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
-
-
-def q(name: str) -> str:
-    """Quote an identifier with backticks.
-
-    Backticks, unlike double quotes, never fall back to a string literal when the
-    name does not exist (SQLite's double-quoted-string quirk): a typo fails loudly.
-    """
-    return "`" + name.replace("`", "``") + "`"
 
 
 def comment_text(text: str) -> str:
@@ -107,20 +100,6 @@ def default_as_expression(default: str) -> str:
     else:
         return text
     return "'" + inner.replace("'", "''") + "'"
-
-
-def affinity(declared: str) -> str:
-    """SQLite's type affinity of a declared type (sqlite.org/datatype3.html 3.1)."""
-    upper = declared.upper()
-    if "INT" in upper:
-        return "INTEGER"
-    if any(n in upper for n in ("CHAR", "CLOB", "TEXT")):
-        return "TEXT"
-    if "BLOB" in upper or not upper:
-        return "BLOB"
-    if any(n in upper for n in ("REAL", "FLOA", "DOUB")):
-        return "REAL"
-    return "NUMERIC"
 
 
 def zero_value(declared: str) -> str:

@@ -12,7 +12,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 
-from migrate_lint.fix.sqltext import affinity, q
+from migrate_lint.sqlbasics import affinity, q
 
 ROWS_PER_TABLE = 4
 
