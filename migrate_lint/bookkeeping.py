@@ -270,6 +270,8 @@ def _row_key(owner: str, row: Applied) -> str:
     return _digits(row.key)
 
 
+# cc: one branch per runner's bookkeeping shape (golang-migrate's single row, drizzle's times or
+#   names, checksums)
 def match(
     state: AppliedState,
     migrations: Sequence[Migration],

@@ -617,6 +617,8 @@ def _signed_number(c: _Reader) -> None:
         raise DdlError(f"expected a number in the type's size, found `{tok.value}`", tok.start)
 
 
+# cc: one branch per column constraint of SQLite's grammar, as the reader follows the grammar
+#   diagram
 def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
     c = _sub_reader(r, part)
     name_tok = c.take()

@@ -70,6 +70,8 @@ def _columns(table: Table) -> dict[str, Column]:
     return {c.name.lower(): c for c in table.columns if not c.hidden}
 
 
+# cc: one pass over the timeline telling each event apart (created, renamed, rebuilt, dropped,
+#   column changes)
 def table_lanes(timeline: Timeline) -> list[TableLane]:
     """One lane per table that ever existed, in order of first appearance."""
     lanes: dict[str, TableLane] = {}

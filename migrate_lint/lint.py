@@ -332,6 +332,8 @@ def _with_severity(finding: Finding, config: Config) -> Finding:
         finding, severity=level)
 
 
+# cc: the whole run in one reading order (histories, insert sites, rules, diagnostics, severities,
+#   suppressions, baseline); issue 10 splits it
 def lint(
     paths: Sequence[str] = (),
     config: Config | None = None,

@@ -323,6 +323,8 @@ _STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
 MAX_COLUMNS = 2000
 
 
+# cc: one branch per CREATE TABLE error SQLite raises, in SQLite's order; issue 10 makes it a
+#   table of named checks
 def create_table_error(node: d.CreateTable) -> str | None:
     """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
     statement alone tells (sqlite 3.40's messages); None when it creates the table.
@@ -464,6 +466,8 @@ def _pk_takes_over_unique(node: d.CreateTable, keys: list[UniqueKey]) -> list[Un
     return out
 
 
+# cc: every CREATE TABLE form (AS SELECT, constraints, generated and WITHOUT ROWID tables) applied
+#   to the model in one pass
 def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: Origin
                   ) -> tuple[Schema, str | None]:
     if schema.table(node.name) is not None or schema.has(node.name):

@@ -67,6 +67,8 @@ def _name(tok: Tok) -> str | None:
     return tok.value if tok.kind in ("word", "quoted", "string") else None
 
 
+# cc: a token reader following SQLite's INSERT grammar; its branches are the grammar's
+#   alternatives
 def read_seed(toks: Sequence[Tok]) -> SeedInsert | None:
     """The seed facts of ``toks``, or None when it is not an INSERT of constants."""
     i, n = 0, len(toks)

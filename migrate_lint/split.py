@@ -93,6 +93,8 @@ def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comme
     return signal, marker
 
 
+# cc: one token loop whose branches are the splitter's cases (strings, triggers, goose blocks,
+#   breakpoints); split, its state would travel
 def split_section(section: Section, lines: LineIndex) -> SplitResult:
     """Split one section into raw statements with file offsets."""
     text = section.text

@@ -733,6 +733,8 @@ def expression_null_reason(text: str, nullable: Callable[[str | None, str], bool
 _NEVER_NULL_AGGREGATES = ("Count",)
 
 
+# cc: one branch per expression kind that can yield NULL (CASE, COALESCE, NULLIF, IIF, joins,
+#   aggregates, subqueries)
 def null_reason(
     node: exp.Expression, nullable: Callable[[str | None, str], bool],
     guards: frozenset[str] = frozenset(), aggregates: bool = False,
@@ -937,6 +939,8 @@ def _select_list(select: exp.Expression, ctes: frozenset[str]
     return width, star, tuple(nulls)
 
 
+# cc: every INSERT form sqlglot yields (VALUES, SELECT, DEFAULT VALUES, OR/ON CONFLICT, CTEs) read
+#   in one place
 def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
     """Read an INSERT tree; ``None`` when ``tree`` is not an INSERT into a named table.
 

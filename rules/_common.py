@@ -236,6 +236,8 @@ def assignment_span(stmt: Statement, column: str) -> Span:
     return stmt.span
 
 
+# cc: a token walk over INSERT ... SELECT (parens, CASE, subqueries) to place one value: sqlglot's
+#   nodes carry no positions
 def copied_value_span(stmt: Statement, column: str) -> Span:
     """In ``INSERT INTO t (cols...) SELECT values... FROM``, the span of the value
     copied into ``column``; the column list entry when the value cannot be placed;

@@ -58,6 +58,7 @@ class ConstantDefaultUnderUnique(Rule):
     severity = "warning"
     kinds = frozenset({"create_table", "create_index"})
 
+    # cc: two statement kinds (CREATE TABLE, CREATE UNIQUE INDEX) and the key shapes of each
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one CREATE TABLE or CREATE UNIQUE INDEX."""
         node = stmt.ddl

@@ -134,6 +134,8 @@ def _columns_of(table: Table) -> set[str]:
     return {c.name.lower() for c in table.columns}
 
 
+# cc: one branch per kind of object a rebuild can lose (indexes, triggers, views, CHECKs, foreign
+#   keys)
 def _lost(rebuild: Rebuild, end: Schema, new: Table, dropped: frozenset[str]
           ) -> list[tuple[str, list[str]]]:
     old, before = rebuild.old, rebuild.old_schema

@@ -45,6 +45,8 @@ def _candidates(target: Version) -> frozenset[str]:
         frozenset({"->", "->>"}) if _SCANNED["->"] > target else frozenset())
 
 
+# cc: one branch per SQLite feature and the version that brought it; issue 10 makes it a
+#   feature/version table
 def _features(stmt: Statement, toks: Sequence[Tok], target: Version
               ) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""

@@ -297,6 +297,7 @@ class Planner:
                                               for path in paths))
                        for p, paths in plans]
 
+    # cc: the switch on finding codes that issue 10 replaces with a fix() in each rule's file
     def _correction(self, s: Situation, stmt: Statement, text: str, label: str
                     ) -> tuple[str, list[Splice], list[str]]:
         """(title, splices, notes) correcting the statement of one finding in place."""

@@ -352,6 +352,8 @@ class JsSource:
             return self._kysely(call, method, prop, args, first)
         return self._knex(call, func, prop, args, first)
 
+    # cc: one branch per method of a Kysely insert chain (values, columns, expression,
+    #   defaultValues, the conflict clauses)
     def _kysely(self, call: Any, method: str, prop: Any, args: Any,
                 first: Any) -> BuilderInsert:
         raw = self.string_value(first)
