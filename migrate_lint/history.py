@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # Statement kinds, read from the leading keywords (not from sqlglot, which
 # misreads several of them; see SQLGLOT.md).
 SCHEMA_KINDS = frozenset(
-    {"create_table", "create_index", "create_view", "create_trigger", "create_virtual_table",
-     "drop_table", "drop_index", "drop_view", "drop_trigger", "alter_table"}
+    {"create_table", "create_index", "create_view", "create_trigger", "drop_table",
+     "drop_index", "drop_view", "drop_trigger", "alter_table"}
 )
 DATA_KINDS = frozenset({"insert", "update", "delete", "select"})
 CONTROL_KINDS = frozenset({"pragma", "transaction", "maintenance"})

@@ -108,7 +108,7 @@ class UnknownObject(Rule):
     severity = "error"
     kinds = frozenset({
         "create_table", "create_index", "create_view", "create_trigger",
-        "create_virtual_table", "drop_table", "drop_index", "drop_view", "drop_trigger",
+        "drop_table", "drop_index", "drop_view", "drop_trigger",
         "alter_table", "insert", "update", "delete",
     })
 
