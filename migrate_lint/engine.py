@@ -24,7 +24,7 @@ from typing import ClassVar
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, Related
 from migrate_lint.gitbase import GitBase
-from migrate_lint.history import History, Migration, Statement
+from migrate_lint.history import STATEMENT_KINDS, History, Migration, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
@@ -179,6 +179,10 @@ def validate_rule(cls: type[Rule], stem: str) -> None:
         raise TypeError(f"{where}: name {cls.name!r} must equal the file stem {stem!r}")
     if cls.severity not in ("error", "warning", "info"):
         raise TypeError(f"{where}: severity must be error, warning or info")
+    unknown = sorted(set(cls.kinds) - STATEMENT_KINDS)
+    if unknown:
+        raise TypeError(f"{where}: kinds {unknown} are no statement kind the parser produces "
+                        f"({', '.join(sorted(STATEMENT_KINDS))})")
     doc = cls.doc()
     positions = [doc.find(f"## {section}") for section in DOC_SECTIONS]
     if -1 in positions or positions != sorted(positions):

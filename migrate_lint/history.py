@@ -26,6 +26,10 @@ SCHEMA_KINDS = frozenset(
 )
 DATA_KINDS = frozenset({"insert", "update", "delete", "select"})
 CONTROL_KINDS = frozenset({"pragma", "transaction", "maintenance"})
+# Every kind `parse.statement_kind` returns ("unknown": leading words it does not know).
+# The rule registry rejects a rule whose `kinds` names anything else: a typo there
+# would silently never run. tests/test_rule_kinds.py ties this set to the parser.
+STATEMENT_KINDS = SCHEMA_KINDS | DATA_KINDS | CONTROL_KINDS | {"unknown"}
 
 
 @dataclass(frozen=True, slots=True)
