@@ -9,6 +9,7 @@ from typing import IO
 
 import click
 
+from migrate_lint.cli.codes import rule_codes
 from migrate_lint.cli.connection_opts import (
     connection_options,
     merge_connection,
@@ -16,15 +17,11 @@ from migrate_lint.cli.connection_opts import (
 )
 from migrate_lint.config import LEVELS, Config, configs_for, parse_sqlite_version
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.lint import LintResult, check_codes, lint, merge, settings_of
+from migrate_lint.lint import LintResult, lint, merge, settings_of
 from migrate_lint.report import FORMATS, render
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
 from migrate_lint.source import LAYOUTS, RUNNERS
-
-
-def _split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
 
 
 def use_color(no_color: bool, stream: IO[str], env: Mapping[str, str]) -> bool:
@@ -170,8 +167,8 @@ def check(
     if statistics and chosen not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics prints {' or '.join(STATISTICS_FORMATS)}, "
                                f"not {chosen}")
-    flag_select = check_codes(_split_codes(select), "--select") if select else None
-    flag_ignore = check_codes(_split_codes(ignore), "--ignore") if ignore else ()
+    flag_select = rule_codes(select, "--select") if select else None
+    flag_ignore = rule_codes(ignore, "--ignore") if ignore else ()
     results = []
     for config, group in configs_for(paths, config_file):
         config = config.merged(

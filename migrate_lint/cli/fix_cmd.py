@@ -10,6 +10,7 @@ import os
 
 import click
 
+from migrate_lint.cli.codes import rule_codes
 from migrate_lint.cli.connection_opts import connection_options, merge_connection
 from migrate_lint.config import load_config
 from migrate_lint.errors import MigrateLintError
@@ -17,7 +18,6 @@ from migrate_lint.fix.model import FileChange, FixPlan, Options
 from migrate_lint.fix.planner import plan_fixes
 from migrate_lint.fix.write import diff, recover, write_all
 from migrate_lint.gitbase import verify_revision
-from migrate_lint.lint import check_codes
 from migrate_lint.source import RUNNERS
 
 
@@ -101,12 +101,12 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
             click.echo(recovered, err=True)
     if since is not None:
         verify_revision(directory, since)
-    codes = _split_codes(select)
+    codes = rule_codes(select, "--select")  # as check reads it: an unknown code exits 2
     config = load_config(config_file, start=None if config_file else directory)
     config = merge_connection(config.merged(layout=layout, runner=runner), foreign_keys,
                               transaction, functions)
     options = Options(
-        select=frozenset(check_codes(codes, "--select")) if codes else frozenset(),
+        select=frozenset(codes),
         sets=tuple(_split_set(v) for v in sets),
         force=force,
         since=since,
@@ -156,7 +156,3 @@ def _writable(plans: list[FixPlan]) -> tuple[list[FixPlan], list[FixPlan]]:
     blocked = {key(p) for p in plans if not p.ok} - follow_up
     return ([p for p in ready if key(p) not in blocked],
             [p for p in ready if key(p) in blocked])
-
-
-def _split_codes(value: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in value.split(",") if c.strip())
