@@ -149,8 +149,6 @@ def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
 def _run_keys_off(box: Sandbox, migration: Migration
                   ) -> tuple[ApplyError | None, dict[str, int]]:
     """The migration on synthetic rows with foreign keys off on the connection."""
-    from migrate_lint.fix.synth import fill
-
     copy = box.fork()
     try:
         fill(copy.connection)
