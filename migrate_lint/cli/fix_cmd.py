@@ -101,7 +101,8 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
             click.echo(recovered, err=True)
     if since is not None:
         verify_revision(directory, since)
-    codes = rule_codes(select, "--select")  # as check reads it: an unknown code exits 2
+    # As check reads it: an unknown code exits 2 (no flag: no rule registry to load).
+    codes = rule_codes(select, "--select") if select else ()
     config = load_config(config_file, start=None if config_file else directory)
     config = merge_connection(config.merged(layout=layout, runner=runner), foreign_keys,
                               transaction, functions)
