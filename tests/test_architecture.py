@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Leaves: no knowledge of SQL parsing, the model or the run.
     ("base", ("errors", "span", "scratch", "snapshot", "runners", "bounded", "diagnostics",
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
-              "sqlbasics")),
+              "sqlbasics", "tempdirs")),
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "grammar", "ddl", "ddl_fallback", "seed")),
     # The model: discovery, statements, the schema and its replay, settings, sandboxes.
