@@ -12,7 +12,7 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -691,14 +691,8 @@ def where_not_null_columns(tree: exp.Expression) -> frozenset[str]:
     # null-safe and do not count, except `IS NOT NULL` itself.)
     comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike,
                    exp.Glob, exp.In, exp.Between)
-    stack = [where.this]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.And):
-            stack.extend((node.this, node.expression))
-        elif isinstance(node, exp.Paren):
-            stack.append(node.this)
-        elif (isinstance(node, exp.Not) and isinstance(node.this, exp.Is)
+    for node in _conjuncts(where.this):
+        if (isinstance(node, exp.Not) and isinstance(node.this, exp.Is)
               and isinstance(node.this.this, exp.Column)
               and isinstance(node.this.expression, exp.Null)):
             out.add(node.this.this.name.lower())
@@ -842,14 +836,8 @@ def exists_guards(tree: exp.Expression) -> frozenset[str]:
     if where is None:
         return frozenset()
     out: set[str] = set()
-    stack = [where.this]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.And):
-            stack.extend((node.this, node.expression))
-        elif isinstance(node, exp.Paren):
-            stack.append(node.this)
-        elif isinstance(node, exp.Exists):
+    for node in _conjuncts(where.this):
+        if isinstance(node, exp.Exists):
             out.add(subquery_key(node.this))
     return frozenset(out)
 
@@ -1539,16 +1527,24 @@ def where_pinned_columns(tree: exp.Expression) -> frozenset[str]:
     if where is None:
         return frozenset()
     out: set[str] = set()
-    stack = [where.this]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.And):
-            stack.extend((node.this, node.expression))
-        elif isinstance(node, exp.Paren):
-            stack.append(node.this)
-        elif isinstance(node, exp.EQ):
+    for node in _conjuncts(where.this):
+        if isinstance(node, exp.EQ):
             for col, other in ((node.this, node.expression), (node.expression, node.this)):
                 if isinstance(col, exp.Column) and isinstance(col.this, exp.Identifier) and (
                         copy_value(other).constant is not None):
                     out.add(col.name.lower())
     return frozenset(out)
+
+
+def _conjuncts(node: Expr) -> Iterator[Expr]:
+    """The terms of a WHERE's top-level AND chain, parentheses looked through."""
+    exp = _exp()
+    stack = [node]
+    while stack:
+        term = stack.pop()
+        if isinstance(term, exp.And):
+            stack.extend((term.this, term.expression))
+        elif isinstance(term, exp.Paren):
+            stack.append(term.this)
+        else:
+            yield term
