@@ -668,8 +668,9 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
     if col.unique:
         return schema, "Cannot add a UNIQUE column"
     texts = [*col.checks, *([col.generated_expr] if col.generated_expr else [])]
-    error = _first_expression_error(table.name, [*(c.name for c in table.columns), col.name],
-                                    texts)
+    # only a CHECK or generated expression needs the column list (most ADDs have none)
+    error = _first_expression_error(
+        table.name, [*(c.name for c in table.columns), col.name], texts) if texts else None
     if error:
         return schema, f"error in table {table.name} after add column: {error}"
     return schema.with_table(table.with_column(_column(col, origin), origin)), None
