@@ -22,7 +22,8 @@ to the replay, and nothing at all when no rule makes a claim.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from migrate_lint import engine
@@ -118,63 +119,64 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
         for index, migration in enumerate(history.migrations[: last + 1]):
             no_tx = migration.source.no_transaction
             if index in wanted:
-                seen = _run_on_rows(box, migration)
-                for stop in sorted(reruns.get(index, ())):
-                    reached, rerun = _rerun_after(box, migration, stop)
-                    if reached:
-                        seen.reruns[stop] = rerun
-                if index in keys_off:
-                    seen = replace(seen, keys_off=_run_keys_off(box, migration))
+                # filled once; every run of this migration starts from a copy of it
+                with _copy(box) as filled:
+                    fill(filled.connection)
+                    seen = _run_on_rows(filled, migration)
+                    for stop in sorted(reruns.get(index, ())):
+                        reached, rerun = _rerun_after(filled, migration, stop)
+                        if reached:
+                            seen.reruns[stop] = rerun
+                    if index in keys_off:
+                        seen = replace(seen, keys_off=_run_keys_off(filled, migration))
                 out[index] = seen
             if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
                 break  # the history fails here: later migrations cannot be judged
     return out
 
 
-def _run_on_rows(box: Sandbox, migration: Migration) -> Observation:
+@contextmanager
+def _copy(box: Sandbox) -> Iterator[Sandbox]:
+    """A copy of ``box``'s database (same runner settings), closed afterwards."""
     copy = box.fork()
     try:
+        yield copy
+    finally:
+        copy.close()
+
+
+def _run_on_rows(filled: Sandbox, migration: Migration) -> Observation:
+    with _copy(filled) as copy:
         conn = copy.connection
-        fill(conn)
         rows_before, keys_before = _rows(conn), _keyed_rows(conn)
         orphans_before = _orphans(conn)
         error = copy.apply(migration.up.statements,
                            no_transaction=migration.source.no_transaction)
         return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
                            _indexes(conn), orphans_before, _orphans(conn))
-    finally:
-        copy.close()
 
 
-def _run_keys_off(box: Sandbox, migration: Migration
+def _run_keys_off(filled: Sandbox, migration: Migration
                   ) -> tuple[ApplyError | None, dict[str, int]]:
     """The migration on synthetic rows with foreign keys off on the connection."""
-    copy = box.fork()
-    try:
-        fill(copy.connection)
+    with _copy(filled) as copy:
         copy.connection.execute("PRAGMA foreign_keys = OFF")
         error = copy.apply(migration.up.statements,
                            no_transaction=migration.source.no_transaction)
         return error, _rows(copy.connection)
-    finally:
-        copy.close()
 
 
-def _rerun_after(box: Sandbox, migration: Migration, stop: int
+def _rerun_after(filled: Sandbox, migration: Migration, stop: int
                  ) -> tuple[bool, ApplyError | None]:
     """Whether a first try gets past statement ``stop`` on synthetic rows, and the
     error of running ``migration`` again after it stopped there (what a runner without
     a transaction leaves behind when a later statement fails; None: the re-run passes)."""
-    copy = box.fork()
-    try:
-        fill(copy.connection)
+    with _copy(filled) as copy:
         statements = migration.up.statements
         # the first try: every statement up to ``stop`` commits on its own
         if copy.apply(statements[: stop + 1], no_transaction=True) is not None:
             return False, None
         return True, copy.apply(statements, no_transaction=migration.source.no_transaction)
-    finally:
-        copy.close()
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
