@@ -19,6 +19,9 @@ from migrate_lint.history import History, Statement
 from migrate_lint.span import LineIndex, Span
 
 UNUSED_CODE = "MG006"
+# The comment `migrate-lint fix` writes above a statement it corrected in place; MG005
+# reads it to tell fix's own edit (with its follow-up) from a silent one.
+FIX_MARKER = "-- migrate-lint: fixed"
 UNUSED_NAME = "unused-suppression"
 
 _DIRECTIVE = re.compile(

@@ -12,6 +12,7 @@ from migrate_lint.gitbase import GitBase, migration_files
 from migrate_lint.history import History, Migration
 from migrate_lint.runners import Runner
 from migrate_lint.span import Span
+from migrate_lint.suppress import FIX_MARKER
 
 
 def first_difference(old: str, new: str) -> int:
@@ -85,7 +86,7 @@ class EditedMigration(Rule):
                 line = max(1, min(first_difference(old, new), len(lines)))
                 offset = sum(len(x) + 1 for x in lines[: line - 1])
                 was = f" (then named `{renamed}`)" if renamed else ""
-                if _FIX_MARKER in new and _FIX_MARKER not in old:
+                if FIX_MARKER in new and FIX_MARKER not in old:
                     yield self._fixed_in_place(migration, path, new, base.rev, runner)
                     continue
                 yield self.finding(
@@ -104,7 +105,7 @@ class EditedMigration(Rule):
         the original, the follow-up migration it wrote brings them to the same end
         state, so the edit is no silent divergence. Info, unless the runner refuses
         edited files (sqlx, Prisma, Flyway): then a warning saying what to run."""
-        offset = new.index(_FIX_MARKER)
+        offset = new.index(FIX_MARKER)
         line = new.count("\n", 0, offset) + 1
         finding = self.finding(
             Span(path, offset, offset, line, 1, line, 1),
@@ -117,10 +118,6 @@ class EditedMigration(Rule):
             migration=migration.label,
         )
         return replace(finding, severity="warning" if runner.compares_checksums else "info")
-
-
-# The comment `migrate-lint fix` writes above a statement it corrected in place.
-_FIX_MARKER = "-- migrate-lint: fixed"
 
 
 def edit_check(runner: Runner) -> str:

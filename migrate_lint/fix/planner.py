@@ -70,6 +70,7 @@ from migrate_lint.sandbox import Sandbox
 from migrate_lint.schema import Schema
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
+from migrate_lint.suppress import FIX_MARKER
 from migrate_lint.synth import fill
 from migrate_lint.tempdirs import temp_dir
 
@@ -96,10 +97,6 @@ class _Target:
     table: str
     column: str
     situations: tuple[Situation, ...]
-
-
-# The comment `fix` writes above a statement it corrected in place (read by MG005).
-FIX_MARKER = "-- migrate-lint: fixed"
 
 
 def validate_sets(options: Options, timeline: Timeline) -> None:
