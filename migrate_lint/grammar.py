@@ -64,30 +64,28 @@ def needs_check(kind: str, text: str) -> bool:
 @lru_cache(maxsize=1024)
 def refusal(kind: str, text: str) -> str | None:
     """SQLite's grammar error for statement ``text`` of ``kind``, or None."""
-    if kind == "create_trigger" and not sqlite3.complete_statement(text.rstrip().rstrip(";")
-                                                                   + ";"):
+    if kind != "create_trigger":
+        return syntax_error(text)
+    if not sqlite3.complete_statement(text.rstrip().rstrip(";") + ";"):
         return "incomplete input (the trigger has no END)"
+    # A trigger needs its table (or view) to exist before SQLite reads its body: a
+    # database of its own, so the shared one stays empty.
     conn = scratch.connect()
     try:
         conn.set_progress_handler(lambda: 1, 1_000_000)  # compiling never runs long
-        if kind == "create_trigger":
-            _make_trigger_target(conn, text)
-        try:
-            conn.execute(f"EXPLAIN {text}").fetchall()
-        except (sqlite3.Error, sqlite3.Warning, ValueError) as err:
-            message = str(err)
-            if any(m in message for m in _GRAMMAR):
-                return message
+        _make_trigger_target(conn, text)
+        return _grammar_error(conn, text)
     finally:
         conn.close()
-    return None
 
 
 @lru_cache(maxsize=1)
 def _shared() -> sqlite3.Connection:
     # One empty scratch database for compiling plain statements; nothing is ever run
     # on it (EXPLAIN), so it stays empty.
-    return scratch.connect(check_same_thread=False)
+    conn = scratch.connect(check_same_thread=False)
+    conn.set_progress_handler(lambda: 1, 1_000_000)  # compiling never runs long
+    return conn
 
 
 def syntax_error(text: str) -> str | None:
@@ -101,8 +99,13 @@ def syntax_error(text: str) -> str | None:
     >>> syntax_error("INSERT INTO t VALUES (1, 'x')") is None
     True
     """
+    return _grammar_error(_shared(), text)
+
+
+def _grammar_error(conn: sqlite3.Connection, text: str) -> str | None:
+    """Compile ``text`` (EXPLAIN, never run) on ``conn``; SQLite's grammar error, if any."""
     try:
-        _shared().execute(f"EXPLAIN {text}").close()
+        conn.execute(f"EXPLAIN {text}").close()
     except (sqlite3.Error, sqlite3.Warning, ValueError) as err:
         message = str(err)
         if any(m in message for m in _GRAMMAR):
