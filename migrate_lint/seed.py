@@ -16,7 +16,7 @@ header tokens; SQLite's own parser checks the rest of the grammar.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from migrate_lint.tokens import Tok
@@ -54,12 +54,15 @@ class SeedInsert:
                                          other.arities, other.null_positions) and len(
             self.arities) == 1
 
-    def statements(self, text: str) -> list[str]:
-        """The INSERT statements of a run, as they are in ``text`` (the run's text)."""
+    def statements(self, text: str) -> Iterator[str]:
+        """The INSERT statements of a run, as they are in ``text`` (the run's text), one
+        at a time: a run can hold half a million of them."""
         if not self.bounds:
-            return [text]
+            yield text
+            return
         b = self.bounds
-        return [text[b[i]:b[i + 1]] for i in range(0, len(b), 2)]
+        for i in range(0, len(b), 2):
+            yield text[b[i] : b[i + 1]]
 
 
 def _name(tok: Tok) -> str | None:
