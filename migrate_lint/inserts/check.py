@@ -42,26 +42,24 @@ class Problem:
     widths: tuple[int, ...] = ()  # ragged: the values of each row
 
 
-def required(table: Table, col: Column) -> bool:
-    """True when an insert must give ``col`` a non-NULL value."""
-    if col.generated or col.hidden or col.has_default:
-        return False
-    if not not_null(table, col):
-        return False
-    alias = table.rowid_alias
-    # NULL or nothing into the rowid alias: SQLite picks the next rowid
-    return alias is None or col.name.lower() != alias.lower()
-
-
 def required_columns(table: Table) -> tuple[Column, ...]:
-    """The columns every INSERT into ``table`` must give a value (see ``required``).
+    """The columns every INSERT into ``table`` must give a non-NULL value.
 
-    Cached on the table: one table is checked against many insert sites.
+    Not required: generated and hidden columns, columns with a non-NULL default, and
+    the rowid alias (NULL or nothing there makes SQLite pick the next rowid); required:
+    NOT NULL columns and the key of a WITHOUT ROWID table. Cached on the table: one
+    table is checked against many insert sites.
     """
     cached = table.derived.get("insert-required")
     if cached is None:
+        # one comprehension, no call per column: a wide table changes with every ADD
+        # COLUMN, so this runs for each column of each table an INSERT meets
+        alias = (table.rowid_alias or "").lower()
         cached = table.derived["insert-required"] = tuple(
-            col for col in table.columns if required(table, col))
+            col for col in table.columns
+            if not (col.generated or col.hidden or col.has_default)
+            and not_null(table, col)
+            and col.name.lower() != alias)
     return cast("tuple[Column, ...]", cached)
 
 
