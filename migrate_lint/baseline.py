@@ -25,7 +25,7 @@ from typing import Any
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
-from migrate_lint.history import History
+from migrate_lint.history import History, Migration
 
 FORMAT_VERSION = 1
 DEFAULT_FILE = ".migrate-lint-baseline.json"
@@ -81,39 +81,48 @@ class Fingerprinter:
     def __init__(self, history: History | None, texts: dict[str, str], base: str) -> None:
         self._texts = texts
         self._base = base
-        self._files: dict[str, _Placed] = {}
+        self._keys: dict[str, str] = {}  # realpath once per file, not once per finding
+        # The migrations that hold each file (by key); a file's statements are placed
+        # only when one of its findings is fingerprinted, as most files have none.
+        self._holders: dict[str, list[Migration]] = {}
+        self._files: dict[str, _Placed | None] = {}
         if history is None:
             return
-        by_file: dict[str, list[tuple[int, int, str, str]]] = {}
-        versions: dict[str, str] = {}
-        keys: dict[str, str] = {}  # realpath once per file, not once per statement
-
-        def key(path: str) -> str:
-            found = keys.get(path)
-            if found is None:
-                found = keys[path] = _key(path)
-            return found
-
         for migration in history.migrations:
             scripts = [migration.up] + ([migration.down] if migration.down else [])
-            for script in scripts:
-                for path in script.paths:
-                    versions.setdefault(key(path), migration.version)
-                for stmt in script.statements:
-                    by_file.setdefault(key(stmt.span.path), []).append(
-                        (stmt.span.start, stmt.span.end, stmt.text, migration.version))
-        for path, version in versions.items():
-            rows = sorted(by_file.get(path, []))
-            self._files[path] = _Placed(tuple(r[0] for r in rows), tuple(r[1] for r in rows),
-                                        tuple(r[2] for r in rows), tuple(r[3] for r in rows),
-                                        version)
+            for path in {p for script in scripts for p in script.paths}:
+                self._holders.setdefault(self._key(path), []).append(migration)
+
+    def _key(self, path: str) -> str:
+        found = self._keys.get(path)
+        if found is None:
+            found = self._keys[path] = _key(path)
+        return found
+
+    def _placed(self, key: str) -> _Placed | None:
+        """The statements of the file ``key``, in order, with their versions."""
+        if key in self._files:
+            return self._files[key]
+        holders = self._holders.get(key)
+        placed = None
+        if holders:
+            rows = sorted(
+                (stmt.span.start, stmt.span.end, stmt.text, migration.version)
+                for migration in holders
+                for script in ([migration.up] + ([migration.down] if migration.down else []))
+                for stmt in script.statements if self._key(stmt.span.path) == key)
+            placed = _Placed(tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                             tuple(r[2] for r in rows), tuple(r[3] for r in rows),
+                             holders[0].version)
+        self._files[key] = placed
+        return placed
 
     def fingerprint(self, finding: Finding) -> str:
         """The line-independent fingerprint of ``finding``."""
         span = finding.span
         text = self._texts.get(span.path, "")
         focus = normalise(text[span.start:span.end]) if text else ""
-        placed = self._files.get(_key(span.path))
+        placed = self._placed(self._key(span.path))
         if placed is None:
             # Outside the history (an insert site in application code): the file, as
             # spelled from the baseline's directory, stands in for the migration.
