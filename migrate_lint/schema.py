@@ -147,7 +147,7 @@ class Table:
         """Lower-cased names of the tables this table's foreign keys point at."""
         parents = self._parents
         if parents is None:
-            parents = frozenset(fk.parent.lower() for fk in _all_foreign_keys(self))
+            parents = frozenset(fk.parent.lower() for fk in all_foreign_keys(self))
             object.__setattr__(self, "_parents", parents)
         return parents
 
