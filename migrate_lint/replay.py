@@ -799,10 +799,13 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
         return replace(fk, columns=cols, parent_columns=pcols)
 
     changed: dict[str, Table | None] = {}
-    for key, other in schema.tables.items():
-        is_self = key == low_table
-        if not is_self and low_table not in other.parents:
+    # the table and the tables whose keys point at it (the schema keeps that map), not
+    # every table: a rename costs its neighbours, not the schema's size
+    for key in sorted({low_table, *schema.referrers.get(low_table, ())}):
+        other = schema.tables.get(key)
+        if other is None:
             continue
+        is_self = key == low_table
         columns = []
         for c in other.columns:
             if is_self and c.name.lower() == old:
@@ -839,8 +842,9 @@ def _rename_table(schema: Schema, node: d.RenameTable, stmt: Statement, origin: 
         return replace(fk, parent=node.new) if fk.parent.lower() == old else fk
 
     changed: dict[str, Table | None] = {old: None}
-    for key, other in schema.tables.items():
-        if key != old and old not in other.parents:
+    for key in sorted({old, *schema.referrers.get(old, ())}):  # see _rename_column
+        other = schema.tables.get(key)
+        if other is None:
             continue
         columns = tuple(
             replace(c, references=follow(c.references)) if c.references is not None else c
