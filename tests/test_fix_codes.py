@@ -179,3 +179,19 @@ def test_select_limits_the_findings(tmp_path: Path) -> None:
     root = _history(tmp_path, "SQ001")
     result = CliRunner().invoke(cli, ["fix", str(root), "--select", "NN004"])
     assert result.exit_code == 0 and "nothing to fix" in result.stdout
+
+
+def test_the_diff_is_coloured_on_a_terminal_and_plain_elsewhere(tmp_path: Path) -> None:
+    """Removed lines red and added lines green where colour is on (FORCE_COLOR stands
+    for a terminal); no escape codes under NO_COLOR, --no-color, or in a pipe."""
+    case = sorted(CASES)[0]
+    root = _history(tmp_path, case)
+    args = ["fix", str(root), "--select", case.split("-")[0], *CASES[case][3]]
+    colored = CliRunner().invoke(cli, args, env={"FORCE_COLOR": "1"}, color=True)
+    assert "--- edit" in colored.stdout, colored.output
+    diff = colored.stdout.split("--- edit", 1)[1]
+    assert "\x1b[32m+" in diff and "\x1b[1m+++ " in diff, diff  # added lines green
+    for env, extra in (({"FORCE_COLOR": "1", "NO_COLOR": "1"}, []),
+                       ({"FORCE_COLOR": "1"}, ["--no-color"]), ({}, [])):
+        plain = CliRunner().invoke(cli, args + extra, env=env, color=True)
+        assert "--- edit" in plain.stdout and "\x1b[" not in plain.stdout, (env, extra)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import IO
 
 import click
 
@@ -15,6 +14,7 @@ from migrate_lint.cli.connection_opts import (
     merge_connection,
     settings_text,
 )
+from migrate_lint.cli.terminal import use_color
 from migrate_lint.config import LEVELS, Config, configs_for, parse_sqlite_version
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import LintResult, lint, merge, settings_of
@@ -22,19 +22,6 @@ from migrate_lint.report import FORMATS, render
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
 from migrate_lint.source import LAYOUTS, RUNNERS
-
-
-def use_color(no_color: bool, stream: IO[str], env: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, never with ``--no-color`` or ``NO_COLOR`` set.
-
-    ``FORCE_COLOR`` (non-empty) turns it on where there is no terminal.
-    """
-    if no_color or "NO_COLOR" in env:
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def default_format(env: Mapping[str, str]) -> str:

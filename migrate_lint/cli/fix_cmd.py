@@ -7,11 +7,13 @@ or that were refused, are reported and never written.
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
 from migrate_lint.cli.codes import rule_codes
 from migrate_lint.cli.connection_opts import connection_options, merge_connection
+from migrate_lint.cli.terminal import color_diff, use_color
 from migrate_lint.config import load_config
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange, FixPlan, Options
@@ -36,7 +38,7 @@ def _split_column(value: str) -> tuple[str, str]:
     return table.strip(), column.strip()
 
 
-def _show(plan: FixPlan, write: bool) -> None:
+def _show(plan: FixPlan, write: bool, color: bool) -> None:
     s = plan.situation
     where = f"`{s.table}.{s.column}`"
     if plan.refused:
@@ -49,7 +51,8 @@ def _show(plan: FixPlan, write: bool) -> None:
     for change in plan.files:
         if change.old_text is not None:
             click.echo(f"--- edit {change.path}")
-            click.echo(diff(change), nl=False)
+            shown = diff(change)
+            click.echo(color_diff(shown) if color else shown, nl=False, color=color)
         else:
             click.echo(f"--- new {change.path}")
             if not write:
@@ -84,11 +87,13 @@ def _show(plan: FixPlan, write: bool) -> None:
 @connection_options
 @click.option("--config", "config_file", type=click.Path(path_type=str),
               help="Configuration file (default: found from DIRECTORY).")
+@click.option("--no-color", is_flag=True, help="Never colour the diffs.")
 def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: bool,
         since: str | None, writers_omit: tuple[str, ...], insert_paths: tuple[str, ...],
         writers_from: str | None, alternative: str,
         layout: str | None, runner: str | None, foreign_keys: str | None,
-        transaction: str | None, functions: tuple[str, ...], config_file: str | None) -> None:
+        transaction: str | None, functions: tuple[str, ...], config_file: str | None,
+        no_color: bool) -> None:
     """Plan verified fixes for every fixable finding in DIRECTORY.
 
     Without --write, prints each planned migration and the checks it passed. The
@@ -120,8 +125,9 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
     if not plans:
         click.echo("nothing to fix")
         return
+    color = use_color(no_color, sys.stdout, os.environ)
     for plan in plans:
-        _show(plan, write)
+        _show(plan, write, color)
     ready, held = _writable(plans)
     for plan in held:
         click.echo(f"{plan.situation.code} `{plan.situation.table}.{plan.situation.column}`: "
