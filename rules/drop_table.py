@@ -13,7 +13,7 @@ from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api import insert_shape
 
 from ._common import created_here, emptied_by, statement_head, with_migration
-from .fk_target_missing import statement_at
+from ._fk import statement_at
 
 
 class DropTable(Rule):

@@ -8,7 +8,7 @@ from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
 
 from ._common import with_migration
-from .fk_target_missing import FK002_KINDS, fk_label, new_fk_problems
+from ._fk import FK002_KINDS, fk_label, new_fk_problems
 
 
 class FkTargetNotUnique(Rule):

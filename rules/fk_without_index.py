@@ -10,7 +10,7 @@ from migrate_lint.findings import Finding
 from migrate_lint.schema import Schema, Table, all_foreign_keys
 
 from ._common import with_migration
-from .fk_target_missing import fk_label, fk_span, statement_at
+from ._fk import fk_label, fk_span, statement_at
 
 
 def _indexed(schema: Schema, table: Table, fk: ForeignKeyDef) -> bool:

@@ -49,17 +49,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # codes from fix.requests, now the rules command does).
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
-# Rule modules that import another rule module today. Shared helpers belong in
-# rules/_*.py; these three wait because fk_target_missing.py (FK001) and
-# fk_target_not_unique.py (FK002) are being reworked for speed on another branch:
-# move statement_at, fk_label, fk_span, FK002_KINDS and new_fk_problems into
-# rules/_fk.py once that lands.
-RULE_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("rules.drop_table", "rules.fk_target_missing"): "statement_at; see above",
-    ("rules.fk_without_index", "rules.fk_target_missing"): "fk_label, fk_span, statement_at",
-    ("rules.fk_target_not_unique", "rules.fk_target_missing"):
-        "FK002 is the other half of FK001's foreign-key check (new_fk_problems)",
-}
+# Rule modules that import another rule module, each with the reason it stays. None
+# today: the foreign-key helpers FK001, FK002, FK003 and DL001 shared now live in
+# rules/_fk.py.
+RULE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 PACKAGE = "migrate_lint"
 
