@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import replace
 
-from migrate_lint import ddl_fallback, grammar, sqlglot_api
+from migrate_lint import ddl_fallback, grammar
 from migrate_lint.ddl import (
     AddColumn,
     CreateIndex,
@@ -33,6 +33,14 @@ from migrate_lint.seed import read_seed
 from migrate_lint.source import Discovery, MigrationSource, Section
 from migrate_lint.span import LineIndex
 from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
+from migrate_lint.sqlglot_api.dml import dml_target
+from migrate_lint.sqlglot_api.parsing import (
+    ParseFailure,
+    parse_statement,
+    parse_token_slice,
+    shape_problem,
+)
+from migrate_lint.sqlglot_api.tokens import TokenizeError
 from migrate_lint.tokens import Tok
 
 _TRANSACTION = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
@@ -187,18 +195,18 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     source = _dml_text_for_sqlglot(toks, body)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:
-            tree = sqlglot_api.parse_token_slice(split.source, toks[0], toks[-1],
+            tree = parse_token_slice(split.source, toks[0], toks[-1],
                                                  split.source_text)
         else:
-            tree = sqlglot_api.parse_statement(source)
-    except sqlglot_api.ParseFailure as err:
+            tree = parse_statement(source)
+    except ParseFailure as err:
         return failed(f"sqlglot cannot parse it: {err}", raw.start)
-    except sqlglot_api.TokenizeError as err:
+    except TokenizeError as err:
         return failed(f"cannot read SQL: {err}", raw.start)
-    shape = sqlglot_api.shape_problem(kind, tree)
+    shape = shape_problem(kind, tree)
     if shape:
         return failed(shape, raw.start)
-    target = sqlglot_api.dml_target(tree)
+    target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
     return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks, block=raw.block), None
 

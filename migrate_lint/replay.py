@@ -138,7 +138,7 @@ class Timeline:
         return self.memo(key, lambda: self._filled_from_old(table, migration, before_step))
 
     def _filled_from_old(self, table: Table, migration: int, before_step: int) -> bool:
-        from migrate_lint.sqlglot_api import insert_shape
+        from migrate_lint.sqlglot_api.dml import insert_shape
 
         for w in self._writes_between(self.boundaries[migration], before_step):
             if w.kind != "insert":
@@ -260,7 +260,7 @@ def _write_of(stmt: Statement, step: int) -> Write | None:
     if stmt.kind not in ("insert", "update", "delete") or not stmt.tables or (
             stmt.ast is None and stmt.seed is None):
         return None
-    from migrate_lint.sqlglot_api import updated_columns
+    from migrate_lint.sqlglot_api.dml import updated_columns
 
     columns = updated_columns(stmt.ast) if stmt.kind == "update" else ()
     return Write(step, stmt.kind, stmt.tables[0], columns)

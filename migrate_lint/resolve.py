@@ -31,21 +31,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from migrate_lint.schema import Schema, Table, Trigger, View
-from migrate_lint.sqlglot_api import (
+from migrate_lint.sqlglot_api.parsing import ParseFailure
+from migrate_lint.sqlglot_api.shapes import (
     CoreShape,
     Item,
     NameRef,
-    ParseFailure,
     QueryShape,
     SourceShape,
     StepShape,
-    TokenizeError,
     ViewShape,
     expression_names,
-    sql_tokens,
     trigger_step_shape,
     view_shape,
 )
+from migrate_lint.sqlglot_api.tokens import TokenizeError, sql_tokens
 
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
 

@@ -6,7 +6,7 @@ needed 9 GB). No rule needs more of them than the target table, the columns name
 and the number of rows, so that is what is kept, with the statement's span and its
 header tokens; SQLite's own parser checks the rest of the grammar.
 
-    >>> from migrate_lint.sqlglot_api import sql_tokens
+    >>> from migrate_lint.sqlglot_api.tokens import sql_tokens
     >>> read_seed(sql_tokens("INSERT OR IGNORE INTO `t` (a, \\"b\\") VALUES (1, 'x'), (-2, NULL);"))
     SeedInsert(table='t', columns=('a', 'b'), rows=2, header=11, arities=(2,), null_positions=(1,), conflict='ignore')
     >>> read_seed(sql_tokens("INSERT INTO t VALUES (abs(-1))")) is None  # a call: not a seed

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex, Span
-from migrate_lint.sqlglot_api import TokenizeError, tokens_and_source
+from migrate_lint.sqlglot_api.tokens import TokenizeError, tokens_and_source
 from migrate_lint.tokens import Tok
 
 
@@ -53,7 +53,7 @@ class SplitResult:
     comments: tuple[Comment, ...]
     diagnostics: tuple[Diagnostic, ...]
     # sqlglot's tokens of the section and the text they index, for parsing without
-    # tokenizing again (see sqlglot_api.parse_token_slice)
+    # tokenizing again (see sqlglot_api.parsing.parse_token_slice)
     source: tuple[object, ...] = ()
     source_text: str = ""
 

@@ -15,7 +15,7 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import where_condition
+from migrate_lint.sqlglot_api.dml import where_condition
 
 from ._conditions import always_true
 

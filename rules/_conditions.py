@@ -10,7 +10,7 @@ import sqlite3
 from functools import lru_cache
 
 from migrate_lint import scratch
-from migrate_lint.sqlglot_api import Condition
+from migrate_lint.sqlglot_api.dml import Condition
 
 # The values a condition can take in SQLite's three-valued logic.
 TRUE, FALSE, NULL = "true", "false", "null"
@@ -60,7 +60,8 @@ def constant_value(text: str) -> str | None:
 def possible_values(cond: Condition) -> frozenset[str]:
     """Every value ``cond`` can take on some row; a leaf naming a column can take any.
 
-    >>> from migrate_lint.sqlglot_api import parse_statement, where_condition
+    >>> from migrate_lint.sqlglot_api.dml import where_condition
+    >>> from migrate_lint.sqlglot_api.parsing import parse_statement
     >>> def values(where):
     ...     return sorted(possible_values(where_condition(parse_statement(f"DELETE FROM t WHERE {where}"))))
     >>> values("1 OR a > 0"), values("'a' = 'a' AND a > 0"), values("NOT (0 AND a)")

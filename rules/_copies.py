@@ -10,15 +10,14 @@ from dataclasses import dataclass
 
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Schema, Table
-from migrate_lint.sqlglot_api import (
+from migrate_lint.sqlglot_api.copies import (
     CopyValue,
     copy_value,
-    insert_parts,
-    insert_shape,
     select_at_most_one_row,
     select_where,
     where_pinned_columns,
 )
+from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
 
 from ._common import is_constant_default
 from ._rebuild import column_names

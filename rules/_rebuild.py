@@ -31,7 +31,7 @@ from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
 from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Index, Schema, Table
-from migrate_lint.sqlglot_api import has_where, insert_parts, insert_shape
+from migrate_lint.sqlglot_api.dml import has_where, insert_parts, insert_shape
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
 _OFF = frozenset({"OFF", "0", "FALSE", "NO"})

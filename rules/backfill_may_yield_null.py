@@ -8,13 +8,8 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 from migrate_lint.schema import Table
-from migrate_lint.sqlglot_api import (
-    exists_guards,
-    null_reason,
-    update_assignments,
-    update_sources,
-    where_not_null_columns,
-)
+from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
+from migrate_lint.sqlglot_api.nulls import exists_guards, null_reason, where_not_null_columns
 
 from ._common import (
     assignment_span,

@@ -9,7 +9,8 @@ from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.schema import Table
-from migrate_lint.sqlglot_api import insert_shape, sql
+from migrate_lint.sqlglot_api.dml import insert_shape
+from migrate_lint.sqlglot_api.parsing import sql
 
 from ._common import with_migration
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.sqlglot_api import CopyValue, where_condition
+from migrate_lint.sqlglot_api.copies import CopyValue
+from migrate_lint.sqlglot_api.dml import where_condition
 
 from ._common import with_migration
 from ._conditions import always_true

@@ -10,7 +10,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 from migrate_lint.schema import Table
-from migrate_lint.sqlglot_api import insert_shape
+from migrate_lint.sqlglot_api.dml import insert_shape
 
 from ._common import created_here, emptied_by, statement_head, with_migration
 from ._fk import statement_at

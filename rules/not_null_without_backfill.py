@@ -10,9 +10,9 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.schema import Column, Table
-from migrate_lint.sqlglot_api import (
+from migrate_lint.sqlglot_api.dml import insert_shape
+from migrate_lint.sqlglot_api.nulls import (
     expression_null_reason,
-    insert_shape,
     null_reason,
     where_not_null_columns,
 )

@@ -8,7 +8,7 @@ from dataclasses import replace
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
-from migrate_lint.sqlglot_api import insert_parts, insert_shape, projection_names
+from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape, projection_names
 
 from ._common import statement_head, with_migration
 from ._rebuild import column_names, rebuilds, snapshot_source

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
-from migrate_lint.sqlglot_api import dml_target, insert_parts
+from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
 
 from ._common import created_here, with_migration
 from ._rebuild import Rebuild, is_empty_at, names, rebuilds

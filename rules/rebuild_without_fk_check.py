@@ -12,7 +12,8 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.schema import Schema, all_foreign_keys
-from migrate_lint.sqlglot_api import copies_every_row, insert_shape, sql
+from migrate_lint.sqlglot_api.dml import copies_every_row, insert_shape
+from migrate_lint.sqlglot_api.parsing import sql
 
 from ._common import with_migration
 from ._rebuild import (

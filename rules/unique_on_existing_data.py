@@ -11,13 +11,8 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import Statement
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import (
-    deduplicated_on,
-    insert_shape,
-    parse_statement,
-    sql,
-    where_condition,
-)
+from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_condition
+from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
 from ._common import created_here, emptied_by, is_new_and_empty, statement_head, with_migration
 from ._conditions import FALSE, NULL, possible_values

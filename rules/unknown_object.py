@@ -13,7 +13,7 @@ from migrate_lint.history import Migration, Statement
 from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api import dml_target, insert_shape, updated_columns
+from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, updated_columns
 
 from ._common import statement_head, with_migration
 

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
               "sqlbasics", "tempdirs")),
     # The sqlglot and SQLite-grammar layers.
-    ("sql", ("sqlglot_api", "grammar", "ddl", "ddl_fallback", "seed")),
+    ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
     # The model: discovery, statements, the schema and its replay, settings, sandboxes.
     ("model", ("source", "split", "history", "parse", "discover", "schema", "ctas",
                "resolve", "replay", "settings", "config", "pipeline", "gitread", "gitbase",

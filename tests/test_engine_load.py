@@ -13,10 +13,11 @@ from conftest import ROOT
 
 PROBE = (
     "import json, sys\n"
-    "from migrate_lint import sqlglot_api as s\n"
-    "info = s.engine()\n"
+    "from migrate_lint.sqlglot_api.load import engine\n"
+    "from migrate_lint.sqlglot_api.parsing import parse_statement\n"
+    "info = engine()\n"
     "import sqlglot.tokenizer_core as core\n"
-    "tree = s.parse_statement('UPDATE t SET a = 1 WHERE b = 2')\n"
+    "tree = parse_statement('UPDATE t SET a = 1 WHERE b = 2')\n"
     "print(json.dumps({'compiled': info.compiled, 'note': info.note,\n"
     "                  'core': core.__file__, 'kind': type(tree).__name__}))\n"
 )

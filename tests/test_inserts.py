@@ -466,13 +466,12 @@ def test_sites_carry_rows_and_null_positions(tmp_path: Path) -> None:
 
 
 def test_insert_helper_doctests() -> None:
-    from migrate_lint import sqlglot_api
+    from migrate_lint.sqlglot_api import dml
 
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner()
-    for helper in (sqlglot_api.insert_parts, sqlglot_api.is_null_literal,
-                   sqlglot_api.where_condition):
-        for test in finder.find(helper, globs=vars(sqlglot_api).copy()):
+    for helper in (dml.insert_parts, dml.is_null_literal, dml.where_condition):
+        for test in finder.find(helper, globs=vars(dml).copy()):
             runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
     assert runner.summarize(verbose=False).attempted >= 5

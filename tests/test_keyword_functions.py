@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrate_lint import sqlglot_api
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import replay
 from migrate_lint.sandbox import Sandbox, introspect
+from migrate_lint.sqlglot_api import dml, parsing
 from migrate_lint.verify import snapshot_difference, verify
 
 MIGRATION = """\
@@ -57,7 +57,7 @@ def test_declared_keyword_functions_parse_and_verify(tmp_path: Path) -> None:
     statements = history.migrations[0].up.statements
     update = statements[2]
     assert update.kind == "update" and update.tables == ("t",) and update.problem is None
-    assert "normalize(name, 'nfc')" in sqlglot_api.sql(update.ast).lower()
+    assert "normalize(name, 'nfc')" in parsing.sql(update.ast).lower()
     insert = statements[-1]
     assert insert.kind == "insert" and insert.tables == ("u",)
     timeline = replay(history)
@@ -89,7 +89,7 @@ def test_a_stand_in_beside_a_builtin_of_the_same_name() -> None:
 
 
 # Names sqlglot reads with its own grammar; any of them may be an application's.
-_NAMES = sorted(n.lower() for n in sqlglot_api._special_names() if n.isidentifier())
+_NAMES = sorted(n.lower() for n in parsing._special_names() if n.isidentifier())
 
 
 @settings(max_examples=150, deadline=None, derandomize=True,
@@ -110,9 +110,9 @@ def test_what_sqlite_runs_with_the_function_registered_parses(name: str, args: s
         conn.execute(sql)
     except sqlite3.Error:
         return  # a keyword SQLite itself does not take as a function name here
-    tree = sqlglot_api.parse_statement(sql)
-    assert not sqlglot_api.is_command(tree)
-    assert sqlglot_api.dml_target(tree) == "t"
+    tree = parsing.parse_statement(sql)
+    assert not parsing.is_command(tree)
+    assert dml.dml_target(tree) == "t"
 
 
 def test_a_broken_call_is_mg001_naming_nothing_it_renamed(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from migrate_lint import engine
 from migrate_lint.history import STATEMENT_KINDS
 from migrate_lint.parse import statement_kind
 from migrate_lint.pipeline import load_history
-from migrate_lint.sqlglot_api import sql_tokens
+from migrate_lint.sqlglot_api.tokens import sql_tokens
 
 # One statement per kind: together they cover the set, so the set holds nothing the
 # parser never returns, and what it returns is in the set.

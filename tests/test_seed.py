@@ -7,8 +7,8 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate_lint import sqlglot_api
 from migrate_lint.seed import read_seed
+from migrate_lint.sqlglot_api import dml, parsing, tokens
 
 LITERALS = st.sampled_from(["1", "-2", "+3.5", "'x'", "'NULL'", "NULL", "-NULL", "(NULL)",
                             "x'00ff'", "TRUE", "CURRENT_TIMESTAMP", "''", "1e3", "((4))"])
@@ -23,8 +23,8 @@ def test_seed_facts_match_the_tree(rows: list[list[str]], named: bool, conflict:
     cols = [f"c{i}" for i in range(width)]
     head = f"INSERT {conflict}INTO t" + (f" ({', '.join(cols)})" if named else "")
     sql = head + " VALUES " + ", ".join("(" + ", ".join(r) + ")" for r in rows)
-    seed = read_seed(sqlglot_api.sql_tokens(sql))
-    parts = sqlglot_api.insert_parts(sqlglot_api.parse_statement(sql))
+    seed = read_seed(tokens.sql_tokens(sql))
+    parts = dml.insert_parts(parsing.parse_statement(sql))
     assert seed is not None and parts is not None
     assert seed.table == parts.table
     assert seed.columns == parts.columns
@@ -48,7 +48,7 @@ def test_not_seeds() -> None:
                 "INSERT INTO t VALUES (1) RETURNING *",
                 "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING",
                 "INSERT INTO t DEFAULT VALUES", "INSERT INTO t VALUES (?)"):
-        assert read_seed(sqlglot_api.sql_tokens(sql)) is None, sql
+        assert read_seed(tokens.sql_tokens(sql)) is None, sql
 
 
 def test_a_long_seed_run_is_one_statement_and_runs_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]

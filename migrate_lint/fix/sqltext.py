@@ -15,7 +15,7 @@ from migrate_lint import scratch
 from migrate_lint.span import LineIndex
 from migrate_lint.sqlbasics import affinity as affinity  # re-exported: the filler
 from migrate_lint.sqlbasics import q as q  # (migrate_lint.synth) shares them
-from migrate_lint.sqlglot_api import TokenizeError, sql_tokens
+from migrate_lint.sqlglot_api.tokens import TokenizeError, sql_tokens
 
 
 def comment_text(text: str) -> str:

@@ -6,13 +6,15 @@ seed file or a Python string is understood exactly as it would be in a migration
 
 from __future__ import annotations
 
-from migrate_lint import sqlglot_api
 from migrate_lint.history import Statement
 from migrate_lint.inserts.model import NAMED, POSITIONAL, UNKNOWN, InsertSite
 from migrate_lint.parse import read_statement
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.split import split_section
+from migrate_lint.sqlglot_api.dml import insert_parts
+from migrate_lint.sqlglot_api.parsing import ParseFailure, parse_statement
+from migrate_lint.sqlglot_api.tokens import TokenizeError
 
 # Stands in for an interpolation (``${x}``, ``{x}``) in SQL built from a template: a
 # valid identifier, so the SQL still parses, and recognisable, so a column list or
@@ -32,8 +34,8 @@ def site_from_statement(stmt: Statement, *, origin: str = "migration",
     if seed is not None and MARKER in stmt.text:
         # Application SQL with interpolated parts: the tree says which parts are dynamic.
         try:
-            tree, seed = sqlglot_api.parse_statement(stmt.text), None
-        except (sqlglot_api.ParseFailure, sqlglot_api.TokenizeError):
+            tree, seed = parse_statement(stmt.text), None
+        except (ParseFailure, TokenizeError):
             tree = None
     if seed is not None:  # INSERT ... VALUES of constants: read without a tree
         nulls = tuple(sorted({seed.columns[i] for i in seed.null_positions
@@ -46,7 +48,7 @@ def site_from_statement(stmt: Statement, *, origin: str = "migration",
         table = stmt.tables[0] if stmt.tables else "?"
         return InsertSite(table, UNKNOWN, where, origin, revision=revision,
                           note=f"SQL not understood: {stmt.problem}")
-    parts = sqlglot_api.insert_parts(tree, marker)
+    parts = insert_parts(tree, marker)
     if parts is None:
         return None
     if parts.dynamic:
@@ -77,7 +79,7 @@ def sites_in_sql(text: str, path: str, origin: str, *, span: Span | None = None,
     lines = LineIndex(path, text)
     try:
         split = split_section(Section(path, text, 0, len(text)), lines)
-    except sqlglot_api.TokenizeError:
+    except TokenizeError:
         return []
     sites: list[InsertSite] = []
     for index, raw in enumerate(split.statements):

@@ -1,0 +1,126 @@
+"""Loading sqlglot once: compiled (sqlglotc) when it matches sqlglot exactly, else pure
+Python; and the handles the other modules of this package reach sqlglot through.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+PINNED_VERSION = "30.30.0"
+# Set to force pure-Python sqlglot even where sqlglotc is installed (tests, debugging).
+PURE_ENV = "MIGRATE_LINT_PURE_SQLGLOT"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    """Which sqlglot runs, and why the compiled one does not where it does not."""
+
+    version: str
+    compiled: bool
+    note: str = ""
+
+
+class _PurePythonFinder(importlib.abc.MetaPathFinder):
+    """Loads sqlglot's ``.py`` sources, skipping sqlglotc's compiled overlays.
+
+    sqlglotc drops ``.so`` files beside sqlglot's modules and the import system
+    prefers them; a mismatched pair must not load, so this finder answers first.
+    """
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "sqlglot" and not fullname.startswith("sqlglot."):
+            return None
+        leaf = fullname.rpartition(".")[2]
+        for entry in path if path is not None else sys.path:
+            package = os.path.join(entry, leaf)
+            init = os.path.join(package, "__init__.py")
+            if os.path.isfile(init):
+                return importlib.util.spec_from_file_location(
+                    fullname, init, submodule_search_locations=[package]
+                )
+            module = package + ".py"
+            if os.path.isfile(module):
+                return importlib.util.spec_from_file_location(fullname, module)
+        return None
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def engine() -> EngineInfo:
+    """Load sqlglot once, compiled when sqlglotc matches it exactly, else pure Python."""
+    core = _dist_version("sqlglot") or "unknown"
+    compiled = _dist_version("sqlglotc")
+    note = ""
+    if "sqlglot" not in sys.modules and compiled is not None:
+        if os.environ.get(PURE_ENV):
+            note = f"pure-Python sqlglot forced by {PURE_ENV}"
+        elif compiled != core:
+            note = (
+                f"sqlglotc {compiled} does not match sqlglot {core}; using pure-Python "
+                f"sqlglot (pip install 'sqlglotc=={core}' to speed it up)"
+            )
+        if note:
+            sys.meta_path.insert(0, _PurePythonFinder())
+    from sqlglot import tokens
+
+    return EngineInfo(core, bool(tokens.SQLGLOTC_INSTALLED), note)
+
+
+@lru_cache(maxsize=1)
+def sqlite_dialect() -> Any:
+    engine()
+    from sqlglot.dialects.sqlite import SQLite
+
+    return SQLite()
+
+
+@lru_cache(maxsize=1)
+def sqlite_parser() -> Any:
+    """One parser for the process: ``Parser.parse`` resets its state on every call."""
+    return sqlite_dialect().parser()
+
+
+@lru_cache(maxsize=1)
+def exp_module() -> Any:
+    """sqlglot's expressions module, imported once: an import statement inside the
+    helpers below would run the import machinery on every call."""
+    engine()
+    from sqlglot import exp
+
+    return exp
+
+
+@lru_cache(maxsize=1)
+def tokens_module() -> Any:
+    """sqlglot's tokens module (see ``exp_module``)."""
+    engine()
+    from sqlglot import tokens
+
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def errors_module() -> Any:
+    """sqlglot's errors module (see ``exp_module``)."""
+    engine()
+    from sqlglot import errors
+
+    return errors
