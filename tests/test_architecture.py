@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
     # The model: discovery, statements, the schema and its replay, settings, sandboxes.
-    ("model", ("source", "split", "history", "parse", "discover", "schema", "ctas",
+    ("model", ("source", "split", "history", "parse", "discover", "discover.*", "schema", "ctas",
                "resolve", "replay", "settings", "config", "pipeline", "gitread", "gitbase",
                "verify", "render", "diagram", "lanes", "bookkeeping", "scaffold", "sandbox",
                "synth", "inserts", "inserts.*")),

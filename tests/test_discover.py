@@ -15,7 +15,7 @@ from migrate_lint.source import Discovery, MigrationSource, Section
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "layouts"
 # The module, not the function of the same name a package re-export could shadow it with.
-discover_module = importlib.import_module("migrate_lint.discover")
+discover_common = importlib.import_module("migrate_lint.discover.common")
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -1079,13 +1079,13 @@ def test_non_utf8_down_file_names_it(tmp_path: Path) -> None:
 def test_each_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {f"{i}_m.sql": f"-- +goose Up\nSELECT {i};\n" for i in range(1, 6)})
     reads: list[str] = []
-    real = discover_module._read_text
+    real = discover_common.read_text
 
     def counting(path: str) -> str:
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(discover_module, "_read_text", counting)
+    monkeypatch.setattr(discover_common, "read_text", counting)
     found = discover(tmp_path)
     assert found.layout == "goose"
     assert sorted(reads) == sorted(set(reads)) and len(reads) == 5

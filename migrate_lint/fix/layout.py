@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 import jinja2
 
-from migrate_lint.discover import flyway_version_key
+from migrate_lint.discover.flyway import flyway_version_key
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange
 from migrate_lint.fix.sqltext import comment_text
