@@ -35,10 +35,11 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.evidence import explain, row_count
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration, Statement
-from migrate_lint.lint import LintResult, is_selected
 from migrate_lint.lockholders import describe_holders
 from migrate_lint.pipeline import load_timeline
+from migrate_lint.registry import is_selected
 from migrate_lint.replay import Timeline
+from migrate_lint.result import LintResult
 from migrate_lint.sandbox import Sandbox, introspect
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot

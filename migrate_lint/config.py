@@ -6,7 +6,7 @@ given (the nearest one applies), else from the current directory: in each direct
 ``[tool.migrate-lint]`` table; a ``pyproject.toml`` without the table is passed over.
 Paths in the file (``path``, ``insert-paths``) are relative to the file's directory.
 Unknown keys and values of the wrong type are errors naming the key and the file.
-Rule codes are checked against the rule registry by :mod:`migrate_lint.lint`, which
+Rule codes are checked against the rule registry by :mod:`migrate_lint.registry`, which
 knows the rules; this module does not.
 """
 

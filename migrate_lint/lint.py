@@ -16,16 +16,13 @@ and ``select``/``ignore`` apply, and inline suppressions silence what they name
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from migrate_lint import baseline as baseline_file
 from migrate_lint import bounded, confirm, engine, suppress
-from migrate_lint.config import LEVELS, Config, load_config
-from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.config import Config, load_config
 from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
@@ -34,132 +31,19 @@ from migrate_lint.findings import Finding
 from migrate_lint.gitbase import load_base, migration_files
 from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
+from migrate_lint.registry import (
+    BUILTIN,
+    anchored_anywhere,
+    defaults,
+    diagnostic_finding,
+    find_rule,
+    is_selected,
+    rule_infos,
+    validate,
+)
 from migrate_lint.replay import Timeline
-from migrate_lint.result import LintResult as LintResult  # re-exported: the result types
-from migrate_lint.result import RuleInfo as RuleInfo  # live apart so reporters need not
-from migrate_lint.result import merge as merge  # import the run (migrate_lint.result)
+from migrate_lint.result import LintResult
 from migrate_lint.settings import Requested, Settings
-from migrate_lint.span import Span
-
-# Codes produced by the reader and by this module, with their defaults for when the
-# rule class (rules/<name>.py) is not registered.
-BUILTIN: Mapping[str, tuple[str, str, str]] = {
-    "MG000": ("discovery-problem", "warning",
-              "A file or folder in the migrations directory that discovery could not place."),
-    "MG001": ("parse-error", "error", "A statement the tool could not understand."),
-    "MG002": ("missing-separator", "error",
-              "Two statements merged into one by a missing `;` or breakpoint."),
-    "MG003": ("duplicate-version", "error", "Two migrations share a version."),
-    "MG006": ("unused-suppression", "warning",
-              "A suppression that matched nothing or names an unknown rule."),
-}
-# Rule families of the catalogue: a prefix selects every rule of the family.
-FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK", "DB")
-_PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
-
-
-def rule_infos() -> tuple[RuleInfo, ...]:
-    """Every registered rule, plus the built-in codes no rule class covers yet."""
-    infos = {cls.code: _info(cls) for cls in engine.all_rules()}
-    for code, (name, severity, summary) in BUILTIN.items():
-        infos.setdefault(code, RuleInfo(code, name, severity, summary, summary))
-    return tuple(infos[c] for c in sorted(infos))
-
-
-def _info(cls: type[Rule]) -> RuleInfo:
-    return RuleInfo(cls.code, cls.name, cls.severity, cls.summary(), cls.doc(), cls.fix_title)
-
-
-def find_rule(code_or_name: str) -> RuleInfo | None:
-    """The rule with that code or kebab name (case-insensitive), or None."""
-    wanted = code_or_name.strip()
-    for info in rule_infos():
-        if wanted.upper() == info.code or wanted.lower() == info.name:
-            return info
-    return None
-
-
-def suggest(code_or_name: str) -> str | None:
-    """The closest known code or name, for "did you mean" hints."""
-    infos = rule_infos()
-    pool = [i.code for i in infos] + [i.name for i in infos]
-    up = code_or_name.strip()
-    guess = difflib.get_close_matches(up.upper(), [i.code for i in infos], n=1) or \
-        difflib.get_close_matches(up.lower(), pool, n=1)
-    return guess[0] if guess else None
-
-
-def check_codes(codes: Iterable[str], origin: str) -> tuple[str, ...]:
-    """Normalise rule codes or prefixes (``NN``, ``NN001``, ``ALL``, a kebab name).
-
-    Raises :class:`MigrateLintError` naming ``origin`` and the first unknown code.
-    """
-    infos = rule_infos()
-    known = [i.code for i in infos]
-    names = {i.name: i.code for i in infos}
-    out: list[str] = []
-    for raw in codes:
-        text = raw.strip()
-        if not text:
-            continue
-        upper = text.upper()
-        if upper == "ALL":
-            out.append("ALL")
-        elif text.lower() in names:
-            out.append(names[text.lower()])
-        elif _PREFIX.match(upper) and (upper in FAMILIES
-                                       or any(k.startswith(upper) for k in known)):
-            out.append(upper)
-        else:
-            guess = suggest(text)
-            hint = f"; did you mean `{guess}`?" if guess else "; see `migrate-lint rules`"
-            raise MigrateLintError(f"{origin}: unknown rule code `{text}`{hint}")
-    return tuple(dict.fromkeys(out))
-
-
-def _matches(prefix: str, code: str) -> bool:
-    return prefix == "ALL" or code.startswith(prefix)
-
-
-def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """Whether ``code`` runs: the most specific matching prefix decides; ties ignore.
-
-    >>> is_selected("NN001", ("NN",), ("NN001",))
-    False
-    >>> is_selected("NN001", ("NN001",), ("NN",))
-    True
-    """
-    chosen = select or ("ALL",)
-    best_select = max((len(p) if p != "ALL" else 0 for p in chosen if _matches(p, code)),
-                      default=-1)
-    best_ignore = max((len(p) if p != "ALL" else 0 for p in ignore if _matches(p, code)),
-                      default=-1)
-    return best_select >= 0 and best_select > best_ignore
-
-
-def validate(config: Config) -> Config:
-    """Check and normalise the rule codes a configuration names (select, ignore, severity)."""
-    origin = config.origin
-    severity = []
-    for code, level in config.severity:
-        resolved = check_codes([code], f"{origin}: severity")
-        if level not in LEVELS:
-            raise MigrateLintError(f"{origin}: severity of {code} must be one of "
-                                   f"{', '.join(LEVELS)}")
-        for c in resolved:
-            severity.append((c, level))
-    if config.fail_on not in LEVELS:
-        raise MigrateLintError(f"{origin}: fail-on must be one of {', '.join(LEVELS)}")
-    per_file = tuple((glob, check_codes(codes, f"{origin}: per-file-ignores.{glob}"))
-                     for glob, codes in config.per_file_ignores)
-    return replace(
-        config,
-        select=check_codes(config.select, f"{origin}: select"),
-        ignore=check_codes(config.ignore, f"{origin}: ignore"),
-        severity=tuple(severity),
-        per_file_ignores=per_file,
-    )
-
 
 # --- finding the histories ------------------------------------------------------------
 
@@ -303,29 +187,6 @@ def _insert_sites(paths: Sequence[str], exclude: Sequence[str], writers_from: st
 # --- findings ----------------------------------------------------------------------------
 
 
-def _defaults(code: str) -> tuple[str, str, type[Rule] | None]:
-    cls = engine.rule_by_code(code)
-    if cls is not None:
-        return cls.name, cls.severity, cls
-    name, severity, _ = BUILTIN.get(code, (code.lower(), "error", ""))
-    return name, severity, None
-
-
-def diagnostic_finding(diag: Diagnostic) -> Finding:
-    """A history diagnostic as a finding of its rule (span None: line 1, column 1)."""
-    name, severity, cls = _defaults(diag.code)
-    span = diag.span or Span(diag.path, 0, 0, 1, 1, 1, 1)
-    help_text = getattr(cls, "help", "") if cls is not None else ""
-    data = (("tables", ",".join(diag.tables)),) if diag.tables else ()
-    return Finding(diag.code, name, severity, diag.message, span,
-                   help_text if isinstance(help_text, str) else "", data=data)
-
-
-def _anchored_anywhere(code: str) -> bool:
-    cls = engine.rule_by_code(code)
-    return cls is not None and cls.anchored_anywhere
-
-
 def _with_severity(finding: Finding, config: Config) -> Finding:
     level = config.severity_of(finding.code)
     return finding if level is None or level == finding.severity else replace(
@@ -370,7 +231,7 @@ def lint(
     notes = tuple(f"{path}: not an SQL migration file; skipped" for path in plan.skipped) + notes
     primary = _real(config.path) if _real(config.path) in plan.roots else next(
         iter(plan.roots), None)
-    unused_severity = _defaults(suppress.UNUSED_CODE)[1]
+    unused_severity = defaults(suppress.UNUSED_CODE)[1]
     insert_real = {_real(p) for p in plan.insert_files}
 
     texts: dict[str, str] = {}
@@ -426,7 +287,7 @@ def lint(
             changed = base.changed_files(history)
             reported &= changed
             kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed
-                    or _anchored_anywhere(f.code)]
+                    or anchored_anywhere(f.code)]
         wanted = plan.wanted.get(key)
         if wanted is not None:
             allowed = wanted | insert_real

@@ -1,7 +1,7 @@
 """What a lint run hands to its readers: the result, and what is shown about each rule.
 
 Reporters, ``check`` and ``against`` read these; they live apart from the orchestrator
-(`migrate_lint.lint`, which re-exports them) so a reporter never imports the run.
+(`migrate_lint.lint`) so a reporter never imports the run.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "synth", "inserts", "inserts.*")),
     # What rules are written against: the Rule base class, findings, their confirmation
     # on SQLite, suppressions, the baseline, and the result reporters read.
-    ("facts", ("findings", "engine", "suppress", "baseline", "confirm", "result")),
+    ("facts", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
     ("rules", ("rules", "rules.*")),
     # Reporters sit below the run: they read a LintResult, never the orchestrator.
     ("report", ("report", "report.*", "ruledocs")),

@@ -9,11 +9,11 @@ import jsonschema
 
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, Related
-from migrate_lint.lint import LintResult, RuleInfo
 from migrate_lint.report import render
 from migrate_lint.report.github import annotation, escape_data, escape_property
 from migrate_lint.report.sarif import sarif_dict
 from migrate_lint.report.text import summary
+from migrate_lint.result import LintResult, RuleInfo
 from migrate_lint.span import Span
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-2.1.0.json"

@@ -17,10 +17,11 @@ from migrate_lint.cli.connection_opts import (
 from migrate_lint.cli.terminal import use_color
 from migrate_lint.config import LEVELS, Config, configs_for, parse_sqlite_version
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.lint import LintResult, lint, merge, settings_of
+from migrate_lint.lint import lint, settings_of
 from migrate_lint.report import FORMATS, render
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
+from migrate_lint.result import LintResult, merge
 from migrate_lint.source import LAYOUTS, RUNNERS
 
 

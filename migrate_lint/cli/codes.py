@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migrate_lint.lint import check_codes
+from migrate_lint.registry import check_codes
 
 
 def split_codes(values: str | Iterable[str]) -> tuple[str, ...]:

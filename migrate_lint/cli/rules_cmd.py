@@ -8,7 +8,7 @@ import os
 import click
 
 from migrate_lint.fix.requests import FIXABLE
-from migrate_lint.lint import find_rule, rule_infos, suggest
+from migrate_lint.registry import find_rule, rule_infos, suggest
 from migrate_lint.ruledocs import doc_path, doc_url, render_page
 
 

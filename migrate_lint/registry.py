@@ -1,0 +1,165 @@
+"""The rule registry: what each code is (name, default severity, summary, fix title),
+and which codes a run selects.
+
+The rule classes (``rules/<name>.py``, loaded by :mod:`migrate_lint.engine`) and the
+built-in codes of the reader and the run (MG000-MG003, MG006) answer here;
+``check``, ``fix``, ``rules`` and ``against`` read codes and selections through it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from migrate_lint import engine
+from migrate_lint.config import LEVELS, Config
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.engine import Rule
+from migrate_lint.errors import MigrateLintError
+from migrate_lint.findings import Finding
+from migrate_lint.result import RuleInfo
+from migrate_lint.span import Span
+
+# Codes produced by the reader and by the run (migrate_lint.lint), with their defaults for when the
+# rule class (rules/<name>.py) is not registered.
+BUILTIN: Mapping[str, tuple[str, str, str]] = {
+    "MG000": ("discovery-problem", "warning",
+              "A file or folder in the migrations directory that discovery could not place."),
+    "MG001": ("parse-error", "error", "A statement the tool could not understand."),
+    "MG002": ("missing-separator", "error",
+              "Two statements merged into one by a missing `;` or breakpoint."),
+    "MG003": ("duplicate-version", "error", "Two migrations share a version."),
+    "MG006": ("unused-suppression", "warning",
+              "A suppression that matched nothing or names an unknown rule."),
+}
+# Rule families of the catalogue: a prefix selects every rule of the family.
+FAMILIES = ("NN", "SQ", "RB", "DL", "MG", "FK", "DB")
+_PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
+
+
+def rule_infos() -> tuple[RuleInfo, ...]:
+    """Every registered rule, plus the built-in codes no rule class covers yet."""
+    infos = {cls.code: _info(cls) for cls in engine.all_rules()}
+    for code, (name, severity, summary) in BUILTIN.items():
+        infos.setdefault(code, RuleInfo(code, name, severity, summary, summary))
+    return tuple(infos[c] for c in sorted(infos))
+
+
+def _info(cls: type[Rule]) -> RuleInfo:
+    return RuleInfo(cls.code, cls.name, cls.severity, cls.summary(), cls.doc(), cls.fix_title)
+
+
+def find_rule(code_or_name: str) -> RuleInfo | None:
+    """The rule with that code or kebab name (case-insensitive), or None."""
+    wanted = code_or_name.strip()
+    for info in rule_infos():
+        if wanted.upper() == info.code or wanted.lower() == info.name:
+            return info
+    return None
+
+
+def suggest(code_or_name: str) -> str | None:
+    """The closest known code or name, for "did you mean" hints."""
+    infos = rule_infos()
+    pool = [i.code for i in infos] + [i.name for i in infos]
+    up = code_or_name.strip()
+    guess = difflib.get_close_matches(up.upper(), [i.code for i in infos], n=1) or \
+        difflib.get_close_matches(up.lower(), pool, n=1)
+    return guess[0] if guess else None
+
+
+def check_codes(codes: Iterable[str], origin: str) -> tuple[str, ...]:
+    """Normalise rule codes or prefixes (``NN``, ``NN001``, ``ALL``, a kebab name).
+
+    Raises :class:`MigrateLintError` naming ``origin`` and the first unknown code.
+    """
+    infos = rule_infos()
+    known = [i.code for i in infos]
+    names = {i.name: i.code for i in infos}
+    out: list[str] = []
+    for raw in codes:
+        text = raw.strip()
+        if not text:
+            continue
+        upper = text.upper()
+        if upper == "ALL":
+            out.append("ALL")
+        elif text.lower() in names:
+            out.append(names[text.lower()])
+        elif _PREFIX.match(upper) and (upper in FAMILIES
+                                       or any(k.startswith(upper) for k in known)):
+            out.append(upper)
+        else:
+            guess = suggest(text)
+            hint = f"; did you mean `{guess}`?" if guess else "; see `migrate-lint rules`"
+            raise MigrateLintError(f"{origin}: unknown rule code `{text}`{hint}")
+    return tuple(dict.fromkeys(out))
+
+
+def _matches(prefix: str, code: str) -> bool:
+    return prefix == "ALL" or code.startswith(prefix)
+
+
+def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Whether ``code`` runs: the most specific matching prefix decides; ties ignore.
+
+    >>> is_selected("NN001", ("NN",), ("NN001",))
+    False
+    >>> is_selected("NN001", ("NN001",), ("NN",))
+    True
+    """
+    chosen = select or ("ALL",)
+    best_select = max((len(p) if p != "ALL" else 0 for p in chosen if _matches(p, code)),
+                      default=-1)
+    best_ignore = max((len(p) if p != "ALL" else 0 for p in ignore if _matches(p, code)),
+                      default=-1)
+    return best_select >= 0 and best_select > best_ignore
+
+
+def validate(config: Config) -> Config:
+    """Check and normalise the rule codes a configuration names (select, ignore, severity)."""
+    origin = config.origin
+    severity = []
+    for code, level in config.severity:
+        resolved = check_codes([code], f"{origin}: severity")
+        if level not in LEVELS:
+            raise MigrateLintError(f"{origin}: severity of {code} must be one of "
+                                   f"{', '.join(LEVELS)}")
+        for c in resolved:
+            severity.append((c, level))
+    if config.fail_on not in LEVELS:
+        raise MigrateLintError(f"{origin}: fail-on must be one of {', '.join(LEVELS)}")
+    per_file = tuple((glob, check_codes(codes, f"{origin}: per-file-ignores.{glob}"))
+                     for glob, codes in config.per_file_ignores)
+    return replace(
+        config,
+        select=check_codes(config.select, f"{origin}: select"),
+        ignore=check_codes(config.ignore, f"{origin}: ignore"),
+        severity=tuple(severity),
+        per_file_ignores=per_file,
+    )
+
+
+def defaults(code: str) -> tuple[str, str, type[Rule] | None]:
+    cls = engine.rule_by_code(code)
+    if cls is not None:
+        return cls.name, cls.severity, cls
+    name, severity, _ = BUILTIN.get(code, (code.lower(), "error", ""))
+    return name, severity, None
+
+
+def diagnostic_finding(diag: Diagnostic) -> Finding:
+    """A history diagnostic as a finding of its rule (span None: line 1, column 1)."""
+    name, severity, cls = defaults(diag.code)
+    span = diag.span or Span(diag.path, 0, 0, 1, 1, 1, 1)
+    help_text = getattr(cls, "help", "") if cls is not None else ""
+    data = (("tables", ",".join(diag.tables)),) if diag.tables else ()
+    return Finding(diag.code, name, severity, diag.message, span,
+                   help_text if isinstance(help_text, str) else "", data=data)
+
+
+def anchored_anywhere(code: str) -> bool:
+    cls = engine.rule_by_code(code)
+    return cls is not None and cls.anchored_anywhere
