@@ -24,7 +24,7 @@ from typing import ClassVar
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, Related
 from migrate_lint.gitbase import GitBase
-from migrate_lint.history import STATEMENT_KINDS, History, Migration, Statement
+from migrate_lint.history import STATEMENT_KINDS, History, Migration, Statement, StatementKind
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
@@ -97,7 +97,7 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[str] = "error"
     # Statement kinds (history.Statement.kind) `check` is called for; empty: never.
-    kinds: ClassVar[frozenset[str]] = frozenset()
+    kinds: ClassVar[frozenset[StatementKind]] = frozenset()
     fix_title: ClassVar[str | None] = None
     # What happens to a finding whose claim (Finding.claim) SQLite does not bear out
     # on synthetic rows: "drop" it, or "warn" (keep it as a warning that says so).

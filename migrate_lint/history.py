@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,18 +19,51 @@ from migrate_lint.tokens import Tok
 if TYPE_CHECKING:
     from sqlglot import exp
 
-# Statement kinds, read from the leading keywords (not from sqlglot, which
-# misreads several of them; see SQLGLOT.md).
-SCHEMA_KINDS = frozenset(
-    {"create_table", "create_index", "create_view", "create_trigger", "drop_table",
-     "drop_index", "drop_view", "drop_trigger", "alter_table"}
-)
-DATA_KINDS = frozenset({"insert", "update", "delete", "select"})
-CONTROL_KINDS = frozenset({"pragma", "transaction", "maintenance"})
-# Every kind `parse.statement_kind` returns ("unknown": leading words it does not know).
+
+class StatementKind(str, Enum):
+    """What a statement is, read from its leading keywords (not from sqlglot, which
+    misreads several of them; see SQLGLOT.md): every kind ``parse.statement_kind``
+    returns, ``unknown`` for leading words it does not know.
+
+    A member is its value wherever a string is expected (``kind == "insert"``,
+    ``f"{kind}"``, a key of a dict of strings), so reports read as before.
+    """
+
+    CREATE_TABLE = "create_table"
+    CREATE_INDEX = "create_index"
+    CREATE_VIEW = "create_view"
+    CREATE_TRIGGER = "create_trigger"
+    DROP_TABLE = "drop_table"
+    DROP_INDEX = "drop_index"
+    DROP_VIEW = "drop_view"
+    DROP_TRIGGER = "drop_trigger"
+    ALTER_TABLE = "alter_table"
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    SELECT = "select"
+    PRAGMA = "pragma"
+    TRANSACTION = "transaction"
+    MAINTENANCE = "maintenance"
+    UNKNOWN = "unknown"
+
+    # str's, not Enum's: Enum hashes the member name and prints `StatementKind.X`
+    __hash__ = str.__hash__
+    __str__ = str.__str__
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(self, spec)
+
+
+_K = StatementKind  # short, for the three sets below
+SCHEMA_KINDS = frozenset({_K.CREATE_TABLE, _K.CREATE_INDEX, _K.CREATE_VIEW, _K.CREATE_TRIGGER,
+                          _K.DROP_TABLE, _K.DROP_INDEX, _K.DROP_VIEW, _K.DROP_TRIGGER,
+                          _K.ALTER_TABLE})
+DATA_KINDS = frozenset({_K.INSERT, _K.UPDATE, _K.DELETE, _K.SELECT})
+CONTROL_KINDS = frozenset({_K.PRAGMA, _K.TRANSACTION, _K.MAINTENANCE})
 # The rule registry rejects a rule whose `kinds` names anything else: a typo there
-# would silently never run. tests/test_rule_kinds.py ties this set to the parser.
-STATEMENT_KINDS = SCHEMA_KINDS | DATA_KINDS | CONTROL_KINDS | {"unknown"}
+# would silently never run. tests/test_rule_kinds.py ties the enum to the parser.
+STATEMENT_KINDS: frozenset[StatementKind] = frozenset(StatementKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +83,7 @@ class Statement:
     index: int
     text: str
     span: Span
-    kind: str
+    kind: StatementKind
     ddl: Ddl | None = None
     ast: exp.Expression | None = None
     problem: str | None = None

@@ -28,7 +28,7 @@ from migrate_lint.ddl import (
     read_ddl,
 )
 from migrate_lint.diagnostics import Diagnostic
-from migrate_lint.history import History, Migration, Script, Statement
+from migrate_lint.history import History, Migration, Script, Statement, StatementKind
 from migrate_lint.seed import read_seed
 from migrate_lint.source import Discovery, MigrationSource, Section
 from migrate_lint.span import LineIndex
@@ -45,40 +45,41 @@ from migrate_lint.tokens import Tok
 
 _TRANSACTION = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 _MAINTENANCE = frozenset({"VACUUM", "ANALYZE", "REINDEX", "ATTACH", "DETACH"})
-_DML = {"INSERT": "insert", "REPLACE": "insert", "UPDATE": "update", "DELETE": "delete",
-        "SELECT": "select", "VALUES": "select"}
+_DML = {"INSERT": StatementKind.INSERT, "REPLACE": StatementKind.INSERT,
+        "UPDATE": StatementKind.UPDATE, "DELETE": StatementKind.DELETE,
+        "SELECT": StatementKind.SELECT, "VALUES": StatementKind.SELECT}
+# CREATE VIRTUAL TABLE is a create_table: the DDL reader tells them apart.
+_CREATE = (("TABLE", StatementKind.CREATE_TABLE), ("INDEX", StatementKind.CREATE_INDEX),
+           ("VIEW", StatementKind.CREATE_VIEW), ("TRIGGER", StatementKind.CREATE_TRIGGER))
+_DROP = {"TABLE": StatementKind.DROP_TABLE, "INDEX": StatementKind.DROP_INDEX,
+         "VIEW": StatementKind.DROP_VIEW, "TRIGGER": StatementKind.DROP_TRIGGER}
 
 
-def statement_kind(toks: Sequence[Tok]) -> str:
+def statement_kind(toks: Sequence[Tok]) -> StatementKind:
     """Classify a statement by its leading keywords."""
     head = toks[0].upper if toks and toks[0].kind == "word" else ""
     if head == "CREATE":
         words = [t.upper for t in toks[1:4]]
-        # CREATE VIRTUAL TABLE is a create_table: the DDL reader tells them apart.
-        for word, kind in (("TABLE", "create_table"), ("INDEX", "create_index"),
-                           ("VIEW", "create_view"), ("TRIGGER", "create_trigger")):
+        for word, kind in _CREATE:
             if word in words:
                 return kind
-        return "unknown"
+        return StatementKind.UNKNOWN
     if head == "DROP" and len(toks) > 1:
-        what = toks[1].upper
-        if what in ("TABLE", "INDEX", "VIEW", "TRIGGER"):
-            return f"drop_{what.lower()}"
-        return "unknown"
+        return _DROP.get(toks[1].upper, StatementKind.UNKNOWN)
     if head == "ALTER":
-        return "alter_table"
+        return StatementKind.ALTER_TABLE
     if head in _DML:
         return _DML[head]
     if head == "WITH":
         body = _with_body(toks)
-        return _DML[toks[body].upper] if body else "select"
+        return _DML[toks[body].upper] if body else StatementKind.SELECT
     if head == "PRAGMA":
-        return "pragma"
+        return StatementKind.PRAGMA
     if head in _TRANSACTION:
-        return "transaction"
+        return StatementKind.TRANSACTION
     if head in _MAINTENANCE:
-        return "maintenance"
-    return "unknown"
+        return StatementKind.MAINTENANCE
+    return StatementKind.UNKNOWN
 
 
 def _with_body(toks: Sequence[Tok]) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     add_column,
@@ -69,7 +69,7 @@ class AddNotNullWithoutDefault(Rule):
     code = "NN001"
     name = "add-not-null-without-default"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
     fix_title = "Give the column a constant DEFAULT, and rebuild where the migration already applied"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     add_column,
@@ -61,7 +61,7 @@ class AddReferenceWithDefault(Rule):
     code = "SQ003"
     name = "add-reference-with-default"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
     fix_title = "Add the column without the default and backfill it with an UPDATE"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     add_column,
@@ -54,7 +54,7 @@ class AddStoredGeneratedColumn(Rule):
     code = "SQ002"
     name = "add-stored-generated-column"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
     fix_title = "Rebuild the table with the STORED generated column in its definition"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import add_column, statement_head, with_migration
 
@@ -50,7 +50,7 @@ class AddUniqueOrPrimaryKeyColumn(Rule):
     code = "SQ001"
     name = "add-unique-or-primary-key-column"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
     fix_title = "Add the column plainly and create a UNIQUE index on it"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
 from migrate_lint.sqlglot_api.nulls import exists_guards, null_reason, where_not_null_columns
@@ -78,7 +78,7 @@ class BackfillMayYieldNull(Rule):
     code = "NN004"
     name = "backfill-may-yield-null"
     severity = "error"
-    kinds = frozenset({"update"})
+    kinds = frozenset({StatementKind.UPDATE})
     fix_title = "Wrap the value in COALESCE with the column's default"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.settings import Settings
 
@@ -105,7 +105,7 @@ class CascadeOnRebuild(Rule):
     code = "RB002"
     name = "cascade-on-rebuild"
     severity = "error"
-    kinds = frozenset({"drop_table"})
+    kinds = frozenset({StatementKind.DROP_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding, Related
+from migrate_lint.history import StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
@@ -95,7 +96,7 @@ class ChangeColumnType(Rule):
     code = "DL006"
     name = "change-column-type"
     severity = "warning"
-    kinds = frozenset({"create_table"})
+    kinds = frozenset({StatementKind.CREATE_TABLE})
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every rebuilt table of every migration.

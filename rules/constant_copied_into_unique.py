@@ -8,7 +8,7 @@ from dataclasses import replace
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import copied_value_span, created_here, incomplete_note, with_migration
 from ._copies import copy_at, unique_keys, written_value
@@ -67,7 +67,7 @@ class ConstantCopiedIntoUnique(Rule):
     code = "DL008"
     name = "constant-copied-into-unique"
     severity = "error"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
     unconfirmed = "warn"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

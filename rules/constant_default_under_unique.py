@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 
 from ._common import with_migration
@@ -56,7 +56,7 @@ class ConstantDefaultUnderUnique(Rule):
     code = "NN006"
     name = "constant-default-under-unique"
     severity = "warning"
-    kinds = frozenset({"create_table", "create_index"})
+    kinds = frozenset({StatementKind.CREATE_TABLE, StatementKind.CREATE_INDEX})
 
     # cc: two statement kinds (CREATE TABLE, CREATE UNIQUE INDEX) and the key shapes of each
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.copies import CopyValue
 from migrate_lint.sqlglot_api.dml import where_condition
 
@@ -69,7 +69,7 @@ class CopiesCollideOnUnique(Rule):
     code = "DL009"
     name = "copies-collide-on-unique"
     severity = "warning"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one INSERT ... SELECT."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, where_condition
 
 from ._common import created_here, statement_head, with_migration
@@ -55,7 +55,7 @@ class DeleteAllRows(Rule):
     code = "DL003"
     name = "delete-all-rows"
     severity = "error"
-    kinds = frozenset({"delete"})
+    kinds = frozenset({StatementKind.DELETE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DELETE."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     column_made_here,
@@ -56,7 +56,7 @@ class DropColumnRule(Rule):
     code = "DL002"
     name = "drop-column"
     severity = "warning"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP COLUMN."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import drop_column_check
 from migrate_lint.resolve import broken_triggers
 
@@ -59,7 +59,7 @@ class DropColumnBlocked(Rule):
     code = "SQ005"
     name = "drop-column-blocked"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""

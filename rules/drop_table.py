@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import CreateTable, Drop
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 
@@ -57,7 +57,7 @@ class DropTable(Rule):
     code = "DL001"
     name = "drop-table"
     severity = "warning"
-    kinds = frozenset({"drop_table"})
+    kinds = frozenset({StatementKind.DROP_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""

@@ -9,6 +9,7 @@ from functools import partial
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
+from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema
 
 from ._common import with_migration
@@ -55,7 +56,11 @@ class FkTargetMissing(Rule):
     code = "FK001"
     name = "fk-target-missing"
     severity = "error"
-    kinds = frozenset({"create_table", "alter_table", "drop_table"})
+    kinds = frozenset({
+        StatementKind.CREATE_TABLE,
+        StatementKind.ALTER_TABLE,
+        StatementKind.DROP_TABLE,
+    })
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every foreign key left dangling at the end of a migration."""

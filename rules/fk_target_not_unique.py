@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
+from migrate_lint.history import StatementKind
 
 from ._common import with_migration
 from ._fk import FK002_KINDS, fk_label, new_fk_problems
@@ -47,7 +48,11 @@ class FkTargetNotUnique(Rule):
     code = "FK002"
     name = "fk-target-not-unique"
     severity = "error"
-    kinds = frozenset({"create_table", "alter_table", "drop_index"})
+    kinds = frozenset({
+        StatementKind.CREATE_TABLE,
+        StatementKind.ALTER_TABLE,
+        StatementKind.DROP_INDEX,
+    })
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every foreign key whose parent key is not unique."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import ForeignKeyDef
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Finding
+from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema, Table, all_foreign_keys
 
 from ._common import with_migration
@@ -65,7 +66,7 @@ class FkWithoutIndex(Rule):
     code = "FK003"
     name = "fk-without-index"
     severity = "info"
-    kinds = frozenset({"create_table", "alter_table"})
+    kinds = frozenset({StatementKind.CREATE_TABLE, StatementKind.ALTER_TABLE})
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every unindexed foreign key of the final schema."""

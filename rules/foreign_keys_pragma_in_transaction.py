@@ -8,7 +8,7 @@ from dataclasses import replace
 from migrate_lint.claims import PragmaMatters
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import with_migration
 from ._rebuild import foreign_key_state, own_transaction, pragma_is_ignored, pragma_of
@@ -92,7 +92,7 @@ class ForeignKeysPragmaInTransaction(Rule):
     code = "RB001"
     name = "foreign-keys-pragma-in-transaction"
     severity = "error"
-    kinds = frozenset({"pragma"})
+    kinds = frozenset({StatementKind.PRAGMA})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """The finding for the first ignored ``PRAGMA foreign_keys`` of a migration."""

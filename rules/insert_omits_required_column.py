@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
 from migrate_lint.schema import Column, Schema, Table
@@ -78,7 +78,7 @@ class InsertOmitsRequiredColumn(Rule):
     code = "NN002"
     name = "insert-omits-required-column"
     severity = "error"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
     fix_title = "Supply the column in the insert, or give it a DEFAULT in a new migration"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     add_column,
@@ -59,7 +59,7 @@ class NonConstantDefaultOnAdd(Rule):
     code = "NN005"
     name = "non-constant-default-on-add"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
     fix_title = "Add the column without the default and backfill it with an UPDATE"
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 from migrate_lint.sqlglot_api.nulls import (
@@ -90,7 +90,7 @@ class NotNullWithoutBackfill(Rule):
     name = "not-null-without-backfill"
     severity = "error"
     unconfirmed = "warn"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
     fix_title = "Wrap the copied value in COALESCE with the column's default"
 
     # cc: each early return is a precision case found on real histories; kept in one reading order

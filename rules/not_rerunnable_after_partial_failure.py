@@ -9,7 +9,7 @@ from migrate_lint.claims import RerunFails
 from migrate_lint.ddl import Drop
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
 
 from ._common import statement_head, with_migration
@@ -83,7 +83,7 @@ class NotRerunnableAfterPartialFailure(Rule):
     code = "MG008"
     name = "not-rerunnable-after-partial-failure"
     severity = "warning"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one INSERT."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape, projection_names
 
 from ._common import statement_head, with_migration
@@ -72,7 +72,7 @@ class PositionalCopy(Rule):
     code = "RB004"
     name = "positional-copy"
     severity = "error"
-    kinds = frozenset({"insert"})
+    kinds = frozenset({StatementKind.INSERT})
 
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
 
 from ._common import created_here, with_migration
@@ -63,7 +63,7 @@ class RebuildDropsData(Rule):
     code = "RB006"
     name = "rebuild-drops-data"
     severity = "warning"
-    kinds = frozenset({"drop_table", "alter_table"})
+    kinds = frozenset({StatementKind.DROP_TABLE, StatementKind.ALTER_TABLE})
 
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from migrate_lint.claims import IndexLost
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema, Table
 
 from ._common import with_migration
@@ -82,7 +82,7 @@ class RebuildLosesObjects(Rule):
     code = "RB003"
     name = "rebuild-loses-objects"
     severity = "error"
-    kinds = frozenset({"drop_table", "alter_table"})
+    kinds = frozenset({StatementKind.DROP_TABLE, StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for the rebuild whose old table ends at this statement."""

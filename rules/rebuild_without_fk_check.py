@@ -10,7 +10,7 @@ from migrate_lint.claims import OrphansLeft
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema, all_foreign_keys
 from migrate_lint.sqlglot_api.dml import copies_every_row, insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
@@ -97,7 +97,7 @@ class RebuildWithoutFkCheck(Rule):
     code = "RB008"
     name = "rebuild-without-fk-check"
     severity = "warning"
-    kinds = frozenset({"pragma"})
+    kinds = frozenset({StatementKind.PRAGMA})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one effective ``PRAGMA foreign_keys=OFF``."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import RenameColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     column_made_here,
@@ -51,7 +51,7 @@ class RenameColumnRule(Rule):
     code = "DL004"
     name = "rename-column"
     severity = "warning"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one RENAME COLUMN."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema
 
 from ._common import created_here, with_migration
@@ -73,7 +73,7 @@ class RenameOldTableFirst(Rule):
     code = "RB005"
     name = "rename-old-table-first"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

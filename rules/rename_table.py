@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrate_lint.ddl import Drop, RenameTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 
 from ._common import created_here, statement_head, with_migration
@@ -49,7 +49,7 @@ class RenameTableRule(Rule):
     code = "DL005"
     name = "rename-table"
     severity = "warning"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one RENAME TO."""

@@ -9,7 +9,7 @@ from operator import attrgetter
 from migrate_lint.ddl import AddColumn, CreateTable, DropColumn, RenameColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import DATA_KINDS, Statement, StatementKind
 from migrate_lint.span import Span
 from migrate_lint.tokens import Tok
 
@@ -27,7 +27,6 @@ _FUNCTIONS: dict[str, Version] = {
     "jsonb_replace": (3, 45), "jsonb_set": (3, 45), "jsonb_group_array": (3, 45),
     "jsonb_group_object": (3, 45), "json_pretty": (3, 46), "if": (3, 48), "unistr": (3, 50),
 }
-_DML = frozenset({"insert", "update", "delete", "select"})
 # The words (and the `->` operator) the token scan below reports, with the version of
 # the feature each one starts; a statement holding none newer than the target version
 # (most statements) is not scanned token by token.
@@ -164,8 +163,12 @@ class RequiresNewerSqlite(Rule):
     name = "requires-newer-sqlite"
     severity = "error"
     kinds = frozenset({
-        "create_table", "create_index", "create_view", "create_trigger", "alter_table",
-        *_DML,
+        StatementKind.CREATE_TABLE,
+        StatementKind.CREATE_INDEX,
+        StatementKind.CREATE_VIEW,
+        StatementKind.CREATE_TRIGGER,
+        StatementKind.ALTER_TABLE,
+        *DATA_KINDS,
     })
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

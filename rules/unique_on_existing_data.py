@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_condition
@@ -83,7 +83,7 @@ class UniqueOnExistingData(Rule):
     code = "DL007"
     name = "unique-on-existing-data"
     severity = "warning"
-    kinds = frozenset({"create_index", "create_table"})
+    kinds = frozenset({StatementKind.CREATE_INDEX, StatementKind.CREATE_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one CREATE UNIQUE INDEX, or one CREATE TABLE filled by a copy."""

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Migration, Statement
+from migrate_lint.history import Migration, Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
@@ -107,9 +107,18 @@ class UnknownObject(Rule):
     name = "unknown-object"
     severity = "error"
     kinds = frozenset({
-        "create_table", "create_index", "create_view", "create_trigger",
-        "drop_table", "drop_index", "drop_view", "drop_trigger",
-        "alter_table", "insert", "update", "delete",
+        StatementKind.CREATE_TABLE,
+        StatementKind.CREATE_INDEX,
+        StatementKind.CREATE_VIEW,
+        StatementKind.CREATE_TRIGGER,
+        StatementKind.DROP_TABLE,
+        StatementKind.DROP_INDEX,
+        StatementKind.DROP_VIEW,
+        StatementKind.DROP_TRIGGER,
+        StatementKind.ALTER_TABLE,
+        StatementKind.INSERT,
+        StatementKind.UPDATE,
+        StatementKind.DELETE,
     })
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:

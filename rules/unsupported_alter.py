@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import statement_head, with_migration
 
@@ -83,8 +83,14 @@ class UnsupportedAlter(Rule):
     code = "SQ004"
     name = "unsupported-alter"
     severity = "error"
-    kinds = frozenset({"alter_table", "unknown", "create_view", "create_table",
-                       "create_index", "create_trigger"})
+    kinds = frozenset({
+        StatementKind.ALTER_TABLE,
+        StatementKind.UNKNOWN,
+        StatementKind.CREATE_VIEW,
+        StatementKind.CREATE_TABLE,
+        StatementKind.CREATE_INDEX,
+        StatementKind.CREATE_TRIGGER,
+    })
 
     @staticmethod
     def form(stmt: Statement) -> tuple[str, str] | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 from ._common import with_migration
 from ._rebuild import legacy_alter_table_on, mentions, rebuilds
@@ -61,7 +61,7 @@ class ViewBlocksRename(Rule):
     code = "RB007"
     name = "view-blocks-rename"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for the final RENAME of a rebuild."""

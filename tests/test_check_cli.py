@@ -19,7 +19,7 @@ from migrate_lint import engine
 from migrate_lint.cli import cli
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.history import Statement
+from migrate_lint.history import Statement, StatementKind
 
 PROJECT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-2.1.0.json"
@@ -50,7 +50,7 @@ class StandInNotNull(Rule):
     code = "NN001"
     name = "add-not-null-without-default"
     severity = "error"
-    kinds = frozenset({"alter_table"})
+    kinds = frozenset({StatementKind.ALTER_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterable[Finding]:
         text = stmt.text.upper()
@@ -80,7 +80,7 @@ class StandInDropTable(Rule):
     code = "DL001"
     name = "drop-table"
     severity = "warning"
-    kinds = frozenset({"drop_table"})
+    kinds = frozenset({StatementKind.DROP_TABLE})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterable[Finding]:
         yield self.finding(stmt.span, "drops a table", help="keep it")

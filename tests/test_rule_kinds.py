@@ -1,4 +1,4 @@
-"""Statement kinds: one set (history.STATEMENT_KINDS), the parser's, checked at registration."""
+"""Statement kinds: one enum (history.StatementKind), the parser's, checked at registration."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from migrate_lint import engine
-from migrate_lint.history import STATEMENT_KINDS
+from migrate_lint.history import STATEMENT_KINDS, StatementKind
 from migrate_lint.parse import statement_kind
 from migrate_lint.pipeline import load_history
 from migrate_lint.sqlglot_api.tokens import sql_tokens
@@ -43,7 +43,9 @@ ALIASES = {"create_virtual_table": "create_table"}
 
 @pytest.mark.parametrize(("kind", "sql"), sorted(EXAMPLES.items()))
 def test_the_parser_produces_each_kind(kind: str, sql: str) -> None:
-    assert statement_kind(sql_tokens(sql)) == ALIASES.get(kind, kind)
+    produced = statement_kind(sql_tokens(sql))
+    assert type(produced) is StatementKind
+    assert produced is StatementKind(ALIASES.get(kind, kind))
 
 
 def test_the_set_is_what_the_parser_produces() -> None:
@@ -59,6 +61,15 @@ def test_every_statement_of_the_demo_has_a_known_kind() -> None:
 def test_every_registered_rule_names_known_kinds() -> None:
     for cls in engine.all_rules():
         assert cls.kinds <= STATEMENT_KINDS, cls.code
+        assert all(type(k) is StatementKind for k in cls.kinds), cls.code
+
+
+def test_a_kind_reads_as_its_value() -> None:
+    """Reports and dict lookups by string see the value, never `StatementKind.INSERT`."""
+    kind = StatementKind.INSERT
+    assert (str(kind), f"{kind}", f"{kind:>7}", ", ".join([kind])) == (
+        "insert", "insert", " insert", "insert")
+    assert {"insert": 1}[kind] == 1 and kind in frozenset({"insert"})
 
 
 class _Typo(engine.Rule):
