@@ -75,6 +75,9 @@ def check_codes(codes: Iterable[str], origin: str) -> tuple[str, ...]:
 
     Raises :class:`MigrateLintError` naming ``origin`` and the first unknown code.
     """
+    codes = [c for c in codes if c.strip()]
+    if not codes:
+        return ()  # nothing to check: no rule registry to load
     infos = rule_infos()
     known = [i.code for i in infos]
     names = {i.name: i.code for i in infos}

@@ -20,6 +20,7 @@ from migrate_lint.fix.model import FileChange, FixPlan, Options
 from migrate_lint.fix.planner import plan_fixes
 from migrate_lint.fix.write import diff, recover, write_all
 from migrate_lint.gitbase import verify_revision
+from migrate_lint.registry import validate
 from migrate_lint.source import RUNNERS
 
 
@@ -106,9 +107,10 @@ def fix(directory: str, write: bool, select: str, sets: tuple[str, ...], force: 
             click.echo(recovered, err=True)
     if since is not None:
         verify_revision(directory, since)
-    # As check reads it: an unknown code exits 2 (no flag: no rule registry to load).
-    codes = rule_codes(select, "--select") if select else ()
-    config = load_config(config_file, start=None if config_file else directory)
+    # As check reads them: an unknown code, in the flag or in the configuration file,
+    # exits 2 (none named: no rule registry to load).
+    codes = rule_codes(select, "--select")
+    config = validate(load_config(config_file, start=None if config_file else directory))
     config = merge_connection(config.merged(layout=layout, runner=runner), foreign_keys,
                               transaction, functions)
     options = Options(
