@@ -323,15 +323,7 @@ _STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
 MAX_COLUMNS = 2000
 
 
-# cc: one branch per CREATE TABLE error SQLite raises, in SQLite's order; issue 10 makes it a
-#   table of named checks
-def create_table_error(node: d.CreateTable) -> str | None:
-    """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
-    statement alone tells (sqlite 3.40's messages); None when it creates the table.
-
-    Unknown collations, non-constant DEFAULT expressions and CHECK/generated
-    expressions the resolver cannot read are not checked.
-    """
+def _column_count_or_duplicate(node: d.CreateTable) -> str | None:
     seen: set[str] = set()
     for position, col in enumerate(node.columns):
         if position == MAX_COLUMNS:  # SQLite stops at the first column past the limit
@@ -340,10 +332,21 @@ def create_table_error(node: d.CreateTable) -> str | None:
         if low in seen:
             return f"duplicate column name: {col.name}"
         seen.add(low)
+    return None
+
+
+def _table_primary_keys(node: d.CreateTable) -> list[d.TableConstraintDef]:
+    return [k for k in node.constraints if k.kind == "PRIMARY KEY"]
+
+
+def _more_than_one_primary_key(node: d.CreateTable) -> str | None:
     column_pks = [c for c in node.columns if c.primary_key]
-    table_pks = [k for k in node.constraints if k.kind == "PRIMARY KEY"]
-    if len(column_pks) + len(table_pks) > 1:
+    if len(column_pks) + len(_table_primary_keys(node)) > 1:
         return f'table "{node.name}" has more than one primary key'
+    return None
+
+
+def _generated_column(node: d.CreateTable) -> str | None:
     for col in node.columns:
         if col.generated:
             if col.default is not None:
@@ -352,12 +355,16 @@ def create_table_error(node: d.CreateTable) -> str | None:
                 return "generated columns cannot be part of the PRIMARY KEY"
     if node.columns and all(c.generated for c in node.columns):
         return "must have at least one non-generated column"
+    return None
+
+
+def _table_constraint(node: d.CreateTable) -> str | None:
+    """Key and foreign-key constraints naming columns the table lacks, or expressions."""
     by_name = {c.name.lower(): c for c in node.columns}
     for con in node.constraints:
         if con.kind in ("PRIMARY KEY", "UNIQUE"):
-            for name in con.columns:
-                if name is None:
-                    return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
+            if any(name is None for name in con.columns):
+                return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
             for name in con.columns:
                 key_col = by_name.get(name.lower()) if name is not None else None
                 if key_col is None:
@@ -372,23 +379,37 @@ def create_table_error(node: d.CreateTable) -> str | None:
             for name in fk.columns:
                 if name.lower() not in by_name:
                     return f'unknown column "{name}" in foreign key definition'
+    return None
+
+
+def _column_reference(node: d.CreateTable) -> str | None:
     for col in node.columns:
         ref = col.references
         if ref is not None and len(ref.parent_columns) > 1:
             return (f"foreign key on {col.name} should reference only one column of table "
                     f"{ref.parent}")
+    return None
+
+
+def _autoincrement(node: d.CreateTable) -> str | None:
+    table_pks = _table_primary_keys(node)
     autoincrement = [c for c in node.columns if c.autoincrement]
     autoincrement += [c for k in table_pks if k.autoincrement for c in node.columns
                       if c.name.lower() == (k.columns[0] or "").lower()]
-    if autoincrement:
-        col = autoincrement[0]
-        single = (len(table_pks) == 0 or len(table_pks[0].columns) == 1)
-        if col.type.upper() != "INTEGER" or col.pk_desc or not single:
-            return "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"
-        if node.without_rowid:
-            return "AUTOINCREMENT not allowed on WITHOUT ROWID tables"
-    # keys are the same index (and must agree on ON CONFLICT) when their columns and
-    # collations are the same
+    if not autoincrement:
+        return None
+    col = autoincrement[0]
+    single = (len(table_pks) == 0 or len(table_pks[0].columns) == 1)
+    if col.type.upper() != "INTEGER" or col.pk_desc or not single:
+        return "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"
+    if node.without_rowid:
+        return "AUTOINCREMENT not allowed on WITHOUT ROWID tables"
+    return None
+
+
+def _conflicting_on_conflict(node: d.CreateTable) -> str | None:
+    """Keys are the same index (and must agree on ON CONFLICT) when their columns and
+    collations are the same."""
     by_col = {c.name.lower(): c for c in node.columns}
 
     def collation(name: str, given: str | None) -> str:
@@ -408,15 +429,40 @@ def create_table_error(node: d.CreateTable) -> str | None:
     for cols, action in key_clauses:
         if action and conflicts.setdefault(cols, action) != action:
             return "conflicting ON CONFLICT clauses specified"
-    if node.without_rowid and not column_pks and not table_pks:
+    return None
+
+
+def _without_rowid_key(node: d.CreateTable) -> str | None:
+    if node.without_rowid and not any(c.primary_key for c in node.columns) and not (
+            _table_primary_keys(node)):
         return f"PRIMARY KEY missing on table {node.name}"
-    if node.strict:
-        for col in node.columns:
-            if not col.type:
-                return f"missing datatype for {node.name}.{col.name}"
-            if col.type.upper() not in _STRICT_TYPES:
-                return f'unknown datatype for {node.name}.{col.name}: "{col.type}"'
-    return _expression_error(node)
+    return None
+
+
+def _strict_types(node: d.CreateTable) -> str | None:
+    if not node.strict:
+        return None
+    for col in node.columns:
+        if not col.type:
+            return f"missing datatype for {node.name}.{col.name}"
+        if col.type.upper() not in _STRICT_TYPES:
+            return f'unknown datatype for {node.name}.{col.name}: "{col.type}"'
+    return None
+
+
+def create_table_error(node: d.CreateTable) -> str | None:
+    """The error SQLite raises for a CREATE TABLE its grammar accepts, as far as the
+    statement alone tells (sqlite 3.40's messages); None when it creates the table.
+
+    The checks of ``CREATE_TABLE_CHECKS`` run in SQLite's order; the first error wins.
+    Unknown collations, non-constant DEFAULT expressions and CHECK/generated
+    expressions the resolver cannot read are not checked.
+    """
+    for check in CREATE_TABLE_CHECKS:
+        error = check(node)
+        if error is not None:
+            return error
+    return None
 
 
 def _expression_error(node: d.CreateTable) -> str | None:
@@ -425,6 +471,14 @@ def _expression_error(node: d.CreateTable) -> str | None:
     texts += [k.expr for k in node.constraints if k.kind == "CHECK" and k.expr]
     texts += [c.generated_expr for c in node.columns if c.generated_expr]
     return _first_expression_error(node.name, [c.name for c in node.columns], texts)
+
+
+# What SQLite refuses in a CREATE TABLE, in the order it finds it.
+CREATE_TABLE_CHECKS: tuple[Callable[[d.CreateTable], str | None], ...] = (
+    _column_count_or_duplicate, _more_than_one_primary_key, _generated_column,
+    _table_constraint, _column_reference, _autoincrement, _conflicting_on_conflict,
+    _without_rowid_key, _strict_types, _expression_error,
+)
 
 
 def _first_expression_error(table: str, columns: list[str], texts: list[str]) -> str | None:
@@ -466,8 +520,6 @@ def _pk_takes_over_unique(node: d.CreateTable, keys: list[UniqueKey]) -> list[Un
     return out
 
 
-# cc: every CREATE TABLE form (AS SELECT, constraints, generated and WITHOUT ROWID tables) applied
-#   to the model in one pass
 def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: Origin
                   ) -> tuple[Schema, str | None]:
     if schema.table(node.name) is not None or schema.has(node.name):
@@ -475,32 +527,44 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
             return schema, None
         return schema, f"table {node.name} already exists"
     if node.as_select is not None:
-        from migrate_lint.ctas import ctas_columns
-
-        made = ctas_columns(schema, node.name, node.as_select)
-        if made is not None and len(made.columns) > MAX_COLUMNS:
-            return schema, "too many columns in result set"
-        if made is not None:
-            # no constraints, keys or defaults: only names and affinity types
-            cols = tuple(Column(n, t, origin) for n, t in made.columns)
-            return schema.with_table(Table(node.name, cols, origin, made.sql,
-                                           temporary=node.temporary)), None
-        match = _SELECT_STAR.match(node.as_select)
-        source = schema.table(match.group(1)) if match else None
-        if source is None:
-            table = Table(node.name, (), origin, stmt.text, temporary=node.temporary,
-                          incomplete=f"{stmt.span}: columns of CREATE TABLE ... AS SELECT "
-                          "are not modelled")
-        else:
-            cols = tuple(Column(c.name, _affinity_type(c.type), origin)
-                         for c in source.columns if not c.hidden)
-            if len(cols) > MAX_COLUMNS:
-                return schema, "too many columns in result set"
-            table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
-        return schema.with_table(table), None
+        return _create_table_as(schema, node, node.as_select, stmt, origin)
     error = create_table_error(node)
     if error is not None:
         return schema, error
+    return schema.with_table(_table_of(node, stmt, origin)), None
+
+
+def _create_table_as(schema: Schema, node: d.CreateTable, select: str, stmt: Statement,
+                     origin: Origin) -> tuple[Schema, str | None]:
+    """CREATE TABLE ... AS SELECT: no constraints, keys or defaults, only names and
+    affinity types."""
+    from migrate_lint.ctas import ctas_columns
+
+    made = ctas_columns(schema, node.name, select)
+    if made is not None and len(made.columns) > MAX_COLUMNS:
+        return schema, "too many columns in result set"
+    if made is not None:
+        cols = tuple(Column(n, t, origin) for n, t in made.columns)
+        return schema.with_table(Table(node.name, cols, origin, made.sql,
+                                       temporary=node.temporary)), None
+    match = _SELECT_STAR.match(select)
+    source = schema.table(match.group(1)) if match else None
+    if source is None:
+        table = Table(node.name, (), origin, stmt.text, temporary=node.temporary,
+                      incomplete=f"{stmt.span}: columns of CREATE TABLE ... AS SELECT "
+                      "are not modelled")
+    else:
+        cols = tuple(Column(c.name, _affinity_type(c.type), origin)
+                     for c in source.columns if not c.hidden)
+        if len(cols) > MAX_COLUMNS:
+            return schema, "too many columns in result set"
+        table = Table(node.name, cols, origin, stmt.text, temporary=node.temporary)
+    return schema.with_table(table), None
+
+
+def _table_of(node: d.CreateTable, stmt: Statement, origin: Origin) -> Table:
+    """The model of a CREATE TABLE that SQLite accepts: columns, keys (with each primary
+    key column's position), CHECKs and foreign keys, in declaration order."""
     pk_positions: dict[str, int] = {}
     keys: list[UniqueKey] = []
     for col in node.columns:
@@ -515,43 +579,8 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
     autoincrement = any(c.autoincrement for c in node.columns)
     for con in node.constraints:
         if con.kind in ("PRIMARY KEY", "UNIQUE"):
-            # a column named twice in a key: a UNIQUE index keeps it twice, and so does a
-            # rowid table's PRIMARY KEY (a column's pk is its first place); WITHOUT ROWID
-            # keeps it once and numbers the key without it
-            named = [n for n in con.columns if n is not None]
-            names = tuple(named)
-            not_alias = False
-            if con.kind == "PRIMARY KEY":
-                # a term repeats an earlier one with the same column and collation
-                by_name = {c.name.lower(): c for c in node.columns}
-                seen: set[tuple[str, str]] = set()
-                kept: list[str] = []
-                collates = con.collates or (None,) * len(con.columns)
-                for n, coll in zip(con.columns, collates, strict=False):
-                    if n is None:
-                        continue
-                    own = by_name.get(n.lower())
-                    term = (n.lower(), (coll or (own.collate if own else None) or "BINARY").upper())
-                    if term not in seen:
-                        seen.add(term)
-                        kept.append(n)
-                deduped = tuple(kept)
-                if node.without_rowid:
-                    names = deduped
-                # PRIMARY KEY (a, a) is a two-term key: never a rowid alias
-                not_alias = len(deduped) < len(named) or con.not_rowid_alias
-                for pos, name in enumerate(names, 1):
-                    pk_positions.setdefault(name.lower(), pos)
-                autoincrement = autoincrement or con.autoincrement
-            by_col = {c.name.lower(): c for c in node.columns}
-            given = dict(zip([n.lower() for n in con.columns if n is not None],
-                             [k for n, k in zip(con.columns, con.collates or (None,) *
-                                                len(con.columns), strict=False)
-                              if n is not None], strict=False))
-            collations = tuple(given.get(n.lower()) or (
-                by_col[n.lower()].collate if n.lower() in by_col else None) for n in names)
-            keys.append(UniqueKey(names, con.kind == "PRIMARY KEY", column_desc=not_alias,
-                                  offset=con.span.start, collations=collations))
+            keys.append(_constraint_key(node, con, pk_positions))
+            autoincrement = autoincrement or (con.kind == "PRIMARY KEY" and con.autoincrement)
         elif con.kind == "CHECK" and con.expr is not None:
             checks.append(con.expr)
         elif con.foreign_key is not None:
@@ -565,11 +594,57 @@ def _create_table(schema: Schema, node: d.CreateTable, stmt: Statement, origin: 
                       for fk in (c.references, *c.more_references)]
         fks = column_fks + fks
         columns = tuple(replace(c, references=None) for c in columns)
-    table = Table(
+    return Table(
         node.name, columns, origin, stmt.text, tuple(keys), tuple(fks), tuple(checks),
         node.without_rowid, node.strict, autoincrement, node.temporary,
     )
-    return schema.with_table(table), None
+
+
+def _constraint_key(node: d.CreateTable, con: d.TableConstraintDef,
+                    pk_positions: dict[str, int]) -> UniqueKey:
+    """The key of a PRIMARY KEY or UNIQUE table constraint; a PRIMARY KEY also numbers
+    its columns in ``pk_positions`` (a column's pk is its first place)."""
+    # a column named twice in a key: a UNIQUE index keeps it twice, and so does a
+    # rowid table's PRIMARY KEY; WITHOUT ROWID keeps it once and numbers the key
+    # without it
+    named = [n for n in con.columns if n is not None]
+    names = tuple(named)
+    not_alias = False
+    if con.kind == "PRIMARY KEY":
+        deduped = _distinct_key_terms(node, con)
+        if node.without_rowid:
+            names = deduped
+        # PRIMARY KEY (a, a) is a two-term key: never a rowid alias
+        not_alias = len(deduped) < len(named) or con.not_rowid_alias
+        for pos, name in enumerate(names, 1):
+            pk_positions.setdefault(name.lower(), pos)
+    by_col = {c.name.lower(): c for c in node.columns}
+    given = dict(zip([n.lower() for n in con.columns if n is not None],
+                     [k for n, k in zip(con.columns, con.collates or (None,) *
+                                        len(con.columns), strict=False)
+                      if n is not None], strict=False))
+    collations = tuple(given.get(n.lower()) or (
+        by_col[n.lower()].collate if n.lower() in by_col else None) for n in names)
+    return UniqueKey(names, con.kind == "PRIMARY KEY", column_desc=not_alias,
+                     offset=con.span.start, collations=collations)
+
+
+def _distinct_key_terms(node: d.CreateTable, con: d.TableConstraintDef) -> tuple[str, ...]:
+    """The columns of a key, without a term that repeats an earlier one with the same
+    column and collation."""
+    by_name = {c.name.lower(): c for c in node.columns}
+    seen: set[tuple[str, str]] = set()
+    kept: list[str] = []
+    collates = con.collates or (None,) * len(con.columns)
+    for n, coll in zip(con.columns, collates, strict=False):
+        if n is None:
+            continue
+        own = by_name.get(n.lower())
+        term = (n.lower(), (coll or (own.collate if own else None) or "BINARY").upper())
+        if term not in seen:
+            seen.add(term)
+            kept.append(n)
+    return tuple(kept)
 
 
 def _create_virtual(schema: Schema, node: d.CreateVirtualTable, stmt: Statement,
