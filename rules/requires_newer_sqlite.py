@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 
@@ -27,98 +28,158 @@ _FUNCTIONS: dict[str, Version] = {
     "jsonb_replace": (3, 45), "jsonb_set": (3, 45), "jsonb_group_array": (3, 45),
     "jsonb_group_object": (3, 45), "json_pretty": (3, 46), "if": (3, 48), "unistr": (3, 50),
 }
-# The words (and the `->` operator) the token scan below reports, with the version of
-# the feature each one starts; a statement holding none newer than the target version
+_UPPER = attrgetter("upper")
+
+
+# Features a schema statement is, whatever its words: (feature, version, test).
+_DDL_FEATURES: tuple[tuple[str, Version, Callable[[object], bool]], ...] = (
+    ("ALTER TABLE ... RENAME COLUMN", (3, 25), lambda n: isinstance(n, RenameColumn)),
+    ("ALTER TABLE ... DROP COLUMN", (3, 35), lambda n: isinstance(n, DropColumn)),
+    ("generated columns", (3, 31),
+     lambda n: isinstance(n, AddColumn) and bool(n.column.generated)),
+    ("STRICT tables", (3, 37), lambda n: isinstance(n, CreateTable) and n.strict),
+    ("generated columns", (3, 31),
+     lambda n: isinstance(n, CreateTable) and any(c.generated for c in n.columns)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """A word token of a statement, with what the tests below look at around it."""
+
+    stmt: Statement
+    toks: Sequence[Tok]
+    i: int
+    depth: int  # parentheses open before it
+
+    @property
+    def nxt(self) -> Tok | None:
+        return self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
+
+    def before(self, back: int, *words: str) -> bool:
+        return self.i >= back and self.toks[self.i - back].is_word(*words)
+
+
+_WRITES = frozenset({StatementKind.INSERT, StatementKind.UPDATE, StatementKind.DELETE})
+
+
+def _returning(at: _At) -> bool:
+    return at.stmt.kind in _WRITES
+
+
+def _upsert(at: _At) -> bool:
+    return at.nxt is not None and at.nxt.is_word("CONFLICT") and any(
+        t.is_word("DO") for t in at.toks[at.i + 2:]) and at.stmt.kind in (
+        StatementKind.INSERT, StatementKind.CREATE_TRIGGER)
+
+
+def _update_from(at: _At) -> bool:
+    return at.stmt.kind == StatementKind.UPDATE and at.depth == 0 and at.toks[0].is_word("UPDATE")
+
+
+def _nulls_order(at: _At) -> bool:
+    return at.nxt is not None and at.nxt.is_word("FIRST", "LAST")
+
+
+def _filter_clause(at: _At) -> bool:
+    return at.nxt is not None and at.nxt.value == "("
+
+
+def _window(at: _At) -> bool:
+    return at.nxt is not None and (at.nxt.value == "(" or at.nxt.is_name)
+
+
+def _join(at: _At) -> bool:
+    return any(t.is_word("JOIN") for t in at.toks[at.i + 1 : at.i + 3])
+
+
+def _is_distinct(at: _At) -> bool:
+    return at.before(1, "IS") or (at.before(1, "NOT") and at.before(2, "IS"))
+
+
+def _materialized(at: _At) -> bool:
+    return at.before(1, "AS", "NOT")
+
+
+def _sqlite_schema(at: _At) -> bool:
+    return at.toks[at.i].value.lower() == "sqlite_schema"  # ASCII case, as SQLite folds it
+
+
+# Features a word starts, by the word (upper case): (feature, version, test, cue). The
+# cue is the word whose presence sends a statement to the token scan (CONFLICT for
+# UPSERT's ON), when it is not the word itself.
+_WORD_FEATURES: dict[str, tuple[str, Version, Callable[[_At], bool], str]] = {
+    "RETURNING": ("RETURNING", (3, 35), _returning, ""),
+    "ON": ("UPSERT (ON CONFLICT ... DO)", (3, 24), _upsert, "conflict"),
+    "FROM": ("UPDATE ... FROM", (3, 33), _update_from, ""),
+    "NULLS": ("NULLS FIRST/LAST", (3, 30), _nulls_order, ""),
+    "FILTER": ("aggregate FILTER clauses", (3, 30), _filter_clause, ""),
+    "OVER": ("window functions", (3, 25), _window, ""),
+    "RIGHT": ("RIGHT JOIN", (3, 39), _join, ""),
+    "FULL": ("FULL JOIN", (3, 39), _join, ""),
+    "DISTINCT": ("IS [NOT] DISTINCT FROM", (3, 39), _is_distinct, ""),
+    "MATERIALIZED": ("MATERIALIZED common table expressions", (3, 35), _materialized, ""),
+    "SQLITE_SCHEMA": ("the sqlite_schema name", (3, 33), _sqlite_schema, ""),
+}
+_ARROW: Version = (3, 38)  # the `->` and `->>` JSON operators
+# The words (and the `->` operator) the token scan reports, with the version of the
+# feature each one starts; a statement holding none newer than the target version
 # (most statements) is not scanned token by token.
 _SCANNED: dict[str, Version] = {
-    "conflict": (3, 24), "over": (3, 25), "nulls": (3, 30), "filter": (3, 30),
-    "from": (3, 33), "sqlite_schema": (3, 33), "returning": (3, 35),
-    "materialized": (3, 35), "->": (3, 38), "right": (3, 39), "full": (3, 39),
-    "distinct": (3, 39), **_FUNCTIONS,
+    **{(cue or word).lower(): version for word, (_f, version, _t, cue) in _WORD_FEATURES.items()},
+    "->": _ARROW, **_FUNCTIONS,
 }
-
-
-_UPPER = attrgetter("upper")
 
 
 @lru_cache(maxsize=8)
 def _candidates(target: Version) -> frozenset[str]:
     """The scanned words (upper case) and operators newer than ``target``."""
     return frozenset(w.upper() for w, version in _SCANNED.items() if version > target) | (
-        frozenset({"->", "->>"}) if _SCANNED["->"] > target else frozenset())
+        frozenset({"->", "->>"}) if target < _ARROW else frozenset())
 
 
-# cc: one branch per SQLite feature and the version that brought it; issue 10 makes it a
-#   feature/version table
+def _function(at: _At) -> tuple[str, Version] | None:
+    """A call of a function newer than SQLite's first releases: ``unixepoch(``."""
+    tok, nxt = at.toks[at.i], at.nxt
+    if nxt is None or nxt.kind != "op" or nxt.value != "(":
+        return None
+    version = _FUNCTIONS.get(tok.value.lower())
+    if version is None or at.before(1, "TABLE", "INTO", "ON"):
+        return None
+    return f"the {tok.value.lower()}() function", version
+
+
 def _features(stmt: Statement, toks: Sequence[Tok], target: Version
               ) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""
-    node = stmt.ddl
-    base = stmt.span.start  # token offsets are file offsets
-    whole = (0, len(stmt.text))
-    if isinstance(node, RenameColumn):
-        yield "ALTER TABLE ... RENAME COLUMN", (3, 25), *whole
-    elif isinstance(node, DropColumn):
-        yield "ALTER TABLE ... DROP COLUMN", (3, 35), *whole
-    elif isinstance(node, AddColumn) and node.column.generated:
-        yield "generated columns", (3, 31), *whole
-    elif isinstance(node, CreateTable):
-        if node.strict:
-            yield "STRICT tables", (3, 37), *whole
-        if any(c.generated for c in node.columns):
-            yield "generated columns", (3, 31), *whole
+    for feature, version, test in _DDL_FEATURES:
+        if test(stmt.ddl):
+            yield feature, version, 0, len(stmt.text)
     candidates = _candidates(target)
     # Runs for every statement: the words are compared at C speed; only a statement
     # with a candidate word (or an arrow somewhere) is walked token by token.
     if candidates.isdisjoint(map(_UPPER, toks)) and not (
             "->" in candidates and "->" in stmt.text):
         return
+    base = stmt.span.start  # token offsets are file offsets
     depth = 0
     for i, tok in enumerate(toks):
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
         span = (tok.start - base, tok.end - base)
         if tok.kind == "op":
             depth += 1 if tok.value == "(" else -1 if tok.value == ")" else 0
             if tok.value in ("->", "->>"):
-                yield f"the `{tok.value}` JSON operator", (3, 38), *span
+                yield f"the `{tok.value}` JSON operator", _ARROW, *span
             continue
         if tok.kind != "word":
             continue
-        word = tok.upper
-        if nxt is not None and nxt.kind == "op" and nxt.value == "(":
-            version = _FUNCTIONS.get(tok.value.lower())
-            if version is not None and not (i > 0 and toks[i - 1].is_word("TABLE", "INTO", "ON")):
-                yield f"the {tok.value.lower()}() function", version, *span
-                continue
-        if word == "RETURNING" and stmt.kind in ("insert", "update", "delete"):
-            yield "RETURNING", (3, 35), *span
-        elif word == "ON" and nxt is not None and nxt.is_word("CONFLICT") and any(
-            t.is_word("DO") for t in toks[i + 2:]
-        ) and stmt.kind in ("insert", "create_trigger"):
-            yield "UPSERT (ON CONFLICT ... DO)", (3, 24), *span
-        elif word == "FROM" and stmt.kind == "update" and depth == 0 and toks[0].is_word(
-            "UPDATE"
-        ):
-            yield "UPDATE ... FROM", (3, 33), *span
-        elif word == "NULLS" and nxt is not None and nxt.is_word("FIRST", "LAST"):
-            yield "NULLS FIRST/LAST", (3, 30), *span
-        elif word == "FILTER" and nxt is not None and nxt.value == "(":
-            yield "aggregate FILTER clauses", (3, 30), *span
-        elif word == "OVER" and nxt is not None and (nxt.value == "(" or nxt.is_name):
-            yield "window functions", (3, 25), *span
-        elif word in ("RIGHT", "FULL") and any(
-            t.is_word("JOIN") for t in toks[i + 1 : i + 3]
-        ):
-            yield f"{word} JOIN", (3, 39), *span
-        elif word == "DISTINCT" and i > 0 and (
-            toks[i - 1].is_word("IS") or (i > 1 and toks[i - 1].is_word("NOT")
-                                          and toks[i - 2].is_word("IS"))
-        ):
-            yield "IS [NOT] DISTINCT FROM", (3, 39), *span
-        elif word == "MATERIALIZED" and i > 0 and toks[i - 1].is_word("AS", "NOT"):
-            yield "MATERIALIZED common table expressions", (3, 35), *span
-        elif tok.value.lower() == "sqlite_schema":
-            yield "the sqlite_schema name", (3, 33), *span
+        at = _At(stmt, toks, i, depth)
+        call = _function(at)
+        if call is not None:
+            yield *call, *span
+            continue
+        word = _WORD_FEATURES.get(tok.upper)
+        if word is not None and word[2](at):
+            yield word[0], word[1], *span
 
 
 class RequiresNewerSqlite(Rule):
