@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from migrate_lint.claims import IndexLost
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
-from migrate_lint.schema import Schema, Table
+from migrate_lint.schema import Index, Schema, Table
 
 from ._common import with_migration
 from ._rebuild import (
@@ -134,58 +134,81 @@ def _columns_of(table: Table) -> set[str]:
     return {c.name.lower() for c in table.columns}
 
 
-# cc: one branch per kind of object a rebuild can lose (indexes, triggers, views, CHECKs, foreign
-#   keys)
-def _lost(rebuild: Rebuild, end: Schema, new: Table, dropped: frozenset[str]
-          ) -> list[tuple[str, list[str]]]:
-    old, before = rebuild.old, rebuild.old_schema
-    new_cols = _columns_of(new)
-    gone_cols = _columns_of(old) - new_cols
-    end_indexes = end.indexes_of(new.name)
-    out: list[tuple[str, list[str]]] = []
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """The old table before a rebuild and the new one at the end of its migration."""
 
-    def names_dropped_column(text: str) -> bool:
-        return any(mentions(text, c) for c in gone_cols)
+    rebuild: Rebuild
+    end: Schema
+    new: Table
+    dropped: frozenset[str]  # lower-cased names the migration drops itself
+    new_cols: set[str]
+    gone_cols: set[str]
+    end_indexes: tuple[Index, ...]
 
+    def names_dropped_column(self, text: str) -> bool:
+        return any(mentions(text, c) for c in self.gone_cols)
+
+
+def _lost_indexes(cmp: _Compared) -> tuple[str, list[str]] | None:
+    old, before = cmp.rebuild.old, cmp.rebuild.old_schema
     indexes = []
     for index in before.indexes_of(old.name):
-        if any(names_dropped_column(c.expr) for c in index.columns) or (
-                index.where and names_dropped_column(index.where)):
+        if any(cmp.names_dropped_column(c.expr) for c in index.columns) or (
+                index.where and cmp.names_dropped_column(index.where)):
             continue
-        if index.name.lower() in dropped or index_covered(new, end_indexes, index):
+        if index.name.lower() in cmp.dropped or index_covered(cmp.new, cmp.end_indexes, index):
             continue
         indexes.append(index.name)
-    if indexes:
-        out.append(("index" if len(indexes) == 1 else "indexes", indexes))
-    end_triggers = {t.name.lower() for t in end.triggers_of(new.name)}
+    return ("index" if len(indexes) == 1 else "indexes", indexes) if indexes else None
+
+
+def _lost_triggers(cmp: _Compared) -> tuple[str, list[str]] | None:
+    old, before = cmp.rebuild.old, cmp.rebuild.old_schema
+    end_triggers = {t.name.lower() for t in cmp.end.triggers_of(cmp.new.name)}
     triggers = [t.name for t in before.triggers_of(old.name) if t.name.lower() not in end_triggers
-                and not any(c.lower() in gone_cols for c in t.new_old_columns)]
-    if triggers:
-        out.append(("trigger" if len(triggers) == 1 else "triggers", triggers))
-    unique_sets = {frozenset(c.lower() for c in k.columns if c) for k in new.keys}
+                and not any(c.lower() in cmp.gone_cols for c in t.new_old_columns)]
+    return ("trigger" if len(triggers) == 1 else "triggers", triggers) if triggers else None
+
+
+def _lost_uniques(cmp: _Compared) -> tuple[str, list[str]] | None:
+    unique_sets = {frozenset(c.lower() for c in k.columns if c) for k in cmp.new.keys}
     unique_sets |= {frozenset(c.name.lower() for c in i.columns if c.name)
-                    for i in end_indexes if i.unique and not i.where
+                    for i in cmp.end_indexes if i.unique and not i.where
                     and all(c.name for c in i.columns)}
     uniques = []
-    for key in old.keys:
+    for key in cmp.rebuild.old.keys:
         if key.primary or None in key.columns:
             continue
         cols = frozenset(c.lower() for c in key.columns if c)
         # a unique key over the same or fewer of its columns still forbids its duplicates
-        if cols - new_cols or any(u and u <= cols for u in unique_sets):
+        if cols - cmp.new_cols or any(u and u <= cols for u in unique_sets):
             continue
         uniques.append("UNIQUE (" + ", ".join(c for c in key.columns if c) + ")")
-    if uniques:
-        out.append(("constraint" if len(uniques) == 1 else "constraints", uniques))
+    return ("constraint" if len(uniques) == 1 else "constraints", uniques) if uniques else None
+
+
+def _lost_checks(cmp: _Compared) -> tuple[str, list[str]] | None:
+    old, new = cmp.rebuild.old, cmp.new
     new_checks = {normalized(c) for c in new.checks}
     new_checks |= {normalized(c) for col in new.columns for c in col.checks}
-    checks = []
     old_checks = list(old.checks)
-    old_checks += [c for col in old.columns if col.name.lower() in new_cols for c in col.checks]
-    for check in old_checks:
-        if normalized(check) in new_checks or names_dropped_column(check):
-            continue
-        checks.append(f"CHECK ({' '.join(check.split())})")
-    if checks:
-        out.append(("constraint" if len(checks) == 1 else "constraints", checks))
-    return out
+    old_checks += [c for col in old.columns if col.name.lower() in cmp.new_cols
+                   for c in col.checks]
+    checks = [f"CHECK ({' '.join(check.split())})" for check in old_checks
+              if normalized(check) not in new_checks and not cmp.names_dropped_column(check)]
+    return ("constraint" if len(checks) == 1 else "constraints", checks) if checks else None
+
+
+# What a rebuild can lose, in the order the finding names it.
+_LOSSES: tuple[Callable[[_Compared], tuple[str, list[str]] | None], ...] = (
+    _lost_indexes, _lost_triggers, _lost_uniques, _lost_checks,
+)
+
+
+def _lost(rebuild: Rebuild, end: Schema, new: Table, dropped: frozenset[str]
+          ) -> list[tuple[str, list[str]]]:
+    new_cols = _columns_of(new)
+    cmp = _Compared(rebuild, end, new, dropped, new_cols, _columns_of(rebuild.old) - new_cols,
+                    end.indexes_of(new.name))
+    return [lost for loss in _LOSSES if (lost := loss(cmp)) is not None]
