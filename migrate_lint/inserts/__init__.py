@@ -42,6 +42,7 @@ from migrate_lint.inserts.model import (
 )
 from migrate_lint.inserts.native_src import native_sites
 from migrate_lint.inserts.python_src import python_sites
+from migrate_lint.inserts.sqltext import GATE as SQL_GATE
 from migrate_lint.inserts.sqltext import site_from_statement, sites_in_sql
 
 __all__ = [
@@ -67,6 +68,8 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
     """
     try:
         if language == "sql":
+            if not SQL_GATE.admits(text):
+                return [], DrizzleFacts(), None
             return sites_in_sql(text, path, "sql-file", revision=revision), DrizzleFacts(), None
         if language == "python":
             sites, problem = python_sites(path, text, revision)

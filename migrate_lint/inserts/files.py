@@ -41,26 +41,45 @@ def language_of(path: str) -> str | None:
     return LANGUAGES.get(os.path.splitext(name)[1])
 
 
-def excluded(rel: str, patterns: Sequence[str]) -> bool:
-    """True when ``rel`` (a relative path) or one of its parts matches a pattern."""
-    rel = rel.replace(os.sep, "/")
-    parts = rel.split("/")
-    names = set(parts)
-    for pattern in patterns:
-        pat = pattern.rstrip("/")
-        if not any(ch in pat for ch in "*?["):
-            # a plain name (node_modules, dist): a set lookup, no globbing
-            if pat in names or rel == pat or rel.startswith(pat + "/"):
-                return True
-            continue
-        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
+@dataclass(frozen=True, slots=True)
+class Excludes:
+    """Exclude patterns sorted once per walk: plain names, plain paths and globs."""
+
+    names: frozenset[str]  # node_modules, dist: a part of the path equals one
+    paths: tuple[str, ...]  # src/gen: the path is it or under it
+    globs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: Sequence[str]) -> Excludes:
+        """The patterns, each in its kind (a trailing ``/`` means nothing)."""
+        names: set[str] = set()
+        paths: list[str] = []
+        globs: list[str] = []
+        for pattern in patterns:
+            pat = pattern.rstrip("/")
+            if any(ch in pat for ch in "*?["):
+                globs.append(pat)
+            elif "/" in pat:
+                paths.append(pat)
+            else:
+                names.add(pat)
+        return cls(frozenset(names), tuple(paths), tuple(globs))
+
+    def match(self, rel: str) -> bool:
+        """True when ``rel`` (a relative path) or one of its parts matches a pattern."""
+        rel = rel.replace(os.sep, "/")
+        parts = rel.split("/")
+        if not self.names.isdisjoint(parts):
             return True
-    return False
+        if any(rel == pat or rel.startswith(pat + "/") for pat in self.paths):
+            return True
+        return any(fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts)
+                   for pat in self.globs)
 
 
 def walk(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[SourceFile]:
     """Source files under ``paths`` (files or directories), sorted, excludes applied."""
-    patterns = (*DEFAULT_EXCLUDES, *exclude)
+    patterns = Excludes.of((*DEFAULT_EXCLUDES, *exclude))
     seen: set[str] = set()
     for root in paths:
         if os.path.isfile(root):
@@ -73,15 +92,14 @@ def walk(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[SourceFi
             rel_dir = os.path.relpath(dirpath, root)
             dirnames[:] = sorted(
                 d for d in dirnames
-                if not excluded(os.path.normpath(os.path.join(rel_dir, d)), patterns)
+                if not patterns.match(os.path.normpath(os.path.join(rel_dir, d)))
             )
             for name in sorted(filenames):
                 lang = language_of(name)
                 if lang is None:
                     continue
                 full = os.path.join(dirpath, name)
-                if full in seen or excluded(os.path.normpath(os.path.join(rel_dir, name)),
-                                            patterns):
+                if full in seen or patterns.match(os.path.normpath(os.path.join(rel_dir, name))):
                     continue
                 seen.add(full)
                 yield SourceFile(full, lang)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
-from migrate_lint.inserts.files import DEFAULT_EXCLUDES, excluded, language_of
+from migrate_lint.inserts.files import DEFAULT_EXCLUDES, Excludes, language_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def revision_files(paths: Sequence[str], revision: str, exclude: Sequence[str] =
     older writers read like the current files. Raises MigrateLintError when a path
     is not in a git repository or the revision does not exist there.
     """
-    patterns = (*DEFAULT_EXCLUDES, *exclude)
+    patterns = Excludes.of((*DEFAULT_EXCLUDES, *exclude))
     for root in paths:
         top = _toplevel(root)
         rel_root = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
@@ -52,7 +52,7 @@ def revision_files(paths: Sequence[str], revision: str, exclude: Sequence[str] =
             if below.startswith(".."):
                 continue
             lang = language_of(name)
-            if lang is None or excluded(below, patterns):
+            if lang is None or patterns.match(below):
                 continue
             display = root if name == rel_root else os.path.normpath(os.path.join(root, below))
             wanted.append((name, display, lang))

@@ -20,6 +20,7 @@ from migrate_lint.inserts.drizzle import (
     DrizzleInsert,
     DrizzleTable,
 )
+from migrate_lint.inserts.gate import Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
@@ -27,9 +28,10 @@ from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 # Cheap gate before parsing (the parser does the reading): INSERT/REPLACE closely
 # followed by INTO, an ``.insert(`` call, or anything drizzle (definitions, casing).
 # Kysely's ``insertInto``/``replaceInto`` match the first branch (``Into``); a file
-# that only configures Kysely's CamelCasePlugin is let through by a substring test.
-_MAYBE = re.compile(r"\b(?:insert|replace)(?:\b\W{0,8}(?:or\s+\w+\W+)?|)into\b|\.insert\s*\(|"
-                    r"sqliteTable|drizzle", re.I)
+# that only configures Kysely's CamelCasePlugin is let through by its exact name.
+GATE = Gate(("insert", "replace", "sqlitetable", "drizzle", "camelcaseplugin"), re.compile(
+    r"\b(?:insert|replace)(?:\b\W{0,8}(?:or\s+\w+\W+)?|)into\b|(?<=\.)insert\s*\(|"
+    r"sqliteTable|drizzle|(?-i:CamelCasePlugin)", re.I))
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\n": "", "\r\n": "", "b": "\b",
             "f": "\f", "v": "\v"}
@@ -482,7 +484,7 @@ class JsSource:
 def js_sites(path: str, text: str, language: str, revision: str | None = None
              ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
     """SQL sites and drizzle facts of one TS/JS file, and a note if it had syntax errors."""
-    if "CamelCasePlugin" not in text and not _MAYBE.search(text):
+    if not GATE.admits(text):
         return [], DrizzleFacts(), None
     sites, facts, had_errors = JsSource(path, text, language, revision).extract()
     note = ("syntax errors; read the parts the parser recovered" if had_errors else None)

@@ -24,13 +24,15 @@ from typing import Any
 
 from migrate_lint.inserts.diesel import DieselInsert, DieselTable
 from migrate_lint.inserts.drizzle import DrizzleFacts
+from migrate_lint.inserts.gate import Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 
 # Cheap gate before parsing: no INSERT/REPLACE word (or diesel's insert_into,
 # replace_into, insert_or_ignore_into, table!), no insert site.
-_MAYBE = re.compile(r"\b(?:insert|replace)(?:\b|_)|\btable!", re.I)
+GATE = Gate(("insert", "replace", "table!"),
+            re.compile(r"\b(?:insert|replace)(?:\b|_)|\btable!", re.I))
 _DIESEL_INSERTS = {"insert_into": None, "replace_into": "replace",
                    "insert_or_ignore_into": "ignore"}
 
@@ -395,7 +397,7 @@ def native_sites(path: str, text: str, language: str, revision: str | None = Non
                  ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
     """Insert sites of one Go (``go``) or Rust (``rust``) file, its diesel facts, and a
     note if it had syntax errors (the parts the parser recovered are still read)."""
-    if not _MAYBE.search(text):
+    if not GATE.admits(text):
         return [], DrizzleFacts(), None
     sites, facts, had_errors = NativeSource(path, text, language, revision).extract()
     return sites, facts, ("syntax errors; read the parts the parser recovered"

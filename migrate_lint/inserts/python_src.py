@@ -13,6 +13,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from migrate_lint.inserts.gate import Gate
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
@@ -21,8 +22,8 @@ from migrate_lint.span import Span
 # Cheap gate before parsing (the parser does the reading): a file holds a site only if
 # it has INSERT/REPLACE followed closely by INTO (quotes of implicit concatenation
 # may sit between), or an ``insert(`` call, or a ``Table(`` definition.
-_MAYBE = re.compile(r"\b(?:insert|replace)\b\W{0,8}(?:or\s+\w+\W+)?into\b|\binsert\s*\(|\bTable\s*\(",
-                    re.I)
+GATE = Gate(("insert", "replace", "table"), re.compile(
+    r"\b(?:insert|replace)\b\W{0,8}(?:or\s+\w+\W+)?into\b|\binsert\s*\(|\bTable\s*\(", re.I))
 _EXECUTE = frozenset({"execute", "executemany", "executescript"})
 _SQLITE_MODULES = re.compile(r"^\s*(?:import|from)\s+(?:sqlite3|aiosqlite|pysqlite3)\b", re.M)
 
@@ -239,7 +240,7 @@ def _sa_table(node: ast.expr) -> SaTable | None:
 def python_sites(path: str, text: str, revision: str | None = None
                  ) -> tuple[list[InsertSite], str | None]:
     """Insert sites of one Python file, and why it could not be read, if it could not."""
-    if not _MAYBE.search(text):
+    if not GATE.admits(text):
         return [], None
     try:
         tree = ast.parse(text, filename=path)

@@ -6,7 +6,10 @@ seed file or a Python string is understood exactly as it would be in a migration
 
 from __future__ import annotations
 
+import re
+
 from migrate_lint.history import Statement
+from migrate_lint.inserts.gate import Gate
 from migrate_lint.inserts.model import NAMED, POSITIONAL, UNKNOWN, InsertSite
 from migrate_lint.parse import read_statement
 from migrate_lint.source import Section
@@ -20,6 +23,10 @@ from migrate_lint.sqlglot_api.tokens import TokenizeError
 # valid identifier, so the SQL still parses, and recognisable, so a column list or
 # table name that depends on it is reported as unknown instead of guessed.
 MARKER = "__mlint_dyn_"
+# The words an insert statement begins with; WITH may lead one, whose body holds one
+# of them. Text without them holds no insert site: the gate of `.sql` files.
+INSERT_WORDS = ("INSERT", "REPLACE")
+GATE = Gate(tuple(w.lower() for w in INSERT_WORDS), re.compile("|".join(INSERT_WORDS), re.I))
 
 
 def site_from_statement(stmt: Statement, *, origin: str = "migration",
@@ -83,9 +90,10 @@ def sites_in_sql(text: str, path: str, origin: str, *, span: Span | None = None,
         return []
     sites: list[InsertSite] = []
     for index, raw in enumerate(split.statements):
-        if not raw.tokens or not raw.tokens[0].is_word("INSERT", "REPLACE", "WITH"):
+        if not raw.tokens or not raw.tokens[0].is_word(*INSERT_WORDS, "WITH"):
             continue
-        stmt, _ = read_statement(raw, index, text, lines, path)
+        # with the split, sqlglot parses the tokens already made instead of tokenizing again
+        stmt, _ = read_statement(raw, index, text, lines, path, split)
         site = site_from_statement(stmt, origin=origin, span=span, revision=revision,
                                    marker=marker)
         if site is not None:

@@ -1,0 +1,80 @@
+"""The insert scanners' gates: a word search that decides which files are parsed at all.
+
+Each gate promises to answer exactly as its regular expression would, tried at every
+position. These tests hold it to that on generated matches of each expression and on
+random text made of the pieces that trip gates (keywords in every case, Unicode
+letters that ``re.IGNORECASE`` folds to ASCII, separators, escapes), and check the
+case-folding table against ``re`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from migrate_lint.inserts import collect_sites, js_src, native_src, python_src, sqltext
+from migrate_lint.inserts.gate import FOLD, Gate, fold
+
+GATES = {"python": python_src.GATE, "javascript": js_src.GATE, "native": native_src.GATE,
+         "sql": sqltext.GATE}
+
+PIECES = ["INSERT", "insert", "Insert", "ınsert", "İNSERT", "inſert", "REPLACE", "replace",
+          "INTO", "into", "Into", "OR", "or", "IGNORE", "Table", "table", "table!", "TABLE!",
+          "sqliteTable", "drizzle", "DRIZZLE", "CamelCasePlugin", "camelcaseplugin", "(", ".",
+          " ", "  ", "\n", "\t", "\\n", "\\t", '"', "'", "`", "+", "_", "x", "é", "K", "ı", "İ",
+          "1", "--", "/*", "*/", ";", "insert_into", "insertInto", "replaceInto"]
+texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+
+
+def every_start(gate: Gate, text: str) -> list[int]:
+    """Where the gate's expression matches, trying every position: what the gate replaces."""
+    return [i for i in range(len(text) + 1) if gate.pattern.match(text, i)]
+
+
+def test_fold_is_what_re_ignorecase_matches_to_ascii_letters() -> None:
+    beyond_ascii = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    derived = {}
+    for char in re.findall(r"[a-z]", beyond_ascii, re.I):
+        derived[ord(char)] = next(a for a in string.ascii_lowercase
+                                  if re.fullmatch(a, char, re.I))
+    assert derived == FOLD
+    # one character for one: offsets in the folded copy are offsets in the text
+    assert all(len(fold(chr(c))) == 1 for c in range(0x80, 0x30000) if not 0xD800 <= c <= 0xDFFF)
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+@given(data=st.data())
+def test_gate_finds_every_match_of_its_expression(name: str, data: st.DataObject) -> None:
+    gate = GATES[name]
+    text = data.draw(st.from_regex(gate.pattern))
+    assert gate.starts(text) == every_start(gate, text)
+    assert gate.admits(text)
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+@given(text=texts)
+def test_gate_answers_as_its_expression_on_random_text(name: str, text: str) -> None:
+    gate = GATES[name]
+    assert gate.starts(text) == every_start(gate, text)
+    assert gate.admits(text) == (gate.pattern.search(text) is not None)
+
+
+def test_gate_words_are_lower_case() -> None:
+    for gate in GATES.values():
+        assert all(word == fold(word) for word in gate.words)
+
+
+def test_files_the_gate_refuses_are_not_parsed(tmp_path: Path) -> None:
+    """A file without the words is never parsed: its syntax errors go unreported."""
+    (tmp_path / "quiet.py").write_text("def f(:\n    return 'nothing to see'\n")
+    (tmp_path / "prose.py").write_text("def f(:\n    # insert the row later\n")
+    (tmp_path / "loud.py").write_text("def f(:\n    'INSERT INTO t (a) VALUES (1)'\n")
+    (tmp_path / "quiet.sql").write_text("SELECT (;\n")
+    skipped = {Path(s.path).name: s.reason for s in collect_sites([str(tmp_path)]).skipped}
+    assert list(skipped) == ["loud.py"]
+    assert skipped["loud.py"].startswith("invalid Python syntax")
