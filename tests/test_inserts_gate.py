@@ -78,3 +78,66 @@ def test_files_the_gate_refuses_are_not_parsed(tmp_path: Path) -> None:
     skipped = {Path(s.path).name: s.reason for s in collect_sites([str(tmp_path)]).skipped}
     assert list(skipped) == ["loud.py"]
     assert skipped["loud.py"].startswith("invalid Python syntax")
+
+
+TRICKY_PY = '''import sqlite3
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+messages = sa.Table(
+    "session_message", metadata,
+    sa.Column("id", sa.Text), sa.Column("seq", sa.Integer, default=0),
+)
+
+
+def route(sql):
+    return lambda fn: fn
+
+
+@route("INSERT INTO session_message (id) VALUES (?)")
+def decorated(conn):
+    return None
+
+
+class Store:
+    """Prose that names insert, replace and table, and holds no site."""
+
+    class Inner:
+        def add(self, conn):
+            conn.execute(
+                "INSERT INTO session_message "
+                "(id) VALUES (?)", (1,))
+
+    def add_all(self, conn, rows):
+        with conn:
+            for row in rows:
+                if row:
+                    conn.executemany(f"INSERT OR IGNORE INTO {row} (id) VALUES (?)", rows)
+
+    def sa_add(self, conn):
+        conn.execute(sa.insert(messages).values(id="x"))
+        conn.execute(messages.insert(), [{"id": "y"}])
+
+
+handler = lambda c: c.execute("REPLACE INTO session_message (id) VALUES (?)")
+x = 1; y = "INSERT INTO session_message (id, seq) VALUES (2, 3)"
+'''
+
+
+def test_walking_only_statements_with_hits_finds_what_walking_everything_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ast
+
+    (tmp_path / "tricky.py").write_text(TRICKY_PY)
+    (tmp_path / "tricky_cr.py").write_text(TRICKY_PY.replace("\n", "\r"))
+    (tmp_path / "tricky_crlf.py").write_text(TRICKY_PY.replace("\n", "\r\n"))
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "apps" / "seqbug"
+    paths = [str(tmp_path), str(fixtures / "sqlite3"), str(fixtures / "sqlalchemy")]
+    pruned = collect_sites(paths)
+    monkeypatch.setattr(python_src, "_walk", lambda tree, lines: list(ast.walk(tree)))
+    everything = collect_sites(paths)
+    assert pruned == everything
+    per_file = {}
+    for site in pruned.sites + pruned.unknown:
+        per_file[Path(site.span.path).name] = per_file.get(Path(site.span.path).name, 0) + 1
+    assert per_file["tricky.py"] == per_file["tricky_cr.py"] == per_file["tricky_crlf.py"] == 7

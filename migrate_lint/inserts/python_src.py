@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from migrate_lint.inserts.gate import Gate
@@ -26,6 +29,8 @@ GATE = Gate(("insert", "replace", "table"), re.compile(
     r"\b(?:insert|replace)\b\W{0,8}(?:or\s+\w+\W+)?into\b|\binsert\s*\(|\bTable\s*\(", re.I))
 _EXECUTE = frozenset({"execute", "executemany", "executescript"})
 _SQLITE_MODULES = re.compile(r"^\s*(?:import|from)\s+(?:sqlite3|aiosqlite|pysqlite3)\b", re.M)
+# Line breaks as Python's tokenizer counts them (a lone CR is one), for ast line numbers.
+_BREAK = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +71,10 @@ class PythonSource:
         end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
         return self.pos.span(start, self.pos.offset(end_line, end_col))
 
-    def sites(self, tree: ast.Module) -> list[InsertSite]:
-        """Every insert site of the module."""
+    def sites(self, tree: ast.Module, hit_lines: Sequence[int]) -> list[InsertSite]:
+        """Every insert site of the module's statements on ``hit_lines`` (sorted)."""
         uses_sqlite = _SQLITE_MODULES.search(self.text) is not None
-        nodes = list(ast.walk(tree))
+        nodes = _walk(tree, hit_lines)
         executed: set[int] = set()  # ids of literals passed to execute*()
         inside_fstring: set[int] = set()
         tables: dict[str, SaTable] = {}
@@ -157,6 +162,35 @@ class PythonSource:
                           revision=self.revision)
 
 
+def _first_line(stmt: ast.stmt) -> int:
+    """A statement's first line: its decorators come before ``lineno``."""
+    decorators = getattr(stmt, "decorator_list", None)
+    return min((d.lineno for d in decorators), default=stmt.lineno) if decorators \
+        else stmt.lineno
+
+
+def _walk(tree: ast.Module, hit_lines: Sequence[int]) -> list[ast.AST]:
+    """The nodes of ``tree`` in ``ast.walk``'s order, less the statements on no hit line.
+
+    A site's own text passes the gate (the SQL keyword, ``insert(``, ``Table(``), and
+    what decides it (the ``execute`` call around a literal, the f-string it is part of)
+    is in the same statement: the others, most of a file, are not walked.
+    """
+    out: list[ast.AST] = []
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                at = bisect_left(hit_lines, _first_line(child))
+                end = child.end_lineno or child.lineno
+                if at == len(hit_lines) or hit_lines[at] > end:
+                    continue
+            todo.append(child)
+    return out
+
+
 def _insert_target(node: ast.expr) -> str | None:
     """The table variable of ``insert(t)`` / ``sa.insert(t)`` / ``t.insert()``."""
     if not isinstance(node, ast.Call):
@@ -240,7 +274,8 @@ def _sa_table(node: ast.expr) -> SaTable | None:
 def python_sites(path: str, text: str, revision: str | None = None
                  ) -> tuple[list[InsertSite], str | None]:
     """Insert sites of one Python file, and why it could not be read, if it could not."""
-    if not GATE.admits(text):
+    hits = GATE.starts(text)
+    if not hits:
         return [], None
     try:
         tree = ast.parse(text, filename=path)
@@ -248,4 +283,8 @@ def python_sites(path: str, text: str, revision: str | None = None
         return [], f"invalid Python syntax (line {err.lineno}: {err.msg})"
     except (ValueError, RecursionError, MemoryError) as err:
         return [], f"cannot parse Python ({type(err).__name__}: {err})"
-    return PythonSource(path, text, revision).sites(tree), None
+    if "\r" in text:
+        hit_lines = sorted({len(_BREAK.findall(text, 0, at)) + 1 for at in hits})
+    else:
+        hit_lines = sorted({text.count("\n", 0, at) + 1 for at in hits})
+    return PythonSource(path, text, revision).sites(tree, hit_lines), None
