@@ -141,3 +141,38 @@ def test_walking_only_statements_with_hits_finds_what_walking_everything_finds(
     for site in pruned.sites + pruned.unknown:
         per_file[Path(site.span.path).name] = per_file.get(Path(site.span.path).name, 0) + 1
     assert per_file["tricky.py"] == per_file["tricky_cr.py"] == per_file["tricky_crlf.py"] == 7
+
+
+# One insert per file, written the unusual ways people write them; no other text in the
+# file lets it through the gate. (file name, text, table, columns)
+UNUSUAL = [
+    ("split_lines.py", 'import sqlite3\n\n\ndef add(conn):\n    conn.execute("INSERT "\n'
+     '                 "INTO session_message (id, seq) VALUES (?, ?)", (1, 2))\n',
+     "session_message", ("id", "seq")),
+    ("escaped_newline.py", 'SQL = "INSERT\\n        INTO session_message (id) VALUES (?)"\n',
+     "session_message", ("id",)),
+    ("split_conflict.py", 'SQL = ("insert or "\n       "ignore into session_message (id) '
+     'values (?)")\n', "session_message", ("id",)),
+    ("lower_triple.py", 'SQL = """\n    insert\n            into\n    session_message (id)\n'
+     '    values (?)\n"""\n', "session_message", ("id",)),
+    ("template.ts", "export const add = (db: any) => db.run(`\n  INSERT\n"
+     "                    INTO session_message (id) VALUES (?)`);\n",
+     "session_message", ("id",)),
+    ("kysely.ts", 'export const add = (db: any) =>\n  db.insertInto("session_message")'
+     '.values({ id: "x" }).execute();\n', "session_message", ("id",)),
+    ("store.go", 'package store\n\nconst q = `INSERT\n\t\tINTO session_message (id)\n'
+     '\t\tVALUES (?)`\n', "session_message", ("id",)),
+    ("seed.sql", "insert\n  into session_message (id)\n  values ('x');\n",
+     "session_message", ("id",)),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "table", "columns"), UNUSUAL,
+                         ids=[u[0] for u in UNUSUAL])
+def test_an_insert_written_unusually_is_still_found(tmp_path: Path, name: str, text: str,
+                                                    table: str, columns: tuple[str, ...]
+                                                    ) -> None:
+    (tmp_path / name).write_text(text)
+    collection = collect_sites([str(tmp_path)])
+    assert [(s.table, s.columns) for s in collection.sites] == [(table, columns)]
+    assert collection.skipped == ()

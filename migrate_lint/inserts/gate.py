@@ -19,6 +19,9 @@ from dataclasses import dataclass
 # character for one, so positions in the folded copy are positions in the text.
 # tests/test_inserts_gate.py derives this table from ``re`` itself.
 FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+# What may stand between two SQL words in source code: white space and line breaks of
+# any length, the quotes and ``+`` of a concatenation, an escaped newline or tab.
+SEPARATOR = r"(?:\W|\\[nrt])"
 
 
 def fold(text: str) -> str:

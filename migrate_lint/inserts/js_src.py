@@ -20,18 +20,19 @@ from migrate_lint.inserts.drizzle import (
     DrizzleInsert,
     DrizzleTable,
 )
-from migrate_lint.inserts.gate import Gate
+from migrate_lint.inserts.gate import SEPARATOR, Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 
-# Cheap gate before parsing (the parser does the reading): INSERT/REPLACE closely
-# followed by INTO, an ``.insert(`` call, or anything drizzle (definitions, casing).
-# Kysely's ``insertInto``/``replaceInto`` match the first branch (``Into``); a file
-# that only configures Kysely's CamelCasePlugin is let through by its exact name.
+# Cheap gate before parsing (the parser does the reading): INSERT/REPLACE followed by
+# INTO (only separators between), an ``.insert(`` call, or anything drizzle
+# (definitions, casing). Kysely's ``insertInto``/``replaceInto`` match the first branch
+# (``Into``); a file that only configures Kysely's CamelCasePlugin is let through by
+# its exact name.
 GATE = Gate(("insert", "replace", "sqlitetable", "drizzle", "camelcaseplugin"), re.compile(
-    r"\b(?:insert|replace)(?:\b\W{0,8}(?:or\s+\w+\W+)?|)into\b|(?<=\.)insert\s*\(|"
-    r"sqliteTable|drizzle|(?-i:CamelCasePlugin)", re.I))
+    rf"\b(?:insert|replace)(?:\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?|)into\b"
+    r"|(?<=\.)insert\s*\(|sqliteTable|drizzle|(?-i:CamelCasePlugin)", re.I))
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\n": "", "\r\n": "", "b": "\b",
             "f": "\f", "v": "\v"}

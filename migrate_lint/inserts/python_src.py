@@ -16,17 +16,19 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrate_lint.inserts.gate import Gate
+from migrate_lint.inserts.gate import SEPARATOR, Gate
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 from migrate_lint.span import Span
 
 # Cheap gate before parsing (the parser does the reading): a file holds a site only if
-# it has INSERT/REPLACE followed closely by INTO (quotes of implicit concatenation
-# may sit between), or an ``insert(`` call, or a ``Table(`` definition.
+# it has INSERT/REPLACE followed by INTO (only separators, such as the quotes and line
+# breaks of implicit concatenation, between), or an ``insert(`` call, or a ``Table(``
+# definition.
 GATE = Gate(("insert", "replace", "table"), re.compile(
-    r"\b(?:insert|replace)\b\W{0,8}(?:or\s+\w+\W+)?into\b|\binsert\s*\(|\bTable\s*\(", re.I))
+    rf"\b(?:insert|replace)\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?into\b"
+    r"|\binsert\s*\(|\bTable\s*\(", re.I))
 _EXECUTE = frozenset({"execute", "executemany", "executescript"})
 _SQLITE_MODULES = re.compile(r"^\s*(?:import|from)\s+(?:sqlite3|aiosqlite|pysqlite3)\b", re.M)
 # Line breaks as Python's tokenizer counts them (a lone CR is one), for ast line numbers.
