@@ -22,15 +22,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from migrate_lint import bounded
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.inserts.builders import resolve_builders
-from migrate_lint.inserts.diesel import resolve_diesel
-from migrate_lint.inserts.drizzle import DrizzleFacts, resolve
-from migrate_lint.inserts.files import decode, walk
-from migrate_lint.inserts.git import revision_files
-from migrate_lint.inserts.js_src import js_sites
 from migrate_lint.inserts.model import (
     NAMED,
     ORIGINS,
@@ -40,10 +35,14 @@ from migrate_lint.inserts.model import (
     SiteCollection,
     SkippedFile,
 )
-from migrate_lint.inserts.native_src import native_sites
-from migrate_lint.inserts.python_src import python_sites
 from migrate_lint.inserts.sqltext import GATE as SQL_GATE
 from migrate_lint.inserts.sqltext import site_from_statement, sites_in_sql
+
+# The readers of application code (tree-sitter, ast, drizzle, Kysely, diesel) load when
+# insert paths are read: rule NN002 imports this package on every run, most of which
+# read none.
+if TYPE_CHECKING:
+    from migrate_lint.inserts.drizzle import DrizzleFacts
 
 __all__ = [
     "NAMED",
@@ -66,16 +65,24 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
 
     Never raises on bad source: whatever goes wrong becomes the note.
     """
+    from migrate_lint.inserts.drizzle import DrizzleFacts
+
     try:
         if language == "sql":
             if not SQL_GATE.admits(text):
                 return [], DrizzleFacts(), None
             return sites_in_sql(text, path, "sql-file", revision=revision), DrizzleFacts(), None
         if language == "python":
+            from migrate_lint.inserts.python_src import python_sites
+
             sites, problem = python_sites(path, text, revision)
             return sites, DrizzleFacts(), problem
         if language in ("go", "rust"):
+            from migrate_lint.inserts.native_src import native_sites
+
             return native_sites(path, text, language, revision)
+        from migrate_lint.inserts.js_src import js_sites
+
         return js_sites(path, text, language, revision)
     except RecursionError:
         return [], DrizzleFacts(), "too deeply nested to read"
@@ -102,6 +109,8 @@ def _read(path: str) -> bytes | str:
 def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
             sites: list[InsertSite], facts: list[DrizzleFacts],
             skipped: list[SkippedFile]) -> int:
+    from migrate_lint.inserts.files import decode
+
     count = 0
     for path, language, data in files:
         if isinstance(data, str):
@@ -127,6 +136,9 @@ def _key(site: InsertSite) -> tuple[object, ...]:
 
 def _builders(facts: Sequence[DrizzleFacts]) -> list[InsertSite]:
     """Kysely, Knex and diesel inserts, resolved with what every file contributed."""
+    from migrate_lint.inserts.builders import resolve_builders
+    from migrate_lint.inserts.diesel import resolve_diesel
+
     return resolve_builders([b for f in facts for b in f.builders],
                             [c for f in facts for c in f.camel]) + resolve_diesel(
         [t for f in facts for t in f.diesel_tables], [i for f in facts for i in f.diesel_inserts])
@@ -144,6 +156,10 @@ def collect_sites(paths: Sequence[str], exclude: Sequence[str] = (), *,
     database after an upgrade. Raises MigrateLintError when git cannot read the
     revision; never raises on unreadable or unparseable source.
     """
+    from migrate_lint.inserts.drizzle import resolve
+    from migrate_lint.inserts.files import walk
+    from migrate_lint.inserts.git import revision_files
+
     sites: list[InsertSite] = []
     skipped: list[SkippedFile] = []
     facts: list[DrizzleFacts] = []
