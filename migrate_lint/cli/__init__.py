@@ -32,19 +32,35 @@ class InputError(click.ClickException):
         return self.message
 
 
-# command name -> (module, attribute); modules load only when their command runs, so
-# `check` never pays for importing the fix planner, the sandbox or jinja2.
+# command name -> (module, attribute, the first paragraph of its help). Modules load
+# only when their command runs, so `check` never pays for importing the fix planner,
+# the sandbox or jinja2, and `--help` lists the commands from the summaries here
+# without importing any (tests/test_startup.py keeps them equal to the help).
 COMMANDS = {
-    "apply": ("migrate_lint.cli.apply_cmd", "apply"),
-    "baseline": ("migrate_lint.cli.baseline_cmd", "baseline"),
-    "check": ("migrate_lint.cli.check_cmd", "check"),
-    "explain": ("migrate_lint.cli.rules_cmd", "explain"),
-    "fix": ("migrate_lint.cli.fix_cmd", "fix"),
-    "new": ("migrate_lint.cli.apply_cmd", "new"),
-    "report": ("migrate_lint.cli.report_cmd", "report"),
-    "rules": ("migrate_lint.cli.rules_cmd", "rules"),
-    "schema": ("migrate_lint.cli.schema_cmd", "schema"),
-    "status": ("migrate_lint.cli.apply_cmd", "status"),
+    "apply": ("migrate_lint.cli.apply_cmd", "apply",
+              "Apply the pending migrations of DIRECTORY to the database, each in its own "
+              "transaction."),
+    "baseline": ("migrate_lint.cli.baseline_cmd", "baseline",
+                 "Write every current finding of PATHS to a baseline file."),
+    "check": ("migrate_lint.cli.check_cmd", "check",
+              "Lint migrations: PATHS are migrations directories or migration files."),
+    "explain": ("migrate_lint.cli.rules_cmd", "explain",
+                "Print the documentation of rule CODE (a code like NN001 or a kebab name)."),
+    "fix": ("migrate_lint.cli.fix_cmd", "fix",
+            "Plan verified fixes for every fixable finding in DIRECTORY."),
+    "new": ("migrate_lint.cli.apply_cmd", "new",
+            "Write a new, empty migration NAME in the layout of the migrations directory."),
+    "report": ("migrate_lint.cli.report_cmd", "report",
+               "Write an HTML report of the history in DIRECTORY (default: the configured "
+               "`path`)."),
+    "rules": ("migrate_lint.cli.rules_cmd", "rules",
+              "List every rule: code, name, default severity and summary."),
+    "schema": ("migrate_lint.cli.schema_cmd", "schema",
+               "Print the schema after the history in DIRECTORY (default: the configured "
+               "`path`, else migrations/)."),
+    "status": ("migrate_lint.cli.apply_cmd", "status",
+               "List applied, pending, edited and missing migrations; exit 1 on edited or "
+               "missing."),
 }
 
 
@@ -61,6 +77,16 @@ class LintGroup(click.Group):
         command = getattr(importlib.import_module(target[0]), target[1])
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, as click writes it, from the summaries above."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        # a bare command holding the summary shortens it exactly as the real one would
+        rows = [(name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
+                for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migrate_lint.registry import check_codes
-
 
 def split_codes(values: str | Iterable[str]) -> tuple[str, ...]:
     """The comma-separated codes of one flag value, or of a repeated flag's values."""
@@ -19,4 +17,8 @@ def split_codes(values: str | Iterable[str]) -> tuple[str, ...]:
 
 def rule_codes(values: str | Iterable[str], flag: str) -> tuple[str, ...]:
     """The normalised codes of a rule-code flag; MigrateLintError names ``flag``."""
+    # the registry imports the engine and the model: loaded when a flag is read, not
+    # when a command is listed
+    from migrate_lint.registry import check_codes
+
     return check_codes(split_codes(values), flag)
