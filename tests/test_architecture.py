@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("facts", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
     ("rules", ("rules", "rules.*")),
     # Reporters sit below the run: they read a LintResult, never the orchestrator.
-    ("report", ("report", "report.*", "ruledocs")),
+    ("report", ("report", "report.*", "ruledocs", "rulebook")),
     # Orchestration: one lint run, fix planning, --against, apply.
     ("run", ("lint", "fix", "fix.*", "against", "applier")),
     ("commands", ("cli.*",)),

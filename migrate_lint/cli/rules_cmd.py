@@ -1,15 +1,23 @@
-"""`migrate-lint rules` and `migrate-lint explain`: what the rules are and why."""
+"""`migrate-lint rules` and `migrate-lint explain`: what the rules are and why.
+
+Both read the rule catalogue (`migrate_lint.rulebook`), not the rule classes, so they
+import neither the rules nor the SQL layer; writing the pages and the catalogue reads
+the rule classes themselves.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 import click
 
-from migrate_lint.fix.requests import FIXABLE
-from migrate_lint.registry import find_rule, rule_infos, suggest
+from migrate_lint import rulebook
 from migrate_lint.ruledocs import doc_path, doc_url, render_page
+
+if TYPE_CHECKING:
+    from migrate_lint.result import RuleInfo
 
 
 @click.command()
@@ -17,31 +25,36 @@ from migrate_lint.ruledocs import doc_path, doc_url, render_page
               show_default=True, help="Output format.")
 @click.option("--write-docs", "docs_dir", metavar="DIR", type=click.Path(path_type=str),
               help="Write one Markdown page per rule into DIR (docs/rules in this repository).")
-def rules(fmt: str, docs_dir: str | None) -> None:
+@click.option("--write-catalogue", "catalogue", metavar="FILE", type=click.Path(path_type=str),
+              hidden=True,
+              help="Write the rule catalogue `rules` and `explain` read "
+                   "(migrate_lint/data/rules.json in this repository).")
+def rules(fmt: str, docs_dir: str | None, catalogue: str | None) -> None:
     """List every rule: code, name, default severity and summary."""
-    infos = rule_infos()
-    fixable = frozenset(FIXABLE)
-    if docs_dir is not None:
-        _write_docs(docs_dir, fixable)
+    if docs_dir is not None or catalogue is not None:
+        _write(docs_dir, catalogue)
         return
+    entries = rulebook.load()
     if fmt == "json":
-        payload = [{"code": i.code, "name": i.name, "severity": i.severity,
-                    "summary": i.summary, "fix_title": i.fix_title,
-                    "fixable": i.code in fixable, "doc": i.doc,
-                    "doc_path": doc_path(i.code), "url": doc_url(i.code)} for i in infos]
+        payload = [{"code": e.code, "name": e.name, "severity": e.severity,
+                    "summary": e.summary, "fix_title": e.fix_title,
+                    "fixable": e.fixable, "doc": e.doc,
+                    "doc_path": doc_path(e.code), "url": doc_url(e.code)} for e in entries]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    width = max((len(i.name) for i in infos), default=0)
-    for info in infos:
-        click.echo(f"{info.code}  {info.name:<{width}}  {info.severity:<7}  {info.summary}")
+    width = max((len(e.name) for e in entries), default=0)
+    for entry in entries:
+        click.echo(f"{entry.code}  {entry.name:<{width}}  {entry.severity:<7}  {entry.summary}")
 
 
 @click.command()
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation of rule CODE (a code like NN001 or a kebab name)."""
-    info = find_rule(code)
+    info = rulebook.find(rulebook.load(), code)
     if info is None:
+        from migrate_lint.registry import suggest  # the rules themselves, for the hint only
+
         guess = suggest(code)
         hint = f"; did you mean `{guess}`?" if guess else "; see `migrate-lint rules`"
         raise click.UsageError(f"unknown rule `{code}`{hint}")
@@ -51,10 +64,25 @@ def explain(code: str) -> None:
         click.echo(f"\nFix: {info.fix_title}")
 
 
-def _write_docs(directory: str, fixable: frozenset[str]) -> None:
+def _write(docs_dir: str | None, catalogue: str | None) -> None:
+    """Write the rule pages and/or the catalogue, from the rule classes."""
+    from migrate_lint.fix.requests import FIXABLE
+    from migrate_lint.registry import rule_infos
+
+    infos = rule_infos()
+    fixable = frozenset(FIXABLE)
+    if docs_dir is not None:
+        _write_docs(docs_dir, infos, fixable)
+    if catalogue is not None:
+        with open(catalogue, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(rulebook.dumps(rulebook.entries_of(infos, fixable)))
+        click.echo(f"{catalogue}: {len(infos)} rules written")
+
+
+def _write_docs(directory: str, infos: tuple[RuleInfo, ...],
+                fixable: frozenset[str]) -> None:
     """Write ``<CODE>.md`` for every rule; remove pages of rules that no longer exist."""
     os.makedirs(directory, exist_ok=True)
-    infos = rule_infos()
     wanted = {f"{i.code}.md" for i in infos}
     for name in os.listdir(directory):
         if name.endswith(".md") and name not in wanted:

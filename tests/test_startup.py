@@ -1,0 +1,131 @@
+"""Start-up: `--help`, `rules` and `explain` import click and their own modules only.
+
+The command list of `--help` comes from the summaries in `migrate_lint.cli.COMMANDS`,
+and `rules` / `explain` read the rule catalogue (`migrate_lint.rulebook`): these tests
+keep both equal to what they stand for, and check in fresh interpreters what the
+three commands import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from migrate_lint import rulebook
+from migrate_lint.cli import COMMANDS, cli
+
+LIGHT = [["--help"], ["rules"], ["rules", "--format", "json"], ["explain", "NN001"],
+         ["explain", "add-not-null-without-default"]]
+HEAVY = ("sqlglot", "sqlglotc", "jinja2", "tree_sitter", "immutables")
+# the project modules each light command may load: the group, its own, what they read
+OWN = {"migrate_lint", "migrate_lint.__main__", "migrate_lint.cli", "migrate_lint.errors",
+       "migrate_lint.version"}
+RULES_OWN = OWN | {"migrate_lint.cli.rules_cmd", "migrate_lint.rulebook", "migrate_lint.ruledocs"}
+
+
+def _run(args: list[str], *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *flags, "-m", "migrate_lint", *args],
+                          capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+
+
+@pytest.mark.parametrize("args", LIGHT, ids=" ".join)
+def test_light_commands_import_neither_sqlglot_nor_jinja2(args: list[str]) -> None:
+    done = _run(args, "-X", "importtime")
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "click" in imported  # the list is read at all
+    heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY)
+    assert not heavy, f"`migrate-lint {' '.join(args)}` imports {heavy}"
+
+
+_SYS_MODULES = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+from migrate_lint.cli import main
+sys.argv = ["migrate-lint", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("args", LIGHT, ids=" ".join)
+def test_light_commands_load_only_their_own_modules(args: list[str]) -> None:
+    """`-X importtime` misses what importlib.import_module loads: sys.modules does not."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", _SYS_MODULES, *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stderr.splitlines()[-1])
+    own = {m for m in loaded if m.split(".")[0] == "migrate_lint"}
+    allowed = OWN if args == ["--help"] else RULES_OWN
+    assert own <= allowed, f"`migrate-lint {' '.join(args)}` loads {sorted(own - allowed)}"
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def _first_paragraph(command: click.Command) -> str:
+    return " ".join((command.help or "").split("\n\n")[0].split())
+
+
+def test_command_summaries_are_the_commands_help() -> None:
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in COMMANDS.items():
+        command = click.Group.get_command(cli, ctx, name) or cli.get_command(ctx, name)
+        assert command is not None
+        assert summary == _first_paragraph(command), (
+            f"COMMANDS[{name!r}] in migrate_lint/cli/__init__.py: make its summary the first "
+            f"paragraph of the command's help: {_first_paragraph(command)!r}")
+
+
+@pytest.mark.parametrize("width", [80, 60, 45, 120])
+def test_help_lists_the_commands_as_click_would(width: int) -> None:
+    ctx = click.Context(cli)
+    ours, clicks = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    cli.format_commands(ctx, ours)
+    click.Group.format_commands(cli, ctx, clicks)  # imports every command for its help
+    assert ours.getvalue() == clicks.getvalue()
+    assert "check" in ours.getvalue()
+
+
+def test_rule_catalogue_is_written_from_the_rule_classes(tmp_path: Path) -> None:
+    fresh = tmp_path / "rules.json"
+    done = CliRunner().invoke(cli, ["rules", "--write-catalogue", str(fresh)])
+    assert done.exit_code == 0, done.output
+    assert fresh.read_text(encoding="utf-8") == Path(rulebook.PATH).read_text(encoding="utf-8"), (
+        "migrate_lint/data/rules.json is stale: run "
+        "`migrate-lint rules --write-catalogue migrate_lint/data/rules.json`")
+
+
+def test_catalogue_finds_rules_as_the_rule_registry_does() -> None:
+    from migrate_lint.registry import find_rule, rule_infos
+
+    entries = rulebook.load()
+    infos = rule_infos()
+    assert [e.code for e in entries] == [i.code for i in infos]
+    asks = [w for i in infos for w in (i.code, i.code.lower(), i.name, i.name.upper(),
+                                       f" {i.code} ")]
+    asks += ["NN", "XX999", "", "add-not-null", "nn00l"]
+    for ask in asks:
+        entry, info = rulebook.find(entries, ask), find_rule(ask)
+        assert (entry.code if entry else None) == (info.code if info else None), ask
+
+
+def test_unreadable_catalogue_is_one_line_and_exit_2(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "rules.json"
+    broken.write_text('{"format": 1, "rules": [{"code": "NN001"', encoding="utf-8")
+    monkeypatch.setattr(rulebook, "PATH", str(broken))
+    for args in (["rules"], ["explain", "NN001"]):
+        done = CliRunner().invoke(cli, args)
+        assert done.exit_code == 2
+        message = done.output.strip()
+        assert "\n" not in message and str(broken) in message
+        assert "cannot read the rule catalogue" in message and "reinstall" in message
