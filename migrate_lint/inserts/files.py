@@ -115,8 +115,7 @@ def decode(data: bytes) -> tuple[str | None, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return None, f"not UTF-8 text (byte {err.start})"
-    longest = max((len(line) for line in text.split("\n")), default=0) if (
-        len(text) > MAX_LINE) else 0
+    longest = max(map(len, text.split("\n"))) if len(text) > MAX_LINE else 0
     if longest > MAX_LINE:
         return None, f"looks minified or generated (a line of {longest} characters)"
     return text.lstrip("\ufeff") if text.startswith("\ufeff") else text, ""
