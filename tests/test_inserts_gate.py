@@ -176,3 +176,15 @@ def test_an_insert_written_unusually_is_still_found(tmp_path: Path, name: str, t
     collection = collect_sites([str(tmp_path)])
     assert [(s.table, s.columns) for s in collection.sites] == [(table, columns)]
     assert collection.skipped == ()
+
+
+def test_exclude_patterns_of_every_kind(tmp_path: Path) -> None:
+    """Names match a part, paths match themselves and what is under them, globs either."""
+    files = ["src/gen/a.ts", "src/gen2/b.ts", "lib/x.gen.ts", "lib/y.ts", "deep/build/c.ts",
+             "app/d.ts", "app/old/e.ts", "app/older/f.ts", "tmpdir/g.ts"]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text('const q = "INSERT INTO t (a) VALUES (1)";\n')
+    found = collect_sites([str(tmp_path)], ["src/gen", "*.gen.ts", "app/old/", "tmp*"])
+    kept = sorted(Path(s.span.path).relative_to(tmp_path).as_posix() for s in found.sites)
+    assert kept == ["app/d.ts", "app/older/f.ts", "lib/y.ts", "src/gen2/b.ts"]
