@@ -75,13 +75,18 @@ def _value(decl: str, row: int, variant: int, salt: str = "") -> object:
 
 
 def _key_values(conn: sqlite3.Connection, parent: str, column: str | None) -> list[object]:
+    """The parent's key values; none when the parent (or its column) does not exist,
+    as after a DROP TABLE of a parent whose children stay."""
     if column is None:
         pk = [str(r[0]) for r in conn.execute(
             "SELECT name FROM pragma_table_info(?) WHERE pk = 1", (parent,))]
         column = pk[0] if pk else "rowid"
-    return [r[0] for r in conn.execute(
-        f"SELECT {q(column) if column != 'rowid' else 'rowid'} FROM {q(parent)} "
-        "ORDER BY rowid LIMIT 20")]
+    try:
+        return [r[0] for r in conn.execute(
+            f"SELECT {q(column) if column != 'rowid' else 'rowid'} FROM {q(parent)} "
+            "ORDER BY rowid LIMIT 20")]
+    except sqlite3.Error:
+        return []
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> Iterator[tuple[list[str], list[list[object]]]]:

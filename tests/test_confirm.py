@@ -242,3 +242,30 @@ def test_a_lost_index_is_confirmed_by_sqlites_index_list(tmp_path: Path) -> None
     for name in ("0001_init.sql", "0002_rebuild.sql"):
         conn.executescript((root / name).read_text())
     assert conn.execute("SELECT count(*) FROM pragma_index_list('t')").fetchone()[0] == 0
+
+
+def test_a_child_of_a_dropped_parent_is_filled_and_judged(tmp_path: Path) -> None:
+    """A DROP TABLE of a parent leaves its children referencing nothing; the filler gives
+    them rows without keys instead of failing, so the next migration's claims are judged
+    (found by tests/test_confirm_property.py: it was an internal error)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id))")
+    assert fill(conn) == {"c": 4}
+    assert conn.execute("SELECT count(*) FROM c WHERE p_id IS NULL").fetchone()[0] == 4
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE p (id integer PRIMARY KEY);\n"
+        "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id), a text);\n"
+        "CREATE INDEX c_a ON c (a);\n")
+    (root / "0002_drop.sql").write_text("DROP TABLE p;\n")
+    (root / "0003_rebuild.sql").write_text(
+        "CREATE TABLE c_new (id integer PRIMARY KEY, p_id integer, a text);\n"
+        "INSERT INTO c_new (id, p_id, a) SELECT id, p_id, a FROM c;\nDROP TABLE c;\n"
+        "ALTER TABLE c_new RENAME TO c;\n")
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
+                                      "RB003", "--runner", "prisma"])
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["findings"]
+    assert len(found) == 1
+    assert "SQLite confirms: after the migration `c` has no key on (a)" in found[0]["message"]
