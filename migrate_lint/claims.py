@@ -47,7 +47,11 @@ class PragmaMatters:
 
 @dataclass(frozen=True, slots=True)
 class StatementFails:
-    """The statement fails with an error message containing ``needle``."""
+    """The statement fails with an error message containing ``needle`` (in any case).
+
+    SQLite reports one constraint per failing row, the first it checks: the needle
+    names the column or key (``NOT NULL constraint failed: t.c``), so that another
+    column's error does not confirm it."""
 
     needle: str
 

@@ -13,7 +13,8 @@ the parents of each child table. Then, per finding:
   declares (`Rule.unconfirmed`);
 - **not judged**: where the sandbox could not reach or finish the migration for
   another reason (an earlier migration fails here, another statement of the same
-  migration fails first), the finding stays as the rule made it.
+  migration fails first, the statement itself fails on another constraint first),
+  the finding stays as the rule made it.
 
 One sandbox pass per history, one copy per migration with candidates: cheap next
 to the replay, and nothing at all when no rule makes a claim.
@@ -243,19 +244,31 @@ def _indexes(conn: sqlite3.Connection) -> dict[str, tuple[tuple[tuple[str, ...],
     return out
 
 
-def _failed_at(seen: Observation, finding: Finding, migration: Migration) -> bool | None:
-    """Whether the migration failed at the finding's statement (None: it failed
-    earlier or at a statement the finding does not name)."""
-    if seen.error is None:
-        return False
+def _statement_index(finding: Finding, migration: Migration) -> int | None:
+    """The index in ``migration`` of the statement the finding is about (None: none)."""
     span = finding.statement or finding.span
-    statements = migration.up.statements
-    index = next((i for i, s in enumerate(statements)
-                  if s.span.path == span.path and s.span.start <= span.start < s.span.end),
-                 None)
-    if index is None or seen.error.piece_index != index:
-        return None
-    return True
+    return next((i for i, s in enumerate(migration.up.statements)
+                 if s.span.path == span.path and s.span.start <= span.start < s.span.end),
+                None)
+
+
+def _fails_verdict(claim: StatementFails, seen: Observation, finding: Finding,
+                   migration: Migration) -> Verdict:
+    index = _statement_index(finding, migration)
+    error = seen.error
+    if index is None:
+        return Verdict(None)
+    if error is None:
+        return Verdict(False, "no failure on synthetic rows")
+    if error.piece_index > index:
+        return Verdict(False, "the statement passes on synthetic rows")
+    if error.piece_index < index:
+        return Verdict(None)  # an earlier statement fails first: cannot tell
+    if claim.needle.lower() in error.message.lower():  # SQLite's names, in any case
+        return Verdict(True, f"SQLite confirms on synthetic rows: '{error.message}'")
+    # It fails there, for another reason first (SQLite reports one constraint of a
+    # row, the first it checks): whether it would also fail as claimed, cannot tell.
+    return Verdict(None)
 
 
 def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdict:
@@ -265,12 +278,7 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
     if isinstance(claim, PragmaMatters):
         return _pragma_verdict(seen)
     if isinstance(claim, StatementFails):
-        at = _failed_at(seen, finding, migration)
-        if at is None:
-            return Verdict(None)
-        if at and seen.error is not None and claim.needle in seen.error.message:
-            return Verdict(True, f"SQLite confirms on synthetic rows: '{seen.error.message}'")
-        return Verdict(False, "no failure on synthetic rows")
+        return _fails_verdict(claim, seen, finding, migration)
     if seen.error is not None:
         if isinstance(claim, ChildRowsChanged) and claim.fails and \
                 "FOREIGN KEY constraint failed" in seen.error.message:

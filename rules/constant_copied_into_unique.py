@@ -115,5 +115,5 @@ class ConstantCopiedIntoUnique(Rule):
                 columns=",".join(written),
                 source_table=old[0].name,
             ))
-            yield replace(finding, claim=StatementFails("UNIQUE constraint failed"))
+            yield replace(finding, claim=StatementFails(error))
             return  # one key is enough: the copy fails at its second row

@@ -214,5 +214,8 @@ class NotNullWithoutBackfill(Rule):
             ))
             # A missing value fails wherever the source has a row: an error. A nullable
             # source fails only where a NULL is stored, which only the data can say.
-            yield replace(finding, claim=StatementFails("NOT NULL constraint failed"),
-                          severity="warning" if reason == "nullable-source" else "error")
+            # The whole message: SQLite names the first column that fails, which must
+            # be this one for SQLite to confirm this finding.
+            yield replace(finding, claim=StatementFails(
+                f"NOT NULL constraint failed: {target.name}.{col.name}"),
+                severity="warning" if reason == "nullable-source" else "error")

@@ -269,3 +269,34 @@ def test_a_child_of_a_dropped_parent_is_filled_and_judged(tmp_path: Path) -> Non
     found = json.loads(result.stdout)["findings"]
     assert len(found) == 1
     assert "SQLite confirms: after the migration `c` has no key on (a)" in found[0]["message"]
+
+
+def test_a_copy_that_fails_for_another_reason_first_is_not_judged(tmp_path: Path) -> None:
+    """SQLite reports one constraint per failing row, the first it checks: NOT NULL on
+    `name` hides both the NOT NULL on `note` and the UNIQUE on `code`. Neither of those
+    findings is confirmed with `name`'s error, nor said to show "no failure" (found by
+    tests/test_confirm_property.py)."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE p (id integer PRIMARY KEY, name text, note text);\n")
+    (root / "0002_rebuild.sql").write_text(
+        "CREATE TABLE new_p (id integer PRIMARY KEY, name text NOT NULL, note text NOT NULL,"
+        " code text NOT NULL UNIQUE);\n"
+        "INSERT INTO new_p (id, name, note, code) SELECT id, name, note, '' FROM p;\n"
+        "DROP TABLE p;\nALTER TABLE new_p RENAME TO p;\n")
+    conn = sqlite3.connect(":memory:")
+    conn.executescript((root / "0001_init.sql").read_text())
+    fill(conn)
+    try:
+        conn.executescript((root / "0002_rebuild.sql").read_text())
+    except sqlite3.IntegrityError as exc:
+        error = str(exc)
+    assert error == "NOT NULL constraint failed: new_p.name"  # the oracle
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
+                                      "NN003,DL008"])
+    found = {(f["code"], f["message"].split("`")[5] if f["code"] == "NN003" else ""):
+             f["message"] for f in json.loads(result.stdout)["findings"]}
+    assert found[("NN003", "name")].endswith(f"[SQLite confirms on synthetic rows: '{error}']")
+    for key in (("NN003", "note"), ("DL008", "")):
+        assert "confirm" not in found[key], found[key]
