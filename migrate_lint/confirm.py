@@ -6,7 +6,9 @@ migration that has candidates, the database is copied (SQLite's backup API), the
 copy is filled with synthetic rows (NULLs where allowed, children for every foreign
 key; `migrate_lint.synth`), the migration runs on the copy, and what SQLite did is observed:
 the error and the statement that raised it, rows per table, indexes, and keys to
-the parents of each child table. Then, per finding:
+the parents of each child table, after the migration and right before and after a
+DROP that a claim is about (`Sandbox.apply` reads between statements). Then, per
+finding:
 
 - **confirmed**: reported with the observed effect appended to its message;
 - **not reproduced**: dropped, or kept as a warning that says so, as the rule
@@ -62,6 +64,9 @@ class Observation:
     # The same run with foreign keys off on the connection (what an effective
     # `PRAGMA foreign_keys=OFF` would give): its error and rows; None when not asked.
     keys_off: tuple[ApplyError | None, dict[str, int]] | None = None
+    # statement index -> (rows, keyed rows) right after it ran, for the statements
+    # around a claimed DROP: what that one statement did, not the whole migration
+    between: dict[int, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
     wanted: dict[int, list[int]] = {}
     reruns: dict[int, set[int]] = {}
     keys_off: set[int] = set()
+    around: dict[int, set[int]] = {}
     for i, f in enumerate(findings):
         if f.claim is not None:
             index = _migration_of(history, f)
@@ -89,9 +95,13 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
                     reruns.setdefault(index, set()).add(f.claim.statement)
                 if isinstance(f.claim, PragmaMatters):
                     keys_off.add(index)
+                if isinstance(f.claim, ChildRowsChanged):
+                    at = _statement_index(f, history.migrations[index])
+                    if at is not None:
+                        around.setdefault(index, set()).update((at - 1, at))
     if not wanted:
         return list(findings)
-    observed = _observe(history, set(wanted), reruns, keys_off)
+    observed = _observe(history, set(wanted), reruns, keys_off, around)
     out: list[Finding | None] = list(findings)
     for index, positions in wanted.items():
         seen = observed.get(index)
@@ -113,7 +123,7 @@ def _migration_of(history: History, finding: Finding) -> int | None:
 
 
 def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
-             keys_off: set[int]) -> dict[int, Observation]:
+             keys_off: set[int], around: dict[int, set[int]]) -> dict[int, Observation]:
     out: dict[int, Observation] = {}
     last = max(wanted)
     with Sandbox.for_settings(history.settings) as box:
@@ -123,7 +133,7 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
                 # filled once; every run of this migration starts from a copy of it
                 with _copy(box) as filled:
                     fill(filled.connection)
-                    seen = _run_on_rows(filled, migration)
+                    seen = _run_on_rows(filled, migration, around.get(index, set()))
                     for stop in sorted(reruns.get(index, ())):
                         reached, rerun = _rerun_after(filled, migration, stop)
                         if reached:
@@ -146,15 +156,24 @@ def _copy(box: Sandbox) -> Iterator[Sandbox]:
         copy.close()
 
 
-def _run_on_rows(filled: Sandbox, migration: Migration) -> Observation:
+def _run_on_rows(filled: Sandbox, migration: Migration, between: set[int]) -> Observation:
+    """The migration on a copy of ``filled``; rows and keyed rows are also read right
+    after each statement in ``between``, inside the runner's transaction."""
     with _copy(filled) as copy:
         conn = copy.connection
         rows_before, keys_before = _rows(conn), _keyed_rows(conn)
         orphans_before = _orphans(conn)
+        read: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+
+        def after(index: int) -> None:
+            if index in between:
+                read[index] = (_rows(conn), _keyed_rows(conn))
+
         error = copy.apply(migration.up.statements,
-                           no_transaction=migration.source.no_transaction)
+                           no_transaction=migration.source.no_transaction,
+                           after=after if between else None)
         return Observation(error, rows_before, _rows(conn), keys_before, _keyed_rows(conn),
-                           _indexes(conn), orphans_before, _orphans(conn))
+                           _indexes(conn), orphans_before, _orphans(conn), between=read)
 
 
 def _run_keys_off(filled: Sandbox, migration: Migration
@@ -280,13 +299,17 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
     if isinstance(claim, StatementFails):
         return _fails_verdict(claim, seen, finding, migration)
     if seen.error is not None:
+        # the DROP itself fails, or the closing COMMIT (a deferred key); not another
+        # statement whose own foreign key broke
         if isinstance(claim, ChildRowsChanged) and claim.fails and \
-                "FOREIGN KEY constraint failed" in seen.error.message:
+                "FOREIGN KEY constraint failed" in seen.error.message and \
+                seen.error.piece_index in (_statement_index(finding, migration),
+                                           len(migration.up.statements)):
             return Verdict(True, "SQLite confirms on synthetic rows: "
                            f"'{seen.error.message}'")
         return Verdict(None)  # the migration failed for another reason: cannot tell
     if isinstance(claim, ChildRowsChanged):
-        return _children_verdict(claim, seen)
+        return _children_verdict(claim, seen, _statement_index(finding, migration))
     if isinstance(claim, IndexLost):
         return _index_verdict(claim, seen)
     if isinstance(claim, OrphansLeft):
@@ -332,18 +355,28 @@ def _pragma_verdict(seen: Observation) -> Verdict:
     return Verdict(False, "the migration ends the same with foreign keys on or off")
 
 
-def _children_verdict(claim: ChildRowsChanged, seen: Observation) -> Verdict:
+def _children_verdict(claim: ChildRowsChanged, seen: Observation, at: int | None) -> Verdict:
+    """What the claimed DROP (statement ``at``) did to each child, where the migration
+    does not undo it (rows put back from a snapshot): the DROP's own effect, since an
+    earlier statement (another DROP of the same parent) may have changed them already."""
+    if at is None or at not in seen.between:
+        return Verdict(None)
+    rows_at, keys_at = seen.between[at - 1] if at > 0 else (seen.rows_before, seen.keys_before)
+    rows_next, keys_next = seen.between[at]
     effects = []
     for child in claim.children:
         low = child.lower()
-        before, after = seen.rows_before.get(low), seen.rows_after.get(low)
-        if before is None or after is None:
+        before, after = rows_at.get(low), rows_next.get(low)
+        first, last = seen.rows_before.get(low), seen.rows_after.get(low)
+        if before is None or after is None or first is None or last is None:
             continue
-        if after < before:
+        if after < before and last < first:
             effects.append(f"{before - after} of {before} rows of `{child}` deleted")
             continue
-        kb, ka = seen.keys_before.get(low), seen.keys_after.get(low)
-        if kb is not None and ka is not None and ka < kb:
+        kb, ka = keys_at.get(low), keys_next.get(low)
+        kf, kl = seen.keys_before.get(low), seen.keys_after.get(low)
+        if kb is not None and ka is not None and kf is not None and kl is not None \
+                and ka < kb and kl < kf:
             effects.append(f"the keys of {kb - ka} of {kb} rows of `{child}` nulled or reset")
     if effects:
         return Verdict(True, "SQLite confirms on synthetic rows: " + "; ".join(effects))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
@@ -169,6 +169,7 @@ class Sandbox:
         _register_stand_ins(self._conn, functions)
         self._unavailable: dict[str, str] = {}  # lower-cased name -> name as written
         self._skipped: list[Skipped] = []
+        self._after: Callable[[int], None] | None = None  # set by apply() for its run
 
     def fork(self) -> Sandbox:
         """A new in-memory sandbox holding a copy of this database, with the same runner,
@@ -223,7 +224,8 @@ class Sandbox:
         return tuple(self._skipped)
 
     def apply(
-        self, pieces: Sequence[SqlPiece], *, no_transaction: bool = False
+        self, pieces: Sequence[SqlPiece], *, no_transaction: bool = False,
+        after: Callable[[int], None] | None = None,
     ) -> ApplyError | None:
         """Apply one migration; return why it failed, or None.
 
@@ -231,17 +233,24 @@ class Sandbox:
         statement (Prisma) or ``no_transaction`` says the file opted out (goose
         ``NO TRANSACTION``, dbmate ``transaction:false``, diesel
         ``run_in_transaction = false``, sqlx 0.9 ``-- no-transaction``). On failure
-        the open transaction is rolled back, as the runner does.
+        the open transaction is rolled back, as the runner does. ``after`` is called
+        with each statement's index once it has run, inside the transaction: a reader
+        of `connection` sees the database between two statements.
         """
-        if self._transaction in ("none", "file") or no_transaction:
-            return self._run_unwrapped(pieces)
-        if self._behaviour.begin_unwraps_file and any(_opens_transaction(p.text) for p in pieces):
-            # An unknown runner whose file runs its own BEGIN evidently does not wrap
-            # it (its BEGIN would fail): run it as written, as the RB rules assume.
-            return self._run_unwrapped(pieces)
-        # One migration on its own: drizzle's batch and a per-migration runner agree.
-        failed = self._run_wrapped([pieces])
-        return failed[1] if failed else None
+        self._after = after
+        try:
+            if self._transaction in ("none", "file") or no_transaction:
+                return self._run_unwrapped(pieces)
+            if self._behaviour.begin_unwraps_file and any(
+                    _opens_transaction(p.text) for p in pieces):
+                # An unknown runner whose file runs its own BEGIN evidently does not wrap
+                # it (its BEGIN would fail): run it as written, as the RB rules assume.
+                return self._run_unwrapped(pieces)
+            # One migration on its own: drizzle's batch and a per-migration runner agree.
+            failed = self._run_wrapped([pieces])
+            return failed[1] if failed else None
+        finally:
+            self._after = None
 
     def apply_batch(
         self, migrations: Sequence[tuple[Sequence[SqlPiece], bool]]
@@ -352,6 +361,8 @@ class Sandbox:
                     message = _execute(self._conn, statement)
                     if message is not None and not self._skip(first + at, piece, message):
                         return _apply_error(first + at, piece.span, message)
+                if self._after is not None:
+                    self._after(first + at)
                 continue
             message = _execute(self._conn, piece.text)
             if message == _SEVERAL:
@@ -365,6 +376,8 @@ class Sandbox:
                         return _apply_error(first + at, inner.span, message)
             elif message is not None and not self._skip(first + at, piece, message):
                 return _apply_error(first + at, piece.span, message)
+            if self._after is not None:
+                self._after(first + at)
         return None
 
     def _skip(self, index: int, piece: SqlPiece, message: str) -> bool:

@@ -92,9 +92,11 @@ class CascadeOnRebuild(Rule):
     ## Confirmation
     Before it is reported, the migration runs on a copy of the replayed database
     filled with synthetic rows (children for every foreign key), with the runner's
-    transactions and foreign key setting. The finding says how many child rows SQLite
-    deleted or nulled, or that the DROP failed; when no child row changes (the file
-    stepped out of the runner's transaction, or restored the rows), it is dropped.
+    transactions and foreign key setting. The finding says how many child rows that
+    DROP deleted or nulled (read right before and after it: an earlier DROP of the
+    same parent may have changed them already), or that the DROP itself failed; when
+    it changes no child row for good (the file stepped out of the runner's
+    transaction, or restored the rows), it is dropped.
 
     ## References
     - https://www.sqlite.org/lang_droptable.html

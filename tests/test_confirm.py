@@ -300,3 +300,53 @@ def test_a_copy_that_fails_for_another_reason_first_is_not_judged(tmp_path: Path
     assert found[("NN003", "name")].endswith(f"[SQLite confirms on synthetic rows: '{error}']")
     for key in (("NN003", "note"), ("DL008", "")):
         assert "confirm" not in found[key], found[key]
+
+
+def _sqlx_history(root: Path, init: str, migration: str) -> list[dict[str, str]]:
+    root.mkdir()
+    (root / "0001_init.sql").write_text(init)
+    (root / "0002_change.sql").write_text(migration)
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
+                                      "RB002", "--runner", "sqlx"])
+    return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "RB002"]
+
+
+def test_a_cascade_is_confirmed_at_the_drop_that_runs_it(tmp_path: Path) -> None:
+    """A parent rebuilt twice in one migration under foreign keys on: the first DROP
+    nulls the child's keys, the second finds nothing left to change. Each DROP is judged
+    by what it did, not by what the whole migration did (found by
+    tests/test_confirm_property.py: both were confirmed with the first one's rows)."""
+    rebuild = ("CREATE TABLE new_p (id integer PRIMARY KEY, a text);\n"
+               "INSERT INTO new_p (id, a) SELECT id, a FROM p;\nDROP TABLE p;\n"
+               "ALTER TABLE new_p RENAME TO p;\n")
+    init = ("CREATE TABLE p (id integer PRIMARY KEY, a text);\n"
+            "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id) "
+            "ON DELETE SET NULL);\n")
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")  # sqlx
+    conn.executescript(init)
+    fill(conn)
+    keyed = "SELECT count(*) FROM c WHERE p_id IS NOT NULL"
+    before = conn.execute(keyed).fetchone()[0]
+    conn.executescript(rebuild)
+    assert conn.execute(keyed).fetchone()[0] == 0 < before  # the first DROP nulls them
+    found = _sqlx_history(tmp_path / "m", init, rebuild + rebuild)
+    assert [f["line"] for f in found] == [3]
+    assert found[0]["message"].endswith(
+        f"[SQLite confirms on synthetic rows: the keys of {before} of {before} rows of `c` "
+        "nulled or reset]")
+
+
+def test_a_drop_is_not_confirmed_to_fail_by_another_statements_key(tmp_path: Path) -> None:
+    """The migration fails with 'FOREIGN KEY constraint failed' at an INSERT before the
+    DROP ever runs: that does not confirm that the DROP fails (found by
+    tests/test_confirm_property.py)."""
+    found = _sqlx_history(
+        tmp_path / "m",
+        "CREATE TABLE p (id integer PRIMARY KEY);\n"
+        "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id) "
+        "ON DELETE RESTRICT);\n",
+        "INSERT INTO c (id, p_id) VALUES (100, 999);\nDROP TABLE p;\n")
+    assert len(found) == 1 and "fails with 'FOREIGN KEY constraint failed'" in \
+        found[0]["message"]
+    assert "SQLite confirms" not in found[0]["message"]
