@@ -10,7 +10,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
-from migrate_lint.sqlglot_api.dml import insert_shape
+from migrate_lint.sqlglot_api.dml import insert_shape, update_assignments
 from migrate_lint.sqlglot_api.nulls import (
     expression_null_reason,
     null_reason,
@@ -33,10 +33,11 @@ class NotNullWithoutBackfill(Rule):
     reports a NOT NULL column of `new_t` that the copy omits while it has no DEFAULT,
     or fills from a nullable column of `t` (or a NULL literal) without
     `COALESCE`/`IFNULL` and without an earlier `UPDATE` in the same migration that
-    backfilled that column. A column the copy's WHERE keeps non-NULL (`x IS NOT
-    NULL`, or a comparison such as `x <> ''` in its top-level AND chain, which is
-    NULL, not true, for a NULL `x`) is not nullable there, and a generated column is
-    nullable only where its expression can be (`id * 2` over a rowid alias cannot).
+    backfilled that column (one that sets it to NULL does not). A column the copy's
+    WHERE keeps non-NULL (`x IS NOT NULL`, or a comparison such as `x <> ''` in its
+    top-level AND chain, which is NULL, not true, for a NULL `x`) is not nullable
+    there, and a generated column is nullable only where its expression can be
+    (`id * 2` over a rowid alias cannot).
 
     ## Why is this bad?
     On every database where one row of `t` holds NULL in that column (or where `t`
@@ -134,7 +135,7 @@ class NotNullWithoutBackfill(Rule):
 
         def backfilled(table: Table, col: Column) -> bool:
             return any(
-                s.migration == ctx.migration_index
+                s.migration == ctx.migration_index and not _sets_null(s.statement, col.name)
                 for s in ctx.timeline.backfills(table.name, col.name, ctx.step_index)
             )
 
@@ -219,3 +220,15 @@ class NotNullWithoutBackfill(Rule):
             yield replace(finding, claim=StatementFails(
                 f"NOT NULL constraint failed: {target.name}.{col.name}"),
                 severity="warning" if reason == "nullable-source" else "error")
+
+
+def _sets_null(stmt: Statement, column: str) -> bool:
+    """An UPDATE that sets ``column`` to the NULL literal: the opposite of a backfill."""
+    if stmt.ast is None:
+        return False
+    for name, value in update_assignments(stmt.ast):
+        why = null_reason(value, lambda _q, _n: False) if name.lower() == column.lower() \
+            else None
+        if why is not None and why.kind == "null":
+            return True
+    return False
