@@ -7,13 +7,14 @@ backfilled a column, which tables the tool could not follow.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from migrate_lint import ddl as d
+from migrate_lint.facts.literals import select_star_source
+from migrate_lint.facts.types import ctas_type
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.schema import (
     Column,
@@ -300,22 +301,6 @@ def _column(col: d.ColumnDef, origin: Origin, pk: int = 0) -> Column:
     )
 
 
-_AFFINITY_TYPES = (("INT", "INT"), ("CHAR", "TEXT"), ("CLOB", "TEXT"), ("TEXT", "TEXT"),
-                   ("BLOB", ""), ("REAL", "REAL"), ("FLOA", "REAL"), ("DOUB", "REAL"))
-_SELECT_STAR = re.compile(r"^\s*SELECT\s+\*\s+FROM\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.I)
-
-
-def _affinity_type(declared: str) -> str:
-    """The type CREATE TABLE ... AS SELECT gives a column copied from ``declared``."""
-    upper = declared.upper()
-    if not upper:
-        return ""
-    for needle, name in _AFFINITY_TYPES:
-        if needle in upper:
-            return name
-    return "NUM"
-
-
 _STRICT_TYPES = frozenset({"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"})
 
 # SQLite's default SQLITE_MAX_COLUMN: a table (and a result set) has at most this many
@@ -547,14 +532,14 @@ def _create_table_as(schema: Schema, node: d.CreateTable, select: str, stmt: Sta
         cols = tuple(Column(n, t, origin) for n, t in made.columns)
         return schema.with_table(Table(node.name, cols, origin, made.sql,
                                        temporary=node.temporary)), None
-    match = _SELECT_STAR.match(select)
-    source = schema.table(match.group(1)) if match else None
+    star = select_star_source(select)
+    source = schema.table(star) if star else None
     if source is None:
         table = Table(node.name, (), origin, stmt.text, temporary=node.temporary,
                       incomplete=f"{stmt.span}: columns of CREATE TABLE ... AS SELECT "
                       "are not modelled")
     else:
-        cols = tuple(Column(c.name, _affinity_type(c.type), origin)
+        cols = tuple(Column(c.name, ctas_type(c.type), origin)
                      for c in source.columns if not c.hidden)
         if len(cols) > MAX_COLUMNS:
             return schema, "too many columns in result set"

@@ -1,7 +1,8 @@
-"""Two SQL facts the fixer, the synthetic-row filler and the prover share.
+"""Identifier quoting the fixer, the synthetic-row filler and the prover share.
 
-They sit below all three (``fix.sqltext`` re-exports them) so `migrate_lint.confirm`
-can fill a database without importing the fixer.
+It sits below all three (``fix.sqltext`` re-exports it) so `migrate_lint.confirm`
+can fill a database without importing the fixer. Type affinity is a fact:
+``migrate_lint.facts.types``.
 """
 
 from __future__ import annotations
@@ -15,16 +16,3 @@ def q(name: str) -> str:
     """
     return "`" + name.replace("`", "``") + "`"
 
-
-def affinity(declared: str) -> str:
-    """SQLite's type affinity of a declared type (sqlite.org/datatype3.html 3.1)."""
-    upper = declared.upper()
-    if "INT" in upper:
-        return "INTEGER"
-    if any(n in upper for n in ("CHAR", "CLOB", "TEXT")):
-        return "TEXT"
-    if "BLOB" in upper or not upper:
-        return "BLOB"
-    if any(n in upper for n in ("REAL", "FLOA", "DOUB")):
-        return "REAL"
-    return "NUMERIC"

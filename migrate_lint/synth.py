@@ -12,7 +12,8 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 
-from migrate_lint.sqlbasics import affinity, q
+from migrate_lint.facts.types import affinity
+from migrate_lint.sqlbasics import q
 
 ROWS_PER_TABLE = 4
 

@@ -5,19 +5,18 @@ Everything here only reads the timeline; nothing keeps state between calls.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from migrate_lint.ddl import AddColumn, ColumnDef
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts import literals
+from migrate_lint.facts.conditions import always_true
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import where_condition
-
-from ._conditions import always_true
 
 
 def add_column(stmt: Statement) -> AddColumn | None:
@@ -113,65 +112,9 @@ def column_span(stmt: Statement, col: ColumnDef | None = None) -> Span:
     return col.span if col is not None else stmt.span
 
 
-_CAST = re.compile(r"^CAST\s*\((?P<inner>.*)\s+AS\s+[\w\s()]+\)$", re.I | re.S)
-_CONSTANT = re.compile(
-    r"""^(?:[+-]\s*)?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|0x[0-9a-f]+)$"""
-    r"""|^'(?:[^']|'')*'$|^"(?:[^"]|"")*"$|^x'[0-9a-f]*'$|^(?:NULL|TRUE|FALSE)$""",
-    re.I | re.S,
-)
-
-
-def _strip_parens(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-        text = text[1:-1].strip()
-    return text
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    quote = ""
-    for ch in text:
-        if quote:
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def is_constant_default(text: str) -> bool:
-    """True when SQLite accepts ``DEFAULT (text)`` in ADD COLUMN on a populated table.
-
-    Checked on sqlite 3.40: ``(0)``, ``(-1)``, ``('x')``, ``(x'00')``, ``(NULL)``,
-    ``(TRUE)``, ``((1))`` and ``(CAST(1 AS TEXT))`` are constant, and so is a sign or a
-    CAST around any constant, nested (``(-(1))``, ``(- -1)``, ``(+'a')``, ``(+NULL)``,
-    ``(CAST(CAST(1 AS INT) AS TEXT))``): sqlite3ValueFromExpr unwraps them; ``(1+2)``,
-    ``('a' || 'b')``, ``(abs(1))`` and ``(datetime('now'))`` are not.
-    """
-    inner = _strip_parens(text)
-    while True:
-        cast = _CAST.match(inner)
-        if cast:
-            inner = _strip_parens(cast.group("inner"))
-        elif inner[:1] in ("+", "-"):
-            inner = _strip_parens(inner[1:])
-        else:
-            return bool(_CONSTANT.match(inner))
-
-
 def is_null_default(col: ColumnDef | Column) -> bool:
     """True for no DEFAULT, ``DEFAULT NULL`` or ``DEFAULT (NULL)``."""
-    if col.default is None or col.default_kind == "null":
-        return True
-    return col.default_kind == "expr" and _strip_parens(col.default).upper() == "NULL"
+    return literals.is_null_default(col.default, col.default_kind)
 
 
 def statement_head(stmt: Statement, limit: int = 100) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Schema, Table
 from migrate_lint.sqlglot_api.copies import (
@@ -19,7 +20,6 @@ from migrate_lint.sqlglot_api.copies import (
 )
 from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
 
-from ._common import is_constant_default
 from ._rebuild import column_names
 
 # Conflict clauses under which a duplicate key does not fail the statement: OR IGNORE

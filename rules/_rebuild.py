@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
+from migrate_lint.facts.literals import select_star_source
 from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Index, Schema, Table
@@ -412,9 +413,6 @@ def is_empty_at(timeline: Timeline, table: Table, migration: int, step_index: in
                 if w.kind == "insert"]
 
 
-_AS_SELECT_STAR = re.compile(r"^\s*SELECT\s+\*\s+FROM\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.I)
-
-
 def snapshot_source(timeline: Timeline, table: str, migration: int, step_index: int
                     ) -> str | None:
     """The table that ``table`` is a full copy of, made by ``CREATE TABLE table AS
@@ -422,8 +420,7 @@ def snapshot_source(timeline: Timeline, table: str, migration: int, step_index: 
     for i in range(timeline.boundaries[migration], step_index):
         node = timeline.steps[i].statement.ddl
         if isinstance(node, CreateTable) and _same(node.name, table) and node.as_select:
-            match = _AS_SELECT_STAR.match(node.as_select)
-            return match.group(1) if match else None
+            return select_star_source(node.as_select)
     return None
 
 

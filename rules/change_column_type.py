@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.facts.types import affinity
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Table
@@ -14,24 +15,6 @@ from migrate_lint.sqlglot_api.dml import insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
 
 from ._common import with_migration
-
-
-def affinity(declared: str) -> str:
-    """SQLite's type affinity of a declared column type (datatype3.html, 3.1).
-
-    >>> affinity("varchar(20)"), affinity("BIGINT"), affinity(""), affinity("timestamp")
-    ('TEXT', 'INTEGER', 'BLOB', 'NUMERIC')
-    """
-    upper = declared.upper()
-    if "INT" in upper:
-        return "INTEGER"
-    if "CHAR" in upper or "CLOB" in upper or "TEXT" in upper:
-        return "TEXT"
-    if "BLOB" in upper or not upper.strip():
-        return "BLOB"
-    if "REAL" in upper or "FLOA" in upper or "DOUB" in upper:
-        return "REAL"
-    return "NUMERIC"
 
 
 def _kind(declared: str) -> str:

@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.conditions import always_true
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.copies import CopyValue
 from migrate_lint.sqlglot_api.dml import where_condition
 
 from ._common import with_migration
-from ._conditions import always_true
 from ._copies import Copy, copy_at, unique_keys, written_value
 from ._rebuild import mentions, names
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.conditions import always_true
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, where_condition
 
 from ._common import created_here, statement_head, with_migration
-from ._conditions import always_true
 
 
 class DeleteAllRows(Rule):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     add_column,
     fails_when_populated,
-    is_constant_default,
     populated_target,
 )
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.conditions import FALSE, NULL, possible_values
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Schema, Table
@@ -15,7 +16,6 @@ from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_co
 from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
 from ._common import created_here, emptied_by, is_new_and_empty, statement_head, with_migration
-from ._conditions import FALSE, NULL, possible_values
 from ._rebuild import rebuilds
 
 

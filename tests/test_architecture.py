@@ -21,17 +21,22 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Leaves: no knowledge of SQL parsing, the model or the run.
     ("base", ("errors", "span", "scratch", "snapshot", "runners", "bounded", "diagnostics",
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
-              "sqlbasics", "tempdirs")),
+              "sqlbasics", "tempdirs", "facts", "facts.types")),
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
+    # Facts read from SQL text alone (migrate_lint/facts: each shared fact answered once;
+    # its modules sit at the layer their inputs need, so the model may ask these).
+    ("text facts", ("facts.literals", "facts.conditions")),
     # The model: discovery, statements, the schema and its replay, settings, sandboxes.
     ("model", ("source", "split", "history", "parse", "discover", "discover.*", "schema", "ctas",
                "resolve", "replay", "settings", "config", "pipeline", "gitread", "gitbase",
                "verify", "render", "diagram", "lanes", "bookkeeping", "scaffold", "sandbox",
                "synth", "inserts", "inserts.*")),
+    # Facts over the replayed history: is a table empty at a step, can a column be NULL.
+    ("facts", ("facts.tables", "facts.nulls")),
     # What rules are written against: the Rule base class, findings, their confirmation
     # on SQLite, suppressions, the baseline, and the result reporters read.
-    ("facts", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
+    ("engine", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
     ("rules", ("rules", "rules.*")),
     # Reporters sit below the run: they read a LintResult, never the orchestrator.
     ("report", ("report", "report.*", "ruledocs", "rulebook")),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from migrate_lint import scratch
+from migrate_lint.facts.literals import strip_parens
 from migrate_lint.fix.model import CheckResult, ColumnTarget
 from migrate_lint.fix.sqltext import parse_create, q
 from migrate_lint.sandbox import Piece, Sandbox
@@ -218,13 +219,8 @@ def check_target_values(p: Proof) -> CheckResult:
     return _result(4, True, table=a.name)
 
 
-def _strip_parens(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    while text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].strip()
-    return text
+def _without_parens(value: object) -> str | None:
+    return None if value is None else strip_parens(str(value))
 
 
 def _collations(sql: str) -> dict[str, str | None]:
@@ -251,7 +247,7 @@ def check_column_definitions(p: Proof) -> CheckResult:
             got = after[name]
             if bool(got[3]) != p.target.notnull and not (a.without_rowid and got[5]):
                 return _result(5, False, f"`{p.target.column}` notnull is {got[3]}", a.name)
-            if _strip_parens(got[4]) != _strip_parens(p.target.default):
+            if _without_parens(got[4]) != _without_parens(p.target.default):
                 return _result(5, False, f"`{p.target.column}` default is {got[4]!r}, "
                                f"intended {p.target.default!r}", a.name)
             if (row[2], row[5], row[6]) != (got[2], got[5], got[6]):

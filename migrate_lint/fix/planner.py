@@ -27,6 +27,8 @@ from migrate_lint import bounded
 from migrate_lint import ddl as d
 from migrate_lint.config import Config, load_config
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.facts.literals import is_bare_literal, strip_parens
+from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
 from migrate_lint.fix.gitinfo import has_local_edits, may_have_applied
@@ -54,15 +56,7 @@ from migrate_lint.fix.model import (
 )
 from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
 from migrate_lint.fix.requests import findings_for, requests_from
-from migrate_lint.fix.sqltext import (
-    affinity,
-    check_expression,
-    default_as_expression,
-    is_constant,
-    q,
-    slug,
-    zero_value,
-)
+from migrate_lint.fix.sqltext import check_expression, default_as_expression, q, slug
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.pipeline import load_history
 from migrate_lint.replay import Timeline, replay
@@ -303,7 +297,7 @@ class Planner:
         if s.code == "NN001":
             assert isinstance(node, d.AddColumn)
             given = self.options.set_for(s.table, s.column)
-            if given is not None and not is_constant(given):
+            if given is not None and not is_bare_literal(given):
                 raise _Refused(f"Give `{s.table}.{s.column}` a default", (
                     f"--set {s.table}.{s.column}={given}: ADD COLUMN needs a constant default; "
                     "give a constant, or backfill with an UPDATE after the ADD"))
@@ -353,7 +347,7 @@ class Planner:
                      "default would have given them."]
             if col.notnull:
                 given = self.options.set_for(s.table, s.column)
-                value = given if given is not None and is_constant(given) else zero_value(
+                value = given if given is not None and is_bare_literal(given) else zero_value(
                     col.type)
                 first = replace_default(stmt, col, value)
                 notes.append(f"`{s.column}` is NOT NULL: it is added with DEFAULT {value} "
@@ -530,7 +524,7 @@ class Planner:
                 situation.statement]
             assert isinstance(stmt.ddl, d.AddColumn)
             orig = stmt.ddl.column
-            default = _strip_parens(orig.default or "NULL")
+            default = strip_parens(orig.default or "NULL")
             notes.append(f"Restores DEFAULT {orig.default} of `{col.name}` as the original "
                          f"{self.history.migrations[situation.migration].label} declared it, "
                          "on databases corrected in place and on those where the original "
@@ -585,7 +579,7 @@ class Planner:
             notes.append(f"`{col.name}` becomes nullable: rows inserted without it hold NULL, "
                          f"which {name} allows any number of times.")
             return ColumnTarget(table.name, col.name, False, None), refusals, notes
-        if given is not None and is_constant(given):
+        if given is not None and is_bare_literal(given):
             notes.append(f"Default {given}: the constant given with --set.")
             return ColumnTarget(table.name, col.name, True, given, backfill=given), [], notes
         value = zero_value(col.type)
@@ -779,19 +773,6 @@ def _same_default(conn: sqlite3.Connection, s: Situation) -> CheckResult:
     return CheckResult(4, "target-column-values", bad == 0,
                        f"every existing row holds {row[0]}" if bad == 0 else
                        f"{bad} rows do not hold the default", s.table)
-
-
-def _strip_parens(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        inner = text[1:-1]
-        depth = 0
-        for ch in inner:
-            depth += {"(": 1, ")": -1}.get(ch, 0)
-            if depth < 0:
-                return text
-        text = inner.strip()
-    return text
 
 
 def _row_counts(before: ck.DbState, after: ck.DbState) -> CheckResult:

@@ -1,4 +1,4 @@
-"""Small SQL text helpers: quoting, constants, zero values, and token-level edits.
+"""Small SQL text helpers: quoting, names, expressions, and token-level edits.
 
 Everything here edits the ORIGINAL text by offsets (never sqlglot's generator), so
 what SQLite keeps verbatim (STRICT, COLLATE, CHECK, comments) survives.
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from migrate_lint import ddl as d
 from migrate_lint import scratch
+from migrate_lint.facts.literals import default_clause_value
 from migrate_lint.span import LineIndex
-from migrate_lint.sqlbasics import affinity as affinity  # re-exported: the filler
-from migrate_lint.sqlbasics import q as q  # (migrate_lint.synth) shares them
-from migrate_lint.sqlglot_api.tokens import TokenizeError, sql_tokens
+from migrate_lint.sqlbasics import q as q  # re-exported: the filler (migrate_lint.synth) shares it
+from migrate_lint.sqlglot_api.tokens import sql_tokens
 
 
 def comment_text(text: str) -> str:
@@ -57,28 +57,6 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def is_constant(expr: str) -> bool:
-    """True for a literal SQLite accepts as an ALTER TABLE ADD COLUMN default.
-
-    A number (optionally signed), a string, a blob, NULL, TRUE or FALSE.
-    """
-    try:
-        toks = sql_tokens(expr)
-    except TokenizeError:
-        return False
-    if len(toks) == 2 and toks[0].kind == "op" and toks[0].value in "+-":
-        return toks[1].kind == "number"
-    if len(toks) != 1:
-        return False
-    tok = toks[0]
-    return tok.kind in ("number", "string", "blob") or tok.is_word("NULL", "TRUE", "FALSE")
-
-
-def default_clause_value(expr: str) -> str:
-    """The text after DEFAULT: constants as written, anything else parenthesised."""
-    return expr if is_constant(expr) else f"({expr})"
-
-
 def default_as_expression(default: str) -> str:
     """A column's DEFAULT text as an expression meaning the same value anywhere.
 
@@ -100,13 +78,6 @@ def default_as_expression(default: str) -> str:
     else:
         return text
     return "'" + inner.replace("'", "''") + "'"
-
-
-def zero_value(declared: str) -> str:
-    """A type-appropriate zero default: 0, '', x'' or 0.0 by affinity."""
-    return {"INTEGER": "0", "TEXT": "''", "BLOB": "x''", "REAL": "0.0"}.get(
-        affinity(declared), "0"
-    )
 
 
 # String literals and quoted names, where `;` and `--` are just characters.

@@ -1,4 +1,4 @@
-"""Three-valued reading of WHERE conditions, shared by rules (not a rule).
+"""Three-valued reading of WHERE conditions: is this WHERE true on every row.
 
 A WHERE is "always true" when SQLite's AND/OR/NOT make it true whatever its
 column-naming parts hold; a part that names no column is evaluated by SQLite itself.
