@@ -42,6 +42,34 @@ def test_bad_set(tmp_path: Path, value: str, needle: str) -> None:
     assert _snapshot(root) == before
 
 
+@pytest.mark.parametrize("value, written", [
+    ("(1)", "DEFAULT (1);"),  # refused before: the fixer's constant test was one token
+    ("-(1)", "DEFAULT (-(1));"),  # not a literal DEFAULT may be followed by: parenthesised
+    ("CAST(2 AS INTEGER)", "DEFAULT (CAST(2 AS INTEGER));"),
+    ("7", "DEFAULT 7;"),
+])
+def test_set_takes_every_constant_sqlite_and_the_rule_accept(tmp_path: Path, value: str,
+                                                             written: str) -> None:
+    root = _copy(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write", "--set",
+                                      f"session_message.seq={value}"])
+    assert result.exit_code == 0, result.output
+    bad = root / "20260603040000_session_message_order.sql"
+    assert f"ADD `seq` integer NOT NULL {written}" in bad.read_text()
+    again = CliRunner().invoke(cli, ["check", str(root), "--select", "NN001"])
+    assert again.exit_code == 0, again.output
+
+
+def test_set_refuses_a_default_sqlite_cannot_compute_once(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    before = _snapshot(root)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write", "--set",
+                                      "session_message.seq=(1 + 2)"])
+    assert result.exit_code == 1, result.output
+    assert "ADD COLUMN needs a constant default" in result.stdout
+    assert _snapshot(root) == before
+
+
 def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
                    env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "HOME": str(cwd),

@@ -27,7 +27,7 @@ from migrate_lint import bounded
 from migrate_lint import ddl as d
 from migrate_lint.config import Config, load_config
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.facts.literals import is_bare_literal, strip_parens
+from migrate_lint.facts.literals import default_clause_value, is_constant_default, strip_parens
 from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
@@ -297,11 +297,12 @@ class Planner:
         if s.code == "NN001":
             assert isinstance(node, d.AddColumn)
             given = self.options.set_for(s.table, s.column)
-            if given is not None and not is_bare_literal(given):
+            if given is not None and not is_constant_default(given):
                 raise _Refused(f"Give `{s.table}.{s.column}` a default", (
                     f"--set {s.table}.{s.column}={given}: ADD COLUMN needs a constant default; "
                     "give a constant, or backfill with an UPDATE after the ADD"))
-            value = given if given is not None else zero_value(node.column.type)
+            value = default_clause_value(given) if given is not None else zero_value(
+                node.column.type)
             why = "the constant given with --set" if given is not None else (
                 f"the zero value of `{node.column.type or 'untyped'}` affinity")
             notes = [f"Default {value}: {why}."]
@@ -347,8 +348,8 @@ class Planner:
                      "default would have given them."]
             if col.notnull:
                 given = self.options.set_for(s.table, s.column)
-                value = given if given is not None and is_bare_literal(given) else zero_value(
-                    col.type)
+                value = default_clause_value(given) if given is not None and \
+                    is_constant_default(given) else zero_value(col.type)
                 first = replace_default(stmt, col, value)
                 notes.append(f"`{s.column}` is NOT NULL: it is added with DEFAULT {value} "
                              "(a constant SQLite accepts) before the UPDATE.")
@@ -579,7 +580,7 @@ class Planner:
             notes.append(f"`{col.name}` becomes nullable: rows inserted without it hold NULL, "
                          f"which {name} allows any number of times.")
             return ColumnTarget(table.name, col.name, False, None), refusals, notes
-        if given is not None and is_bare_literal(given):
+        if given is not None and is_constant_default(given):
             notes.append(f"Default {given}: the constant given with --set.")
             return ColumnTarget(table.name, col.name, True, given, backfill=given), [], notes
         value = zero_value(col.type)
