@@ -9,14 +9,12 @@ from dataclasses import replace
 
 from migrate_lint.ddl import AddColumn, ColumnDef
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts import literals
-from migrate_lint.facts.conditions import always_true
+from migrate_lint.facts import literals, tables
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.dml import where_condition
 
 
 def add_column(stmt: Statement) -> AddColumn | None:
@@ -36,16 +34,15 @@ def column_made_here(table: Table, column: Column) -> Related:
 
 
 def emptied_by(ctx: Context, table: Table) -> Step | None:
-    """A ``DELETE FROM table`` emptying it (no WHERE, or an always-true one) earlier in
-    the same migration, if any."""
-    start = ctx.timeline.boundaries[ctx.migration_index]
-    for write in ctx.timeline.writes_to(table.name, start, ctx.step_index):
-        step = ctx.timeline.steps[write.step]
-        if write.kind == "delete" and step.statement.ast is not None and always_true(
-            where_condition(step.statement.ast)
-        ):
-            return step
-    return None
+    """The DELETE earlier in this migration that removed every row ``table`` held before
+    it ran, if any (facts.tables: rows inserted after it are the migration's own)."""
+    return tables.emptied_by(ctx.timeline, table.name, ctx.migration_index, ctx.step_index)
+
+
+def left_empty_by(ctx: Context, table: Table) -> Step | None:
+    """The DELETE that left ``table`` empty at this statement, no INSERT since (facts.tables)."""
+    return tables.left_empty_by(ctx.timeline, table.name, ctx.migration_index,
+                                ctx.step_index)
 
 
 def is_new_and_empty(ctx: Context, table: Table) -> bool:

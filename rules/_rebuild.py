@@ -32,7 +32,7 @@ from migrate_lint.facts.literals import select_star_source
 from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Index, Schema, Table
-from migrate_lint.sqlglot_api.dml import has_where, insert_parts, insert_shape
+from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
 _OFF = frozenset({"OFF", "0", "FALSE", "NO"})
@@ -383,34 +383,7 @@ def rebuild_of_step(timeline: Timeline, step_index: int) -> Iterator[Rebuild]:
             yield rebuild
 
 
-# -- tables emptied, filled or restored within a migration ----------------------------
-
-
-def emptied_before(timeline: Timeline, table: str, migration: int, step_index: int
-                   ) -> int | None:
-    """The last ``DELETE FROM table`` without WHERE earlier in the migration, if any."""
-    start = timeline.boundaries[migration]
-    found: int | None = None
-    for write in timeline.writes_to(table, start, step_index):
-        stmt = timeline.steps[write.step].statement
-        if write.kind == "delete" and stmt.ast is not None and not has_where(stmt.ast):
-            found = write.step
-    return found
-
-
-def is_empty_at(timeline: Timeline, table: Table, migration: int, step_index: int) -> bool:
-    """True when ``table`` holds no row at ``step_index`` on every database.
-
-    Made in this migration and not filled yet, or emptied by a ``DELETE`` without
-    WHERE earlier in it and not filled since.
-    """
-    if timeline.is_empty_new(table, migration, step_index):
-        return True
-    emptied = emptied_before(timeline, table.name, migration, step_index)
-    if emptied is None:
-        return False
-    return not [w for w in timeline.writes_to(table.name, emptied + 1, step_index)
-                if w.kind == "insert"]
+# -- tables filled or restored within a migration ------------------------------------
 
 
 def snapshot_source(timeline: Timeline, table: str, migration: int, step_index: int

@@ -11,10 +11,10 @@ from migrate_lint.history import Statement, StatementKind
 from ._common import (
     add_column,
     created_here,
-    emptied_by,
     fails_when_populated,
     incomplete_note,
     is_null_default,
+    left_empty_by,
     populated_target,
     statement_head,
     with_migration,
@@ -85,7 +85,7 @@ class AddNotNullWithoutDefault(Rule):
             return
         help = ("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
                 "table; `migrate-lint fix` writes that rebuild")
-        emptied = emptied_by(ctx, table)
+        emptied = left_empty_by(ctx, table)
         if emptied is None:
             yield fails_when_populated(
                 self, stmt, ctx, table, col.span,

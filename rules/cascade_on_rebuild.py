@@ -8,6 +8,7 @@ from dataclasses import replace
 from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
@@ -19,7 +20,6 @@ from ._rebuild import (
     data_children,
     dropped_later_unread,
     foreign_key_state,
-    is_empty_at,
     names,
     plural,
     pragma_is_ignored,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
 
 from ._common import created_here, with_migration
-from ._rebuild import Rebuild, is_empty_at, names, rebuilds
+from ._rebuild import Rebuild, names, rebuilds
 
 
 class RebuildDropsData(Rule):
