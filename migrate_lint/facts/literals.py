@@ -18,7 +18,7 @@ from migrate_lint.sqlglot_api.tokens import TokenizeError, sql_tokens
 _CAST = re.compile(r"^CAST\s*\((?P<inner>.*)\s+AS\s+[\w\s()]+\)$", re.I | re.S)
 _CONSTANT = re.compile(
     r"""^(?:[+-]\s*)?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|0x[0-9a-f]+)$"""
-    r"""|^'(?:[^']|'')*'$|^"(?:[^"]|"")*"$|^x'[0-9a-f]*'$|^(?:NULL|TRUE|FALSE)$""",
+    r"""|^'(?:[^']|'')*'$|^x'[0-9a-f]*'$|^(?:NULL|TRUE|FALSE)$""",
     re.I | re.S,
 )
 _SELECT_STAR = re.compile(r"^\s*SELECT\s+\*\s+FROM\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.I)
@@ -76,10 +76,13 @@ def is_constant_default(text: str) -> bool:
     ``(TRUE)``, ``((1))`` and ``(CAST(1 AS TEXT))`` are constant, and so is a sign or a
     CAST around any constant, nested (``(-(1))``, ``(- -1)``, ``(+'a')``, ``(+NULL)``,
     ``(CAST(CAST(1 AS INT) AS TEXT))``): sqlite3ValueFromExpr unwraps them; ``(1+2)``,
-    ``('a' || 'b')``, ``(abs(1))`` and ``(datetime('now'))`` are not.
+    ``('a' || 'b')``, ``(abs(1))``, ``(datetime('now'))`` are not, nor is ``("x")``: an
+    identifier there, refused as "not constant" (a bare ``DEFAULT "x"`` is a string).
 
     >>> is_constant_default("(1)"), is_constant_default("-(1)"), is_constant_default("1+2")
     (True, True, False)
+    >>> is_constant_default('("x")')
+    False
     """
     inner = strip_parens(text)
     while True:
