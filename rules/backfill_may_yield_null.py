@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
@@ -103,9 +104,9 @@ class BackfillMayYieldNull(Rule):
             if table is None and qualifier:
                 table = ctx.before.table(qualifier)
             col = table.column(name) if table is not None else None
-            if col is None or col.notnull or col.pk:
+            if table is None or col is None:
                 return False
-            return name.lower() not in guarded
+            return column_may_be_null(table, col) and name.lower() not in guarded
 
         for column_name, value in update_assignments(stmt.ast):
             col = target.column(column_name)

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import insert_shape, update_assignments
 from migrate_lint.sqlglot_api.nulls import (
-    expression_null_reason,
     null_reason,
     where_not_null_columns,
 )
@@ -148,17 +148,8 @@ class NotNullWithoutBackfill(Rule):
             if found is None:
                 return False
             table, col = found
-            if col.generated and col.generated_expr:
-                # a generated column is NULL only where its expression can be
-                return not col.notnull and expression_null_reason(
-                    col.generated_expr, lambda _q, n: own_nullable(table, n)) is not None
-            return not col.notnull and not col.pk and not backfilled(table, col)
-
-        def own_nullable(table: Table, name: str) -> bool:
-            col = table.column(name)
-            if col is None or col.generated:
-                return col is None or not col.notnull  # unknown, or nested: assume it can
-            return not col.notnull and not col.pk
+            # (no UPDATE sets a generated column: it is never backfilled)
+            return column_may_be_null(table, col) and not backfilled(table, col)
 
         for col in target.columns:
             if not col.notnull or col.generated or col.hidden:

@@ -13,7 +13,7 @@ import pytest
 
 from migrate_lint.config import Config
 from migrate_lint.engine import rule_by_code, run_rules
-from migrate_lint.facts import literals, tables, types
+from migrate_lint.facts import literals, nulls, tables, types
 from migrate_lint.pipeline import load_timeline
 from migrate_lint.replay import Timeline
 
@@ -201,3 +201,42 @@ def test_nn001_after_a_refill_says_it_fails(tmp_path: Path) -> None:
     found = _findings(tmp_path, "NN001", before, sql)
     assert len(found) == 1
     assert "fails with 'Cannot add a NOT NULL column with default value NULL'" in found[0]
+
+
+NULLABILITY = (
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT NOT NULL, "
+    "g AS (id * 2), h AS (a || 'x'), k AS (b || 'x'), n INTEGER NOT NULL AS (1) STORED, "
+    "gg AS (g + 1));"
+)
+
+
+def test_column_may_be_null_agrees_with_sqlite(tmp_path: Path) -> None:
+    """A row with NULL wherever SQLite takes one: the columns that hold NULL are the
+    ones the fact calls nullable (a generated column over a generated one is taken as
+    nullable unless NOT NULL: one level is read)."""
+    timeline = _timeline(tmp_path, NULLABILITY, "SELECT 1;\n")
+    table = timeline.final.table("t")
+    assert table is not None
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(NULLABILITY)
+        conn.execute("INSERT INTO t (id, a, b) VALUES (NULL, NULL, 'v')")
+        row = conn.execute("SELECT id, a, b, g, h, k, n, gg FROM t").fetchone()
+    finally:
+        conn.close()
+    names = ["id", "a", "b", "g", "h", "k", "n", "gg"]
+    held_null = {name for name, value in zip(names, row, strict=True) if value is None}
+    columns = {c.name: c for c in table.columns}
+    said = {n for n in names if nulls.column_may_be_null(table, columns[n])}
+    assert said - {"gg"} == held_null  # gg: nested generated column, assumed nullable
+    assert "gg" in said
+
+
+def test_nn004_reads_a_generated_column_over_a_rowid_as_never_null(tmp_path: Path) -> None:
+    before = ("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, g AS (id * 2), "
+              "h AS (a || 'x'));\n")
+    sql = ("ALTER TABLE t ADD c integer NOT NULL DEFAULT 0;\n"
+           "UPDATE t SET c = g;\n"
+           "UPDATE t SET c = h;\n")
+    found = _findings(tmp_path, "NN004", before, sql)
+    assert len(found) == 1 and "`h`" in found[0], found
