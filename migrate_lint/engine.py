@@ -15,14 +15,15 @@ import re
 import sys
 import traceback
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
 
+from migrate_lint.claims import Claim
 from migrate_lint.config import Config
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related, Worded
 from migrate_lint.gitbase import GitBase
 from migrate_lint.history import STATEMENT_KINDS, History, Migration, Statement, StatementKind
 from migrate_lint.replay import Step, Timeline
@@ -123,6 +124,29 @@ class Rule:
         """Findings that need the whole history (called once per run)."""
         return ()
 
+    def report(
+        self,
+        facts: Facts,
+        span: Span,
+        *,
+        related: Sequence[Related] = (),
+        severity: str | None = None,
+        claim: Claim | None = None,
+        statement: Span | None = None,
+        migration: str | None = None,
+    ) -> Finding:
+        """The finding of ``facts`` at ``span`` (the most precise place).
+
+        Message, help and fix title come from ``facts``. In ``check`` leave ``statement``
+        and ``migration`` out: the engine fills in the statement being checked and its
+        migration. A whole-history rule names them when the finding sits in a statement.
+        """
+        return Finding(
+            self.code, self.name, severity or self.severity, facts.message(), span,
+            facts.help(), statement, migration, tuple(related),
+            facts.fix_title() or self.fix_title, facts, claim,
+        )
+
     def finding(
         self,
         span: Span,
@@ -132,15 +156,11 @@ class Rule:
         statement: Span | None = None,
         migration: str | None = None,
         related: Sequence[Related] = (),
-        fix_title: str | None = None,
-        **data: str,
     ) -> Finding:
-        """Build a finding of this rule."""
-        return Finding(
-            self.code, self.name, self.severity, message, span, help, statement, migration,
-            tuple(related), fix_title if fix_title is not None else self.fix_title,
-            tuple(sorted(data.items())),
-        )
+        """A finding worded by hand (a stand-in rule in a test): its facts are its words.
+        The rules of the package report their own :class:`Facts` with :meth:`report`."""
+        return self.report(Worded(message, help), span, statement=statement,
+                           migration=migration, related=related)
 
     @classmethod
     def doc(cls) -> str:
@@ -248,10 +268,17 @@ def run_rules(
         if not interested:
             continue
         ctx = Context(timeline, index, config, insert_tuple, base)
+        label = ""
         for rule in interested:
             # This loop runs rules x statements times: no wrapper objects per call.
             try:
-                findings.extend(rule.check(step.statement, ctx))
+                for finding in rule.check(step.statement, ctx):
+                    if finding.migration is None and finding.statement is None:
+                        # the statement checked and its migration, filled in here once
+                        label = label or ctx.migration.label
+                        finding = replace(finding, statement=step.statement.span,
+                                          migration=label)
+                    findings.append(finding)
             except Exception as err:  # a broken rule must not end the run
                 findings.append(_internal_error(rule, err, step.statement.span))
     hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics, base)

@@ -18,7 +18,7 @@ from migrate_lint.config import LEVELS, Config
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Finding, Worded
 from migrate_lint.result import RuleInfo
 from migrate_lint.span import Span
 
@@ -158,9 +158,9 @@ def diagnostic_finding(diag: Diagnostic) -> Finding:
     name, severity, cls = defaults(diag.code)
     span = diag.span or Span(diag.path, 0, 0, 1, 1, 1, 1)
     help_text = getattr(cls, "help", "") if cls is not None else ""
-    data = (("tables", ",".join(diag.tables)),) if diag.tables else ()
-    return Finding(diag.code, name, severity, diag.message, span,
-                   help_text if isinstance(help_text, str) else "", data=data)
+    facts = Worded(diag.message, help_text if isinstance(help_text, str) else "",
+                   tuple(diag.tables))
+    return Finding(diag.code, name, severity, facts.message(), span, facts.help(), facts=facts)
 
 
 def anchored_anywhere(code: str) -> bool:

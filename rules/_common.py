@@ -5,12 +5,12 @@ Everything here only reads the timeline; nothing keeps state between calls.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn, ColumnDef
-from migrate_lint.engine import Context, Rule
+from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
@@ -62,24 +62,26 @@ def populated_target(ctx: Context, node: AddColumn) -> Table | None:
     return table
 
 
-def fails_when_populated(rule: Rule, stmt: Statement, ctx: Context, table: Table, span: Span,
-                         error: str, help: str, condition: str = "", **data: str) -> Finding:
-    """The finding for a statement SQLite refuses on a table holding rows.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailsWhenPopulated(Facts):
+    """A statement SQLite refuses on a table holding rows and accepts on an empty one.
 
-    ``error`` is SQLite's message; ``condition`` narrows "has rows" (e.g. "and foreign
-    keys are on").
+    The facts of NN001, NN005, SQ002 and SQ003 extend it. ``error`` is SQLite's
+    message; ``condition`` narrows "has rows" (e.g. " and foreign keys are on");
+    ``incomplete`` says why the model of the table may be wrong, when it may.
     """
-    return with_migration(rule.finding(
-        span,
-        f"`{statement_head(stmt)}` fails with '{error}' on every database where "
-        f"`{table.name}` has rows{condition}; passes on an empty one" + incomplete_note(table),
-        help=help,
-        statement=stmt.span,
-        migration=ctx.migration.label,
-        related=[created_here(table)],
-        table=table.name,
-        **data,
-    ))
+
+    statement: str  # the statement's head (statement_head), as messages show it
+    table: str
+    error: str
+    condition: str = ""
+    incomplete: str | None = None
+
+    def message(self) -> str:
+        """What SQLite does, and on which databases."""
+        return (f"`{self.statement}` fails with '{self.error}' on every database where "
+                f"`{self.table}` has rows{self.condition}; passes on an empty one"
+                + incomplete_note(self.table, self.incomplete))
 
 
 def preexisting_column(ctx: Context, table_name: str, column_name: str
@@ -97,11 +99,12 @@ def preexisting_column(ctx: Context, table_name: str, column_name: str
     return table, column
 
 
-def incomplete_note(table: Table) -> str:
-    """A sentence to append when the model of ``table`` may be wrong."""
-    if not table.incomplete:
+def incomplete_note(table: str, incomplete: str | None) -> str:
+    """A sentence to append when the model of ``table`` may be wrong (``incomplete``:
+    why, as ``Table.incomplete`` says it)."""
+    if not incomplete:
         return ""
-    return f" (the model of `{table.name}` is incomplete: {table.incomplete})"
+    return f" (the model of `{table}` is incomplete: {incomplete})"
 
 
 def column_span(stmt: Statement, col: ColumnDef | None = None) -> Span:
@@ -119,14 +122,6 @@ def statement_head(stmt: Statement, limit: int = 100) -> str:
     # a run of seed INSERTs can be megabytes long: only its start is ever shown
     text = " ".join(stmt.text[: limit * 4].split()).rstrip(";").replace("`", "")
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def with_migration(finding: Finding) -> Finding:
-    """``finding`` with its migration label also in ``data`` (for the fix planner)."""
-    if finding.migration is None or finding.get("migration") is not None:
-        return finding
-    data = tuple(sorted((*finding.data, ("migration", finding.migration))))
-    return replace(finding, data=data)
 
 
 def sub_span(stmt: Statement, start: int, end: int) -> Span:

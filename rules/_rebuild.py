@@ -24,7 +24,7 @@ the one runner table `migrate_lint.runners`) whether the runner wraps a migratio
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
@@ -428,7 +428,7 @@ def data_children(schema: Schema, table: str) -> list[tuple[Table, ForeignKeyDef
             if not _same(child.name, table)]
 
 
-def names(items: list[str], limit: int = 6) -> str:
+def names(items: Sequence[str], limit: int = 6) -> str:
     """``a``, ``b`` and ``c`` (shortened after ``limit``)."""
     quoted = [f"`{n}`" for n in items]
     if len(quoted) > limit:

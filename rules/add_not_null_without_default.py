@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding, Related
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.span import Span
 
 from ._common import (
+    FailsWhenPopulated,
     add_column,
     created_here,
-    fails_when_populated,
     incomplete_note,
     is_null_default,
     left_empty_by,
     populated_target,
     statement_head,
-    with_migration,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotNullAddedWithoutDefault(FailsWhenPopulated):
+    """``ADD column ... NOT NULL`` without a default on ``table``, which may hold rows.
+
+    ``emptied_by`` is the DELETE that left the table empty just before (the ADD then
+    passes, at the cost of the rows); ``type`` the column's declared type.
+    """
+
+    column: str
+    type: str
+    emptied_by: Span | None = None
+    error: str = "Cannot add a NOT NULL column with default value NULL"
+
+    def message(self) -> str:
+        """What SQLite does: fails where the table has rows, or passes on emptied rows."""
+        if self.emptied_by is None:
+            return FailsWhenPopulated.message(self)
+        return (f"`{self.statement}` passes only because `{self.table}` was emptied above "
+                f"(every row is lost), and `{self.column}` still has no default: every "
+                "writer that does not set it, such as an older build still running, fails "
+                f"with 'NOT NULL constraint failed: {self.table}.{self.column}'"
+                + incomplete_note(self.table, self.incomplete))
+
+    def help(self) -> str:
+        """The two ways out, and that `fix` writes the second."""
+        return ("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
+                "table; `migrate-lint fix` writes that rebuild")
 
 
 class AddNotNullWithoutDefault(Rule):
@@ -83,27 +113,12 @@ class AddNotNullWithoutDefault(Rule):
         table = populated_target(ctx, node)
         if table is None:
             return
-        help = ("add a constant DEFAULT, or add it nullable, backfill it, and rebuild the "
-                "table; `migrate-lint fix` writes that rebuild")
         emptied = left_empty_by(ctx, table)
-        if emptied is None:
-            yield fails_when_populated(
-                self, stmt, ctx, table, col.span,
-                "Cannot add a NOT NULL column with default value NULL", help=help,
-                column=col.name, type=col.type,
-            )
-            return
-        yield with_migration(self.finding(
-            col.span,
-            f"`{statement_head(stmt)}` passes only because `{table.name}` was emptied above "
-            f"(every row is lost), and `{col.name}` still has no default: every writer that "
-            f"does not set it, such as an older build still running, fails with "
-            f"'NOT NULL constraint failed: {table.name}.{col.name}'" + incomplete_note(table),
-            help=help,
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table),
-                     Related(f"`{table.name}` emptied here", emptied.statement.span)],
-            table=table.name, column=col.name, type=col.type,
-            emptied_by=str(emptied.statement.span),
-        ))
+        facts = NotNullAddedWithoutDefault(
+            statement=statement_head(stmt), table=table.name, column=col.name, type=col.type,
+            incomplete=table.incomplete,
+            emptied_by=emptied.statement.span if emptied is not None else None)
+        related = [created_here(table)]
+        if emptied is not None:
+            related.append(Related(f"`{table.name}` emptied here", emptied.statement.span))
+        yield self.report(facts, col.span, related=related)

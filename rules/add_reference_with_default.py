@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
+    FailsWhenPopulated,
     add_column,
-    fails_when_populated,
+    created_here,
     is_null_default,
     populated_target,
+    statement_head,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferenceWithDefaultAdded(FailsWhenPopulated):
+    """``ADD column ... REFERENCES parent DEFAULT default`` with a non-NULL default."""
+
+    column: str
+    default: str
+    parent: str
+    error: str = "Cannot add a REFERENCES column with non-NULL default value"
+    condition: str = " and foreign keys are on"
+
+    def help(self) -> str:
+        """NULL first, then the value."""
+        return "add the column without a default (NULL), then set it with an UPDATE"
 
 
 class AddReferenceWithDefault(Rule):
@@ -75,10 +93,7 @@ class AddReferenceWithDefault(Rule):
         table = populated_target(ctx, node)
         if table is None:
             return
-        yield fails_when_populated(
-            self, stmt, ctx, table, col.default_span or col.span,
-            "Cannot add a REFERENCES column with non-NULL default value",
-            help="add the column without a default (NULL), then set it with an UPDATE",
-            condition=" and foreign keys are on",
-            column=col.name, default=col.default, parent=col.references.parent,
-        )
+        facts = ReferenceWithDefaultAdded(
+            statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
+            column=col.name, default=col.default, parent=col.references.parent)
+        yield self.report(facts, col.default_span or col.span, related=[created_here(table)])

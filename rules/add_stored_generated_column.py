@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
+    FailsWhenPopulated,
     add_column,
-    fails_when_populated,
+    created_here,
     populated_target,
+    statement_head,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredGeneratedColumnAdded(FailsWhenPopulated):
+    """``ADD column ... GENERATED ALWAYS AS (...) STORED`` on a table that may hold rows."""
+
+    column: str
+    error: str = "cannot add a STORED column"
+
+    def help(self) -> str:
+        """VIRTUAL, or a rebuild."""
+        return "add it as VIRTUAL, or rebuild the table with the STORED column"
 
 
 class AddStoredGeneratedColumn(Rule):
@@ -66,8 +81,7 @@ class AddStoredGeneratedColumn(Rule):
         if table is None:
             return
         col = node.column
-        yield fails_when_populated(
-            self, stmt, ctx, table, col.span, "cannot add a STORED column",
-            help="add it as VIRTUAL, or rebuild the table with the STORED column",
-            column=col.name,
-        )
+        facts = StoredGeneratedColumnAdded(
+            statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
+            column=col.name)
+        yield self.report(facts, col.span, related=[created_here(table)])

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
-from ._common import add_column, statement_head, with_migration
+from ._common import add_column, statement_head
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueColumnAdded(Facts):
+    """``ADD column ... UNIQUE`` or ``PRIMARY KEY`` (``constraint``), refused always."""
+
+    statement: str
+    table: str
+    column: str
+    constraint: str  # UNIQUE or PRIMARY KEY
+
+    def message(self) -> str:
+        """SQLite refuses it on every database."""
+        return (f"`{self.statement}` fails with 'Cannot add a {self.constraint} column' on "
+                "every database, empty or not")
+
+    def help(self) -> str:
+        """The index instead, or a rebuild."""
+        return ("add the column without the constraint, then `CREATE UNIQUE INDEX` on it; "
+                "a primary key needs a table rebuild")
 
 
 class AddUniqueOrPrimaryKeyColumn(Rule):
@@ -60,14 +81,5 @@ class AddUniqueOrPrimaryKeyColumn(Rule):
             return
         col = node.column
         constraint = "PRIMARY KEY" if col.primary_key else "UNIQUE"
-        yield with_migration(self.finding(
-            col.span,
-            f"`{statement_head(stmt)}` fails with 'Cannot add a {constraint} column' on every "
-            f"database, empty or not",
-            help=("add the column without the constraint, then `CREATE UNIQUE INDEX` on it; "
-                  "a primary key needs a table rebuild"),
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            table=node.table, column=col.name,
-            constraint=constraint,
-        ))
+        yield self.report(UniqueColumnAdded(statement_head(stmt), node.table, col.name,
+                                            constraint), col.span)

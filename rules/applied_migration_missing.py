@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.gitbase import BaseMigration, version_key
 from migrate_lint.history import Migration
 from migrate_lint.runners import Runner
 from migrate_lint.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedMigrationMissing(Facts):
+    """``released`` (version ``version``) existed at ``rev`` and no migration has it now
+    (``renamed_to``: it was renamed to that one); ``by_name``: the runner records names,
+    not versions; ``runner_check`` is what the runner does about it."""
+
+    released: str
+    version: str
+    rev: str
+    runner_check: str
+    by_name: bool = False
+    renamed_to: str | None = None
+
+    def message(self) -> str:
+        """What databases that applied it do next."""
+        known = f"`{self.released}`" if self.by_name else f"version {self.version}"
+        if self.renamed_to is not None:
+            what = (f"was renamed to `{self.renamed_to}`: every database that applied it "
+                    f"records {known} and takes `{self.renamed_to}` for a new migration, "
+                    "which it runs a second time (or, sorting before the last applied one, "
+                    "treats as out of order)")
+        else:
+            what = (f"is gone: every database that applied it records {known}, which no "
+                    "migration has now")
+        return f"`{self.released}` existed at {self.rev} and {what}; {self.runner_check}"
+
+    def help(self) -> str:
+        """Restore it."""
+        return (f"restore `{self.released}` under its released version; put changes in a "
+                "new migration")
 
 
 class AppliedMigrationMissing(Rule):
@@ -71,27 +104,14 @@ class AppliedMigrationMissing(Rule):
         for old in base.migrations:
             if ident(old.version, old.label) in now:
                 continue
-            known = f"`{old.label}`" if runner.known_by == "name" else f"version {old.version}"
             moved = _renamed_to(old, history.migrations, released, ident, ctx)
-            if moved is not None:
-                anchor = moved
-                what = (f"was renamed to `{moved.label}`: every database that applied it "
-                        f"records {known} and takes `{moved.label}` for a new migration, "
-                        "which it runs a second time (or, sorting before the last applied "
-                        "one, treats as out of order)")
-            else:
-                anchor = _next_after(old, history.migrations)
-                what = (f"is gone: every database that applied it records {known}, which no "
-                        "migration has now")
-            yield self.finding(
-                Span(anchor.path, 0, 0, 1, 1, 1, 1),
-                f"`{old.label}` existed at {base.rev} and {what}; {missing_check(runner)}",
-                help=(f"restore `{old.label}` under its released version; put changes in a "
-                      "new migration"),
-                migration=anchor.label,
-                version=old.version,
-                released=old.label,
-            )
+            anchor = moved if moved is not None else _next_after(old, history.migrations)
+            facts = ReleasedMigrationMissing(
+                old.label, old.version, base.rev, missing_check(runner),
+                by_name=runner.known_by == "name",
+                renamed_to=moved.label if moved is not None else None)
+            yield self.report(facts, Span(anchor.path, 0, 0, 1, 1, 1, 1),
+                              migration=anchor.label)
 
 
 def missing_check(runner: Runner) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
@@ -16,7 +17,6 @@ from ._common import (
     assignment_span,
     column_made_here,
     is_new_and_empty,
-    with_migration,
 )
 
 _WHY = {
@@ -26,6 +26,32 @@ _WHY = {
     "column": "reads a nullable column",
     "nullif": "is a NULLIF, which yields NULL when both sides are equal",
 }
+
+
+
+@dataclass(frozen=True, slots=True)
+class NullableBackfill(Facts):
+    """``UPDATE table SET column = value`` where ``value`` can be NULL (``reason``: a key
+    of ``_WHY``) and ``column`` is NOT NULL; ``default`` is the column's, if it has one."""
+
+    table: str
+    column: str
+    value: str
+    reason: str
+    default: str | None = None
+
+    def message(self) -> str:
+        """Where the UPDATE fails."""
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+        return (f"`{self.table}.{self.column}` is NOT NULL but its new value `{shown}` "
+                f"{_WHY[self.reason]}: the UPDATE fails with 'NOT NULL constraint failed: "
+                f"{self.table}.{self.column}' on every database with such a row")
+
+    def help(self) -> str:
+        """COALESCE with the default, or a value the author chooses."""
+        if self.default is not None:
+            return f"wrap the value in `coalesce(..., {self.default})`"
+        return "wrap the value in `coalesce(..., <value for rows without one>)`"
 
 
 class BackfillMayYieldNull(Rule):
@@ -115,23 +141,8 @@ class BackfillMayYieldNull(Rule):
             why = null_reason(value, nullable, guards)
             if why is None:
                 continue
-            shown = why.text if len(why.text) <= 80 else why.text[:77] + "..."
-            message = (
-                f"`{target.name}.{col.name}` is NOT NULL but its new value `{shown}` "
-                f"{_WHY[why.kind]}: the UPDATE fails with 'NOT NULL constraint failed: "
-                f"{target.name}.{col.name}' on every database with such a row"
-            )
-            data = {"table": target.name, "column": col.name,
-                    "reason": why.kind}
-            if col.has_default and col.default is not None:
-                data["default"] = col.default
-            yield with_migration(self.finding(
-                assignment_span(stmt, col.name),
-                message,
-                help=(f"wrap the value in `coalesce(..., {col.default})`" if col.has_default
-                      else "wrap the value in `coalesce(..., <value for rows without one>)`"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=[column_made_here(target, col)],
-                **data,
-            ))
+            facts = NullableBackfill(
+                table=target.name, column=col.name, value=why.text, reason=why.kind,
+                default=col.default if col.has_default else None)
+            yield self.report(facts, assignment_span(stmt, col.name),
+                              related=[column_made_here(target, col)])

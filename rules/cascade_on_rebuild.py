@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.tables import is_empty_at
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.settings import Settings
 
-from ._common import created_here, with_migration
+from ._common import created_here
 from ._rebuild import (
     CHANGING_ACTIONS,
     data_children,
@@ -26,6 +26,49 @@ from ._rebuild import (
     restored_after,
     runner_transaction,
 )
+
+_VERBS = {"CASCADE": "deletes the rows of", "SET NULL": "sets to NULL the keys of",
+          "SET DEFAULT": "resets to their default the keys of"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildRowsChangedOnDrop(Facts):
+    """``DROP TABLE table`` with foreign keys on, while ``children`` reference it.
+
+    ``actions`` pairs each ON DELETE action that changes rows with the children that
+    declare it; ``fails`` is the NO ACTION/RESTRICT reading (the DROP fails instead);
+    ``copies`` the children made in this migration; ``why_on`` why foreign keys are
+    on; ``remedy`` what works under this runner.
+    """
+
+    table: str
+    children: tuple[str, ...]
+    why_on: str
+    remedy: str
+    actions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    copies: tuple[str, ...] = ()
+    fails: bool = False
+
+    def message(self) -> str:
+        """What the DROP does to the children's rows."""
+        if self.fails:
+            return (f"`DROP TABLE {self.table}` fails with 'FOREIGN KEY constraint failed' on "
+                    f"every database where {names(self.children)} "
+                    f"{'has' if len(self.children) == 1 else 'have'} a row referencing "
+                    f"`{self.table}` (ON DELETE NO ACTION/RESTRICT), and the migration is "
+                    f"rolled back; {self.why_on}")
+        effects = "; ".join(f"{_VERBS[action]} {names(tables)} (ON DELETE {action})"
+                            for action, tables in self.actions)
+        copy_note = (f"; {names(self.copies)} was made in this migration and references "
+                     f"`{self.table}` by name, so the rows just copied into it go too"
+                     if self.copies else "")
+        return (f"`DROP TABLE {self.table}` with foreign keys on {effects}: "
+                f"{plural(len(self.children), 'child table')} changed on every database where "
+                f"they hold rows referencing `{self.table}`{copy_note}; {self.why_on}")
+
+    def help(self) -> str:
+        """What turns foreign keys off for the rebuild under this runner."""
+        return self.remedy
 
 
 class CascadeOnRebuild(Rule):
@@ -140,48 +183,24 @@ class CascadeOnRebuild(Rule):
             related.append(Related("`PRAGMA foreign_keys=OFF` that does nothing",
                                    ctx.timeline.steps[state.ignored[0]].statement.span))
         if changing:
-            effects = []
-            for action, verb in (("CASCADE", "deletes the rows of"),
-                                 ("SET NULL", "sets to NULL the keys of"),
-                                 ("SET DEFAULT", "resets to their default the keys of")):
-                tables = _unique([c.name for c, fk in changing if fk.on_delete.upper() == action])
-                if tables:
-                    effects.append(f"{verb} {names(tables)} (ON DELETE {action})")
-            children = _unique([c.name for c, _ in changing])
-            copy = [c for c in children if ctx.timeline.created_in(
-                ctx.before.table(c) or parent, ctx.migration_index)]
-            copy_note = (f"; {names(copy)} was made in this migration and references "
-                         f"`{parent.name}` by name, so the rows just copied into it go too"
-                         if copy else "")
-            yield replace(with_migration(self.finding(
-                stmt.span,
-                f"`DROP TABLE {parent.name}` with foreign keys on {'; '.join(effects)}: "
-                f"{plural(len(children), 'child table')} changed on every database where they "
-                f"hold rows referencing `{parent.name}`{copy_note}; {why}",
-                help=_help(settings, ctx),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=related,
-                table=parent.name,
-                children=",".join(children),
-            )), claim=ChildRowsChanged(parent.name, tuple(children)))
+            actions = tuple(
+                (action, tuple(_unique([c.name for c, fk in changing
+                                        if fk.on_delete.upper() == action])))
+                for action in _VERBS)
+            children = tuple(_unique([c.name for c, _ in changing]))
+            copies = tuple(c for c in children if ctx.timeline.created_in(
+                ctx.before.table(c) or parent, ctx.migration_index))
+            facts = ChildRowsChangedOnDrop(
+                table=parent.name, children=children, why_on=why, remedy=_help(settings, ctx),
+                actions=tuple(a for a in actions if a[1]), copies=copies)
+            yield self.report(facts, stmt.span, related=related,
+                              claim=ChildRowsChanged(parent.name, children))
         if failing and settings.foreign_keys:
-            children = _unique([c.name for c, _ in failing])
-            finding = with_migration(self.finding(
-                stmt.span,
-                f"`DROP TABLE {parent.name}` fails with 'FOREIGN KEY constraint failed' on "
-                f"every database where {names(children)} "
-                f"{'has' if len(children) == 1 else 'have'} a row referencing `{parent.name}` "
-                f"(ON DELETE NO ACTION/RESTRICT), and the migration is rolled back; {why}",
-                help=_help(settings, ctx),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=related,
-                table=parent.name,
-                children=",".join(children),
-            ))
-            yield replace(finding, severity="warning",
-                          claim=ChildRowsChanged(parent.name, tuple(children), fails=True))
+            children = tuple(_unique([c.name for c, _ in failing]))
+            facts = ChildRowsChangedOnDrop(table=parent.name, children=children, why_on=why,
+                                           remedy=_help(settings, ctx), fails=True)
+            yield self.report(facts, stmt.span, related=related, severity="warning",
+                              claim=ChildRowsChanged(parent.name, children, fails=True))
 
     @staticmethod
     def _why_on(ctx: Context, ignored: tuple[int, ...], settings: Settings) -> str:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.facts.types import affinity
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
-
-from ._common import with_migration
 
 
 def _kind(declared: str) -> str:
@@ -33,6 +32,33 @@ _CONVERSIONS = {
     ("REAL", "NUMERIC"): "whole REAL values become integers (2.0 -> 2)",
     ("NUMERIC", "REAL"): "integers become REAL (2 -> 2.0)",
 }
+
+
+
+@dataclass(frozen=True, slots=True)
+class AffinityChanged(Facts):
+    """A rebuild of ``table`` declares ``column`` ``new_type`` where it was ``old_type``,
+    of another affinity."""
+
+    table: str
+    column: str
+    old_type: str
+    new_type: str
+
+    def message(self) -> str:
+        """What the copy converts."""
+        change = _CONVERSIONS.get((_kind(self.old_type), _kind(self.new_type)),
+                                  "values are stored with another affinity")
+        return (f"rebuilding `{self.table}` changes `{self.column}` from "
+                f"`{self.old_type or '(no type)'}` ({affinity(self.old_type)} affinity) to "
+                f"`{self.new_type or '(no type)'}` ({affinity(self.new_type)} affinity): on "
+                f"every database with rows the copy converts existing values ({change}); "
+                "older builds read back another type")
+
+    def help(self) -> str:
+        """Keep the type, or convert explicitly."""
+        return ("keep the declared type, or add a new column with the new type and convert "
+                "the values explicitly where they can be")
 
 
 class ChangeColumnType(Rule):
@@ -120,23 +146,15 @@ class ChangeColumnType(Rule):
                 continue  # a BLOB-affinity column stores every value as it is given
             if _explicit_conversion(ctx, new, col.name, label):
                 continue  # CAST, CASE or a function written in the copy: intended
-            change = _CONVERSIONS.get((a, b), "values are stored with another affinity")
             where = defs.get(col.name.lower())
-            yield with_migration(self.finding(
+            yield self.report(
+                AffinityChanged(new.name, col.name, was.type, col.type),
                 where.span if where is not None else stmt.span,
-                f"rebuilding `{new.name}` changes `{col.name}` from `{was.type or '(no type)'}` "
-                f"({affinity(was.type)} affinity) to `{col.type or '(no type)'}` "
-                f"({affinity(col.type)} affinity): on every database with rows the copy "
-                f"converts existing values ({change}); older builds read back another type",
-                help="keep the declared type, or add a new column with the new type and "
-                     "convert the values explicitly where they can be",
                 statement=stmt.span,
                 migration=label,
                 related=[Related(f"`{old.name}.{was.name}` declared `{was.type}` here "
                                  f"({was.last_change.migration})", was.last_change.span)],
-                table=new.name,
-                column=col.name,
-            ))
+            )
 
 
 # A value that converts on purpose: CAST, CASE, or a call to a function other than

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRunsHere(Facts):
+    """Code migration ``file`` (in ``language``) runs here; ``later`` SQL migrations follow."""
+
+    file: str
+    language: str
+    later: int
+
+    def message(self) -> str:
+        """What the tool cannot see."""
+        return (f"code migration `{self.file}` ({self.language}) runs here: the tool cannot "
+                "see what it does, so the schema after it may hold objects the model lacks; "
+                f"{self.later} SQL migration(s) after it are checked with that in mind")
 
 
 class CodeMigration(Rule):
@@ -63,11 +79,5 @@ class CodeMigration(Rule):
             first = text.split("\n", 1)[0].rstrip("\r")
             span = Span(source.path, 0, len(first), 1, 1, 1, max(len(first), 1))
             later = sum(1 for m in ctx.history.migrations[index + 1:] if not m.source.code)
-            yield self.finding(
-                span,
-                f"code migration `{os.path.basename(source.path)}` ({source.code}) runs here: "
-                f"the tool cannot see what it does, so the schema after it may hold objects "
-                f"the model lacks; {later} SQL migration(s) after it are checked with that "
-                "in mind",
-                migration=migration.label,
-            )
+            yield self.report(CodeRunsHere(os.path.basename(source.path), source.code, later),
+                              span, migration=migration.label)

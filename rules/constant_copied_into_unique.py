@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 
-from ._common import copied_value_span, created_here, incomplete_note, with_migration
+from ._common import copied_value_span, created_here, incomplete_note
 from ._copies import copy_at, unique_keys, written_value
 from ._rebuild import names
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConstantCopiedIntoKey(Facts):
+    """``INSERT INTO table ... SELECT`` writes the same ``values`` into the unique key
+    ``columns`` on every row, from ``source_table`` (one of ``sources``; ``filtered``:
+    the SELECT has a WHERE)."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: tuple[str, ...]
+    source_table: str
+    sources: tuple[str, ...]
+    filtered: bool = False
+    incomplete: str | None = None
+
+    def message(self) -> str:
+        """Fails at the second row."""
+        what = (f"`{self.columns[0]}`, which is UNIQUE" if len(self.columns) == 1
+                else f"({', '.join(f'`{w}`' for w in self.columns)}), a UNIQUE key")
+        rows = (f"two rows of `{self.source_table}` meet its WHERE" if self.filtered
+                else f"`{self.source_table}` has two rows" if len(self.sources) == 1
+                else f"the SELECT over {names(self.sources)} yields two rows")
+        return (f"the copy into `{self.table}` writes the same value ({', '.join(self.values)}) "
+                f"into {what}, on every row: it fails with '{self.error()}' on every database where "
+                f"{rows}; passes with one row or none"
+                + incomplete_note(self.source_table, self.incomplete))
+
+    def error(self) -> str:
+        """SQLite's whole message: the claim SQLite must bear out names this key."""
+        return "UNIQUE constraint failed: " + ", ".join(f"{self.table}.{w}"
+                                                        for w in self.columns)
+
+    def help(self) -> str:
+        """A value per row, or the index after the fill."""
+        return ("copy a value that differs per row (derive it from the row's key, as "
+                "`'sku-' || id`), or add the column without UNIQUE, fill it, then create the "
+                "unique index")
 
 
 class ConstantCopiedIntoUnique(Rule):
@@ -86,34 +124,18 @@ class ConstantCopiedIntoUnique(Rule):
                 continue
             cols = [target.column(c) for c in key]
             written = [c.name if c is not None else k for c, k in zip(cols, key, strict=True)]
-            shown = ", ".join(f"{v.constant}" for v in values if v is not None)
-            what = (f"`{written[0]}`, which is UNIQUE" if len(written) == 1
-                    else f"({', '.join(f'`{w}`' for w in written)}), a UNIQUE key")
-            rows = (f"two rows of `{old[0].name}` meet its WHERE" if copy.where
-                    else f"`{old[0].name}` has two rows" if len(copy.sources) == 1
-                    else f"the SELECT over {names([s.name for s in copy.sources])} "
-                    "yields two rows")
-            error = f"UNIQUE constraint failed: {', '.join(f'{target.name}.{w}' for w in written)}"
             related = [created_here(old[0])]
             first = cols[0]
             if first is not None:
                 related.insert(0, Related(f"`{target.name}.{first.name}` declared here",
                                           first.origin.span))
-            finding = with_migration(self.finding(
-                copied_value_span(stmt, written[0]) if written[0].lower() in copy.values
-                else stmt.span,
-                f"the copy into `{target.name}` writes the same value ({shown}) into {what}, "
-                f"on every row: it fails with '{error}' on every database where {rows}; "
-                "passes with one row or none" + incomplete_note(old[0]),
-                help="copy a value that differs per row (derive it from the row's key, as "
-                     "`'sku-' || id`), or add the column without UNIQUE, fill it, then "
-                     "create the unique index",
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=related,
-                table=target.name,
-                columns=",".join(written),
-                source_table=old[0].name,
-            ))
-            yield replace(finding, claim=StatementFails(error))
+            facts = ConstantCopiedIntoKey(
+                table=target.name, columns=tuple(written),
+                values=tuple(v.constant for v in values
+                             if v is not None and v.constant is not None),
+                source_table=old[0].name, sources=tuple(s.name for s in copy.sources),
+                filtered=bool(copy.where), incomplete=old[0].incomplete)
+            yield self.report(
+                facts, copied_value_span(stmt, written[0]) if written[0].lower() in copy.values
+                else stmt.span, related=related, claim=StatementFails(facts.error()))
             return  # one key is enough: the copy fails at its second row

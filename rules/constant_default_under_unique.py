@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 
-from ._common import with_migration
+
+@dataclass(frozen=True, slots=True)
+class ConstantDefaultInKey(Facts):
+    """``table.column`` defaults to the constant ``default`` and is part of ``key`` (its
+    description), with the ``others`` columns of that key."""
+
+    table: str
+    column: str
+    default: str
+    key: str
+    others: tuple[str, ...] = ()
+
+    def message(self) -> str:
+        """The second row without the column collides."""
+        scope = (f" with the same {', '.join(f'`{o}`' for o in self.others)}" if self.others
+                 else "")
+        return (f"`{self.table}.{self.column}` defaults to {self.default} and is part of "
+                f"{self.key}: the second row{scope} inserted without `{self.column}` (by any "
+                "writer that does not know the column, such as an older build) fails with "
+                "'UNIQUE constraint failed'")
+
+    def help(self) -> str:
+        """A real value in every writer, or out of the key."""
+        return (f"give `{self.column}` a real value in every writer and drop the constant "
+                "default, or leave it out of the unique key")
 
 
 class ConstantDefaultUnderUnique(Rule):
@@ -91,24 +116,11 @@ class ConstantDefaultUnderUnique(Rule):
                 if not _new_to_existing_writers(ctx, table, col):
                     continue
                 seen.add(col.name.lower())
-                others = [n for n in names if n and n.lower() != col.name.lower()]
-                scope = (f" with the same {', '.join(f'`{o}`' for o in others)}" if others
-                         else "")
-                yield with_migration(self.finding(
-                    stmt.span,
-                    f"`{table.name}.{col.name}` defaults to {col.default} and is part of "
-                    f"{label}: the second row{scope} inserted without `{col.name}` (by any "
-                    f"writer that does not know the column, such as an older build) fails "
-                    f"with 'UNIQUE constraint failed'",
-                    help=(f"give `{col.name}` a real value in every writer and drop the "
-                          "constant default, or leave it out of the unique key"),
-                    statement=stmt.span,
-                    migration=ctx.migration.label,
-                    related=[Related(f"`{table.name}.{col.name}` gets its default here",
-                                     col.last_change.span)],
-                    table=table.name, column=col.name,
-                    default=col.default or "",
-                ))
+                others = tuple(n for n in names if n and n.lower() != col.name.lower())
+                facts = ConstantDefaultInKey(table.name, col.name, col.default or "", label,
+                                             others)
+                yield self.report(facts, stmt.span, related=[Related(
+                    f"`{table.name}.{col.name}` gets its default here", col.last_change.span)])
 
 
 def _new_to_existing_writers(ctx: Context, table: Table, col: Column) -> bool:

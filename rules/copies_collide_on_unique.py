@@ -4,17 +4,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import always_true
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.copies import CopyValue
 from migrate_lint.sqlglot_api.dml import where_condition
 
-from ._common import with_migration
 from ._copies import Copy, copy_at, unique_keys, written_value
 from ._rebuild import mentions, names
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CopiesMeetOnKey(Facts):
+    """The copy from ``sources`` into ``table`` and earlier ones from ``other_sources``
+    (at ``other_lines``) fill the unique key ``columns``; ``meetings`` says, per
+    earlier copy, where their values meet."""
+
+    table: str
+    columns: tuple[str, ...]
+    sources: tuple[str, ...]
+    other_sources: tuple[str, ...]
+    other_lines: tuple[int, ...]
+    meetings: tuple[str, ...]
+
+    def message(self) -> str:
+        """Where the two copies collide."""
+        many = len(self.other_lines) > 1
+        shown = ", ".join(f"`{c}`" for c in self.columns)
+        error = "UNIQUE constraint failed: " + ", ".join(f"{self.table}.{c}"
+                                                         for c in self.columns)
+        return (f"the copy from {names(self.sources)} into `{self.table}` and the "
+                f"earlier {'ones' if many else 'one'} from {names(self.other_sources)} "
+                f"(line{'s' if many else ''} {', '.join(map(str, self.other_lines))}) both "
+                f"fill the unique key ({shown}): it fails with '{error}' on every database "
+                f"where {'; or '.join(self.meetings)}; only the data decides, so no synthetic "
+                "row can confirm it")
+
+    def help(self) -> str:
+        """Skip, merge, or separate the keys."""
+        return ("skip or merge the rows that collide (`ON CONFLICT DO NOTHING`, or a "
+                "`WHERE NOT EXISTS` on the key), or give them keys that cannot meet")
 
 
 class CopiesCollideOnUnique(Rule):
@@ -97,33 +129,16 @@ class CopiesCollideOnUnique(Rule):
     def _finding(self, stmt: Statement, ctx: Context, copy: Copy, key: tuple[str, ...],
                  hits: list[tuple[Copy, str]]) -> Finding:
         target = copy.target
-        cols = [getattr(target.column(c), "name", c) for c in key]
-        shown = ", ".join(f"`{c}`" for c in cols)
-        mine = names([s.name for s in copy.sources])
-        theirs = names(list(dict.fromkeys(s.name for other, _ in hits for s in other.sources)))
-        lines = ", ".join(str(ctx.timeline.steps[o.step].statement.span.line) for o, _ in hits)
-        meet = "; or ".join(m for _, m in hits)
-        error = f"UNIQUE constraint failed: {', '.join(f'{target.name}.{c}' for c in cols)}"
+        cols = tuple(getattr(target.column(c), "name", c) for c in key)
+        facts = CopiesMeetOnKey(
+            table=target.name, columns=cols, sources=tuple(s.name for s in copy.sources),
+            other_sources=tuple(dict.fromkeys(s.name for o, _ in hits for s in o.sources)),
+            other_lines=tuple(ctx.timeline.steps[o.step].statement.span.line for o, _ in hits),
+            meetings=tuple(m for _, m in hits))
         related = [Related(f"the earlier copy into `{target.name}` from "
                            f"{names([s.name for s in o.sources])}",
                            ctx.timeline.steps[o.step].statement.span) for o, _ in hits]
-        return with_migration(self.finding(
-            stmt.span,
-            f"the copy from {mine} into `{target.name}` and the earlier "
-            f"{'ones' if len(hits) > 1 else 'one'} from {theirs} "
-            f"(line{'s' if len(hits) > 1 else ''} {lines}) both fill the unique key "
-            f"({shown}): it fails with '{error}' on every database where {meet}; only "
-            "the data decides, so no synthetic row can confirm it",
-            help="skip or merge the rows that collide (`ON CONFLICT DO NOTHING`, or a "
-                 "`WHERE NOT EXISTS` on the key), or give them keys that cannot meet",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=related,
-            table=target.name,
-            columns=",".join(cols),
-            sources=",".join(s.name for s in copy.sources),
-            other_sources=",".join(dict.fromkeys(s.name for o, _ in hits for s in o.sources)),
-        ))
+        return self.report(facts, stmt.span, related=related)
 
 
 def _reads_target(stmt: Statement, copy: Copy) -> bool:

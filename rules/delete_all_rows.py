@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import always_true
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, where_condition
 
-from ._common import created_here, statement_head, with_migration
+from ._common import created_here, statement_head
+
+
+@dataclass(frozen=True, slots=True)
+class EveryRowDeleted(Facts):
+    """A DELETE removes every row of ``table`` (``where``: it has an always-true WHERE)."""
+
+    statement: str
+    table: str
+    where: bool = False
+
+    def message(self) -> str:
+        """The data is gone everywhere."""
+        why = " (its WHERE is always true)" if self.where else ""
+        return (f"`{self.statement}` deletes every row of `{self.table}`{why} on every "
+                "database this migration runs on; the data cannot be recovered")
+
+    def help(self) -> str:
+        """Keep the rows."""
+        return ("keep the rows: give new columns a DEFAULT or backfill them instead of "
+                "emptying the table; if the data really must go, say so in a suppression")
 
 
 class DeleteAllRows(Rule):
@@ -72,18 +93,8 @@ class DeleteAllRows(Rule):
             return
         if self._restored(ctx, table.name):
             return
-        why = " (its WHERE is always true)" if where is not None else ""
-        yield with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` deletes every row of `{table.name}`{why} on every "
-            f"database this migration runs on; the data cannot be recovered",
-            help="keep the rows: give new columns a DEFAULT or backfill them instead of "
-                 "emptying the table; if the data really must go, say so in a suppression",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name,
-        ))
+        yield self.report(EveryRowDeleted(statement_head(stmt), table.name, where is not None),
+                          stmt.span, related=[created_here(table)])
 
     @staticmethod
     def _restored(ctx: Context, table: str) -> bool:

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     column_made_here,
     preexisting_column,
     statement_head,
-    with_migration,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDropped(Facts):
+    """``DROP COLUMN`` of ``table.column``, which holds users' data and older builds use."""
+
+    statement: str
+    table: str
+    column: str
+
+    def message(self) -> str:
+        """The values go, and older builds fail."""
+        return (f"`{self.statement}` deletes every value of `{self.table}.{self.column}` on "
+                f"every database this migration runs on; older builds still using "
+                f"`{self.column}` fail with 'no such column: {self.column}'")
+
+    def help(self) -> str:
+        """Two releases."""
+        return ("stop using the column in one release and drop it in a later one, once no "
+                "running build reads or writes it; if the data must go now, say so in a "
+                "suppression with the reason")
 
 
 class DropColumnRule(Rule):
@@ -70,21 +91,8 @@ class DropColumnRule(Rule):
         copied = _copied_earlier(ctx, table.name, column.name)
         if copied:
             return  # its values were moved elsewhere first: a data move, not a loss
-        message = (f"`{statement_head(stmt)}` deletes every value of `{table.name}."
-                   f"{column.name}` on every database this migration runs on; older builds "
-                   f"still using `{column.name}` fail with 'no such column: {column.name}'")
-        yield with_migration(self.finding(
-            node.column_span,
-            message,
-            help="stop using the column in one release and drop it in a later one, once "
-                 "no running build reads or writes it; if the data must go now, say so in a "
-                 "suppression with the reason",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[column_made_here(table, column)],
-            table=table.name,
-            column=column.name,
-        ))
+        yield self.report(ColumnDropped(statement_head(stmt), table.name, column.name),
+                          node.column_span, related=[column_made_here(table, column)])
 
 
 def _copied_earlier(ctx: Context, table: str, column: str) -> bool:

@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import drop_column_check
 from migrate_lint.resolve import broken_triggers
 
-from ._common import statement_head, with_migration
+from ._common import statement_head
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumnRefused(Facts):
+    """``DROP COLUMN table.column`` that SQLite refuses because of ``blocker`` (its
+    message; ``certain``: always, else maybe), or that breaks ``trigger``, which then
+    fails with ``failure``."""
+
+    statement: str
+    table: str
+    column: str
+    blocker: str | None = None
+    certain: bool = True
+    trigger: str | None = None
+    failure: str | None = None
+
+    def message(self) -> str:
+        """What fails, and when."""
+        if self.trigger is not None:
+            return (f"`{self.statement}` succeeds, but trigger `{self.trigger}` still writes "
+                    f"`{self.column}` and fails with '{self.failure}' the next time it fires")
+        what = (f"fails with '{self.blocker}' on every database" if self.certain
+                else f"may fail on every database: {self.blocker}")
+        return f"`{self.statement}` {what}"
+
+    def help(self) -> str:
+        """What to change first."""
+        if self.trigger is not None:
+            return f"drop or recreate trigger `{self.trigger}` without `{self.column}` first"
+        return ("drop or change what uses the column first (index, view, trigger, "
+                "constraint), or rebuild the table without it")
 
 
 class DropColumnBlocked(Rule):
@@ -75,27 +107,12 @@ class DropColumnBlocked(Rule):
             if found.kind != "table" and found.origin is not None:
                 related.append(Related(f"{found.kind} `{found.name}` created here",
                                        found.origin.span))
-            what = (f"fails with '{found.message}' on every database" if found.certain
-                    else f"may fail on every database: {found.message}")
-            yield with_migration(self.finding(
-                node.column_span,
-                f"`{statement_head(stmt)}` {what}",
-                help="drop or change what uses the column first (index, view, trigger, "
-                     "constraint), or rebuild the table without it",
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=related,
-                table=table.name, column=node.column, blocker=found.message,
-            ))
+            facts = DropColumnRefused(statement_head(stmt), table.name, node.column,
+                                      blocker=found.message, certain=found.certain)
+            yield self.report(facts, node.column_span, related=related)
             return
         for trigger, failure in broken_triggers(ctx.before, table, node.column):
-            yield with_migration(self.finding(
-                node.column_span,
-                f"`{statement_head(stmt)}` succeeds, but trigger `{trigger.name}` still writes "
-                f"`{node.column}` and fails with '{failure}' the next time it fires",
-                help=f"drop or recreate trigger `{trigger.name}` without `{node.column}` first",
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=[Related(f"trigger `{trigger.name}` created here", trigger.origin.span)],
-                table=table.name, column=node.column, trigger=trigger.name, failure=failure,
-            ))
+            facts = DropColumnRefused(statement_head(stmt), table.name, node.column,
+                                      trigger=trigger.name, failure=failure)
+            yield self.report(facts, node.column_span, related=[
+                Related(f"trigger `{trigger.name}` created here", trigger.origin.span)])

@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable, Drop
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 
-from ._common import created_here, emptied_by, statement_head, with_migration
+from ._common import created_here, emptied_by, statement_head
 from ._fk import statement_at
+
+
+@dataclass(frozen=True, slots=True)
+class TableDropped(Facts):
+    """``DROP TABLE table``, which holds users' rows and older builds use."""
+
+    statement: str
+    table: str
+
+    def message(self) -> str:
+        """The rows go, and older builds fail."""
+        return (f"`{self.statement}` deletes `{self.table}` and every row in it on every "
+                "database this migration runs on; older builds still using "
+                f"`{self.table}` fail with 'no such table: {self.table}'")
+
+    def help(self) -> str:
+        """Keep a copy, drop later."""
+        return ("copy the rows somewhere that outlives the migration first and drop the "
+                "table in a later release; if the data really must go, say so in a "
+                "suppression with the reason")
 
 
 class DropTable(Rule):
@@ -75,20 +96,8 @@ class DropTable(Rule):
             return
         if _read_earlier(ctx, table):
             return  # its rows were moved into other tables: a data move, not a loss
-        message = (f"`{statement_head(stmt)}` deletes `{table.name}` and every row in it on "
-                   f"every database this migration runs on; older builds still using "
-                   f"`{table.name}` fail with 'no such table: {table.name}'")
-        yield with_migration(self.finding(
-            stmt.span,
-            message,
-            help="copy the rows somewhere that outlives the migration first and drop the "
-                 "table in a later release; if the data really must go, say so in a "
-                 "suppression with the reason",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name,
-        ))
+        yield self.report(TableDropped(statement_head(stmt), table.name), stmt.span,
+                          related=[created_here(table)])
 
 
 def _replaced(ctx: Context, table: Table) -> bool:

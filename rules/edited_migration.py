@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.gitbase import GitBase, migration_files
 from migrate_lint.history import History, Migration
 from migrate_lint.runners import Runner
@@ -22,6 +22,40 @@ def first_difference(old: str, new: str) -> int:
         if a != b:
             return number
     return min(len(old_lines), len(new_lines)) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedMigrationEdited(Facts):
+    """``migration`` existed at ``rev`` (named ``renamed`` then, if otherwise) and was
+    edited since, by hand or by ``migrate-lint fix`` (``fixed_in_place``); ``runner_check``
+    is what the runner does about it, ``edit_note`` what it needs after fix's edit."""
+
+    migration: str
+    rev: str
+    runner_check: str
+    renamed: str = ""
+    fixed_in_place: bool = False
+    edit_note: str | None = None
+
+    def message(self) -> str:
+        """Which databases run which text."""
+        if self.fixed_in_place:
+            return (f"`{self.migration}` existed at {self.rev} and was corrected in place by "
+                    "`migrate-lint fix` (its marker is here): databases that never ran it get "
+                    "the corrected text, those that ran it get the follow-up migration; "
+                    f"{self.runner_check}")
+        was = f" (then named `{self.renamed}`)" if self.renamed else ""
+        return (f"`{self.migration}` existed at {self.rev}{was} and was edited since: every "
+                "database that already applied it never runs the change (runners apply a "
+                "version once), so they keep the old schema while fresh ones get the new one; "
+                f"{self.runner_check}")
+
+    def help(self) -> str:
+        """Restore it, or (after fix) what the runner needs."""
+        if self.fixed_in_place:
+            return (self.edit_note or "nothing to do: commit the correction with its "
+                    "follow-up migration")
+        return "restore the released text and put the change in a new migration"
 
 
 class EditedMigration(Rule):
@@ -85,19 +119,13 @@ class EditedMigration(Rule):
                 lines = new.splitlines()
                 line = max(1, min(first_difference(old, new), len(lines)))
                 offset = sum(len(x) + 1 for x in lines[: line - 1])
-                was = f" (then named `{renamed}`)" if renamed else ""
                 if FIX_MARKER in new and FIX_MARKER not in old:
                     yield self._fixed_in_place(migration, path, new, base.rev, runner)
                     continue
-                yield self.finding(
-                    Span(path, offset, offset, line, 1, line, 1),
-                    f"`{migration.label}` existed at {base.rev}{was} and was edited since: "
-                    "every database that already applied it never runs the change (runners "
-                    "apply a version once), so they keep the old schema while fresh ones "
-                    f"get the new one; {edit_check(runner)}",
-                    help="restore the released text and put the change in a new migration",
-                    migration=migration.label,
-                )
+                facts = ReleasedMigrationEdited(migration.label, base.rev, edit_check(runner),
+                                                renamed=renamed)
+                yield self.report(facts, Span(path, offset, offset, line, 1, line, 1),
+                                  migration=migration.label)
 
     def _fixed_in_place(self, migration: Migration, path: str, new: str, rev: str,
                         runner: Runner) -> Finding:
@@ -107,17 +135,11 @@ class EditedMigration(Rule):
         edited files (sqlx, Prisma, Flyway): then a warning saying what to run."""
         offset = new.index(FIX_MARKER)
         line = new.count("\n", 0, offset) + 1
-        finding = self.finding(
-            Span(path, offset, offset, line, 1, line, 1),
-            f"`{migration.label}` existed at {rev} and was corrected in place by "
-            "`migrate-lint fix` (its marker is here): databases that never ran it get the "
-            "corrected text, those that ran it get the follow-up migration; "
-            f"{edit_check(runner)}",
-            help=(runner.edit_note or "nothing to do: commit the correction with its "
-                  "follow-up migration"),
-            migration=migration.label,
-        )
-        return replace(finding, severity="warning" if runner.compares_checksums else "info")
+        facts = ReleasedMigrationEdited(migration.label, rev, edit_check(runner),
+                                        fixed_in_place=True, edit_note=runner.edit_note)
+        return self.report(facts, Span(path, offset, offset, line, 1, line, 1),
+                           migration=migration.label,
+                           severity="warning" if runner.compares_checksums else "info")
 
 
 def edit_check(runner: Runner) -> str:

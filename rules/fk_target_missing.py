@@ -4,20 +4,54 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 from functools import partial
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema
 
-from ._common import with_migration
 from ._fk import FK001_KINDS, MISSING_TABLE, fk_label, new_fk_problems
 
 
 def _has_table(name: str, schema: Schema) -> bool:
     return schema.table(name) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyToNothing(Facts):
+    """Foreign key ``key`` of ``table`` points at ``parent``, which the model does not
+    have (``missing_table``) or whose columns are not a key (``detail`` says which); a
+    code migration ``code_maker`` (or a later one) may have made it."""
+
+    table: str
+    parent: str
+    key: str
+    detail: str
+    missing_table: bool = True
+    code_maker: str | None = None
+
+    def message(self) -> str:
+        """Every insert into the child fails with foreign keys on."""
+        error = (f"no such table: main.{self.parent}" if self.missing_table
+                 else f'foreign key mismatch - "{self.table}" referencing "{self.parent}"')
+        if self.code_maker is not None:
+            return (f"foreign key `{self.key}` points at no table the model knows "
+                    f"({self.detail}) unless code migration `{self.code_maker}` or a later one "
+                    f"made `{self.parent}`: if none did, every insert into `{self.table}` "
+                    f"fails with '{error}' with foreign keys on")
+        return (f"foreign key `{self.key}` points at nothing ({self.detail}): with foreign "
+                f"keys on, every insert into `{self.table}` fails with '{error}' on every "
+                "database this migration runs on")
+
+    def help(self) -> str:
+        """Point it at a key, or (maybe made by code) suppress with the reason."""
+        if self.code_maker is not None:
+            return (f"nothing to change if `{self.code_maker}` (or a later code migration) "
+                    f"creates `{self.parent}`; suppress this with that reason")
+        return ("point the key at an existing table and its PRIMARY KEY or UNIQUE columns, "
+                "or create the parent in the same migration")
 
 
 class FkTargetMissing(Rule):
@@ -66,36 +100,13 @@ class FkTargetMissing(Rule):
         """Findings for every foreign key left dangling at the end of a migration."""
         for m_index, stmt, span, table, fk, kind, detail in new_fk_problems(
                 ctx.timeline, FK001_KINDS):
-            error = (f"no such table: main.{fk.parent}" if kind == MISSING_TABLE
-                     else f'foreign key mismatch - "{table.name}" referencing "{fk.parent}"')
+            # a code migration (goose .go) may have made the parent: not certain (info)
             makers = ctx.timeline.code_makers(
                 m_index + 1, partial(_has_table, fk.parent)) if kind == MISSING_TABLE else ()
-            if makers:
-                # a code migration (goose .go) may have made the parent: not certain
-                name = os.path.basename(makers[0].path)
-                yield with_migration(replace(self.finding(
-                    span,
-                    f"foreign key `{fk_label(table, fk)}` points at no table the model knows "
-                    f"({detail}) unless code migration `{name}` or a later one made "
-                    f"`{fk.parent}`: if none did, every insert into `{table.name}` fails "
-                    f"with '{error}' with foreign keys on",
-                    help=f"nothing to change if `{name}` (or a later code migration) creates "
-                         f"`{fk.parent}`; suppress this with that reason",
-                    statement=stmt.span,
-                    migration=ctx.history.migrations[m_index].label,
-                    table=table.name,
-                    parent=fk.parent,
-                ), severity="info"))
-                continue
-            yield with_migration(self.finding(
-                span,
-                f"foreign key `{fk_label(table, fk)}` points at nothing ({detail}): with "
-                f"foreign keys on, every insert into `{table.name}` fails with '{error}' on "
-                "every database this migration runs on",
-                help="point the key at an existing table and its PRIMARY KEY or UNIQUE "
-                     "columns, or create the parent in the same migration",
-                statement=stmt.span,
-                migration=ctx.history.migrations[m_index].label,
-                table=table.name,
-                parent=fk.parent,
-            ))
+            facts = ForeignKeyToNothing(
+                table.name, fk.parent, fk_label(table, fk), detail,
+                missing_table=kind == MISSING_TABLE,
+                code_maker=os.path.basename(makers[0].path) if makers else None)
+            yield self.report(facts, span, statement=stmt.span,
+                              migration=ctx.history.migrations[m_index].label,
+                              severity="info" if makers else None)

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 
-from ._common import with_migration
 from ._fk import FK002_KINDS, fk_label, new_fk_problems
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyToNonUnique(Facts):
+    """Foreign key ``key`` of ``table`` references columns of ``parent`` that no PRIMARY
+    KEY or UNIQUE index covers exactly (``detail`` says how)."""
+
+    table: str
+    parent: str
+    key: str
+    detail: str
+
+    def message(self) -> str:
+        """The first insert fails with a mismatch."""
+        return (f"foreign key `{self.key}`: {self.detail}; with foreign keys on, the first "
+                f"insert into `{self.table}` (and delete from `{self.parent}`) fails with "
+                f"'foreign key mismatch - \"{self.table}\" referencing \"{self.parent}\"' on "
+                "every database this migration runs on")
+
+    def help(self) -> str:
+        """Reference a key."""
+        return ("reference the parent's PRIMARY KEY, or add a UNIQUE index on exactly the "
+                "referenced columns")
 
 
 class FkTargetNotUnique(Rule):
@@ -58,16 +81,7 @@ class FkTargetNotUnique(Rule):
         """Findings for every foreign key whose parent key is not unique."""
         for m_index, stmt, span, table, fk, _kind, detail in new_fk_problems(
                 ctx.timeline, FK002_KINDS):
-            yield with_migration(self.finding(
-                span,
-                f"foreign key `{fk_label(table, fk)}`: {detail}; with foreign keys on, the "
-                f"first insert into `{table.name}` (and delete from `{fk.parent}`) fails with "
-                f"'foreign key mismatch - \"{table.name}\" referencing \"{fk.parent}\"' on "
-                "every database this migration runs on",
-                help="reference the parent's PRIMARY KEY, or add a UNIQUE index on exactly "
-                     "the referenced columns",
-                statement=stmt.span,
-                migration=ctx.history.migrations[m_index].label,
-                table=table.name,
-                parent=fk.parent,
-            ))
+            yield self.report(ForeignKeyToNonUnique(table.name, fk.parent, fk_label(table, fk),
+                                                    detail),
+                              span, statement=stmt.span,
+                              migration=ctx.history.migrations[m_index].label)

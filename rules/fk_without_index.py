@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import ForeignKeyDef
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema, Table, all_foreign_keys
 
-from ._common import with_migration
 from ._fk import fk_label, fk_span, statement_at
 
 
@@ -27,6 +27,27 @@ def _indexed(schema: Schema, table: Table, fk: ForeignKeyDef) -> bool:
                 str(c).lower() for c in head) == wanted:
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class UnindexedForeignKey(Facts):
+    """Foreign key ``key`` of ``table`` on ``columns``, which no index of ``table``
+    starts with."""
+
+    table: str
+    parent: str
+    key: str
+    columns: tuple[str, ...]
+
+    def message(self) -> str:
+        """Each delete from the parent scans the child."""
+        return (f"no index of `{self.table}` starts with `{', '.join(self.columns)}` "
+                f"(foreign key `{self.key}`): with foreign keys on, each delete from "
+                f"`{self.parent}` scans all of `{self.table}` on every database")
+
+    def help(self) -> str:
+        """The index."""
+        return f"add `CREATE INDEX ... ON {self.table} ({', '.join(self.columns)})`"
 
 
 class FkWithoutIndex(Rule):
@@ -85,14 +106,7 @@ class FkWithoutIndex(Rule):
                 stmt = statement_at(ctx.history, origin)
                 if stmt is None:
                     continue
-                yield with_migration(self.finding(
-                    fk_span(stmt, fk),
-                    f"no index of `{table.name}` starts with `{', '.join(fk.columns)}` "
-                    f"(foreign key `{fk_label(table, fk)}`): with foreign keys on, each "
-                    f"delete from `{fk.parent}` scans all of `{table.name}` on every database",
-                    help=f"add `CREATE INDEX ... ON {table.name} ({', '.join(fk.columns)})`",
-                    statement=stmt.span,
-                    migration=origin.migration,
-                    table=table.name,
-                    parent=fk.parent,
-                ))
+                facts = UnindexedForeignKey(table.name, fk.parent, fk_label(table, fk),
+                                            tuple(fk.columns))
+                yield self.report(facts, fk_span(stmt, fk), statement=stmt.span,
+                                  migration=origin.migration)

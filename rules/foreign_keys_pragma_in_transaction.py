@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import PragmaMatters
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
-from ._common import with_migration
 from ._rebuild import foreign_key_state, own_transaction, pragma_is_ignored, pragma_of
 
 _OWN_HELP = ("move `PRAGMA foreign_keys=OFF` before BEGIN and `PRAGMA foreign_keys=ON` after "
              "COMMIT, where the pragma takes effect")
+
+
+@dataclass(frozen=True, slots=True)
+class PragmaIgnored(Facts):
+    """``PRAGMA foreign_keys=value`` inside the ``runner``'s transaction (``reason``),
+    so SQLite ignores it; ``effect`` is what the connection keeps, ``remedy`` what
+    works, ``more`` how many other such pragmas the migration has."""
+
+    value: str
+    runner: str
+    reason: str
+    effect: str
+    remedy: str
+    more: int = 0
+
+    def message(self) -> str:
+        """It does nothing, and foreign keys stay as they are."""
+        more = (f" (and {self.more} more `PRAGMA foreign_keys` in this migration)"
+                if self.more else "")
+        return (f"`PRAGMA foreign_keys={self.value}` does nothing: {self.reason}, and SQLite "
+                f"ignores this pragma inside a transaction; {self.effect}{more}")
+
+    def help(self) -> str:
+        """What works under this runner."""
+        return self.remedy
 
 
 class ForeignKeysPragmaInTransaction(Rule):
@@ -118,8 +142,6 @@ class ForeignKeysPragmaInTransaction(Rule):
         settings = timeline.history.settings
         runner = settings.runner
         own = own_transaction(timeline, ctx.migration_index, ctx.step_index) is not None
-        more = (f" (and {len(ignored) - 1} more `PRAGMA foreign_keys` in this migration)"
-                if len(ignored) > 1 else "")
         if own:
             effect = "foreign keys stay as the connection has them"
         elif settings.foreign_keys_from.kind != "default":
@@ -130,18 +152,10 @@ class ForeignKeysPragmaInTransaction(Rule):
             effect = f"foreign keys stay ON ({runner.driver} turns them on)"
         else:
             effect = ("foreign keys stay ON on every database whose connection enables them")
-        value = pragma.value or ""
-        finding = with_migration(self.finding(
-            stmt.span,
-            f"`PRAGMA foreign_keys={value}` does nothing: {reason}, and SQLite ignores this "
-            f"pragma inside a transaction; {effect}{more}",
-            help=_OWN_HELP if own else runner.pragma_help,
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            runner=runner.name,
-        ))
+        facts = PragmaIgnored(pragma.value or "", runner.name, reason, effect,
+                              _OWN_HELP if own else runner.pragma_help, len(ignored) - 1)
         # An ignored OFF matters only where the migration ends otherwise than it would
         # with foreign keys off: SQLite is asked (drizzle-kit writes this pragma around
         # every rebuild, most of which no foreign key can notice).
-        off = pragma.on is False
-        yield replace(finding, claim=PragmaMatters()) if off else finding
+        yield self.report(facts, stmt.span,
+                          claim=PragmaMatters() if pragma.on is False else None)

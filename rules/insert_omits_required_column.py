@@ -4,17 +4,89 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, HistoryContext, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
-from migrate_lint.schema import Column, Schema, Table
+from migrate_lint.schema import Schema, Table
 
 _DRIZZLE_NULL = (" (drizzle sends NULL for every column of its table definition that "
                  "`.values()` leaves out and that has no app-side default)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsertMismatch(Facts):
+    """An insert into ``table`` at ``where`` (found as ``origin``, at git ``revision``
+    for an older writer) that fails against it: ``problem`` is ``omits`` or ``null`` (a
+    ``required`` column, NOT NULL since ``since``), ``no_column``, ``generated``,
+    ``ragged`` (VALUES rows of ``widths``) or ``arity`` (``got`` values for
+    ``expected`` columns; ``named``: the insert names its columns). ``ignored``: OR
+    IGNORE drops such rows instead."""
+
+    table: str
+    problem: str
+    origin: str
+    where: str
+    revision: str | None = None
+    column: str | None = None
+    spelled: str = ""  # the column as the insert spells it (no_column, generated)
+    since: str = ""
+    required: bool = False
+    ignored: bool = False
+    named: bool = False
+    got: int = 0
+    expected: int = 0
+    widths: tuple[int, ...] = ()
+    table_changed: str = ""
+
+    def message(self) -> str:
+        """What SQLite does with the insert."""
+        at = f"insert into `{self.table}` at {self.where}"
+        if self.revision:
+            at += f" (as of {self.revision})"
+        failure = f"NOT NULL constraint failed: {self.table}.{self.column}"
+        if self.problem in ("omits", "null") and self.required:
+            if self.revision:
+                verb = "omits" if self.problem == "omits" else "sets to NULL"
+                return (f"{at} {verb} `{self.column}`: writers from {self.revision} will fail "
+                        f"with {failure} after migration {self.since}")
+            if self.problem == "omits":
+                head = (f"{at} omits `{self.column}`, which is NOT NULL without a default "
+                        f"since {self.since}")
+            else:
+                why = _DRIZZLE_NULL if self.origin == "drizzle" else ""
+                head = (f"{at} sets `{self.column}` to NULL{why}, but it is NOT NULL since "
+                        f"{self.since}")
+            if self.ignored:
+                return f"{head}: with OR IGNORE every such row is silently dropped"
+            return f"{head}: it fails with '{failure}'"
+        if self.problem == "no_column":
+            return (f"{at} names `{self.spelled}`, which `{self.table}` does not have: it "
+                    f"fails with 'table {self.table} has no column named {self.spelled}'")
+        if self.problem == "generated":
+            return (f"{at} gives a value to the generated column `{self.spelled}`: it fails "
+                    f"with 'cannot INSERT into generated column \"{self.spelled}\"'")
+        if self.problem == "ragged":
+            counts = ", ".join(str(n) for n in self.widths)
+            return (f"{at} gives VALUES rows of different lengths ({counts}): it fails with "
+                    "'all VALUES must have the same number of terms'")
+        if self.named:
+            return (f"{at} gives {self.got} values per row for its {self.expected} columns: "
+                    f"it fails with '{self.got} values for {self.expected} columns'")
+        return (f"{at} gives {self.got} values per row but `{self.table}` has "
+                f"{self.expected} columns (as of {self.table_changed}): it fails with "
+                f"'table {self.table} has {self.expected} columns but {self.got} values were "
+                "supplied'")
+
+    def help(self) -> str:
+        """Supply the column, or match the columns."""
+        if self.required:
+            return (f"supply `{self.column}` in the insert, or give the column a constant "
+                    "DEFAULT in a new migration (rebuild the table)")
+        return "make the insert match the table's columns"
 
 
 class InsertOmitsRequiredColumn(Rule):
@@ -111,63 +183,18 @@ class InsertOmitsRequiredColumn(Rule):
 
     def _finding(self, site: InsertSite, table: Table, problem: Problem,
                  migration: str | None) -> Finding:
-        at = f"insert into `{table.name}` at {site.where}"
-        if site.revision:
-            at += f" (as of {site.revision})"
         col = problem.column
         related: list[Related] = []
-        data = {"table": table.name, "problem": problem.kind, "origin": site.origin}
-        if site.revision:
-            data["revision"] = site.revision
         if col is not None:
-            data["column"] = col.name
-            made = col.origin
-            related.append(Related(f"`{table.name}.{col.name}` made here ({made.migration})",
-                                   made.span))
-        elif problem.name:
-            data["column"] = problem.name
-        message = self._message(site, table, problem, col, at)
-        help_text = (f"supply `{col.name}` in the insert, or give the column a constant "
-                     "DEFAULT in a new migration (rebuild the table)" if col is not None
-                     else "make the insert match the table's columns")
-        finding = self.finding(site.span, message, help=help_text, migration=migration,
-                               related=related)
-        return replace(finding, data=tuple(sorted(data.items())))
-
-    @staticmethod
-    def _message(site: InsertSite, table: Table, problem: Problem, col: Column | None,
-                 at: str) -> str:
-        since = f"{col.origin.migration} ({col.origin.span})" if col is not None else ""
-        failure = f"NOT NULL constraint failed: {table.name}.{col.name}" if col else ""
-        if problem.kind in ("omits", "null") and col is not None:
-            if site.revision:
-                verb = "omits" if problem.kind == "omits" else "sets to NULL"
-                return (f"{at} {verb} `{col.name}`: writers from {site.revision} will fail "
-                        f"with {failure} after migration {since}")
-            if problem.kind == "omits":
-                head = f"{at} omits `{col.name}`, which is NOT NULL without a default since {since}"
-            else:
-                why = _DRIZZLE_NULL if site.origin == "drizzle" else ""
-                head = f"{at} sets `{col.name}` to NULL{why}, but it is NOT NULL since {since}"
-            if site.conflict == "ignore":
-                return f"{head}: with OR IGNORE every such row is silently dropped"
-            return f"{head}: it fails with '{failure}'"
-        if problem.kind == "no_column":
-            return (f"{at} names `{problem.name}`, which `{table.name}` does not have: it "
-                    f"fails with 'table {table.name} has no column named {problem.name}'")
-        if problem.kind == "generated":
-            return (f"{at} gives a value to the generated column `{problem.name}`: it fails "
-                    f"with 'cannot INSERT into generated column \"{problem.name}\"'")
-        if problem.kind == "ragged":
-            counts = ", ".join(str(n) for n in problem.widths)
-            return (f"{at} gives VALUES rows of different lengths ({counts}): it fails with "
-                    f"'all VALUES must have the same number of terms'")
-        if site.shape == NAMED:
-            return (f"{at} gives {problem.got} values per row for its {problem.expected} "
-                    f"columns: it fails with '{problem.got} values for {problem.expected} "
-                    f"columns'")
-        changed = table.last_change
-        return (f"{at} gives {problem.got} values per row but `{table.name}` has "
-                f"{problem.expected} columns (as of {changed.migration}): it fails with "
-                f"'table {table.name} has {problem.expected} columns but {problem.got} values "
-                f"were supplied'")
+            related.append(Related(f"`{table.name}.{col.name}` made here "
+                                   f"({col.origin.migration})", col.origin.span))
+        facts = InsertMismatch(
+            table=table.name, problem=problem.kind, origin=site.origin, where=site.where,
+            revision=site.revision or None,
+            column=col.name if col is not None else (problem.name or None),
+            spelled=problem.name,
+            since=f"{col.origin.migration} ({col.origin.span})" if col is not None else "",
+            required=col is not None, ignored=site.conflict == "ignore",
+            named=site.shape == NAMED, got=problem.got, expected=problem.expected,
+            widths=tuple(problem.widths), table_changed=table.last_change.migration)
+        return self.report(facts, site.span, migration=migration, related=related)

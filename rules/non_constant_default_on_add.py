@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.literals import is_constant_default
@@ -10,10 +11,27 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
+    FailsWhenPopulated,
     add_column,
-    fails_when_populated,
+    created_here,
     populated_target,
+    statement_head,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NonConstantDefaultAdded(FailsWhenPopulated):
+    """``ADD column ... DEFAULT default`` where SQLite cannot compute the default once
+    (``default_kind`` ``time`` for CURRENT_*, ``expr`` for an expression)."""
+
+    column: str
+    default: str
+    default_kind: str
+    error: str = "Cannot add a column with non-constant default"
+
+    def help(self) -> str:
+        """Add it without the default and set existing rows."""
+        return "add the column without the default, then set existing rows with an UPDATE"
 
 
 class NonConstantDefaultOnAdd(Rule):
@@ -77,9 +95,7 @@ class NonConstantDefaultOnAdd(Rule):
         table = populated_target(ctx, node)
         if table is None:
             return
-        yield fails_when_populated(
-            self, stmt, ctx, table, col.default_span or col.span,
-            "Cannot add a column with non-constant default",
-            help="add the column without the default, then set existing rows with an UPDATE",
-            column=col.name, default=col.default, default_kind=col.default_kind,
-        )
+        facts = NonConstantDefaultAdded(
+            statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
+            column=col.name, default=col.default, default_kind=col.default_kind)
+        yield self.report(facts, col.default_span or col.span, related=[created_here(table)])

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import insert_shape, update_assignments
@@ -20,8 +20,42 @@ from migrate_lint.sqlglot_api.nulls import (
 from ._common import (
     copied_value_span,
     created_here,
-    with_migration,
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NullCopiedIntoNotNull(Facts):
+    """The copy into ``table`` (a table of this migration, from ``source_table``) puts
+    NULL into NOT NULL ``column``: ``reason`` ``omitted`` (the copy leaves it out, no
+    default), ``null-literal``, or ``nullable-source`` (copies ``source_column``, which
+    may hold NULL); ``default`` is the column's, if it has one."""
+
+    table: str
+    column: str
+    source_table: str
+    source_column: str = ""
+    reason: str
+    default: str | None = None
+
+    def message(self) -> str:
+        """Where the copy fails."""
+        if self.reason == "omitted":
+            what = f"omits `{self.column}`, NOT NULL without a default"
+        elif self.reason == "null-literal":
+            what = f"copies NULL into `{self.column}`, which is NOT NULL"
+        else:
+            what = (f"copies nullable `{self.source_table}.{self.source_column}` into "
+                    f"`{self.column}` (NOT NULL) with no COALESCE and no backfill")
+        where = (f"`{self.source_table}` has rows" if self.reason != "nullable-source"
+                 else f"a row of `{self.source_table}` holds NULL there")
+        return (f"the copy into `{self.table}` {what}: it fails with 'NOT NULL constraint "
+                f"failed: {self.table}.{self.column}' on every database where {where}; "
+                "passes on an empty one")
+
+    def help(self) -> str:
+        """COALESCE, or a backfill first."""
+        return ("copy `COALESCE(value, <default>)`, or backfill the source column with an "
+                "UPDATE before the copy")
 
 
 class NotNullWithoutBackfill(Rule):
@@ -162,54 +196,35 @@ class NotNullWithoutBackfill(Rule):
                 if col.has_default:
                     continue
                 reason, source_column = "omitted", ""
-                what = f"omits `{col.name}`, NOT NULL without a default"
             else:
                 why = null_reason(value, nullable)
                 if why is None or why.kind not in ("column", "null"):
                     continue
                 if why.kind == "null":
                     reason, source_column = "null-literal", ""
-                    what = f"copies NULL into `{col.name}`, which is NOT NULL"
                 else:
                     assert why.column is not None
                     found = resolve(*why.column)
                     assert found is not None
                     source_table, source_column = found[0].name, found[1].name
                     reason = "nullable-source"
-                    what = (f"copies nullable `{source_table}.{source_column}` into `{col.name}` "
-                            "(NOT NULL) with no COALESCE and no backfill")
-            message = (
-                f"the copy into `{target.name}` {what}: it fails with 'NOT NULL constraint "
-                f"failed: {target.name}.{col.name}' on every database where "
-                + (f"`{source_table}` has rows" if reason in ("omitted", "null-literal")
-                   else f"a row of `{source_table}` holds NULL there")
-                + "; passes on an empty one"
-            )
             related = [Related(f"`{target.name}.{col.name}` declared NOT NULL here",
                                col.origin.span)]
             src = ctx.before.table(source_table)
             if src is not None:
                 related.append(created_here(src))
-            data = {"table": target.name, "column": col.name, "source_table": source_table, "source_column": source_column,
-                    "reason": reason}
-            if col.has_default and col.default is not None:
-                data["default"] = col.default
-            finding = with_migration(self.finding(
-                copied_value_span(stmt, col.name) if value is not None else stmt.span,
-                message,
-                help=("copy `COALESCE(value, <default>)`, or backfill the source column with an "
-                      "UPDATE before the copy"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=related,
-                **data,
-            ))
+            facts = NullCopiedIntoNotNull(
+                table=target.name, column=col.name, source_table=source_table,
+                source_column=source_column, reason=reason,
+                default=col.default if col.has_default else None)
             # A missing value fails wherever the source has a row: an error. A nullable
             # source fails only where a NULL is stored, which only the data can say.
             # The whole message: SQLite names the first column that fails, which must
             # be this one for SQLite to confirm this finding.
-            yield replace(finding, claim=StatementFails(
-                f"NOT NULL constraint failed: {target.name}.{col.name}"),
+            yield self.report(
+                facts, copied_value_span(stmt, col.name) if value is not None else stmt.span,
+                related=related, claim=StatementFails(
+                    f"NOT NULL constraint failed: {target.name}.{col.name}"),
                 severity="warning" if reason == "nullable-source" else "error")
 
 

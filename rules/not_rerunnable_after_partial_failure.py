@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import RerunFails
 from migrate_lint.ddl import Drop
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
 
-from ._common import statement_head, with_migration
+from ._common import statement_head
 from ._copies import unique_key_written
 from ._rebuild import runner_transaction
 
 # Statements a retry runs again without error, whatever the first try did.
 _ALWAYS_AGAIN = frozenset({"pragma", "update", "delete", "select", "maintenance"})
+
+
+@dataclass(frozen=True, slots=True)
+class InsertNotRerunnable(Facts):
+    """An INSERT outside a transaction (``unwrapped`` says why) writes the unique key
+    ``columns`` of ``table``; a later statement may fail, and the retry fails here."""
+
+    statement: str
+    table: str
+    columns: tuple[str, ...]
+    unwrapped: str
+
+    def message(self) -> str:
+        """The retry fails."""
+        cols = ", ".join(f"`{c}`" for c in self.columns)
+        return (f"`{self.statement}` runs without a transaction ({self.unwrapped}): when a "
+                "later statement fails, its rows stay, and the retry of this migration fails "
+                f"here with 'UNIQUE constraint failed' on the key ({cols}) of `{self.table}`, "
+                "on every database where the first try got this far; the statements before "
+                "it are written to run twice, this one is not")
+
+    def help(self) -> str:
+        """Skip rows already there, or one transaction."""
+        return ("make it skip rows already there (`INSERT OR IGNORE`, or `ON CONFLICT DO "
+                "NOTHING`), or run the migration in one transaction")
 
 
 class NotRerunnableAfterPartialFailure(Rule):
@@ -100,23 +125,11 @@ class NotRerunnableAfterPartialFailure(Rule):
         later = timeline.steps[shape.next_real[ctx.step_index]]
         table = ctx.before.table(stmt.tables[0]) if stmt.tables else None
         name = table.name if table is not None else (stmt.tables[0] if stmt.tables else "?")
-        cols = ", ".join(f"`{c}`" for c in key)
-        finding = with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt, 80)}` runs without a transaction "
-            f"({_why_unwrapped(ctx)}): when a later statement fails, its rows stay, and the retry of this migration fails "
-            f"here with 'UNIQUE constraint failed' on the key ({cols}) of `{name}`, on "
-            "every database where the first try got this far; the statements before it "
-            "are written to run twice, this one is not",
-            help="make it skip rows already there (`INSERT OR IGNORE`, or `ON CONFLICT DO "
-                 "NOTHING`), or run the migration in one transaction",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[Related("a later statement that may fail", later.statement.span)],
-            table=name,
-            columns=",".join(key),
-        ))
-        yield replace(finding, claim=RerunFails("UNIQUE constraint failed", stmt.index))
+        facts = InsertNotRerunnable(statement_head(stmt, 80), name, tuple(key),
+                                    _why_unwrapped(ctx))
+        yield self.report(facts, stmt.span, related=[
+            Related("a later statement that may fail", later.statement.span)],
+            claim=RerunFails("UNIQUE constraint failed", stmt.index))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class AddedOutOfOrder(Facts):
+    """``migration``, added after ``rev``, sorts before ``latest`` (version
+    ``latest_version``), which existed there."""
+
+    migration: str
+    rev: str
+    latest: str
+    latest_version: str
+
+    def message(self) -> str:
+        """Applied out of order, or never."""
+        return (f"`{self.migration}` was added after {self.rev} but sorts before "
+                f"`{self.latest}`, which existed there: on every database already migrated "
+                f"to `{self.latest}` it is applied out of order, or never (drizzle and "
+                "golang-migrate apply only versions newer than the last one applied)")
+
+    def help(self) -> str:
+        """Renumber it."""
+        return f"renumber it after `{self.latest_version}` (the newest released migration)"
 
 
 class OutOfOrderVersion(Rule):
@@ -67,14 +90,8 @@ class OutOfOrderVersion(Rule):
             if existed[index]:
                 continue
             migration = migrations[index]
-            yield self.finding(
-                Span(migration.path, 0, 0, 1, 1, 1, 1),
-                f"`{migration.label}` was added after {base.rev} but sorts before "
-                f"`{latest.label}`, which existed there: on every database already migrated "
-                f"to `{latest.label}` it is applied out of order, or never (drizzle and "
-                "golang-migrate apply only versions newer than the last one applied)",
-                help=f"renumber it after `{latest.version}` (the newest released migration)",
-                migration=migration.label,
-                related=[Related(f"`{latest.label}` existed at {base.rev}",
-                                 Span(latest.path, 0, 0, 1, 1, 1, 1))],
-            )
+            facts = AddedOutOfOrder(migration.label, base.rev, latest.label, latest.version)
+            yield self.report(facts, Span(migration.path, 0, 0, 1, 1, 1, 1),
+                              migration=migration.label,
+                              related=[Related(f"`{latest.label}` existed at {base.rev}",
+                                               Span(latest.path, 0, 0, 1, 1, 1, 1))])

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape, projection_names
 
-from ._common import statement_head, with_migration
+from ._common import statement_head
 from ._rebuild import column_names, rebuilds, snapshot_source
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedByPosition(Facts):
+    """An INSERT copies ``source`` into ``table`` by column position (``star``: with
+    ``SELECT *``, else without a column list); ``consequence`` says what that does to
+    the databases this history built, and to others."""
+
+    statement: str
+    table: str
+    source: str
+    star: bool
+    consequence: str
+
+    def message(self) -> str:
+        """Where the values land."""
+        how = "`SELECT *`" if self.star else "no column list"
+        return (f"`{self.statement}` copies `{self.source}` into `{self.table}` by column "
+                f"position ({how}): {self.consequence}")
+
+    def help(self) -> str:
+        """Name the columns."""
+        return "name the columns on both sides: `INSERT INTO new_t (a, b, c) SELECT a, b, c FROM t`"
 
 
 class PositionalCopy(Rule):
@@ -109,7 +132,6 @@ class PositionalCopy(Rule):
             return  # a restore of the same table's own snapshot
         target_cols = column_names(target)
         source_cols = column_names(source)
-        how = "`SELECT *`" if star else "no column list"
         names = projection_names(stmt.ast) if not star and ctx.timeline.created_in(target, m) else None
         if names is not None and len(names) == len(target_cols):
             # The CREATE in this migration fixes the target's order, the select list
@@ -142,14 +164,6 @@ class PositionalCopy(Rule):
         # Orders that agree as replayed: nothing goes wrong on databases the migrations
         # built, so it is advice (info), not a defect; a shifted or short copy is an error.
         level = "info" if consequence.startswith("the copy is right") else self.severity
-        yield replace(with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` copies `{source.name}` into `{target.name}` by column "
-            f"position ({how}): {consequence}",
-            help=("name the columns on both sides: `INSERT INTO new_t (a, b, c) SELECT a, b, c "
-                  "FROM t`"),
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            table=target.name,
-            source=source.name,
-        )), severity=level)
+        facts = CopiedByPosition(statement_head(stmt), target.name, source.name, star,
+                               consequence)
+        yield self.report(facts, stmt.span, severity=level)

@@ -3,15 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.tables import is_empty_at
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
 
-from ._common import created_here, with_migration
+from ._common import created_here
 from ._rebuild import Rebuild, names, rebuilds
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildLosesData(Facts):
+    """The rebuild of ``table`` copies no rows (``copies`` False), or leaves out
+    ``missing`` (in both tables, not copied) and ``dropped`` (not in the new table, not
+    read by the copy)."""
+
+    table: str
+    missing: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    copies: bool = False
+
+    def message(self) -> str:
+        """What is lost."""
+        if not self.copies:
+            return (f"the rebuild of `{self.table}` copies no rows from the old table: every "
+                    f"row is lost on every database where `{self.table}` has rows")
+        parts = []
+        if self.missing:
+            one = len(self.missing) == 1
+            parts.append(f"{names(self.missing)} {'is' if one else 'are'} in both "
+                         f"tables but not copied, so {'its' if one else 'their'} values are "
+                         "replaced by the default")
+        if self.dropped:
+            one = len(self.dropped) == 1
+            parts.append(f"{names(self.dropped)} {'is' if one else 'are'} not in the new "
+                         f"table and not read by the copy, so {'its' if one else 'their'} "
+                         "values are dropped")
+        return (f"the rebuild of `{self.table}` loses data on every database where it has "
+                "rows: " + "; ".join(parts))
+
+    def help(self) -> str:
+        """Copy every column; a deliberate drop is suppressed with its reason."""
+        return ("copy every column that exists on both sides in the INSERT ... SELECT; if a "
+                "column is dropped on purpose, say so with `-- migrate-lint: ignore RB006 -- "
+                "<reason>`")
 
 
 class RebuildDropsData(Rule):
@@ -88,10 +126,7 @@ class RebuildDropsData(Rule):
             new_cols = {c.name.lower(): c for c in new.columns if not c.hidden}
             related = [created_here(old)]
             if not rebuild.copies:
-                yield self._finding(stmt, ctx, rebuild.table,
-                                    f"the rebuild of `{rebuild.table}` copies no rows from the "
-                                    f"old table: every row is lost on every database where "
-                                    f"`{rebuild.table}` has rows", related)
+                yield self.report(RebuildLosesData(rebuild.table), stmt.span, related=related)
                 continue
             filled: set[str] = set()
             read: set[str] = set()
@@ -111,37 +146,10 @@ class RebuildDropsData(Rule):
                 dropped = [c.name for c in old_cols if c.name.lower() not in new_cols
                            and c.name.lower() not in read
                            and not _moved(ctx, rebuild, c.name)]
-                parts_text = []
-                if missing:
-                    parts_text.append(
-                        f"{names(missing)} {'is' if len(missing) == 1 else 'are'} in both "
-                        f"tables but not copied, so {'its' if len(missing) == 1 else 'their'} "
-                        f"values are replaced by the default")
-                if dropped:
-                    parts_text.append(
-                        f"{names(dropped)} {'is' if len(dropped) == 1 else 'are'} not in the "
-                        f"new table and not read by the copy, so "
-                        f"{'its' if len(dropped) == 1 else 'their'} values are dropped")
-                if parts_text:
-                    yield self._finding(stmt, ctx, rebuild.table,
-                                        f"the rebuild of `{rebuild.table}` loses data on every "
-                                        f"database where it has rows: " + "; ".join(parts_text),
-                                        related, missing=",".join(missing),
-                                        dropped=",".join(dropped))
-
-    def _finding(self, stmt: Statement, ctx: Context, table: str, message: str,
-                 related: list[Related], **data: str) -> Finding:
-        return with_migration(self.finding(
-            stmt.span, message,
-            help=("copy every column that exists on both sides in the INSERT ... SELECT; if a "
-                  "column is dropped on purpose, say so with `-- migrate-lint: ignore RB006 -- "
-                  "<reason>`"),
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=related,
-            table=table,
-            **data,
-        ))
+                if missing or dropped:
+                    yield self.report(RebuildLosesData(rebuild.table, tuple(missing),
+                                                       tuple(dropped), copies=True),
+                                      stmt.span, related=related)
 
 
 def _moved(ctx: Context, rebuild: Rebuild, column: str) -> bool:

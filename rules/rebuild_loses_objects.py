@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import IndexLost
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Index, Schema, Table
 
-from ._common import with_migration
 from ._rebuild import (
     Rebuild,
     index_covered,
@@ -21,6 +20,30 @@ from ._rebuild import (
     normalized,
     rebuilds,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectsLost(Facts):
+    """The rebuild of ``table`` in ``migration`` loses ``lost``: (kind, names) pairs
+    such as ("index", ("t_a_idx",)), gone at the end of the migration."""
+
+    table: str
+    lost: tuple[tuple[str, tuple[str, ...]], ...]
+    migration: str
+
+    def message(self) -> str:
+        """What is gone, and what that costs."""
+        what = "; ".join(f"{kind} {names(items)}" for kind, items in self.lost)
+        count = sum(len(items) for _, items in self.lost)
+        return (f"the rebuild of `{self.table}` loses {what} of the old table: "
+                f"{'it is' if count == 1 else 'they are'} gone at the end of "
+                f"{self.migration} on every database (nothing fails; lookups get slower and "
+                "what they enforced is no longer enforced)")
+
+    def help(self) -> str:
+        """Recreate them verbatim."""
+        return ("recreate each one after the final rename, from the old table's SQL "
+                "(`migrate-lint schema --at` shows it), verbatim")
 
 
 class RebuildLosesObjects(Rule):
@@ -96,24 +119,12 @@ class RebuildLosesObjects(Rule):
             lost = _lost(rebuild, end, new, indexes_dropped_in(ctx.timeline, ctx.migration_index))
             if not lost:
                 continue
-            what = "; ".join(f"{kind} {names(items)}" for kind, items in lost)
-            count = sum(len(items) for _, items in lost)
-            finding = with_migration(self.finding(
-                stmt.span,
-                f"the rebuild of `{rebuild.table}` loses {what} of the old table: "
-                f"{'it is' if count == 1 else 'they are'} gone at the end of "
-                f"{ctx.migration.label} on every database (nothing fails; lookups get slower "
-                f"and what they enforced is no longer enforced)",
-                help=("recreate each one after the final rename, from the old table's SQL "
-                      "(`migrate-lint schema --at` shows it), verbatim"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=[Related(f"`{rebuild.table}` as it was before the rebuild "
-                                 f"({rebuild.old.last_change.migration})",
-                                 rebuild.old.last_change.span)],
-                table=rebuild.table,
-            ))
-            yield replace(finding, claim=_index_claim(rebuild, lost))
+            facts = ObjectsLost(
+                rebuild.table, tuple((kind, tuple(items)) for kind, items in lost),
+                ctx.migration.label)
+            yield self.report(facts, stmt.span, claim=_index_claim(rebuild, lost), related=[
+                Related(f"`{rebuild.table}` as it was before the rebuild "
+                        f"({rebuild.old.last_change.migration})", rebuild.old.last_change.span)])
 
 
 def _index_claim(rebuild: Rebuild, lost: list[tuple[str, list[str]]]) -> IndexLost | None:

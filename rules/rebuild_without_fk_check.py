@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 
 from migrate_lint.claims import OrphansLeft
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema, all_foreign_keys
 from migrate_lint.sqlglot_api.dml import copies_every_row, insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
 
-from ._common import with_migration
 from ._rebuild import (
     Rebuild,
     data_children,
@@ -29,6 +28,27 @@ from ._rebuild import (
 def _temporary(schema: Schema, name: str) -> bool:
     table = schema.table(name)
     return table is not None and table.temporary
+
+
+@dataclass(frozen=True, slots=True)
+class UncheckedRebuild(Facts):
+    """Foreign keys are off for a rebuild whose last DROP is ``drop`` (on ``line``), and
+    no ``PRAGMA foreign_key_check`` follows it."""
+
+    drop: str
+    line: int
+
+    def message(self) -> str:
+        """Orphans stay, unreported."""
+        return (f"foreign keys are off for the rebuild (`{self.drop}` on line {self.line}) and "
+                "nothing checks them afterwards: child rows left without a parent stay in "
+                "every database, unreported")
+
+    def help(self) -> str:
+        """The check, and how to make it fail the migration."""
+        return ("run `PRAGMA foreign_key_check` after the rebuild, before COMMIT (select "
+                "`count(*) FROM pragma_foreign_key_check` into a `CHECK (n = 0)` table to "
+                "make a violation fail the migration)")
 
 
 class RebuildWithoutFkCheck(Rule):
@@ -126,18 +146,9 @@ class RebuildWithoutFkCheck(Rule):
             if later.kind != "pragma" and "pragma_foreign_key_check" in later.text.lower():
                 return
         last = timeline.steps[drops[-1]].statement
-        yield replace(with_migration(self.finding(
-            stmt.span,
-            f"foreign keys are off for the rebuild (`{' '.join(last.text.split()).rstrip(';')}` "
-            f"on line {last.span.line}) and nothing checks them afterwards: child rows left "
-            f"without a parent stay in every database, unreported",
-            help=("run `PRAGMA foreign_key_check` after the rebuild, before COMMIT (select "
-                  "`count(*) FROM pragma_foreign_key_check` into a `CHECK (n = 0)` table to "
-                  "make a violation fail the migration)"),
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[Related("the DROP TABLE run with foreign keys off", last.span)],
-        )), claim=OrphansLeft())
+        facts = UncheckedRebuild(" ".join(last.text.split()).rstrip(";"), last.span.line)
+        yield self.report(facts, stmt.span, claim=OrphansLeft(), related=[
+            Related("the DROP TABLE run with foreign keys off", last.span)])
 
 
 def _may_orphan(ctx: Context, index: int, table: str) -> bool:

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import RenameColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     column_made_here,
     preexisting_column,
     statement_head,
-    with_migration,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRenamed(Facts):
+    """``RENAME COLUMN column TO new`` of ``table``, which older builds still name."""
+
+    statement: str
+    table: str
+    column: str
+    new: str
+
+    def message(self) -> str:
+        """Older builds fail."""
+        return (f"`{self.statement}`: older builds still running against databases this "
+                f"migration ran on fail with 'no such column: {self.column}' on every query "
+                f"or insert that names `{self.table}.{self.column}`")
+
+    def help(self) -> str:
+        """Expand, then contract."""
+        return (f"add `{self.new}` as a new column, write both, and drop `{self.column}` in a "
+                "later release once no running build uses it")
 
 
 class RenameColumnRule(Rule):
@@ -66,16 +87,5 @@ class RenameColumnRule(Rule):
         later = next((t for t in end.tables.values() if t.origin == table.origin), None)
         if later is not None and later.column(node.old) is not None:
             return  # the old name is back by the end of the migration
-        yield with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}`: older builds still running against databases this "
-            f"migration ran on fail with 'no such column: {column.name}' on every query or "
-            f"insert that names `{table.name}.{column.name}`",
-            help=f"add `{node.new}` as a new column, write both, and drop `{column.name}` in a "
-                 "later release once no running build uses it",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[column_made_here(table, column)],
-            table=table.name,
-            column=column.name,
-        ))
+        yield self.report(ColumnRenamed(statement_head(stmt), table.name, column.name, node.new),
+                          stmt.span, related=[column_made_here(table, column)])

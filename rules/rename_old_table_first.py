@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema
 
-from ._common import created_here, with_migration
+from ._common import created_here
 from ._rebuild import (
     index_covered,
     indexes_dropped_in,
@@ -19,6 +20,50 @@ from ._rebuild import (
     plural,
     rebuilds,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class OldTableRenamedFirst(Facts):
+    """``ALTER TABLE table RENAME TO old`` before the new ``table`` exists: foreign keys
+    of ``children`` and the ``viewers`` (views, triggers) follow it to ``old``, and the
+    indexes and triggers it ``owned`` move with it (``dropped``: ``old`` is dropped
+    later in the migration)."""
+
+    table: str
+    old: str
+    children: tuple[str, ...] = ()
+    viewers: tuple[str, ...] = ()
+    owned: tuple[str, ...] = ()
+    dropped: bool = False
+
+    def message(self) -> str:
+        """What now points at the old table, and what goes with it."""
+        effects = []
+        if self.children:
+            many = len(self.children) > 1
+            dangling = (f", and once `{self.old}` is dropped every write to "
+                        f"{'them' if many else 'it'} fails with 'no such table: "
+                        f"main.{self.old}' (with foreign keys on)" if self.dropped else "")
+            effects.append(
+                f"the foreign keys of {plural(len(self.children), 'child table')} "
+                f"{names(self.children)} now reference `{self.old}`, not the new "
+                f"`{self.table}`{dangling}")
+        if self.viewers:
+            effects.append(f"{names(self.viewers)} now read `{self.old}`")
+        if self.owned:
+            one = len(self.owned) == 1
+            fate = ((" and is" if one else " and are") + " dropped with it"
+                    if self.dropped else "")
+            effects.append(f"{names(self.owned)} {'moves' if one else 'move'} to "
+                           f"`{self.old}`{fate}")
+        return (f"`ALTER TABLE {self.table} RENAME TO {self.old}` before creating the new "
+                f"`{self.table}`: {'; '.join(effects)}, on every database")
+
+    def help(self) -> str:
+        """The order that keeps everything pointing at the new table."""
+        return (f"create the new table as `{self.table}_new`, copy into it, `DROP TABLE "
+                f"{self.table}`, then `ALTER TABLE {self.table}_new RENAME TO {self.table}` and "
+                "recreate the indexes and triggers")
 
 
 class RenameOldTableFirst(Rule):
@@ -88,19 +133,12 @@ class RenameOldTableFirst(Rule):
             # rebuilds every child, renames back and forth, or recreates the indexes
             # leaves nothing pointing at the old table.
             end = ctx.timeline.after_migration(ctx.migration_index)
-            effects = []
+            children: list[str] = []
+            viewers: list[str] = []
             if not legacy:
                 children = list(dict.fromkeys(
                     c.name for c, _ in before.children_of(name) if c.name.lower() != name.lower()
                     and _still_points_at(end, c.name, old)))
-                if children:
-                    dangling = (f", and once `{old}` is dropped every write to "
-                                f"{'it' if len(children) == 1 else 'them'} fails with 'no "
-                                f"such table: main.{old}' (with foreign keys on)"
-                                if rebuild.drop_step is not None else "")
-                    effects.append(
-                        f"the foreign keys of {plural(len(children), 'child table')} "
-                        f"{names(children)} now reference `{old}`, not the new `{name}`{dangling}")
                 # sorted: the schema's maps iterate in hash-seed order
                 viewers = sorted(v.name for v in before.views.values()
                                  if mentions(v.select or v.sql, name)
@@ -108,8 +146,6 @@ class RenameOldTableFirst(Rule):
                 viewers += sorted(t.name for t in before.triggers.values()
                                   if t.table.lower() != name.lower() and mentions(t.sql, name)
                                   and _still_mentions(end, t.name, old))
-                if viewers:
-                    effects.append(f"{names(viewers)} now read `{old}`")
             new = end.table(name)
             new_indexes = end.indexes_of(name) if new is not None else ()
             dropped = indexes_dropped_in(ctx.timeline, ctx.migration_index)
@@ -122,25 +158,11 @@ class RenameOldTableFirst(Rule):
                      and (new is None or not index_covered(new, new_indexes, i))]
             remade = {t.name.lower() for t in end.triggers_of(name)}
             owned += [t.name for t in before.triggers_of(name) if t.name.lower() not in remade]
-            if owned:
-                fate = ((" and is" if len(owned) == 1 else " and are") + " dropped with it"
-                        if rebuild.drop_step is not None else "")
-                effects.append(f"{names(owned)} {'moves' if len(owned) == 1 else 'move'} to "
-                               f"`{old}`{fate}")
-            if not effects:
+            if not (children or viewers or owned):
                 continue
-            yield with_migration(self.finding(
-                stmt.span,
-                f"`ALTER TABLE {name} RENAME TO {old}` before creating the new `{name}`: "
-                f"{'; '.join(effects)}, on every database",
-                help=(f"create the new table as `{name}_new`, copy into it, `DROP TABLE "
-                      f"{name}`, then `ALTER TABLE {name}_new RENAME TO {name}` and recreate "
-                      "the indexes and triggers"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=[created_here(rebuild.old)],
-                table=name,
-            ))
+            facts = OldTableRenamedFirst(name, old, tuple(children), tuple(viewers),
+                                         tuple(owned), rebuild.drop_step is not None)
+            yield self.report(facts, stmt.span, related=[created_here(rebuild.old)])
 
 
 def _still_points_at(end: Schema, child: str, old: str) -> bool:

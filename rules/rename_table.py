@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import Drop, RenameTable
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 
-from ._common import created_here, statement_head, with_migration
+from ._common import created_here, statement_head
+
+
+@dataclass(frozen=True, slots=True)
+class TableRenamed(Facts):
+    """``RENAME TO`` of ``table``, which older builds still name."""
+
+    statement: str
+    table: str
+
+    def message(self) -> str:
+        """Older builds fail."""
+        return (f"`{self.statement}`: older builds still running against databases this "
+                f"migration ran on fail with 'no such table: {self.table}' on every query or "
+                f"insert that names `{self.table}`")
+
+    def help(self) -> str:
+        """Keep the old name a while."""
+        return ("keep the old name (or a view of that name for readers) until no running "
+                "build uses it")
 
 
 class RenameTableRule(Rule):
@@ -66,18 +86,8 @@ class RenameTableRule(Rule):
             return  # the old name is back: a rebuild that renamed the old table away
         if self._replaces(ctx, table, node.new):
             return  # the replacement made in an earlier migration takes the old name back
-        yield with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}`: older builds still running against databases this "
-            f"migration ran on fail with 'no such table: {table.name}' on every query or "
-            f"insert that names `{table.name}`",
-            help="keep the old name (or a view of that name for readers) until no running "
-                 "build uses it",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name,
-        ))
+        yield self.report(TableRenamed(statement_head(stmt), table.name), stmt.span,
+                          related=[created_here(table)])
 
     @staticmethod
     def _replaces(ctx: Context, table: Table, name: str) -> bool:

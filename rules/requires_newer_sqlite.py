@@ -9,12 +9,12 @@ from operator import attrgetter
 
 from migrate_lint.ddl import AddColumn, CreateTable, DropColumn, RenameColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import DATA_KINDS, Statement, StatementKind
 from migrate_lint.span import Span
 from migrate_lint.tokens import Tok
 
-from ._common import statement_head, sub_span, with_migration
+from ._common import statement_head, sub_span
 
 Version = tuple[int, int]
 
@@ -182,6 +182,30 @@ def _features(stmt: Statement, toks: Sequence[Tok], target: Version
             yield word[0], word[1], *span
 
 
+@dataclass(frozen=True, slots=True)
+class NewerSqliteFeature(Facts):
+    """A statement (on ``table``) uses ``feature``, new in SQLite ``version``; the project
+    targets ``target``."""
+
+    statement: str
+    table: str
+    feature: str
+    version: str
+    target: str
+
+    def message(self) -> str:
+        """Where it fails."""
+        error = "'no such function'" if self.feature.endswith("function") else "a syntax error"
+        return (f"`{self.statement}` uses {self.feature}, new in SQLite {self.version}: it "
+                f"fails with {error} on every database opened by a SQLite older than "
+                f"{self.version} (the project targets {self.target})")
+
+    def help(self) -> str:
+        """Rewrite, or raise the target."""
+        return (f"rewrite it without {self.feature}, or raise `sqlite-version` to "
+                f"{self.version} if every runtime has it")
+
+
 class RequiresNewerSqlite(Rule):
     """Syntax or a function newer than the SQLite version the project targets.
 
@@ -243,19 +267,8 @@ class RequiresNewerSqlite(Rule):
             seen.add(feature)
             span: Span = sub_span(stmt, start, end) if (start, end) != (0, len(stmt.text)) \
                 else stmt.span
-            need = f"{version[0]}.{version[1]}"
-            have = f"{target[0]}.{target[1]}"
-            error = ("'no such function'" if feature.endswith("function")
-                     else "a syntax error")
-            yield with_migration(self.finding(
-                span,
-                f"`{statement_head(stmt, 60)}` uses {feature}, new in SQLite {need}: it fails "
-                f"with {error} on every database opened by a SQLite older than {need} "
-                f"(the project targets {have})",
-                help=(f"rewrite it without {feature}, or raise `sqlite-version` to {need} "
-                      "if every runtime has it"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                table=stmt.tables[0] if stmt.tables else "", feature=feature,
-                version=need,
-            ))
+            facts = NewerSqliteFeature(statement_head(stmt, 60),
+                                       stmt.tables[0] if stmt.tables else "", feature,
+                                       f"{version[0]}.{version[1]}",
+                                       f"{target[0]}.{target[1]}")
+            yield self.report(facts, span)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import FALSE, NULL, possible_values
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_condition
 from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
-from ._common import created_here, emptied_by, is_new_and_empty, statement_head, with_migration
+from ._common import created_here, emptied_by, is_new_and_empty, statement_head
 from ._rebuild import rebuilds
 
 
@@ -37,6 +38,30 @@ def _covered(columns: frozenset[str], where: str | None,
     """True when an existing unique set already forbids the duplicates the new one would."""
     # a unique subset makes every superset unique; a partial index only covers its rows
     return any(cols <= columns and (cond is None or cond == where) for cols, cond in existing)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesMayExist(Facts):
+    """A UNIQUE key on ``columns`` (comma-separated) over the existing rows of ``table``:
+    by the statement itself, or by the copy into the rebuilt table ``rebuilt``."""
+
+    statement: str
+    table: str
+    columns: str
+    rebuilt: str | None = None
+
+    def message(self) -> str:
+        """Fails where duplicates exist."""
+        what = (f"the copy into `{self.rebuilt}` (UNIQUE on `{self.columns}`)" if self.rebuilt
+                else f"`{self.statement}`")
+        return (f"{what} fails with 'UNIQUE constraint failed' on every database where "
+                f"`{self.table}` holds two rows with the same `{self.columns}`; passes on an "
+                "empty one")
+
+    def help(self) -> str:
+        """De-duplicate first."""
+        return ("remove or merge the duplicates in the same migration first (or make the "
+                "index partial), then add the UNIQUE index")
 
 
 class UniqueOnExistingData(Rule):
@@ -144,20 +169,9 @@ class UniqueOnExistingData(Rule):
 
     def _finding(self, stmt: Statement, ctx: Context, table: Table, columns: str,
                  span: Span | None = None, rebuilt: str | None = None) -> Finding:
-        what = (f"the copy into `{rebuilt}` (UNIQUE on `{columns}`)" if rebuilt
-                else f"`{statement_head(stmt)}`")
-        return with_migration(self.finding(
-            span if span is not None else stmt.span,
-            f"{what} fails with 'UNIQUE constraint failed' on every database where "
-            f"`{table.name}` holds two rows with the same `{columns}`; passes on an empty one",
-            help="remove or merge the duplicates in the same migration first (or make the "
-                 "index partial), then add the UNIQUE index",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[created_here(table)],
-            table=table.name,
-            columns=columns,
-        ))
+        facts = DuplicatesMayExist(statement_head(stmt), table.name, columns, rebuilt)
+        return self.report(facts, span if span is not None else stmt.span,
+                           related=[created_here(table)])
 
 
 def _keeps_one_per(dedup: frozenset[str] | None, key: frozenset[str],

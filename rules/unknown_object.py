@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import KW_ONLY, dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
-from migrate_lint.history import Migration, Statement, StatementKind
+from migrate_lint.findings import Facts, Finding, Related
+from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, updated_columns
 
-from ._common import statement_head, with_migration
+from ._common import statement_head
 
 # Step errors about objects (the rest belong to SQ001 / SQ005 and friends).
 _OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
@@ -64,6 +64,51 @@ def _object_error(error: str) -> bool:
     # or generated expression names a column the table lacks
     added = "after add column: no such column" in error
     return error.startswith(_OBJECT_ERRORS) or error.endswith("already exists") or added
+
+
+@dataclass(frozen=True, slots=True)
+class MissingObject(Facts):
+    """A statement fails with ``error`` as the replayed schema says (on ``table``,
+    ``column``), before migration ``version`` ran; ``over_limit``: the error is SQLite's
+    column limit; ``code_migration`` (file ``code_file``, ``more_code`` after it) may
+    have made the object unseen."""
+
+    statement: str
+    error: str
+    version: str
+    _: KW_ONLY
+    table: str | None = None
+    column: str | None = None
+    over_limit: bool = False
+    code_migration: str | None = None
+    code_file: str = ""
+    more_code: int = 0
+
+    def message(self) -> str:
+        """Where it fails, and how sure that is."""
+        if self.over_limit:
+            return (f"`{self.statement}` fails with '{self.error}' on every database: SQLite "
+                    f"allows at most {MAX_COLUMNS:,} columns in a table or result set "
+                    "(SQLITE_MAX_COLUMN) and the replayed table would have more")
+        if self.code_migration is not None:
+            more = f" or one of the {self.more_code} after it" if self.more_code else ""
+            return (f"`{self.statement}` fails with '{self.error}' unless code migration "
+                    f"`{self.code_file}`{more} made it: the replayed schema cannot see what "
+                    "code migrations do")
+        return (f"`{self.statement}` fails with '{self.error}' on every database: the replayed "
+                "schema at this point says so")
+
+    def help(self) -> str:
+        """Check the name against the schema of that moment."""
+        if self.over_limit:
+            return ("split the columns over several tables (one-to-one on the key), or store "
+                    "rarely used values in a JSON column")
+        if self.code_migration is not None:
+            return (f"if `{self.code_file}` (or a later code migration) makes it, nothing is "
+                    "wrong: suppress this with that reason; otherwise check the name against "
+                    f"`migrate-lint schema --at {self.version}`")
+        return ("check the name against the schema at this point (`migrate-lint schema "
+                f"--at {self.version}`), or add IF [NOT] EXISTS where that is meant")
 
 
 class UnknownObject(Rule):
@@ -165,56 +210,22 @@ class UnknownObject(Rule):
 
     def _limit_finding(self, stmt: Statement, ctx: Context, error: str) -> Finding:
         """A table past SQLite's column limit: no code migration can make that pass."""
-        return with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` fails with '{error}' on every database: SQLite "
-            f"allows at most {MAX_COLUMNS:,} columns in a table or result set "
-            "(SQLITE_MAX_COLUMN) and the replayed table would have more",
-            help="split the columns over several tables (one-to-one on the key), or store "
-                 "rarely used values in a JSON column",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            error=error,
-        ))
+        return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,
+                                         over_limit=True), stmt.span)
 
-    def _finding(self, stmt: Statement, ctx: Context, error: str, **data: str) -> Finding:
-        present = _presence(error, stmt, data.get("table"))
+    def _finding(self, stmt: Statement, ctx: Context, error: str, *, table: str | None = None,
+                 column: str | None = None) -> Finding:
+        present = _presence(error, stmt, table)
         makers = (ctx.timeline.code_makers(ctx.migration_index, present)
                   if present is not None else ())
-        if makers:
-            return self._maybe_made(stmt, ctx, error, makers, data)
-        finding = self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` fails with '{error}' on every database: the replayed "
-            f"schema at this point says so",
-            help="check the name against the schema at this point (`migrate-lint schema "
-                 f"--at {ctx.migration.version}`), or add IF [NOT] EXISTS where that is meant",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            error=error,
-        )
-        extra = tuple(sorted((*finding.data, *data.items())))
-        return with_migration(replace(finding, data=extra))
-
-    def _maybe_made(self, stmt: Statement, ctx: Context, error: str,
-                    makers: tuple[Migration, ...], data: dict[str, str]) -> Finding:
-        """Info (the tool cannot tell): a code migration ran since the model last had the object."""
+        if not makers:
+            return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,
+                                             table=table, column=column), stmt.span)
+        # Info (the tool cannot tell): a code migration ran since the model last had it.
         first = makers[0]
-        name = os.path.basename(first.path)
-        more = f" or one of the {len(makers) - 1} after it" if len(makers) > 1 else ""
-        finding = self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` fails with '{error}' unless code migration `{name}`"
-            f"{more} made it: the replayed schema cannot see what code migrations do",
-            help=f"if `{name}` (or a later code migration) makes it, nothing is wrong: "
-                 "suppress this with that reason; otherwise check the name against "
-                 f"`migrate-lint schema --at {ctx.migration.version}`",
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            related=[Related(f"code migration {first.label}, which the tool cannot read",
-                             Span(first.path, 0, 0, 1, 1, 1, 1))],
-            error=error,
-            code_migration=first.label,
-        )
-        extra = tuple(sorted((*finding.data, *data.items())))
-        return with_migration(replace(finding, severity="info", data=extra))
+        facts = MissingObject(statement_head(stmt), error, ctx.migration.version, table=table,
+                              column=column, code_migration=first.label,
+                              code_file=os.path.basename(first.path), more_code=len(makers) - 1)
+        return self.report(facts, stmt.span, severity="info", related=[
+            Related(f"code migration {first.label}, which the tool cannot read",
+                    Span(first.path, 0, 0, 1, 1, 1, 1))])

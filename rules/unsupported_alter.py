@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding
+from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
-from ._common import statement_head, with_migration
+from ._common import statement_head
 
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _NAME = r"(?:`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$]+))?"
@@ -41,6 +42,26 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "DROP ... IF EXISTS, then CREATE"),
     )
 )
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedSyntax(Facts):
+    """A statement (on ``table``) uses ``syntax`` SQLite does not have; ``instead`` says
+    what does the same in SQLite."""
+
+    statement: str
+    table: str
+    syntax: str
+    instead: str
+
+    def message(self) -> str:
+        """A syntax error everywhere."""
+        return (f"`{self.statement}` fails with a syntax error on every database: SQLite has "
+                f"no {self.syntax}")
+
+    def help(self) -> str:
+        """The SQLite way."""
+        return self.instead
 
 
 class UnsupportedAlter(Rule):
@@ -114,13 +135,6 @@ class UnsupportedAlter(Rule):
         if found is None:
             return
         what, instead = found
-        yield with_migration(self.finding(
-            stmt.span,
-            f"`{statement_head(stmt)}` fails with a syntax error on every database: SQLite "
-            f"has no {what}",
-            help=instead,
-            statement=stmt.span,
-            migration=ctx.migration.label,
-            table=stmt.tables[0] if stmt.tables else "",
-            syntax=what,
-        ))
+        yield self.report(UnsupportedSyntax(statement_head(stmt),
+                                            stmt.tables[0] if stmt.tables else "", what, instead),
+                          stmt.span)

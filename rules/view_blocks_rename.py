@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 
-from ._common import with_migration
 from ._rebuild import legacy_alter_table_on, mentions, rebuilds
+
+
+@dataclass(frozen=True, slots=True)
+class RenameBlocked(Facts):
+    """``ALTER TABLE temp RENAME TO table`` while ``blockers`` ((kind, name) of views and
+    triggers) still name the dropped ``table``."""
+
+    table: str
+    temp: str
+    blockers: tuple[tuple[str, str], ...]
+
+    def message(self) -> str:
+        """The rename re-checks them and fails."""
+        kind, first = self.blockers[0]
+        others = f" (and {len(self.blockers) - 1} more)" if len(self.blockers) > 1 else ""
+        return (f"`ALTER TABLE {self.temp} RENAME TO {self.table}` fails with 'error in {kind} "
+                f"{first}: no such table: main.{self.table}'{others} on every database: the "
+                f"{kind} still names the dropped `{self.table}`, and the rename re-checks "
+                "every view and trigger")
+
+    def help(self) -> str:
+        """legacy_alter_table, or drop and recreate them."""
+        return ("put `PRAGMA legacy_alter_table=ON` before the rename and "
+                "`PRAGMA legacy_alter_table=OFF` after it, or drop the views and triggers "
+                "before the rebuild and recreate them after")
 
 
 class ViewBlocksRename(Rule):
@@ -82,19 +107,6 @@ class ViewBlocksRename(Rule):
                          and mentions(t.sql, name)]
             if not blockers:
                 continue
-            kind, first, _ = blockers[0]
-            others = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
-            yield with_migration(self.finding(
-                stmt.span,
-                f"`ALTER TABLE {rebuild.temp} RENAME TO {name}` fails with 'error in {kind} "
-                f"{first}: no such table: main.{name}'{others} on every database: the "
-                f"{kind} still names the dropped `{name}`, and the rename re-checks every view "
-                f"and trigger",
-                help=("put `PRAGMA legacy_alter_table=ON` before the rename and "
-                      "`PRAGMA legacy_alter_table=OFF` after it, or drop the views and triggers "
-                      "before the rebuild and recreate them after"),
-                statement=stmt.span,
-                migration=ctx.migration.label,
-                related=[Related(f"{k} `{n}` defined here", span) for k, n, span in blockers],
-                table=name,
-            ))
+            facts = RenameBlocked(name, rebuild.temp, tuple((k, n) for k, n, _ in blockers))
+            yield self.report(facts, stmt.span, related=[
+                Related(f"{k} `{n}` defined here", span) for k, n, span in blockers])

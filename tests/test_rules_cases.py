@@ -94,3 +94,12 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     assert not elsewhere, [(f.path, f.span.line, f.message) for f in elsewhere]
     lines = sorted(f.span.line for f in mine)
     assert lines == sorted(case["lines"]), [(f.span.line, f.message) for f in mine]
+    if code not in VIA_LINT:
+        # facts as data, declared in the rule's own file (rules/_*.py for a shared base);
+        # the engine names the migration of a statement rule's finding
+        rule_module = rule_by_code(code).__module__  # type: ignore[union-attr]
+        for f in mine:
+            assert f.facts is not None and f.message == f.facts.message(), f
+            owner = type(f.facts).__module__
+            assert owner == rule_module or owner.startswith("migrate_lint.rules._"), owner
+            assert f.migration is not None, f

@@ -94,7 +94,7 @@ def from_finding(finding: Finding, history: History) -> Situation | None:
     table, column = finding.get("table"), finding.get("column")
     if not table or not column:
         return None
-    data = tuple((k, v) for k, v in finding.data)
+    data = finding.facts.items() if finding.facts is not None else ()
     if finding.code == "NN002":
         # Only insert sites outside the history (application code, older writers)
         # omitting a required column: the fix is an end-state default for it.
