@@ -190,6 +190,12 @@ def _rules_package() -> ModuleType:
         return module
 
 
+def is_fixable(cls: type[Rule]) -> bool:
+    """A rule is fixable when it defines ``fix(facts, ctx) -> Plan | None`` beside its
+    check (``migrate_lint.fix.model``); nothing else lists fixable codes."""
+    return callable(getattr(cls, "fix", None))
+
+
 def validate_rule(cls: type[Rule], stem: str) -> None:
     """Check a rule's metadata at registration; raise TypeError naming what is wrong."""
     where = f"rule {cls.__name__} in rules/{stem}.py"
@@ -203,6 +209,8 @@ def validate_rule(cls: type[Rule], stem: str) -> None:
     if unknown:
         raise TypeError(f"{where}: kinds {unknown} are no statement kind the parser produces "
                         f"({', '.join(sorted(STATEMENT_KINDS))})")
+    if is_fixable(cls) != (cls.fix_title is not None):
+        raise TypeError(f"{where}: a rule with fix() needs a fix_title, and only such a rule")
     doc = cls.doc()
     positions = [doc.find(f"## {section}") for section in DOC_SECTIONS]
     if -1 in positions or positions != sorted(positions):

@@ -17,7 +17,7 @@ and ``select``/``ignore`` apply, and inline suppressions silence what they name
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from migrate_lint import baseline as baseline_file
@@ -201,13 +201,15 @@ def lint(
     *,
     insert_paths: Sequence[str] | None = None,
     apply_baseline: bool = True,
+    timelines: Mapping[str, Timeline] | None = None,
 ) -> LintResult:
     """Check ``paths`` (default: the configured migrations directory).
 
     ``config`` defaults to the configuration file found from the current directory;
     ``insert_paths`` to ``config.insert_paths``. Findings carry fingerprints; the
     configured baseline hides those it lists unless ``apply_baseline`` is false (the
-    ``baseline`` command, which writes it). Raises :class:`MigrateLintError` on
+    ``baseline`` command, which writes it). ``timelines`` (by history root) are histories
+    the caller already read and replayed with this configuration: they are not read again. Raises :class:`MigrateLintError` on
     bad input or configuration (a path outside any history, an unknown rule code).
     """
     config = validate(config if config is not None else load_config())
@@ -249,8 +251,11 @@ def lint(
             real_cache[path] = _real(path)
         return real_cache[path]
 
+    given = {_real(root): t for root, t in (timelines or {}).items()}
+    replayed: list[Timeline] = []
     for key, root in plan.roots.items():
-        timeline = load_timeline(root, requested=Requested.from_config(config))
+        timeline = given.get(key) or load_timeline(root, requested=Requested.from_config(config))
+        replayed.append(timeline)
         history = timeline.history
         settings.append((root, history.settings))
         texts.update(history.texts)
@@ -322,7 +327,8 @@ def lint(
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
                       rule_infos(), notes, tuple(settings),
                       baselined=outcome_base.hidden if outcome_base else 0,
-                      stale=outcome_base.stale if outcome_base else ())
+                      stale=outcome_base.stale if outcome_base else (),
+                      timelines=tuple(replayed))
 
 
 def settings_of(paths: Sequence[str], config: Config | None = None

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from migrate_lint import baseline as baseline_file
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.settings import Settings
+
+if TYPE_CHECKING:  # reporters read results without loading the replay (and sqlglot)
+    from migrate_lint.replay import Timeline
 
 __all__ = ["LintResult", "RuleInfo", "merge"]
 
@@ -46,6 +50,9 @@ class LintResult:
     parts_failed: bool | None = None
     baselined: int = 0  # findings the baseline file hid
     stale: tuple[baseline_file.Entry, ...] = ()  # baseline entries that matched nothing
+    # The replayed histories, in the order of ``roots``: `fix` plans on the timeline its
+    # lint run built instead of reading the history again.
+    timelines: tuple[Timeline, ...] = field(default=(), compare=False)
 
     def count(self, severity: str) -> int:
         """How many findings have ``severity``."""

@@ -11,6 +11,7 @@ from migrate_lint.ddl import AddColumn, ColumnDef
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables
 from migrate_lint.findings import Facts, Related
+from migrate_lint.fix.model import EndState
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
@@ -82,6 +83,17 @@ class FailsWhenPopulated(Facts):
         return (f"`{self.statement}` fails with '{self.error}' on every database where "
                 f"`{self.table}` has rows{self.condition}; passes on an empty one"
                 + incomplete_note(self.table, self.incomplete))
+
+
+def restored_default(table: str, column: str, col: ColumnDef, migration: str) -> EndState:
+    """The follow-up rebuild of a correction that dropped the author's DEFAULT (NN005,
+    SQ003): it restores the default, on databases corrected in place and on those where
+    the original applied to an empty table alike."""
+    return EndState(table, column, restore=True,
+                    default=literals.strip_parens(col.default or "NULL"), notnull=col.notnull,
+                    note=(f"Restores DEFAULT {col.default} of `{column}` as the original "
+                          f"{migration} declared it, on databases corrected in place and on "
+                          "those where the original applied to an empty table alike."))
 
 
 def preexisting_column(ctx: Context, table_name: str, column_name: str

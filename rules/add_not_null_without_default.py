@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.keys import unique_keys_with
+from migrate_lint.facts.literals import default_clause_value, is_constant_default
+from migrate_lint.facts.types import zero_value
 from migrate_lint.findings import Finding, Related
+from migrate_lint.fix.expect import HoldsDefault
+from migrate_lint.fix.inplace import Splice
+from migrate_lint.fix.model import EndState, FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.span import Span
 
@@ -88,9 +95,10 @@ class AddNotNullWithoutDefault(Rule):
     where the original may already have applied on empty databases, adds a rebuild
     that gives those the same default. The default is the type's zero value unless
     `--set` names one; under a UNIQUE index it refuses (NN006). Safe when that value is
-    right for existing rows, which only the author can tell. Data for the planner:
-    `table`, `column`, `migration`, `type` (declared type), `emptied_by` (span of a
-    `DELETE FROM` that emptied the table first, when there is one).
+    right for existing rows, which only the author can tell. Its facts
+    (`NotNullAddedWithoutDefault`): `table`, `column`, `type` (declared type),
+    `emptied_by` (span of a `DELETE FROM` that emptied the table first, when there is
+    one).
 
     ## References
     - https://www.sqlite.org/lang_altertable.html#altertabaddcol
@@ -122,3 +130,29 @@ class AddNotNullWithoutDefault(Rule):
         if emptied is not None:
             related.append(Related(f"`{table.name}` emptied here", emptied.statement.span))
         yield self.report(facts, col.span, related=related)
+
+    def fix(self, facts: NotNullAddedWithoutDefault, ctx: FixContext) -> Plan:
+        """A constant DEFAULT in the failing ADD (the type's zero value, or ``--set``),
+        and a follow-up rebuild wherever the original may have applied."""
+        table, column = facts.table, facts.column
+        end = EndState(table, column, always=True)
+        given = ctx.given(table, column)
+        if given is not None and not is_constant_default(given):
+            return Plan(f"Give `{table}.{column}` a default", end_state=end, refused=(
+                f"--set {table}.{column}={given}: ADD COLUMN needs a constant default; "
+                "give a constant, or backfill with an UPDATE after the ADD"))
+        value = default_clause_value(given) if given is not None else zero_value(facts.type)
+        why = "the constant given with --set" if given is not None else (
+            f"the zero value of `{facts.type or 'untyped'}` affinity")
+        notes = [f"Default {value}: {why}."]
+        later = unique_keys_with(ctx.final, table, column)
+        if later:
+            notes.append(f"NN006: `{column}` is part of UNIQUE {later[0].name} "
+                         f"({', '.join(later[0].columns)}) later in the history; DEFAULT "
+                         f"{value} only fills the rows that exist when this migration runs")
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        end_of_column = stmt.ddl.column.span.end
+        return Plan(f"Add `DEFAULT {value}` to `{table}.{column}` in {ctx.migration}",
+                    edits=(Splice(stmt.path, end_of_column, end_of_column, f" DEFAULT {value}"),),
+                    notes=tuple(notes), expect=HoldsDefault(), end_state=end)

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
+from migrate_lint.fix.expect import HoldsValue
+from migrate_lint.fix.inplace import add_after, drop_default
+from migrate_lint.fix.model import FixContext, Plan
+from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
@@ -15,6 +20,7 @@ from ._common import (
     created_here,
     is_null_default,
     populated_target,
+    restored_default,
     statement_head,
 )
 
@@ -68,8 +74,9 @@ class AddReferenceWithDefault(Rule):
     ## Fix safety
     The fix adds the column without the default and backfills it with an UPDATE
     (rebuilding the table if the default must stay for future inserts): safe when the
-    parent row exists, which the UPDATE then checks. Data for the planner: `table`,
-    `column`, `migration`, `default`, `parent` (the referenced table).
+    parent row exists, which the UPDATE then checks. Its facts
+    (`ReferenceWithDefaultAdded`): `table`, `column`, `default`, `parent` (the
+    referenced table).
 
     ## References
     - https://www.sqlite.org/lang_altertable.html#altertabaddcol
@@ -97,3 +104,22 @@ class AddReferenceWithDefault(Rule):
             statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
             column=col.name, default=col.default, parent=col.references.parent)
         yield self.report(facts, col.default_span or col.span, related=[created_here(table)])
+
+    def fix(self, facts: ReferenceWithDefaultAdded, ctx: FixContext) -> Plan:
+        """Add the column with DEFAULT NULL, set existing rows with an UPDATE (which checks
+        the parent row), and restore the default in a follow-up rebuild."""
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        col = stmt.ddl.column
+        if col.notnull or col.default is None:
+            return Plan(f"{self.code} on `{facts.table}.{facts.column}`", refused=(
+                f"`{facts.column}` is NOT NULL: it cannot be added without its default; "
+                "rebuild the table by hand with the column in its definition"))
+        update = f"UPDATE {q(facts.table)} SET {q(col.name)} = {col.default}"
+        return Plan(f"Add `{facts.table}.{facts.column}` in {ctx.migration} with DEFAULT NULL, "
+                    f"then set it to {col.default} with an UPDATE",
+                    edits=(drop_default(stmt, ctx.text, col), add_after(stmt, ctx.text, [update])),
+                    notes=(f"The UPDATE checks (foreign keys on) that the parent row "
+                           f"{facts.parent} {col.default} exists.",),
+                    expect=HoldsValue(facts.default),
+                    end_state=restored_default(facts.table, facts.column, col, ctx.migration))

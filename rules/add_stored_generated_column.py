@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
+from migrate_lint.fix.expect import StoredGenerated
+from migrate_lint.fix.inplace import replace_statement
+from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
@@ -58,8 +62,8 @@ class AddStoredGeneratedColumn(Rule):
 
     ## Fix safety
     The fix makes the column VIRTUAL (or rebuilds the table when it must be stored):
-    safe, reads see the same values. Data for the planner: `table`, `column`,
-    `migration`.
+    safe, reads see the same values. Its facts (`StoredGeneratedColumnAdded`):
+    `table`, `column`.
 
     ## References
     - https://www.sqlite.org/gencol.html
@@ -85,3 +89,18 @@ class AddStoredGeneratedColumn(Rule):
             statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
             column=col.name)
         yield self.report(facts, col.span, related=[created_here(table)])
+
+    def fix(self, facts: StoredGeneratedColumnAdded, ctx: FixContext) -> Plan:
+        """Rebuild the table with the STORED column in its definition, in place of the
+        ADD (SQLite computes it for every copied row)."""
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        col = stmt.ddl.column
+        rebuild = ctx.rebuild_adding(facts.table, facts.column,
+                                     ctx.text[col.span.start:col.span.end])
+        return Plan(f"Rebuild `{facts.table}` with the STORED column `{facts.column}` in its "
+                    f"definition ({ctx.migration})",
+                    edits=(replace_statement(stmt, ctx.text, rebuild.statements),),
+                    notes=("The generated column is never copied into: SQLite computes it for "
+                           "every copied row.", *rebuild.assumptions),
+                    expect=StoredGenerated(col.generated_expr))

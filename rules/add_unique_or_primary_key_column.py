@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
+from migrate_lint.fix.expect import UniqueIndexOn
+from migrate_lint.fix.inplace import add_after, drop_unique
+from migrate_lint.fix.model import FixContext, Plan
+from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import add_column, statement_head
@@ -61,7 +66,7 @@ class AddUniqueOrPrimaryKeyColumn(Rule):
     ## Fix safety
     The fix adds the column without the constraint and creates a UNIQUE index on it
     (PRIMARY KEY needs a rebuild): safe, the new column is NULL in every existing row
-    and NULLs do not collide. Data for the planner: `table`, `column`, `migration`,
+    and NULLs do not collide. Its facts (`UniqueColumnAdded`): `table`, `column`,
     `constraint` (`UNIQUE` or `PRIMARY KEY`).
 
     ## References
@@ -83,3 +88,27 @@ class AddUniqueOrPrimaryKeyColumn(Rule):
         constraint = "PRIMARY KEY" if col.primary_key else "UNIQUE"
         yield self.report(UniqueColumnAdded(statement_head(stmt), node.table, col.name,
                                             constraint), col.span)
+
+    def fix(self, facts: UniqueColumnAdded, ctx: FixContext) -> Plan:
+        """Add the column plain, then a unique index on it (NULLs never collide); a
+        PRIMARY KEY is refused: its new keys are the author's to choose."""
+        table, column = facts.table, facts.column
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        col = stmt.ddl.column
+        if facts.constraint.upper() != "UNIQUE" or col.primary_key:
+            return Plan(f"{self.code} on `{table}.{column}`", refused=(
+                f"`{column}` would become the PRIMARY KEY of `{table}`, which already has "
+                "rows keyed by their rowid: that needs a table rebuild whose new keys only "
+                "the author can choose; add the column plain and rebuild the table by hand "
+                "(see `migrate-lint explain SQ001`)"))
+        taken = {i.name.lower() for i in ctx.final.indexes_of(table)}
+        name, n = f"{table}_{column}_unique", 2
+        while name.lower() in taken:
+            name, n = f"{table}_{column}_unique{n}", n + 1
+        create = f"CREATE UNIQUE INDEX {q(name)} ON {q(table)} ({q(col.name)})"
+        return Plan(f"Add `{table}.{column}` in {ctx.migration} without UNIQUE, then create "
+                    f"unique index `{name}` on it",
+                    edits=(*drop_unique(stmt, ctx.text, col), add_after(stmt, ctx.text, [create])),
+                    notes=(f"UNIQUE becomes index `{name}`: existing rows hold NULL there, and "
+                           "NULLs never collide.",), expect=UniqueIndexOn())

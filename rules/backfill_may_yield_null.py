@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding
+from migrate_lint.fix.expect import NoNulls
+from migrate_lint.fix.inplace import update_value, wrap_coalesce
+from migrate_lint.fix.model import FixContext, Plan
+from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
@@ -93,9 +97,9 @@ class BackfillMayYieldNull(Rule):
 
     ## Fix safety
     The fix wraps the value in `COALESCE(value, <column default>)`: unsafe, because it
-    decides what the rows without a value get. Data for the planner: `table`,
-    `column`, `migration`, `reason` (`null`, `subquery`, `case`, `column`, `nullif`),
-    `default` (the column's DEFAULT text, when it has one).
+    decides what the rows without a value get. Its facts (`NullableBackfill`):
+    `table`, `column`, `value`, `reason` (`null`, `subquery`, `case`, `column`,
+    `nullif`), `default` (the column's DEFAULT text, when it has one).
 
     ## References
     - https://www.sqlite.org/lang_update.html
@@ -146,3 +150,22 @@ class BackfillMayYieldNull(Rule):
                 default=col.default if col.has_default else None)
             yield self.report(facts, assignment_span(stmt, col.name),
                               related=[column_made_here(target, col)])
+
+    def fix(self, facts: NullableBackfill, ctx: FixContext) -> Plan:
+        """COALESCE the assigned value with the column's DEFAULT (or ``--set``)."""
+        table, column = facts.table, facts.column
+        given = ctx.given(table, column)
+        value = given if given is not None else (
+            default_as_expression(facts.default) if facts.default is not None else None)
+        if value is None:
+            return Plan(f"{self.code} on `{table}.{column}`", refused=(
+                f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
+                f"--set {table}.{column}=EXPR"))
+        why = "the value given with --set" if given is not None else "the column's DEFAULT"
+        assert ctx.statement is not None
+        start, end = update_value(ctx.statement, column)
+        return Plan(f"Wrap the value assigned to `{table}.{column}` in {ctx.migration} in "
+                    f"coalesce(..., {value})",
+                    edits=tuple(wrap_coalesce(ctx.statement.path, start, end, ctx.text, value)),
+                    notes=(f"Rows without a value get {value} ({why}).",), expect=NoNulls(),
+                    data_only=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding, Related
+from migrate_lint.fix.model import EndState, FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
@@ -137,10 +138,10 @@ class InsertOmitsRequiredColumn(Rule):
 
     ## Fix safety
     No automatic fix: supply the column at the insert site, or give the column a
-    constant DEFAULT in a new migration (a table rebuild, see NN001's fix). Data:
-    `table`, `column` (when one is named), `problem` (omits / null / no_column /
-    generated / arity / ragged), `origin` (where the site was found), `revision`
-    (`--writers-from`).
+    constant DEFAULT in a new migration (a table rebuild, see NN001's fix). Its facts
+    (`InsertMismatch`): `table`, `column` (when one is named), `problem` (omits / null
+    / no_column / generated / arity / ragged), `origin` (where the site was found),
+    `revision` (`--writers-from`).
 
     ## References
     - https://www.sqlite.org/lang_insert.html
@@ -198,3 +199,12 @@ class InsertOmitsRequiredColumn(Rule):
             named=site.shape == NAMED, got=problem.got, expected=problem.expected,
             widths=tuple(problem.widths), table_changed=table.last_change.migration)
         return self.report(facts, site.span, migration=migration, related=related)
+
+    def fix(self, facts: InsertMismatch, ctx: FixContext) -> Plan | None:
+        """For a writer outside the history (application code, an older build) that
+        omits a required column: an end-state rebuild that gives the column a default.
+        Migrations are corrected by the rules that fire on them, not here."""
+        if ctx.migration or facts.problem != "omits" or facts.column is None:
+            return None
+        return Plan(f"{self.code} on `{facts.table}.{facts.column}`",
+                    end_state=EndState(facts.table, facts.column))

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts.literals import is_constant_default
+from migrate_lint.facts.literals import default_clause_value, is_constant_default
+from migrate_lint.facts.types import zero_value
 from migrate_lint.findings import Finding
+from migrate_lint.fix.expect import NoNulls
+from migrate_lint.fix.inplace import add_after, drop_default, replace_default
+from migrate_lint.fix.model import FixContext, Plan
+from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
@@ -15,6 +21,7 @@ from ._common import (
     add_column,
     created_here,
     populated_target,
+    restored_default,
     statement_head,
 )
 
@@ -67,7 +74,7 @@ class NonConstantDefaultOnAdd(Rule):
     The fix adds the column without the default and backfills it with the expression
     (rebuilding the table when the default must stay for future inserts): safe for
     existing rows, which get the value the default would have given them at migration
-    time. Data for the planner: `table`, `column`, `migration`, `default` (the
+    time. Its facts (`NonConstantDefaultAdded`): `table`, `column`, `default` (the
     default's text), `default_kind` (`time` or `expr`).
 
     ## References
@@ -99,3 +106,29 @@ class NonConstantDefaultOnAdd(Rule):
             statement=statement_head(stmt), table=table.name, incomplete=table.incomplete,
             column=col.name, default=col.default, default_kind=col.default_kind)
         yield self.report(facts, col.default_span or col.span, related=[created_here(table)])
+
+    def fix(self, facts: NonConstantDefaultAdded, ctx: FixContext) -> Plan:
+        """Add the column with a constant default (NULL where it may be), set existing
+        rows with an UPDATE of the author's expression, and restore that default in a
+        follow-up rebuild."""
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        col = stmt.ddl.column
+        assert col.default is not None
+        notes = [f"Existing rows get {col.default}, evaluated once by the UPDATE, as the "
+                 "default would have given them."]
+        if col.notnull:
+            given = ctx.given(facts.table, facts.column)
+            value = default_clause_value(given) if given is not None and is_constant_default(
+                given) else zero_value(col.type)
+            first = replace_default(stmt, col, value)
+            notes.append(f"`{facts.column}` is NOT NULL: it is added with DEFAULT {value} "
+                         "(a constant SQLite accepts) before the UPDATE.")
+        else:
+            first = drop_default(stmt, ctx.text, col)
+        update = f"UPDATE {q(facts.table)} SET {q(col.name)} = {col.default}"
+        return Plan(f"Add `{facts.table}.{facts.column}` in {ctx.migration} with a constant "
+                    f"default, then set it to {col.default} with an UPDATE",
+                    edits=(first, add_after(stmt, ctx.text, [update])), notes=tuple(notes),
+                    expect=NoNulls(default=col.default),
+                    end_state=restored_default(facts.table, facts.column, col, ctx.migration))

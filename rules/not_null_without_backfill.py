@@ -9,6 +9,10 @@ from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding, Related
+from migrate_lint.fix.expect import NoNulls
+from migrate_lint.fix.inplace import copy_value
+from migrate_lint.fix.model import FixContext, Plan
+from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import insert_shape, update_assignments
@@ -103,8 +107,8 @@ class NotNullWithoutBackfill(Rule):
     ## Fix safety
     The fix wraps the copied value in `COALESCE(value, default)` (the new column's
     DEFAULT; or asks for a value when there is none): unsafe, since it decides what
-    existing NULLs become. Data for the planner: `table` (the new table), `column`,
-    `migration`, `source_table`, `source_column` (empty when omitted), `reason`
+    existing NULLs become. Its facts (`NullCopiedIntoNotNull`): `table` (the new
+    table), `column`, `source_table`, `source_column` (empty when omitted), `reason`
     (`omitted`, `nullable-source` or `null-literal`), `default` (the new column's
     DEFAULT text, when it has one).
 
@@ -226,6 +230,27 @@ class NotNullWithoutBackfill(Rule):
                 related=related, claim=StatementFails(
                     f"NOT NULL constraint failed: {target.name}.{col.name}"),
                 severity="warning" if reason == "nullable-source" else "error")
+
+    def fix(self, facts: NullCopiedIntoNotNull, ctx: FixContext) -> Plan:
+        """COALESCE the copied value with the column's DEFAULT (or ``--set``), or copy
+        the value into the column the copy omits."""
+        table, column, source = facts.table, facts.column, facts.source_table
+        given = ctx.given(table, column) or (ctx.given(source, column) if source else None)
+        value = given if given is not None else (
+            default_as_expression(facts.default) if facts.default is not None else None)
+        if value is None:
+            return Plan(f"{self.code} on `{table}.{column}`", refused=(
+                f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
+                f"--set {source or table}.{column}=EXPR"))
+        why = "the value given with --set" if given is not None else "the column's DEFAULT"
+        where = f"`{table}.{column}` in {ctx.migration}"
+        title = (f"Copy {value} into the omitted {where}" if facts.reason == "omitted"
+                 else f"Wrap the value copied into {where} in coalesce(..., {value})")
+        assert ctx.statement is not None
+        # the copy's target is renamed later in a rebuild: the proof reads the source name
+        return Plan(title, edits=tuple(copy_value(ctx.statement, ctx.text, column, value)),
+                    notes=(f"Rows without a value get {value} ({why}).",), expect=NoNulls(),
+                    tables=(table, source or table), data_only=True)
 
 
 def _sets_null(stmt: Statement, column: str) -> bool:

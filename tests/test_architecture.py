@@ -33,10 +33,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "verify", "render", "diagram", "lanes", "bookkeeping", "scaffold", "sandbox",
                "synth", "inserts", "inserts.*")),
     # Facts over the replayed history: is a table empty at a step, can a column be NULL.
-    ("facts", ("facts.tables", "facts.nulls")),
+    ("facts", ("facts.tables", "facts.nulls", "facts.keys")),
     # What rules are written against: the Rule base class, findings, their confirmation
     # on SQLite, suppressions, the baseline, and the result reporters read.
     ("engine", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
+    # What a rule's fix(facts, ctx) is written in: the plan, edits, expectations, the
+    # rebuild builder. The driver that proves and writes plans sits above the rules.
+    ("fix vocabulary", ("fix.model", "fix.inplace", "fix.sqltext", "fix.rebuild",
+                        "fix.expect")),
     ("rules", ("rules", "rules.*")),
     # Reporters sit below the run: they read a LintResult, never the orchestrator.
     ("report", ("report", "report.*", "ruledocs", "rulebook")),

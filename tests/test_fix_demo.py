@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from migrate_lint.cli import cli
-from migrate_lint.fix.model import Options
-from migrate_lint.fix.requests import findings_for
+from migrate_lint.config import Config
+from migrate_lint.lint import lint
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.synth import fill
@@ -48,8 +48,8 @@ def test_write_corrects_migration_and_adds_follow_up(tmp_path: Path) -> None:
     assert "--> statement-breakpoint" in new[0].read_text()
 
     # The NN001 rule no longer fires for that table.
-    assert not [f for f in findings_for(str(root), Options(select=frozenset({"NN001"})))
-                if f.get("table") == "session_message"]
+    findings = lint([str(root)], Config(path=str(root), select=("NN001",))).findings
+    assert not [f for f in findings if f.get("table") == "session_message"]
     check = CliRunner().invoke(cli, ["check", str(root), "--format", "json"])
     if check.exit_code in (0, 1) and "NN001" in check.stdout:
         assert "session_message" not in check.stdout.split("NN001", 1)[1][:400]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migrate_lint.config import Config
-from migrate_lint.engine import DOC_SECTIONS, Rule, all_rules
+from migrate_lint.engine import DOC_SECTIONS, Rule, all_rules, is_fixable
 from tests.rules.harness import run, write_history
 
 # Rules whose findings come from history diagnostics (discovery, splitting, parsing)
@@ -22,7 +22,6 @@ OURS = ("NN001", "NN002", "NN003", "NN004", "NN005", "NN006",
         "DL001", "DL002", "DL003", "DL004", "DL005", "DL006", "DL007",
         "FK001", "FK002", "FK003",
         "MG000", "MG001", "MG002", "MG003", "MG004", "MG005", "MG006")
-FIXABLE = frozenset({"NN001", "NN002", "NN003", "NN004", "NN005", "SQ001", "SQ002", "SQ003"})
 # Rules that only fire with `--since REV` (git): their examples are run in test_since.py.
 NEEDS_GIT = frozenset({"MG004", "MG005", "MG009"})
 # Rules that only fire with `check --against DB`: their examples run in test_against.py
@@ -68,7 +67,7 @@ def test_doc_sections(cls: type[Rule]) -> None:
     if cls.code in OURS:
         assert "https://www.sqlite.org/" in _section(cls, "References") or cls.code.startswith(
             "MG"), f"{cls.code}: References should link sqlite.org"
-        assert (cls.fix_title is not None) == (cls.code in FIXABLE), cls.code
+        assert (cls.fix_title is not None) == is_fixable(cls), cls.code
         assert cls.kinds or cls.code.startswith("MG"), cls.code
 
 

@@ -66,11 +66,11 @@ def explain(code: str) -> None:
 
 def _write(docs_dir: str | None, catalogue: str | None) -> None:
     """Write the rule pages and/or the catalogue, from the rule classes."""
-    from migrate_lint.fix.requests import FIXABLE
+    from migrate_lint.fix.requests import fixable_codes
     from migrate_lint.registry import rule_infos
 
     infos = rule_infos()
-    fixable = frozenset(FIXABLE)
+    fixable = frozenset(fixable_codes())  # a rule is fixable when it defines fix()
     if docs_dir is not None:
         _write_docs(docs_dir, infos, fixable)
     if catalogue is not None:

@@ -1,18 +1,46 @@
-"""Plain data of the fix generator: what to change, what was planned, what was proved."""
+"""Plain data of the fix: what a rule's ``fix`` returns, what was planned, what was proved.
+
+This module and its neighbours ``inplace``, ``sqltext``, ``rebuild`` and ``expect``
+are the vocabulary a rule's ``fix(facts, ctx)`` is written in; they sit below the
+rules (tests/test_architecture.py). The driver that proves and writes plans
+(``planner``, ``checks``, ``write``, ``layout``) sits above them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from migrate_lint.findings import Facts
+from migrate_lint.fix.inplace import Splice
+
+if TYPE_CHECKING:
+    from migrate_lint.fix.expect import Expect
+    from migrate_lint.fix.rebuild import Rebuild
+    from migrate_lint.history import Statement
+    from migrate_lint.schema import Schema
+
+
+class ColumnFacts(Protocol):
+    """The facts of a fixable finding: it names the table and column to repair."""
+
+    @property
+    def table(self) -> str:
+        """The table to repair."""
+
+    @property
+    def column(self) -> str:
+        """The column to repair."""
 
 
 @dataclass(frozen=True, slots=True)
 class Situation:
     """A fix request: one rule finding (or a ``--writers-omit`` column) to repair.
 
-    ``code`` is the rule code of the finding (NN001, NN002, ...); ``table``,
-    ``column`` and ``migration`` come from the ``Finding.data`` keys of the same
-    names, ``statement`` is the offending statement of that migration, and ``data``
-    carries the rule's other ``## Fix safety`` keys (``default``, ``reason``, ...).
+    ``code`` is the rule code of the finding (NN001, NN002, ...); ``facts`` what the
+    rule observed (its :class:`~migrate_lint.findings.Facts`, which name ``table`` and
+    ``column``); ``migration`` and ``statement`` the offending statement in the history.
     The planner never decides what is wrong: it only repairs what a request names.
     """
 
@@ -22,11 +50,69 @@ class Situation:
     migration: int  # index of the migration in the history (-1: the final schema)
     statement: int = -1  # index of the offending statement in that migration
     message: str = ""
-    data: tuple[tuple[str, str], ...] = ()
+    facts: Facts | None = None
 
-    def get(self, key: str) -> str | None:
-        """A value of the finding's ``data``."""
-        return next((v for k, v in self.data if k == key), None)
+
+@dataclass(frozen=True, slots=True)
+class EndState:
+    """The follow-up rebuild of ``table.column`` for databases where the original
+    migration applied (on empty tables), or where older writers omit the column.
+
+    ``restore``: the correction dropped the author's DEFAULT, which the rebuild
+    restores (``default``, ``notnull``; ``note`` says so); otherwise the planner chooses
+    the default (the type's zero value, ``--set``, or NN006's alternatives).
+    ``always``: planned even when the in-place correction was refused.
+    """
+
+    table: str
+    column: str
+    restore: bool = False
+    default: str | None = None
+    notnull: bool = True
+    note: str = ""
+    always: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a rule's ``fix`` does for one finding; the planner proves and writes it.
+
+    ``edits`` correct the finding's migration in place (it failed on populated
+    databases, so it never applied there); ``expect`` is what the corrected column
+    holds afterwards (check 4), read on the first of ``tables`` that exists after the
+    migration (default: the finding's table); ``data_only``: the correction changes
+    data, not the schema (check 18). ``end_state`` is the rebuild that brings other
+    databases to the same end state. ``refused`` says why nothing is offered.
+    """
+
+    title: str
+    edits: tuple[Splice, ...] = ()
+    notes: tuple[str, ...] = ()
+    expect: Expect | None = None
+    tables: tuple[str, ...] = ()
+    data_only: bool = False
+    end_state: EndState | None = None
+    refused: str | None = None
+
+
+@dataclass(frozen=True)
+class FixContext:
+    """What a rule's ``fix`` may look at: the statement its finding points at (None for
+    an end-state request: an insert site, ``--writers-omit``), its file's text and
+    migration label, the final schema of the linted history, the user's options, and
+    ``rebuild_adding(table, column, column_sql)``: a rebuild of ``table`` that adds the
+    column, built on a database at the state right before the statement."""
+
+    statement: Statement | None
+    text: str
+    migration: str
+    final: Schema
+    options: Options
+    rebuild_adding: Callable[[str, str, str], Rebuild]
+
+    def given(self, table: str, column: str) -> str | None:
+        """The user's ``--set`` expression for ``table.column``, if any."""
+        return self.options.set_for(table, column)
 
 
 @dataclass(frozen=True, slots=True)

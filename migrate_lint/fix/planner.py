@@ -1,11 +1,15 @@
-"""Plan fixes for the fixable situations of a history, and prove each before offering it.
+"""Plan fixes for the fixable findings of a history, and prove each before offering it.
+
+The planner is a driver: it takes one lint run's timeline and findings, asks each
+finding's rule for its plan (``fix(facts, ctx)``, in the rule's file), proves the plan
+on a real SQLite full of rows, and hands it to the writer. It knows no rule code.
 
 Two kinds of fix (see the issue "migrate-lint fix"):
 
 * a migration that FAILS on populated databases (NN001) never applied there and
-  the runner retries it: it is corrected in place (``ADD c T NOT NULL`` gets a
-  ``DEFAULT``). Where it may already have applied on empty databases, a new
-  migration rebuilds the table so those reach the same end state;
+  the runner retries it: it is corrected in place (the plan's ``edits``). Where it
+  may already have applied on empty databases, a new migration rebuilds the table
+  so those reach the same end state (the plan's ``end_state``);
 * a schema that is legal but wrong for its writers (NN002) gets a new migration
   that rebuilds the table; applied migrations are never edited for it.
 
@@ -19,78 +23,62 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from migrate_lint import bounded
-from migrate_lint import ddl as d
 from migrate_lint.config import Config, load_config
+from migrate_lint.engine import Rule, rule_by_code
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.facts.literals import default_clause_value, is_constant_default, strip_parens
+from migrate_lint.facts.keys import unique_keys_with
+from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
 from migrate_lint.fix.gitinfo import has_local_edits, may_have_applied
-from migrate_lint.fix.inplace import (
-    InPlaceError,
-    Splice,
-    add_after,
-    apply_splices,
-    copy_value,
-    drop_default,
-    drop_unique,
-    replace_default,
-    replace_statement,
-    update_value,
-    wrap_coalesce,
-)
+from migrate_lint.fix.inplace import InPlaceError, Splice, apply_splices
 from migrate_lint.fix.layout import flyway_file_version, next_version, render_new_migration
 from migrate_lint.fix.model import (
     CheckResult,
     ColumnTarget,
+    EndState,
     FileChange,
+    FixContext,
     FixPlan,
     Options,
+    Plan,
     Situation,
 )
 from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
-from migrate_lint.fix.requests import findings_for, requests_from
-from migrate_lint.fix.sqltext import check_expression, default_as_expression, q, slug
-from migrate_lint.history import History, Migration, Statement
-from migrate_lint.pipeline import load_history
-from migrate_lint.replay import Timeline, replay
+from migrate_lint.fix.requests import lint_config, requests_from, wanted_codes
+from migrate_lint.fix.sqltext import check_expression, q, slug
+from migrate_lint.history import History, Migration
+from migrate_lint.pipeline import load_history, load_timeline
+from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import Sandbox
-from migrate_lint.schema import Schema
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.suppress import FIX_MARKER
 from migrate_lint.synth import fill
 from migrate_lint.tempdirs import temp_dir
 
-# Codes corrected in place (the migration failed on populated databases), and those
-# whose correction ends in another schema than databases where the original applied
-# on empty tables: those get a follow-up rebuild where the original may have applied.
-IN_PLACE = frozenset({"NN001", "NN003", "NN004", "NN005", "SQ001", "SQ002", "SQ003"})
-FOLLOW_UP = frozenset({"NN001", "NN005", "SQ003"})
-
-
-class _Refused(Exception):
-    """No in-place correction: ``reason`` says why and what to do instead."""
-
-    def __init__(self, title: str, reason: str) -> None:
-        super().__init__(reason)
-        self.title = title
-        self.reason = reason
-
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """An end-state rebuild to plan, and why."""
+    """An end-state rebuild to plan, and the requests (with their end states) behind it."""
 
     table: str
     column: str
     situations: tuple[Situation, ...]
+    ends: tuple[EndState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    """A request, and its rule's plan for it."""
+
+    situation: Situation
+    plan: Plan
 
 
 def validate_sets(options: Options, timeline: Timeline) -> None:
@@ -125,25 +113,6 @@ def _apply(box: Sandbox, migrations: Sequence[Migration]) -> str | None:
     return None
 
 
-def _unique_keys_with(schema: Schema, table: str, column: str) -> list[tuple[str, tuple[str, ...],
-                                                                           bool]]:
-    """(name, columns, plain) of every UNIQUE index/constraint covering ``column``."""
-    t = schema.table(table)
-    if t is None:
-        return []
-    low = column.lower()
-    out = []
-    for index in schema.indexes_of(table):
-        names = tuple(c.name or "" for c in index.columns)
-        if index.unique and low in (n.lower() for n in names):
-            out.append((index.name, names, index.where is None and all(names)))
-    for key in t.keys:
-        names = tuple(c or "" for c in key.columns)
-        if low in (n.lower() for n in names) and not (key.primary and t.rowid_alias):
-            out.append(("PRIMARY KEY" if key.primary else "UNIQUE", names, all(names)))
-    return out
-
-
 class Planner:
     """Plans every fix for one migrations directory."""
 
@@ -157,9 +126,20 @@ class Planner:
         # (or the one given), flags over it.
         self.config = config if config is not None else load_config(start=root)
         self.requested = Requested.from_config(self.config)
-        self.history = load_history(root, layout, runner, requested=self.requested)
+        self.codes = wanted_codes(options.select)
+        self.findings: list[Finding] = []
+        if self.codes:
+            # One read of the history: the lint run's, whose timeline the plans use.
+            from migrate_lint.lint import lint  # lint imports every rule: load on demand
+
+            result = lint([root], lint_config(root, options, self.codes, self.config,
+                                              layout, runner))
+            self.timeline = result.timelines[0]
+            self.findings = [f for f in result.findings if f.code in self.codes]
+        else:
+            self.timeline = load_timeline(root, layout, runner, requested=self.requested)
+        self.history = self.timeline.history
         self.settings = self.history.settings
-        self.timeline = replay(self.history)
         validate_sets(options, self.timeline)
 
     @property
@@ -181,89 +161,135 @@ class Planner:
     def plan(self) -> list[FixPlan]:
         """Every plan, proven; refused and failed plans included (never written).
 
-        The requests come from the lint engine's findings (`requests.findings_for`):
-        the planner only decides how to repair them.
+        The requests come from the lint run's findings; each finding's rule says how
+        to repair it (its ``fix``): the planner proves, orders and writes.
         """
-        findings = findings_for(self.root, self.options, self.layout, self.runner_override,
-                                base=self.config)
-        situations = [r for r in (self._resolve(s) for s in requests_from(
-            findings, self.history, self.options)) if r is not None]
-        plans: list[FixPlan] = []
-        in_place = [s for s in situations if s.code in IN_PLACE]
+        requests = requests_from(self.findings, self.history, self.options, self.codes)
+        in_place = [s for s in requests if s.migration >= 0]
         edits, inplace_plans = self._in_place(in_place)
+        proposals = [self._end_only(s) for s in requests if s.migration < 0]
+        plans: list[FixPlan] = []
         with temp_dir("migrate-lint-fix-") as workdir:
-            fixed = self._fixed_history(edits, workdir)
+            fixed = self._fixed_timeline(edits, workdir)
             after = self._lint_fixed(fixed, in_place) if edits else []
-            proven = _same_file_failures([self._prove_in_place(p, fixed, after)
-                                          for p in inplace_plans])
+            proven = _same_file_failures([
+                self._prove_in_place(fp, p, fixed.history, after) for fp, p in inplace_plans])
             plans.extend(proven)
-            ok_codes = {(p.situation.code, p.situation.migration, p.situation.statement,
-                         p.situation.column.lower()) for p in proven if p.refused is None}
-            targets: dict[tuple[str, str], list[Situation]] = {}
-            for s in in_place:
-                if s.code not in FOLLOW_UP:
+            not_refused = {(p.situation.code, p.situation.migration, p.situation.statement,
+                            p.situation.column.lower()) for p in proven if p.refused is None}
+            targets: dict[tuple[str, str], list[tuple[Situation, EndState]]] = {}
+            for fp, p in inplace_plans:
+                s, end = fp.situation, p.end_state
+                if end is None:
                     continue
-                if s.code != "NN001" and (s.code, s.migration, s.statement,
-                                          s.column.lower()) not in ok_codes:
+                if not end.always and (s.code, s.migration, s.statement,
+                                       s.column.lower()) not in not_refused:
                     continue
                 path = self.history.migrations[s.migration].path
                 if may_have_applied(path, self.options.since):
-                    targets.setdefault((s.table.lower(), s.column.lower()), []).append(s)
-            for s in situations:
-                if s.code == "NN002":
-                    targets.setdefault((s.table.lower(), s.column.lower()), []).append(s)
+                    targets.setdefault((s.table.lower(), s.column.lower()), []).append((s, end))
+            for proposal in proposals:
+                if proposal is not None and proposal.plan.end_state is not None:
+                    s = proposal.situation
+                    targets.setdefault((s.table.lower(), s.column.lower()), []).append(
+                        (s, proposal.plan.end_state))
             planned_versions: list[str] = []
             planned_edits: dict[str, str] = {}  # the drizzle journal as the run leaves it
             for group in targets.values():
-                target = _Target(group[0].table, group[0].column, tuple(group))
+                target = _Target(group[0][0].table, group[0][0].column,
+                                 tuple(s for s, _ in group), tuple(e for _, e in group))
                 plans.extend(self._end_state(target, fixed, in_place, planned_versions,
                                              planned_edits))
         return plans
 
-    def _resolve(self, s: Situation) -> Situation | None:
-        """NN002 requests named as the final schema names them (None: no such column)."""
-        if s.code != "NN002":
-            return s
+    def _rule(self, s: Situation) -> Rule:
+        cls = rule_by_code(s.code)
+        assert cls is not None, s.code  # requests come from findings of registered rules
+        return cls()
+
+    def _ask(self, s: Situation, ctx: FixContext) -> Plan | None:
+        """The rule's plan for one request (None: its rule does not fix that finding)."""
+        rule = self._rule(s)
+        fix = getattr(rule, "fix", None)
+        if fix is None or s.facts is None:
+            return None
+        plan = fix(s.facts, ctx)
+        assert plan is None or isinstance(plan, Plan), plan
+        return plan
+
+    def _context(self, s: Situation) -> FixContext:
+        stmt = (self.history.migrations[s.migration].up.statements[s.statement]
+                if s.migration >= 0 and s.statement >= 0 else None)
+        return FixContext(
+            statement=stmt, text=self.history.texts.get(stmt.path, "") if stmt else "",
+            migration=self.history.migrations[s.migration].label if s.migration >= 0 else "",
+            final=self.timeline.final, options=self.options,
+            rebuild_adding=lambda table, column, sql: self._add_by_rebuild(s, table, column, sql))
+
+    def _end_only(self, s: Situation) -> _Proposal | None:
+        """An end-state request (outside the history), named as the final schema names
+        its table and column (None: no such column, or nothing to do)."""
         table = self.timeline.final.table(s.table)
         col = table.column(s.column) if table else None
         if table is None or col is None:
             return None
-        return replace(s, table=table.name, column=col.name)
+        s = replace(s, table=table.name, column=col.name)
+        plan = self._ask(s, self._context(s))
+        if plan is None or plan.end_state is None:
+            return None
+        end = replace(plan.end_state, table=table.name, column=col.name)
+        return _Proposal(s, replace(plan, end_state=end))
 
-    def _lint_fixed(self, fixed: History, in_place: list[Situation]) -> list[Finding]:
-        """The findings of the corrected rules on the corrected history (the real rules)."""
-        codes = frozenset(s.code for s in in_place)
-        return findings_for(fixed.root, Options(select=codes), self.layout,
-                            self.runner_override or self.history.runner, base=self.config)
+    def _lint_fixed(self, fixed: Timeline, in_place: list[Situation]) -> list[Finding]:
+        """The findings of the corrected rules on the corrected history (the real rules,
+        on the timeline replayed once for the proofs)."""
+        from migrate_lint.lint import lint
+
+        codes = tuple(sorted({s.code for s in in_place}))
+        config = self._fixed_config(fixed.history.root, codes)
+        result = lint([fixed.history.root], config, timelines={fixed.history.root: fixed})
+        return [f for f in result.findings if f.code in codes]
+
+    def _fixed_config(self, root: str, codes: Sequence[str]) -> Config:
+        return lint_config(root, Options(select=frozenset(codes)), codes, self.config,
+                           self.layout, self.runner_override or self.history.runner)
 
     # -- in-place corrections ---------------------------------------------------
 
-    def _in_place(self, situations: list[Situation]) -> tuple[dict[str, str], list[FixPlan]]:
+    def _in_place(self, situations: list[Situation]
+                  ) -> tuple[dict[str, str], list[tuple[FixPlan, Plan]]]:
         """Plans of the in-place corrections, and the corrected text of every file."""
         splices: dict[str, list[Splice]] = {}
-        plans: list[tuple[FixPlan, tuple[str, ...]]] = []
+        plans: list[tuple[FixPlan, Plan, tuple[str, ...]]] = []
         for s in situations:
+            generic = f"{s.code} on `{s.table}.{s.column}`"
             if s.statement < 0:
-                plans.append((FixPlan(s, f"{s.code} on `{s.table}.{s.column}`", refused=(
-                    "the finding does not point at a statement of its migration")), ()))
+                plans.append((FixPlan(s, generic, refused=(
+                    "the finding does not point at a statement of its migration")),
+                    Plan(generic), ()))
                 continue
-            migration = self.history.migrations[s.migration]
-            stmt = migration.up.statements[s.statement]
-            path = stmt.path
-            if has_local_edits(path):
-                raise MigrateLintError(f"{path}: has uncommitted changes; commit or stash them "
-                                       "before `migrate-lint fix` edits it in place")
-            text = self.history.texts[path]
+            stmt = self.history.migrations[s.migration].up.statements[s.statement]
+            error: Exception | None = None
             try:
-                title, mine, notes = self._correction(s, stmt, text, migration.label)
+                plan = self._ask(s, self._context(s))
             except (InPlaceError, RefuseError) as err:
-                plans.append((FixPlan(s, f"{s.code} on `{s.table}.{s.column}`",
-                                      refused=f"{err}; edit the migration by hand (see "
-                                      f"`migrate-lint explain {s.code}`)"), ()))
+                plan, error = None, err
+            if plan is None and error is None:
+                continue  # the rule does not fix this finding in place
+            if has_local_edits(stmt.path):
+                raise MigrateLintError(f"{stmt.path}: has uncommitted changes; commit or stash "
+                                       "them before `migrate-lint fix` edits it in place")
+            text = self.history.texts[stmt.path]
+            if plan is None:
+                plans.append((FixPlan(s, generic, refused=f"{error}; edit the migration by "
+                                      f"hand (see `migrate-lint explain {s.code}`)"),
+                              Plan(generic), ()))
                 continue
-            except _Refused as err:
-                plans.append((FixPlan(s, err.title, refused=err.reason), ()))
+            if plan.refused is not None:
+                plans.append((FixPlan(s, plan.title, refused=plan.refused), plan, ()))
                 continue
+            mine = list(plan.edits)
+            notes = list(plan.notes)
             note = self.settings.runner.edit_note
             if note:
                 notes.append(note)
@@ -278,127 +304,20 @@ class Planner:
                 mine.append(marker)
             for sp in mine:
                 splices.setdefault(sp.path, []).append(sp)
-            plans.append((FixPlan(s, title, notes=tuple(notes)),
+            plans.append((FixPlan(s, plan.title, notes=tuple(notes)), plan,
                           tuple(dict.fromkeys(sp.path for sp in mine))))
         edits = {path: apply_splices(self.history.texts[path], sps)
                  for path, sps in splices.items()}
         # Each plan's file holds the final text of its file (several edits may share one).
-        return edits, [replace(p, files=tuple(FileChange(path, edits[path],
-                                                         old_text=self.history.texts[path])
-                                              for path in paths))
-                       for p, paths in plans]
+        return edits, [(replace(fp, files=tuple(FileChange(path, edits[path],
+                                                            old_text=self.history.texts[path])
+                                                 for path in paths)), p)
+                       for fp, p, paths in plans]
 
-    # cc: the switch on finding codes that issue 10 replaces with a fix() in each rule's file
-    def _correction(self, s: Situation, stmt: Statement, text: str, label: str
-                    ) -> tuple[str, list[Splice], list[str]]:
-        """(title, splices, notes) correcting the statement of one finding in place."""
-        where = f"`{s.table}.{s.column}` in {label}"
-        node = stmt.ddl
-        if s.code == "NN001":
-            assert isinstance(node, d.AddColumn)
-            given = self.options.set_for(s.table, s.column)
-            if given is not None and not is_constant_default(given):
-                raise _Refused(f"Give `{s.table}.{s.column}` a default", (
-                    f"--set {s.table}.{s.column}={given}: ADD COLUMN needs a constant default; "
-                    "give a constant, or backfill with an UPDATE after the ADD"))
-            value = default_clause_value(given) if given is not None else zero_value(
-                node.column.type)
-            why = "the constant given with --set" if given is not None else (
-                f"the zero value of `{node.column.type or 'untyped'}` affinity")
-            notes = [f"Default {value}: {why}."]
-            later_unique = _unique_keys_with(self.timeline.final, s.table, s.column)
-            if later_unique:
-                notes.append(
-                    f"NN006: `{s.column}` is part of UNIQUE {later_unique[0][0]} "
-                    f"({', '.join(later_unique[0][1])}) later in the history; DEFAULT {value} "
-                    "only fills the rows that exist when this migration runs")
-            pos = node.column.span.end
-            return (f"Add `DEFAULT {value}` to {where}",
-                    [Splice(stmt.path, pos, pos, f" DEFAULT {value}")], notes)
-        if s.code in ("NN003", "NN004"):
-            source = s.get("source_table")
-            given = self.options.set_for(s.table, s.column) or (
-                self.options.set_for(source, s.column) if source else None)
-            default = s.get("default")
-            fallback = given if given is not None else (
-                default_as_expression(default) if default is not None else None)
-            if fallback is None:
-                named = source or s.table
-                raise _Refused(f"{s.code} on `{s.table}.{s.column}`", (
-                    f"`{s.table}.{s.column}` has no DEFAULT: say what rows without a value "
-                    f"get with --set {named}.{s.column}=EXPR"))
-            value = fallback
-            why = "the value given with --set" if given is not None else "the column's DEFAULT"
-            notes = [f"Rows without a value get {value} ({why})."]
-            if s.code == "NN004":
-                start, end = update_value(stmt, s.column)
-                return (f"Wrap the value assigned to {where} in coalesce(..., {value})",
-                        wrap_coalesce(stmt.path, start, end, text, value), notes)
-            if s.get("reason") == "omitted":
-                title = f"Copy {value} into the omitted {where}"
-            else:
-                title = f"Wrap the value copied into {where} in coalesce(..., {value})"
-            return title, copy_value(stmt, text, s.column, value), notes
-        assert isinstance(node, d.AddColumn)
-        col = node.column
-        table = q(s.table)
-        if s.code == "NN005":
-            assert col.default is not None
-            notes = [f"Existing rows get {col.default}, evaluated once by the UPDATE, as the "
-                     "default would have given them."]
-            if col.notnull:
-                given = self.options.set_for(s.table, s.column)
-                value = default_clause_value(given) if given is not None and \
-                    is_constant_default(given) else zero_value(col.type)
-                first = replace_default(stmt, col, value)
-                notes.append(f"`{s.column}` is NOT NULL: it is added with DEFAULT {value} "
-                             "(a constant SQLite accepts) before the UPDATE.")
-            else:
-                first = drop_default(stmt, text, col)
-            update = f"UPDATE {table} SET {q(col.name)} = {col.default}"
-            return (f"Add {where} with a constant default, then set it to {col.default} "
-                    "with an UPDATE", [first, add_after(stmt, text, [update])], notes)
-        if s.code == "SQ001":
-            if (s.get("constraint") or "").upper() != "UNIQUE" or col.primary_key:
-                raise _Refused(f"SQ001 on `{s.table}.{s.column}`", (
-                    f"`{s.column}` would become the PRIMARY KEY of `{s.table}`, which already "
-                    "has rows keyed by their rowid: that needs a table rebuild whose new keys "
-                    "only the author can choose; add the column plain and rebuild the table "
-                    "by hand (see `migrate-lint explain SQ001`)"))
-            name = self._index_name(s.table, s.column)
-            create = f"CREATE UNIQUE INDEX {q(name)} ON {table} ({q(col.name)})"
-            return (f"Add {where} without UNIQUE, then create unique index `{name}` on it",
-                    [*drop_unique(stmt, text, col), add_after(stmt, text, [create])],
-                    [f"UNIQUE becomes index `{name}`: existing rows hold NULL there, and NULLs "
-                     "never collide."])
-        if s.code == "SQ002":
-            rebuild = self._add_by_rebuild(s, stmt, text[col.span.start:col.span.end])
-            return (f"Rebuild `{s.table}` with the STORED column `{s.column}` in its "
-                    f"definition ({label})", [replace_statement(stmt, text, rebuild.statements)],
-                    ["The generated column is never copied into: SQLite computes it for every "
-                     "copied row.", *rebuild.assumptions])
-        if s.code == "SQ003":
-            if col.notnull or col.default is None:
-                raise _Refused(f"SQ003 on `{s.table}.{s.column}`", (
-                    f"`{s.column}` is NOT NULL: it cannot be added without its default; "
-                    "rebuild the table by hand with the column in its definition"))
-            update = f"UPDATE {table} SET {q(col.name)} = {col.default}"
-            return (f"Add {where} with DEFAULT NULL, then set it to {col.default} with an "
-                    "UPDATE", [drop_default(stmt, text, col), add_after(stmt, text, [update])],
-                    [f"The UPDATE checks (foreign keys on) that the parent row "
-                     f"{s.get('parent') or ''} {col.default} exists."])
-        raise _Refused(f"{s.code} on `{s.table}.{s.column}`", "no in-place fix for this code")
-
-    def _index_name(self, table: str, column: str) -> str:
-        taken = {i.name.lower() for i in self.timeline.final.indexes_of(table)}
-        name = f"{table}_{column}_unique"
-        n = 2
-        while name.lower() in taken:
-            name, n = f"{table}_{column}_unique{n}", n + 1
-        return name
-
-    def _add_by_rebuild(self, s: Situation, stmt: Statement, column_text: str) -> Rebuild:
-        """A rebuild of ``s.table`` adding ``column_text``, from the state right before ``stmt``."""
+    def _add_by_rebuild(self, s: Situation, table: str, column: str, column_text: str
+                        ) -> Rebuild:
+        """A rebuild of ``table`` adding ``column_text``, built on a database at the state
+        right before the statement of ``s``."""
         box = self._sandbox()
         try:
             error = _apply(box, self.history.migrations[: s.migration])
@@ -409,16 +328,18 @@ class Planner:
                 error = None if failed is None else failed.message
             if error is not None:
                 raise RefuseError(f"the history before the statement does not apply: {error}")
-            return build_rebuild(box.connection, ColumnTarget(s.table, s.column, False, None),
+            return build_rebuild(box.connection, ColumnTarget(table, column, False, None),
                                  self.settings, add_column=column_text,
                                  own_transaction=False)
         finally:
             box.close()
 
-    def _fixed_history(self, edits: dict[str, str], workdir: str) -> History:
-        """The history with the in-place edits applied (read from a scratch copy)."""
+    def _fixed_timeline(self, edits: dict[str, str], workdir: str) -> Timeline:
+        """The history with the in-place edits applied, read from a scratch copy and
+        replayed once: the proofs, the lint of the corrected rules and the end-state
+        rebuilds all use it."""
         if not edits:
-            return self.history
+            return self.timeline
         copy = os.path.join(workdir, "migrations")
         root = self.root
 
@@ -432,11 +353,10 @@ class Planner:
             rel = os.path.relpath(path, self.root)
             with open(os.path.join(copy, rel), "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-        return load_history(copy, self.layout, self.runner_override or self.history.runner,
-                            requested=self.requested)
+        return load_timeline(copy, requested=Requested.from_config(self._fixed_config(copy, ())))
 
-    def _prove_in_place(self, plan: FixPlan, fixed: History, after_lint: list[Finding]
-                        ) -> FixPlan:
+    def _prove_in_place(self, plan: FixPlan, fix: Plan, fixed: History,
+                        after_lint: list[Finding]) -> FixPlan:
         """Apply the corrected migration on a populated database and check the result."""
         if plan.refused:
             return plan
@@ -454,15 +374,17 @@ class Planner:
                                        error or "applied on a database holding rows", s.table))
             if error is None:
                 after = ck.capture(box.connection)
-                table = s.table
-                if s.code == "NN003" and after.table(table) is None:
-                    table = s.get("source_table") or table
+                # the first of the plan's tables that exists after the migration, else the last
+                tables = fix.tables or (s.table,)
+                table = next((t for t in tables if after.table(t) is not None), tables[-1])
                 target = ColumnTarget(table, s.column, True, None)
                 proof = ck.Proof(target, before, after, {}, frozenset(), None, box.connection)
                 results.append(_row_counts(before, after))
                 if before.table(table) is not None and after.table(table) is not None:
                     results.append(ck.check_untouched_columns(proof))
-                results.append(_target_values(box.connection, s, table, self.history))
+                results.append(fix.expect.check(box.connection, table, s.column)
+                               if fix.expect is not None
+                               else CheckResult(4, "target-column-values", True, table=table))
                 results.append(ck.check_integrity(proof))
                 rest = _apply(box, fixed.migrations[s.migration + 1 :])
                 results.append(CheckResult(16, "rest-of-history-applies", rest is None,
@@ -476,7 +398,7 @@ class Planner:
                                        f"{s.code} no longer fires on the fixed history"
                                        if not still else f"{s.code} still fires: "
                                        f"{still[0].message}", s.table))
-            if s.code in ("NN003", "NN004"):
+            if fix.data_only:
                 results.append(self._same_schema(fixed, s.migration))
         finally:
             box.close()
@@ -503,10 +425,10 @@ class Planner:
 
     # -- end-state rebuilds -------------------------------------------------------
 
-    def _column_target(self, target: _Target, fixed: History) -> tuple[ColumnTarget | None,
-                                                                       list[FixPlan], list[str]]:
+    def _column_target(self, target: _Target, fixed: Timeline
+                       ) -> tuple[ColumnTarget | None, list[FixPlan], list[str]]:
         """The column definition to rebuild to, refusals (NN006), and notes."""
-        final = replay(fixed).final
+        final = fixed.final
         table = final.table(target.table)
         col = table.column(target.column) if table is not None else None
         if table is None or col is None:
@@ -514,23 +436,15 @@ class Planner:
             # end state to bring them to; the in-place correction is the whole fix.
             return None, [], []
         given = self.options.set_for(table.name, col.name)
-        unique = _unique_keys_with(final, table.name, col.name)
+        unique = unique_keys_with(final, table.name, col.name)
         notes: list[str] = []
         refusals: list[FixPlan] = []
-        situation = target.situations[0]
-        if situation.code in ("NN005", "SQ003"):
+        situation, end = target.situations[0], target.ends[0]
+        if end.restore:
             # The in-place correction dropped the default the author wrote: restore it,
             # on every database, as it is on those where the original applied.
-            stmt = self.history.migrations[situation.migration].up.statements[
-                situation.statement]
-            assert isinstance(stmt.ddl, d.AddColumn)
-            orig = stmt.ddl.column
-            default = strip_parens(orig.default or "NULL")
-            notes.append(f"Restores DEFAULT {orig.default} of `{col.name}` as the original "
-                         f"{self.history.migrations[situation.migration].label} declared it, "
-                         "on databases corrected in place and on those where the original "
-                         "applied to an empty table alike.")
-            return (ColumnTarget(table.name, col.name, orig.notnull, default), refusals, notes)
+            return (ColumnTarget(table.name, col.name, end.notnull, end.default), refusals,
+                    [end.note])
         if unique and not (given is not None and self.options.force):
             name, cols, plain = unique[0]
             value = given if given is not None else zero_value(col.type)
@@ -592,7 +506,7 @@ class Planner:
                      "(the column is not part of any UNIQUE key).")
         return ColumnTarget(table.name, col.name, True, value, backfill=value), [], notes
 
-    def _end_state(self, target: _Target, fixed: History, in_place: list[Situation],
+    def _end_state(self, target: _Target, fixed: Timeline, in_place: list[Situation],
                    planned_versions: list[str], planned_edits: dict[str, str]
                    ) -> list[FixPlan]:
         situation = target.situations[0]
@@ -622,9 +536,10 @@ class Planner:
                                     foreign_keys=self.settings.foreign_keys_may_be_on))
         finally:
             old_path.close()
-        own = [x for x in target.situations if x.code in FOLLOW_UP]
+        own = [x for x in target.situations if x.migration >= 0]  # corrected in place
         others = {x.table.lower() for x in in_place} - {column_target.table.lower()}
-        results.append(self._same_end_state(fixed, own, up, rebuild.own_transaction, others))
+        results.append(self._same_end_state(fixed.history, own, up, rebuild.own_transaction,
+                                            others))
         codes = ", ".join(sorted({s.code for s in target.situations}))
         header = [f"Generated by migrate-lint fix ({codes}) for `{column_target.table}."
                   f"{column_target.column}`.", *notes, *rebuild.assumptions,
@@ -762,20 +677,6 @@ def _reversion(files: tuple[FileChange, ...], old: str, new: str, root: str
     return tuple(out)
 
 
-def _same_default(conn: sqlite3.Connection, s: Situation) -> CheckResult:
-    """4. (in place) every existing row got the column's default."""
-    row = conn.execute("SELECT dflt_value FROM pragma_table_xinfo(?) WHERE name = ?",
-                       (s.table, s.column)).fetchone()
-    if row is None or row[0] is None:
-        return CheckResult(4, "target-column-values", False, "the column has no default",
-                           s.table)
-    bad = conn.execute(f"SELECT count(*) FROM {q(s.table)} WHERE {q(s.column)} IS NOT "
-                       f"({row[0]})").fetchone()[0]
-    return CheckResult(4, "target-column-values", bad == 0,
-                       f"every existing row holds {row[0]}" if bad == 0 else
-                       f"{bad} rows do not hold the default", s.table)
-
-
 def _row_counts(before: ck.DbState, after: ck.DbState) -> CheckResult:
     """2. (in place) every table that exists before and after holds as many rows."""
     for b in before.tables:
@@ -785,57 +686,6 @@ def _row_counts(before: ck.DbState, after: ck.DbState) -> CheckResult:
                                f"{len(b.rows)} rows before, {len(a.rows)} after", b.name)
     return CheckResult(2, "row-counts-kept", True,
                        f"{sum(len(t.rows) for t in before.tables)} rows kept")
-
-
-def _count(conn: sqlite3.Connection, sql: str) -> int | None:
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    except sqlite3.Error:
-        return None
-
-
-def _target_values(conn: sqlite3.Connection, s: Situation, table: str,
-                   history: History) -> CheckResult:
-    """4. (in place) the corrected column holds what the correction promises."""
-    if s.code == "NN001":
-        return _same_default(conn, s)
-    t, c = q(table), q(s.column)
-    name = "target-column-values"
-    if s.code in ("NN003", "NN004", "NN005"):
-        nulls = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NULL")
-        if s.code == "NN005":
-            stmt = history.migrations[s.migration].up.statements[s.statement]
-            assert isinstance(stmt.ddl, d.AddColumn)
-            if _count(conn, f"SELECT ({stmt.ddl.column.default}) IS NULL") == 1:
-                return CheckResult(4, name, True, "the default itself is NULL", table)
-        ok = nulls == 0
-        return CheckResult(4, name, ok, "no row holds NULL" if ok else
-                           f"{nulls} rows hold NULL", table)
-    if s.code == "SQ003":
-        value = s.get("default") or "NULL"
-        bad = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NOT ({value})")
-        return CheckResult(4, name, bad == 0, f"every existing row holds {value}" if bad == 0
-                           else f"{bad} rows do not hold {value}", table)
-    if s.code == "SQ001":
-        unique = [r for r in conn.execute(
-            "SELECT name FROM pragma_index_list(?) WHERE \"unique\"", (table,)).fetchall()
-            if [str(x[0]).lower() for x in conn.execute(
-                "SELECT name FROM pragma_index_info(?)", (r[0],))] == [s.column.lower()]]
-        return CheckResult(4, name, bool(unique), f"unique index `{unique[0][0]}` on "
-                           f"`{s.column}`" if unique else "no unique index on the column", table)
-    if s.code == "SQ002":
-        row = conn.execute("SELECT hidden FROM pragma_table_xinfo(?) WHERE name = ? "
-                           "COLLATE NOCASE", (table, s.column)).fetchone()
-        stmt = history.migrations[s.migration].up.statements[s.statement]
-        assert isinstance(stmt.ddl, d.AddColumn)
-        expr = stmt.ddl.column.generated_expr
-        bad = _count(conn, f"SELECT count(*) FROM {t} WHERE {c} IS NOT ({expr})") if expr \
-            else 0
-        ok = row is not None and row[0] == 3 and bad == 0
-        return CheckResult(4, name, ok, "STORED generated column computed for every row"
-                           if ok else "the column is missing, not STORED, or holds other "
-                           "values than its expression", table)
-    return CheckResult(4, name, True, table=table)
 
 
 def _same_file_failures(plans: list[FixPlan]) -> list[FixPlan]:
