@@ -44,6 +44,7 @@ from migrate_lint.registry import (
 from migrate_lint.replay import Timeline
 from migrate_lint.result import LintResult
 from migrate_lint.settings import Requested, Settings
+from migrate_lint.source import Discovery
 
 # --- finding the histories ------------------------------------------------------------
 
@@ -61,21 +62,34 @@ def _under(path: str, roots: Iterable[str]) -> bool:
     return False
 
 
-def _history_files(root: str, layout: str | None) -> set[str] | None:
-    """Real paths of every migration file under ``root``, or None if it is no history."""
-    try:
-        found = discover(root, layout)
-    except MigrateLintError:
+def _history_files(root: str, layout: str | None,
+                   found: dict[str, Discovery | None]) -> set[str] | None:
+    """Real paths of every migration file under ``root``, or None if it is no history.
+
+    Each directory is discovered once per run: ``found`` keeps what was read (by real
+    path), and the replay of the history that holds the file reuses it.
+    """
+    key = _real(root)
+    if key not in found:
+        try:
+            found[key] = discover(root, layout)
+        except MigrateLintError:
+            found[key] = None
+    discovery = found[key]
+    if discovery is None:
         return None
-    files: set[str] = set()
-    for migration in found.migrations:
+    found_files: set[str] = set()
+    for migration in discovery.migrations:
         for section in (*migration.up, *migration.down):
-            files.add(_real(section.path))
-    return files
+            found_files.add(_real(section.path))
+    return found_files
 
 
-def history_root(file: str, config: Config) -> str | None:
-    """The migrations directory whose history holds ``file``, spelled for display."""
+def history_root(file: str, config: Config,
+                 found: dict[str, Discovery | None] | None = None) -> str | None:
+    """The migrations directory whose history holds ``file``, spelled for display
+    (``found``: the directories discovered so far in this run, see `_history_files`)."""
+    found = {} if found is None else found
     real = _real(file)
     parent = os.path.dirname(file) or "."
     candidates = []
@@ -88,7 +102,7 @@ def history_root(file: str, config: Config) -> str | None:
         if key in seen or not os.path.isdir(candidate):
             continue
         seen.add(key)
-        files = _history_files(candidate, config.layout)
+        files = _history_files(candidate, config.layout, found)
         if files is not None and real in files:
             return candidate
     return None
@@ -102,6 +116,8 @@ class _Plan:
     wanted: dict[str, set[str] | None] = field(default_factory=dict)  # real root -> files
     insert_files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # non-SQL files outside any history
+    # real path -> what discovery read there (None: no history), read once per run
+    found: dict[str, Discovery | None] = field(default_factory=dict)
 
     def add(self, root: str, file: str | None) -> None:
         key = _real(root)
@@ -129,7 +145,7 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
                     "your migrations, or set `path` under [tool.migrate-lint]"
                 )
             raise MigrateLintError(f"{path}: no such file or directory")
-        root = history_root(path, config)
+        root = history_root(path, config, plan.found)
         if root is not None:
             plan.add(root, path)
         elif insert_paths and _under(path, insert_paths):
@@ -254,7 +270,8 @@ def lint(
     given = {_real(root): t for root, t in (timelines or {}).items()}
     replayed: list[Timeline] = []
     for key, root in plan.roots.items():
-        timeline = given.get(key) or load_timeline(root, requested=Requested.from_config(config))
+        timeline = given.get(key) or load_timeline(root, requested=Requested.from_config(config),
+                                                   found=plan.found.get(key))
         replayed.append(timeline)
         history = timeline.history
         settings.append((root, history.settings))

@@ -16,6 +16,7 @@ from migrate_lint.history import History
 from migrate_lint.parse import parse_history
 from migrate_lint.replay import Timeline, replay
 from migrate_lint.settings import Origin, Requested
+from migrate_lint.source import Discovery
 
 
 @contextmanager
@@ -35,11 +36,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_history(root: str | os.PathLike[str], layout: str | None = None,
-                 runner: str | None = None, *, requested: Requested | None = None) -> History:
+                 runner: str | None = None, *, requested: Requested | None = None,
+                 found: Discovery | None = None) -> History:
     """Discover and parse the migrations under ``root``.
 
     ``requested`` carries the connection settings asked for by flags and config
     (`History.settings` resolves them); ``layout`` and ``runner`` override its own.
+    ``found`` is a discovery of ``root`` this run already made (with that layout).
     Raises :class:`migrate_lint.errors.MigrateLintError` on unreadable input.
     """
     asked = requested or Requested()
@@ -49,7 +52,8 @@ def load_history(root: str | os.PathLike[str], layout: str | None = None,
     if runner:
         asked = replace(asked, runner=runner, runner_from=(
             asked.runner_from if asked.runner == runner else Origin("flag", "--runner")))
-    found = discover(root, asked.layout)
+    if found is None:
+        found = discover(root, asked.layout)
     with gc_paused():
         history = parse_history(found)
     return replace(history, runner=asked.runner or history.runner, requested=asked)
@@ -57,8 +61,9 @@ def load_history(root: str | os.PathLike[str], layout: str | None = None,
 
 def load_timeline(root: str | os.PathLike[str], layout: str | None = None,
                   runner: str | None = None, upto: int | None = None, *,
-                  requested: Requested | None = None) -> Timeline:
-    """Discover, parse and replay the migrations under ``root``."""
-    history = load_history(root, layout, runner, requested=requested)
+                  requested: Requested | None = None, found: Discovery | None = None
+                  ) -> Timeline:
+    """Discover, parse and replay the migrations under ``root`` (see `load_history`)."""
+    history = load_history(root, layout, runner, requested=requested, found=found)
     with gc_paused():
         return replay(history, upto)
