@@ -89,7 +89,7 @@ def restored_default(table: str, column: str, col: ColumnDef, migration: str) ->
     """The follow-up rebuild of a correction that dropped the author's DEFAULT (NN005,
     SQ003): it restores the default, on databases corrected in place and on those where
     the original applied to an empty table alike."""
-    return EndState(table, column, restore=True,
+    return EndState(table, column, exact=True,
                     default=literals.strip_parens(col.default or "NULL"), notnull=col.notnull,
                     note=(f"Restores DEFAULT {col.default} of `{column}` as the original "
                           f"{migration} declared it, on databases corrected in place and on "

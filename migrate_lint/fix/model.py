@@ -58,15 +58,15 @@ class EndState:
     """The follow-up rebuild of ``table.column`` for databases where the original
     migration applied (on empty tables), or where older writers omit the column.
 
-    ``restore``: the correction dropped the author's DEFAULT, which the rebuild
-    restores (``default``, ``notnull``; ``note`` says so); otherwise the planner chooses
-    the default (the type's zero value, ``--set``, or NN006's alternatives).
-    ``always``: planned even when the in-place correction was refused.
+    ``exact``: the rebuild gives the column exactly ``default`` and ``notnull`` (the
+    author's DEFAULT a correction dropped, say; ``note`` says why); otherwise the
+    planner chooses the default (the type's zero value, ``--set``, or NN006's
+    alternatives). ``always``: planned even when the in-place correction was refused.
     """
 
     table: str
     column: str
-    restore: bool = False
+    exact: bool = False
     default: str | None = None
     notnull: bool = True
     note: str = ""

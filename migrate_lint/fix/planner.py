@@ -440,9 +440,9 @@ class Planner:
         notes: list[str] = []
         refusals: list[FixPlan] = []
         situation, end = target.situations[0], target.ends[0]
-        if end.restore:
-            # The in-place correction dropped the default the author wrote: restore it,
-            # on every database, as it is on those where the original applied.
+        if end.exact:
+            # The rule names the end state (e.g. the author's default, which the
+            # in-place correction dropped): every database gets exactly that.
             return (ColumnTarget(table.name, col.name, end.notnull, end.default), refusals,
                     [end.note])
         if unique and not (given is not None and self.options.force):

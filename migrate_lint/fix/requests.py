@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from migrate_lint import engine
 from migrate_lint.config import Config
-from migrate_lint.engine import all_rules, is_fixable
+from migrate_lint.engine import is_fixable
 from migrate_lint.findings import Finding
 from migrate_lint.fix.model import Options, Situation
 from migrate_lint.history import History
@@ -25,7 +26,7 @@ WRITERS_OMIT = "NN002"
 
 def fixable_codes() -> tuple[str, ...]:
     """The codes of every rule that defines ``fix``, sorted."""
-    return tuple(cls.code for cls in all_rules() if is_fixable(cls))
+    return tuple(cls.code for cls in engine.all_rules() if is_fixable(cls))
 
 
 def wanted_codes(select: Sequence[str] | frozenset[str]) -> tuple[str, ...]:
