@@ -86,9 +86,12 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
     reruns: dict[int, set[int]] = {}
     keys_off: set[int] = set()
     around: dict[int, set[int]] = {}
+    by_label: dict[str, int] = {}  # a finding names its migration by label
+    for position, migration in enumerate(history.migrations):
+        by_label.setdefault(migration.label, position)
     for i, f in enumerate(findings):
         if f.claim is not None:
-            index = _migration_of(history, f)
+            index = by_label.get(f.migration) if f.migration is not None else None
             if index is not None:
                 wanted.setdefault(index, []).append(i)
                 if isinstance(f.claim, RerunFails):
@@ -111,15 +114,6 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
         for i in positions:
             out[i] = _apply_verdict(findings[i], _verdict(findings[i], seen, migration))
     return [f for f in out if f is not None]
-
-
-def _migration_of(history: History, finding: Finding) -> int | None:
-    if finding.migration is None:
-        return None
-    for i, m in enumerate(history.migrations):
-        if m.label == finding.migration:
-            return i
-    return None
 
 
 def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],

@@ -247,6 +247,18 @@ class Schema:
         """The table called ``name``, if any."""
         return self.tables.get(_key(name))
 
+    def version_of(self, table: Table) -> Table | None:
+        """This schema's version of ``table``: the table made by the same statement
+        (its origin), whatever it is called now; None once it is dropped.
+
+        Looked up by name first, as only a RENAME changes it: rules ask this at many
+        steps, and a scan of every table each time made `check` quadratic.
+        """
+        found = self.tables.get(_key(table.name))
+        if found is not None and found.origin == table.origin:
+            return found
+        return next((t for t in self.tables.values() if t.origin == table.origin), None)
+
     def index(self, name: str) -> Index | None:
         """The index called ``name``, if any."""
         return self.indexes.get(_key(name))

@@ -161,11 +161,15 @@ def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
 def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: ForeignKeyDef,
              kind: str) -> tuple[Statement, Span]:
     """The last statement of steps [start, stop) that turned ``fk`` into a problem."""
+    seen = False
     for index in range(stop - 1, start - 1, -1):
         step = timeline.steps[index]
-        child = next((t for t in step.after.tables.values() if t.origin == table.origin), None)
+        child = step.after.version_of(table)
         if child is None:
+            if seen:
+                break  # before the step that made it: no earlier step has it either
             continue
+        seen = True
         after_fk = next((f for f in all_foreign_keys(child)
                          if _key(child, f)[1] == _key(table, fk)[1]), None)
         if after_fk is None:
@@ -173,7 +177,7 @@ def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: Foreig
         problem = fk_problem(step.after, after_fk)
         if problem is None or problem[0] != kind:
             continue
-        old = next((t for t in step.before.tables.values() if t.origin == table.origin), None)
+        old = step.before.version_of(table)
         old_fk = next((f for f in all_foreign_keys(old)
                        if _key(old, f)[1] == _key(table, fk)[1]), None) if old else None
         before = fk_problem(step.before, old_fk) if old_fk is not None else None

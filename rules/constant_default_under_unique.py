@@ -132,7 +132,7 @@ def _new_to_existing_writers(ctx: Context, table: Table, col: Column) -> bool:
     """
     timeline, m = ctx.timeline, ctx.migration_index
     end = timeline.after_migration(m)
-    final = next((t for t in end.tables.values() if t.origin == table.origin), table)
+    final = end.version_of(table) or table
     was = timeline.steps[timeline.boundaries[m]].before.table(final.name)
     return was is not None and was.column(col.name) is None
 

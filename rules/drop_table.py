@@ -146,7 +146,7 @@ def _kept(ctx: Context, table: Table, before_step: int, depth: int) -> bool:
         copy = step.after.table(target)
         if copy is None or copy.origin == table.origin:
             continue
-        if any(t.origin == copy.origin for t in end.tables.values()):
+        if end.version_of(copy) is not None:
             return True
         # a copy of a copy (backup, drop, re-create, restore): follow it
         if _kept(ctx, copy, stop, depth + 1):

@@ -84,7 +84,7 @@ class RenameColumnRule(Rule):
             return
         table, column = found
         end = ctx.timeline.after_migration(ctx.migration_index)
-        later = next((t for t in end.tables.values() if t.origin == table.origin), None)
+        later = end.version_of(table)
         if later is not None and later.column(node.old) is not None:
             return  # the old name is back by the end of the migration
         yield self.report(ColumnRenamed(statement_head(stmt), table.name, column.name, node.new),

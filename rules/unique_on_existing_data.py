@@ -244,7 +244,7 @@ def _copied_unique(ctx: Context, table: Table, columns: frozenset[str], where: s
         dedup = deduplicated_on(step.statement.ast) if step.statement.ast is not None else None
         if _keeps_one_per(dedup, columns, names):
             return True
-        was = next((t for t in first.tables.values() if t.origin == source.origin), None)
+        was = first.version_of(source)
         existing = unique_sets(step.before, source)
         if was is not None:
             existing += unique_sets(first, was)
@@ -285,8 +285,8 @@ def _takes_over(ctx: Context, source: Table, new: Table, copy_step: int) -> bool
         return True
     start = timeline.steps[timeline.boundaries[ctx.migration_index]].before
     end = timeline.after_migration(ctx.migration_index)
-    was = next((t for t in start.tables.values() if t.origin == source.origin), None)
-    now = next((t for t in end.tables.values() if t.origin == new.origin), None)
+    was = start.version_of(source)
+    now = end.version_of(new)
     return was is not None and now is not None and was.name.lower() == now.name.lower()
 
 
