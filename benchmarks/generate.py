@@ -96,7 +96,7 @@ def generate_growing_history(root: Path, statements: int = 20_000, per_migration
                 cols = [f"c_{counter}_{i}" for i in range(rng.randint(2, 6))]
                 body = ["`id` integer PRIMARY KEY AUTOINCREMENT"]
                 body += [f"`{c}` text DEFAULT 'x' NOT NULL" for c in cols]
-                if rng.random() < 0.3:
+                if rng.random() < 0.3 and tables:  # the first table has no parent
                     parent = rng.choice(sorted(tables))
                     target = "`id`"
                     if rng.random() < 0.05:
