@@ -79,11 +79,19 @@ class HistoryContext:
     inserts: tuple[object, ...] = ()
     diagnostics: tuple[object, ...] = field(default=())
     base: GitBase | None = None  # the migration files at `--since REV`, when given
+    # The migrations whose findings the run reports (`check FILES`); None: all of them.
+    # A rule may skip work whose findings can only land in other migrations' files;
+    # findings outside every migration file (insert sites) are always wanted.
+    scope: frozenset[int] | None = None
 
     @property
     def history(self) -> History:
         """The parsed history."""
         return self.timeline.history
+
+    def wants(self, migration: int | None) -> bool:
+        """Whether findings in migration ``migration`` (an index) are reported."""
+        return self.scope is None or migration in self.scope
 
 
 class Rule:
@@ -256,11 +264,15 @@ def run_rules(
     rules: Sequence[type[Rule]],
     inserts: Sequence[object] = (),
     base: GitBase | None = None,
+    scope: frozenset[int] | None = None,
 ) -> list[Finding]:
     """Run ``rules`` over every up statement and the whole history.
 
     ``base`` (from ``--since REV``) tells history rules which migration files existed
-    at that revision and what they held.
+    at that revision and what they held. ``scope`` (the migrations of the files
+    `check FILES` was given) limits the per-statement rules to those migrations'
+    statements and is passed on to the history rules (`HistoryContext.scope`): a
+    statement's findings sit in its own migration's files.
     """
     instances = [cls() for cls in rules]
     by_kind: dict[str, list[Rule]] = {}
@@ -271,7 +283,8 @@ def run_rules(
             by_kind.setdefault(kind, []).append(rule)
     findings: list[Finding] = []
     insert_tuple = tuple(inserts)
-    for index, step in enumerate(timeline.steps):
+    for index in _step_indices(timeline, scope):
+        step = timeline.steps[index]
         interested = by_kind.get(step.statement.kind)
         if not interested:
             continue
@@ -289,7 +302,8 @@ def run_rules(
                     findings.append(finding)
             except Exception as err:  # a broken rule must not end the run
                 findings.append(_internal_error(rule, err, step.statement.span))
-    hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics, base)
+    hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics, base,
+                          scope)
     anchor = timeline.steps[0].statement.span if timeline.steps else Span(
         timeline.history.root, 0, 0, 1, 1, 1, 1)
     for rule in instances:
@@ -298,6 +312,14 @@ def run_rules(
         except Exception as err:  # a broken rule must not end the run
             findings.append(_internal_error(rule, err, anchor))
     return findings
+
+
+def _step_indices(timeline: Timeline, scope: frozenset[int] | None) -> Iterable[int]:
+    """The steps of the migrations in ``scope`` (every step when None), in order."""
+    if scope is None:
+        return range(len(timeline.steps))
+    bounds = timeline.boundaries
+    return [i for m in sorted(scope) for i in range(bounds[m], bounds[m + 1])]
 
 
 def _internal_error(rule: Rule, err: Exception, span: Span) -> Finding:

@@ -28,7 +28,7 @@ from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import load_base, migration_files
+from migrate_lint.gitbase import load_base, migration_files, source_files
 from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.registry import (
@@ -172,16 +172,29 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
     return plan
 
 
-def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]]
-                        ) -> list[tuple[str, int, int]]:
-    """Statements some selected rule explains better than MG001 (``Rule.claims``)."""
+def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]],
+                        scope: frozenset[int] | None = None) -> list[tuple[str, int, int]]:
+    """Statements some selected rule explains better than MG001 (``Rule.claims``), in
+    the migrations of ``scope`` (None: all)."""
     claimers = [r for r in rules if r.claims is not Rule.claims]
+    bounds = timeline.boundaries
+    steps = timeline.steps if scope is None else [
+        step for m in sorted(scope) for step in timeline.steps[bounds[m]:bounds[m + 1]]]
     return [
         (stmt.span.path, stmt.span.start, stmt.span.end)
-        for step in timeline.steps
+        for step in steps
         if (stmt := step.statement).problem is not None
         and any(rule.claims(stmt) for rule in claimers)
     ]
+
+
+def scope_of(found: Discovery, wanted: set[str] | None) -> frozenset[int] | None:
+    """The indices of the migrations holding the ``wanted`` files (real paths); None
+    when every file is wanted."""
+    if wanted is None:
+        return None
+    return frozenset(i for i, source in enumerate(found.migrations)
+                     if any(_real(path) in wanted for path in source_files(source)))
 
 
 def _insert_sites(paths: Sequence[str], exclude: Sequence[str], writers_from: str | None
@@ -270,8 +283,12 @@ def lint(
     given = {_real(root): t for root, t in (timelines or {}).items()}
     replayed: list[Timeline] = []
     for key, root in plan.roots.items():
+        wanted = plan.wanted.get(key)
+        found = plan.found.get(key) or discover(root, config.layout)
+        # `check FILES`: rules look at the given files' migrations only
+        scoped = scope_of(found, wanted)
         timeline = given.get(key) or load_timeline(root, requested=Requested.from_config(config),
-                                                   found=plan.found.get(key))
+                                                   found=found)
         replayed.append(timeline)
         history = timeline.history
         settings.append((root, history.settings))
@@ -279,11 +296,11 @@ def lint(
         base = load_base(history, config.since) if config.since else None
         with gc_paused():
             produced = engine.run_rules(timeline, config, rules, sites if key == primary else (),
-                                        base=base)
+                                        base=base, scope=scoped)
             # SQLite is the judge: what a finding claims is run before it is reported
             produced = confirm.judge(timeline, produced)
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
-        claimed = _claimed_statements(timeline, rules)
+        claimed = _claimed_statements(timeline, rules, scoped)
         for diag in history.diagnostics:
             if not is_active(diag.code):
                 continue
@@ -298,7 +315,10 @@ def lint(
         produced = [_with_severity(f, config) for f in produced]
         outcome = suppress.apply(produced, history, resolve=resolve, active=is_active,
                                  severity=unused_severity)
-        suppressed += len(outcome.suppressed)
+        # what a directive silenced in a file the run reports on (`check FILES`: not
+        # the other files, whose rules did not run)
+        suppressed += len(outcome.suppressed) if wanted is None else sum(
+            1 for f in outcome.suppressed if real(f.path) in wanted)
         kept = list(outcome.kept)
         if is_active(suppress.UNUSED_CODE):
             kept += [_with_severity(f, config) for f in outcome.unused]
@@ -310,7 +330,6 @@ def lint(
             reported &= changed
             kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed
                     or anchored_anywhere(f.code)]
-        wanted = plan.wanted.get(key)
         if wanted is not None:
             allowed = wanted | insert_real
             kept = [f for f in kept if real(f.path) in allowed]

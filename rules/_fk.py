@@ -95,30 +95,43 @@ def _key(table: Table, fk: ForeignKeyDef) -> tuple[str, tuple[str, ...], str, tu
 _Problem = tuple[int, Statement, Span, Table, ForeignKeyDef, str, str]
 
 
-def new_fk_problems(timeline: Timeline, kinds: frozenset[str]) -> Iterator[_Problem]:
+def new_fk_problems(timeline: Timeline, kinds: frozenset[str],
+                    scope: frozenset[int] | None = None) -> Iterator[_Problem]:
     """Foreign-key problems of ``kinds`` present at the end of a migration and not at
     the end of the one before: (migration, statement, span, child, key, kind, detail).
 
     The statement is the last one of the migration that brought the problem in (the
     CREATE TABLE or ADD COLUMN that declares the key, or the change to its parent).
-    FK001 and FK002 share one pass over the history (``Timeline.memo``).
+    FK001 and FK002 share one pass over the history (``Timeline.memo``). With a
+    ``scope`` (`HistoryContext.scope`) only the problems of those migrations are
+    made, and the pass starts at the first of them.
     """
-    every = timeline.memo("fk-problems", lambda: list(_fk_problems(timeline)))
+    every = timeline.memo(("fk-problems", scope), lambda: list(_fk_problems(timeline, scope)))
     return (p for p in every if p[5] in kinds)
 
 
-def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
+def _fk_problems(timeline: Timeline, scope: frozenset[int] | None = None
+                 ) -> Iterator[_Problem]:
     """One pass over the history that looks, at the end of each migration, only at the
     child tables whose problems may have changed: those the migration touched, and those
     whose parent (table, view or its indexes) it touched. Every other table and its
     parents are the same objects as after the migration before, so its problems are too.
+
+    With a ``scope`` the pass starts at its first migration, from the problems every
+    table has in the schema before it: what the pass from the start would hold there.
     """
     # child key -> the problem keys it had at the end of the migration before
     previous: dict[str, set[tuple[object, ...]]] = {}
     # lower-cased parent name -> keys of the child tables whose foreign keys name it
     children: dict[str, set[str]] = {}
     parents_of: dict[str, frozenset[str]] = {}
-    for m_index in range(len(timeline.history.migrations)):
+    first, last = 0, len(timeline.history.migrations)
+    if scope is not None:
+        if not scope:
+            return
+        first, last = min(scope), max(scope) + 1
+        _seed(timeline.after_migration(first - 1), previous, children, parents_of)
+    for m_index in range(first, last):
         start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
         if start == stop:
             continue  # nothing changed: the problems are the ones before
@@ -150,12 +163,32 @@ def _fk_problems(timeline: Timeline) -> Iterator[_Problem]:
                 current.add(problem_key)
                 if problem_key in before:
                     continue
+                if scope is not None and m_index not in scope:
+                    continue
                 stmt, span = _culprit(timeline, start, stop, table, fk, problem[0])
                 yield m_index, stmt, span, table, fk, problem[0], problem[1]
             if current:
                 previous[key] = current
             else:
                 previous.pop(key, None)
+
+
+def _seed(schema: Schema, previous: dict[str, set[tuple[object, ...]]],
+          children: dict[str, set[str]], parents_of: dict[str, frozenset[str]]) -> None:
+    """The state `_fk_problems` holds after the migration whose end is ``schema``."""
+    for key, table in schema.tables.items():
+        if table.temporary or table.virtual_module:
+            continue
+        parents_of[key] = table.parents
+        for parent in table.parents:
+            children.setdefault(parent, set()).add(key)
+        current: set[tuple[object, ...]] = set()
+        for fk in all_foreign_keys(table):
+            problem = fk_problem(schema, fk)
+            if problem is not None:
+                current.add((*_key(table, fk), problem[0]))
+        if current:
+            previous[key] = current
 
 
 def _culprit(timeline: Timeline, start: int, stop: int, table: Table, fk: ForeignKeyDef,

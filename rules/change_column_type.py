@@ -116,7 +116,7 @@ class ChangeColumnType(Rule):
         timeline = ctx.timeline
         for m_index, migration in enumerate(ctx.history.migrations):
             start, stop = timeline.boundaries[m_index], timeline.boundaries[m_index + 1]
-            if start == stop:
+            if start == stop or not ctx.wants(m_index):
                 continue
             before = timeline.steps[start].before
             end = timeline.steps[stop - 1].after

@@ -99,7 +99,7 @@ class FkTargetMissing(Rule):
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every foreign key left dangling at the end of a migration."""
         for m_index, stmt, span, table, fk, kind, detail in new_fk_problems(
-                ctx.timeline, FK001_KINDS):
+                ctx.timeline, FK001_KINDS, ctx.scope):
             # a code migration (goose .go) may have made the parent: not certain (info)
             makers = ctx.timeline.code_makers(
                 m_index + 1, partial(_has_table, fk.parent)) if kind == MISSING_TABLE else ()

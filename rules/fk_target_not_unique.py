@@ -80,7 +80,7 @@ class FkTargetNotUnique(Rule):
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for every foreign key whose parent key is not unique."""
         for m_index, stmt, span, table, fk, _kind, detail in new_fk_problems(
-                ctx.timeline, FK002_KINDS):
+                ctx.timeline, FK002_KINDS, ctx.scope):
             yield self.report(ForeignKeyToNonUnique(table.name, fk.parent, fk_label(table, fk),
                                                     detail),
                               span, statement=stmt.span,

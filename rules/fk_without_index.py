@@ -103,6 +103,8 @@ class FkWithoutIndex(Rule):
                     col = table.column(fk.columns[0])
                     if col is not None and col.references is fk:
                         origin = col.origin
+                if not ctx.wants(ctx.history.find(origin.migration)):
+                    continue  # reported in a migration the run does not report on
                 stmt = statement_at(ctx.history, origin)
                 if stmt is None:
                     continue
