@@ -110,6 +110,11 @@ class Script:
     comments: tuple[Comment, ...]
     paths: tuple[str, ...]
 
+    @property
+    def first(self) -> Statement | None:
+        """The first statement, if any (a checkpoint's outline makes only that one)."""
+        return self.statements[0] if self.statements else None
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:

@@ -8,7 +8,7 @@ backfilled a column, which tables the tool could not follow.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -63,13 +63,14 @@ class Timeline:
     """Every step of a replayed history, with the facts rules ask about."""
 
     def __init__(self, history: History, steps: list[Step], writes: list[Write],
-                 boundaries: list[int]) -> None:
+                 boundaries: list[int], *, unfollowed: dict[str, int] | None = None) -> None:
         self.history = history
         self.steps = steps
         self.writes = writes
         # boundaries[i] is the index of the first step of migration i; one extra at the end
         self.boundaries = boundaries
-        self._unfollowed: dict[str, int] | None = None
+        # see first_unfollowed; given when the caller knows it (a replay the cache resumed)
+        self._unfollowed: dict[str, int] | None = unfollowed
         self._memo: dict[Hashable, Any] = {}
 
     @property
@@ -202,6 +203,10 @@ class Timeline:
 
     def first_unfollowed(self, table: str) -> int | None:
         """The first step naming ``table`` in a statement the tool did not understand."""
+        return self.unfollowed().get(table.lower())
+
+    def unfollowed(self) -> dict[str, int]:
+        """Lower-cased name -> `first_unfollowed` of it, for every name."""
         if self._unfollowed is None:
             first: dict[str, int] = {}
             for index, step in enumerate(self.steps):
@@ -209,7 +214,7 @@ class Timeline:
                     for name in step.statement.tables:
                         first.setdefault(name.lower(), index)
             self._unfollowed = first
-        return self._unfollowed.get(table.lower())
+        return self._unfollowed
 
     def code_makers(self, migration: int, present: Callable[[Schema], bool]
                     ) -> tuple[Migration, ...]:
@@ -236,25 +241,36 @@ class Timeline:
 
 def replay(history: History, upto: int | None = None) -> Timeline:
     """Replay the up direction of every migration (or of the first ``upto``)."""
-    schema = Schema()
+    migrations = history.migrations if upto is None else history.migrations[:upto]
+    steps, writes, boundaries = replay_steps(migrations, 0, Schema(), 0)
+    boundaries.append(len(steps))
+    return Timeline(history, steps, writes, boundaries)
+
+
+def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, offset: int
+                 ) -> tuple[list[Step], list[Write], list[int]]:
+    """Replay ``migrations`` (numbered from ``first``) on ``schema``, numbering their
+    steps from ``offset``: the steps, the writes, and where each migration starts.
+
+    ``replay`` starts from nothing; `migrate_lint.checkpoint` from the schema after
+    the migrations it keeps.
+    """
     steps: list[Step] = []
     writes: list[Write] = []
     boundaries: list[int] = []
-    migrations = history.migrations if upto is None else history.migrations[:upto]
-    for m_index, migration in enumerate(migrations):
-        boundaries.append(len(steps))
+    for m_index, migration in enumerate(migrations, first):
+        boundaries.append(offset + len(steps))
         for stmt in migration.up.statements:
             origin = Origin(migration.label, stmt.index, stmt.span)
             after, error = apply(schema, stmt, origin)
             touched = after.touched
             after = after.settled()
             steps.append(Step(m_index, stmt, schema, after, error, touched))
-            write = _write_of(stmt, len(steps) - 1)
+            write = _write_of(stmt, offset + len(steps) - 1)
             if write is not None:
                 writes.append(write)
             schema = after
-    boundaries.append(len(steps))
-    return Timeline(history, steps, writes, boundaries)
+    return steps, writes, boundaries
 
 
 def _write_of(stmt: Statement, step: int) -> Write | None:

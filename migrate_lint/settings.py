@@ -185,9 +185,9 @@ def _step_outs(history: History) -> tuple[Span, ...]:
     """Files whose first statement ends the runner's transaction (drizzle's escape)."""
     out = []
     for migration in history.migrations:
-        statements = migration.up.statements
-        if statements and _ends_transaction(statements[0]):
-            out.append(statements[0].span)
+        first = migration.up.first
+        if first is not None and _ends_transaction(first):
+            out.append(first.span)
     return tuple(out)
 
 
