@@ -114,8 +114,9 @@ def _detect(root: str, scan: Scan, texts: dict[str, str]) -> str:
     goose = dbmate = 0
     for name, _version in scan.plain:
         text = cached_text(root, name, texts)
-        goose += GOOSE_UP.search(text) is not None
-        dbmate += DBMATE.search(text) is not None
+        # the substrings first: a line-anchored search of every file costs more
+        goose += ("+g" in text or "+G" in text) and GOOSE_UP.search(text) is not None
+        dbmate += "migrate:" in text and DBMATE.search(text) is not None
     half = len(scan.plain) / 2
     if goose > half:
         return "goose"
