@@ -26,6 +26,7 @@ from typing import Any
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
+from migrate_lint.realpaths import real, reals
 
 FORMAT_VERSION = 1
 DEFAULT_FILE = ".migrate-lint-baseline.json"
@@ -88,6 +89,9 @@ class Fingerprinter:
         self._files: dict[str, _Placed | None] = {}
         if history is None:
             return
+        self._keys.update(reals(p for migration in history.migrations
+                                for script in (migration.up, migration.down) if script
+                                for p in script.paths))
         for migration in history.migrations:
             scripts = [migration.up] + ([migration.down] if migration.down else [])
             for path in {p for script in scripts for p in script.paths}:
@@ -138,11 +142,15 @@ class Fingerprinter:
 
     def stamp(self, findings: Iterable[Finding]) -> list[Finding]:
         """``findings`` with their fingerprints filled in."""
-        return [replace(f, fingerprint=self.fingerprint(f)) for f in findings]
+        return [self.stamp_one(f) for f in findings]
+
+    def stamp_one(self, finding: Finding) -> Finding:
+        """``finding`` with its fingerprint filled in."""
+        return replace(finding, fingerprint=self.fingerprint(finding))
 
 
 def _key(path: str) -> str:
-    return os.path.normcase(os.path.realpath(path))
+    return real(path)
 
 
 def _relative(path: str, base: str) -> str:

@@ -22,15 +22,18 @@ from dataclasses import dataclass, field, replace
 
 from migrate_lint import baseline as baseline_file
 from migrate_lint import bounded, confirm, engine, suppress
+from migrate_lint.checkpoint import PrefixMiss, texts_of
 from migrate_lint.config import Config, load_config
 from migrate_lint.discover import discover
 from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import load_base, migration_files, source_files
+from migrate_lint.gitbase import GitBase, load_base, source_files
 from migrate_lint.history import History
+from migrate_lint.lintcache import CacheChoice, HistoryCache
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
+from migrate_lint.realpaths import real, reals
 from migrate_lint.registry import (
     BUILTIN,
     anchored_anywhere,
@@ -50,7 +53,7 @@ from migrate_lint.source import Discovery
 
 
 def _real(path: str) -> str:
-    return os.path.normcase(os.path.realpath(path))
+    return real(path)
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
@@ -78,11 +81,8 @@ def _history_files(root: str, layout: str | None,
     discovery = found[key]
     if discovery is None:
         return None
-    found_files: set[str] = set()
-    for migration in discovery.migrations:
-        for section in (*migration.up, *migration.down):
-            found_files.add(_real(section.path))
-    return found_files
+    return set(reals(section.path for migration in discovery.migrations
+                     for section in (*migration.up, *migration.down)).values())
 
 
 def history_root(file: str, config: Config,
@@ -193,8 +193,10 @@ def scope_of(found: Discovery, wanted: set[str] | None) -> frozenset[int] | None
     when every file is wanted."""
     if wanted is None:
         return None
-    return frozenset(i for i, source in enumerate(found.migrations)
-                     if any(_real(path) in wanted for path in source_files(source)))
+    files = [source_files(source) for source in found.migrations]
+    known = reals(path for paths in files for path in paths)
+    return frozenset(i for i, paths in enumerate(files)
+                     if any(known[path] in wanted for path in paths))
 
 
 def _insert_sites(paths: Sequence[str], exclude: Sequence[str], writers_from: str | None
@@ -231,6 +233,7 @@ def lint(
     insert_paths: Sequence[str] | None = None,
     apply_baseline: bool = True,
     timelines: Mapping[str, Timeline] | None = None,
+    cache: CacheChoice | None = None,
 ) -> LintResult:
     """Check ``paths`` (default: the configured migrations directory).
 
@@ -238,8 +241,11 @@ def lint(
     ``insert_paths`` to ``config.insert_paths``. Findings carry fingerprints; the
     configured baseline hides those it lists unless ``apply_baseline`` is false (the
     ``baseline`` command, which writes it). ``timelines`` (by history root) are histories
-    the caller already read and replayed with this configuration: they are not read again. Raises :class:`MigrateLintError` on
-    bad input or configuration (a path outside any history, an unknown rule code).
+    the caller already read and replayed with this configuration: they are not read again.
+    With ``cache`` the run reads and keeps results and replay checkpoints there
+    (`migrate_lint.lintcache`): the findings are the same, and a history answered from
+    the cache has no timeline in the result. Raises :class:`MigrateLintError` on bad
+    input or configuration (a path outside any history, an unknown rule code).
     """
     config = validate(config if config is not None else load_config())
     inserts_from = tuple(insert_paths) if insert_paths is not None else config.insert_paths
@@ -271,7 +277,8 @@ def lint(
     suppressed = 0
     stamp_base = os.path.dirname(os.path.abspath(config.baseline)) if config.baseline \
         else os.getcwd()
-    per_root: list[tuple[History, list[Finding]]] = []
+    per_root: list[tuple[History | None, list[Finding]]] = []
+    cache_notes: list[str] = []
     scope: set[str] = set()  # real paths of the migration files this run reports on
     real_cache: dict[str, str] = {}
 
@@ -282,21 +289,18 @@ def lint(
 
     given = {_real(root): t for root, t in (timelines or {}).items()}
     replayed: list[Timeline] = []
-    for key, root in plan.roots.items():
-        wanted = plan.wanted.get(key)
-        found = plan.found.get(key) or discover(root, config.layout)
-        # `check FILES`: rules look at the given files' migrations only
-        scoped = scope_of(found, wanted)
-        timeline = given.get(key) or load_timeline(root, requested=Requested.from_config(config),
-                                                   found=found)
-        replayed.append(timeline)
+    requested = Requested.from_config(config)
+
+    def checked(timeline: Timeline, root_sites: tuple[object, ...],
+                scoped: frozenset[int] | None, wanted: set[str] | None
+                ) -> tuple[list[Finding], int, GitBase | None, Settings]:
+        """The findings of one history after suppressions, how many they silenced, the
+        `--since` base and the connection settings."""
         history = timeline.history
-        settings.append((root, history.settings))
-        texts.update(history.texts)
         base = load_base(history, config.since) if config.since else None
         with gc_paused():
-            produced = engine.run_rules(timeline, config, rules, sites if key == primary else (),
-                                        base=base, scope=scoped)
+            produced = engine.run_rules(timeline, config, rules, root_sites, base=base,
+                                        scope=scoped)
             # SQLite is the judge: what a finding claims is run before it is reported
             produced = confirm.judge(timeline, produced)
         seen = {(f.code, f.path, f.span.line, f.span.col) for f in produced}
@@ -317,26 +321,72 @@ def lint(
                                  severity=unused_severity)
         # what a directive silenced in a file the run reports on (`check FILES`: not
         # the other files, whose rules did not run)
-        suppressed += len(outcome.suppressed) if wanted is None else sum(
+        count = len(outcome.suppressed) if wanted is None else sum(
             1 for f in outcome.suppressed if real(f.path) in wanted)
         kept = list(outcome.kept)
         if is_active(suppress.UNUSED_CODE):
             kept += [_with_severity(f, config) for f in outcome.unused]
-        history_files = {real(p) for m in history.migrations for p in migration_files(m)}
+        return kept, count, base, history.settings
+
+    # results to store once stamped: cache, entry name, suppressed, settings, the files
+    # of the history, and the index of its findings in per_root
+    to_store: list[tuple[HistoryCache, str, int, Settings, set[str], int]] = []
+    for key, root in plan.roots.items():
+        wanted = plan.wanted.get(key)
+        found = plan.found.get(key) or discover(root, config.layout)
+        # `check FILES`: rules look at the given files' migrations only
+        scoped = scope_of(found, wanted)
+        root_sites = sites if key == primary else ()
+        # --since reads git: its runs are not cached
+        cached = None if cache is None or config.since else HistoryCache.open(
+            cache, config, root, found, cache_notes)
+        name = cached.results_name(config, rules, root_sites, wanted) if cached else ""
+        hit = cached.results(name) if cached and key not in given else None
+        history: History | None = None
+        base: GitBase | None = None
+        if hit is not None:
+            kept, count, root_settings = hit
+            texts.update(texts_of(found))
+        else:
+            # `check FILES` resumes the replay from a checkpoint before the first file
+            resumed = cached.timeline(requested, min(scoped, default=0)) if (
+                cached and scoped is not None and key not in given) else None
+            timeline = given.get(key) or resumed or load_timeline(
+                root, requested=requested, found=found)
+            try:
+                kept, count, base, root_settings = checked(timeline, root_sites, scoped, wanted)
+            except PrefixMiss:
+                cache_notes.append(f"cache: {root}: the rules needed more of the history "
+                                   "than the checkpoint keeps; replayed it all")
+                timeline = load_timeline(root, requested=requested, found=found)
+                kept, count, base, root_settings = checked(timeline, root_sites, scoped, wanted)
+            replayed.append(timeline)
+            history = timeline.history
+            texts.update(history.texts)
+            if cached is not None:
+                cached.keep(timeline)
+        settings.append((root, root_settings))
+        history_files = set(reals(p for source in found.migrations
+                                  for p in source_files(source)).values())
         reported = set(history_files)
-        if base is not None:
+        if base is not None and history is not None:
             # --since: only migrations added or changed since the revision are reported
             changed = base.changed_files(history)
             reported &= changed
             kept = [f for f in kept if real(f.path) not in history_files or real(f.path) in changed
                     or anchored_anywhere(f.code)]
-        if wanted is not None:
-            allowed = wanted | insert_real
-            kept = [f for f in kept if real(f.path) in allowed]
-        if config.per_file_ignores:
-            before = len(kept)
-            kept = [f for f in kept if not ignored(f.code, f.path, config.per_file_ignores)]
-            suppressed += before - len(kept)
+        if hit is None:
+            if wanted is not None:
+                allowed = wanted | insert_real
+                kept = [f for f in kept if real(f.path) in allowed]
+            if config.per_file_ignores:
+                before = len(kept)
+                kept = [f for f in kept if not ignored(f.code, f.path, config.per_file_ignores)]
+                count += before - len(kept)
+            if cached is not None:
+                to_store.append((cached, name, count, root_settings, history_files,
+                                 len(per_root)))
+        suppressed += count
         scope |= reported if wanted is None else reported & wanted
         per_root.append((history, kept))
     for path in {f.path for _, kept in per_root for f in kept} - texts.keys():
@@ -346,8 +396,17 @@ def lint(
             texts[path] = bounded.read_regular(path).decode("utf-8")
         except (MigrateLintError, UnicodeDecodeError):
             continue
+    stamped: list[list[Finding]] = []
     for history, kept in per_root:
-        findings.extend(baseline_file.Fingerprinter(history, texts, stamp_base).stamp(kept))
+        # stored results carry the fingerprints of their history's findings
+        fingerprints = baseline_file.Fingerprinter(history, texts, stamp_base)
+        stamped.append([f if f.fingerprint else fingerprints.stamp_one(f) for f in kept])
+        findings.extend(stamped[-1])
+    for cached, name, count, root_settings, history_files, index in to_store:
+        # a fingerprint outside the history depends on where the run stands: not stored
+        cached.keep_results(name, [f if real(f.path) in history_files
+                                   else replace(f, fingerprint="") for f in stamped[index]],
+                            count, root_settings)
     findings.sort(key=Finding.sort_key)
     outcome_base = None
     if config.baseline and apply_baseline:
@@ -361,7 +420,7 @@ def lint(
                                            in_scope)
         findings = list(outcome_base.kept)
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
-                      rule_infos(), notes, tuple(settings),
+                      rule_infos(), notes + tuple(cache_notes), tuple(settings),
                       baselined=outcome_base.hidden if outcome_base else 0,
                       stale=outcome_base.stale if outcome_base else (),
                       timelines=tuple(replayed))

@@ -25,3 +25,12 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not found at {path} (it sits beside the project in CI)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's `check` keeps its cache in a temporary directory of its own: never
+    in the project or in ../shared/corpus (read-only for us), never shared between
+    tests (some replace rules or internals). Tests of the default place unset it."""
+    monkeypatch.setenv("MIGRATE_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

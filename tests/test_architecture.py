@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Leaves: no knowledge of SQL parsing, the model or the run.
     ("base", ("errors", "span", "scratch", "snapshot", "runners", "bounded", "diagnostics",
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
-              "sqlbasics", "tempdirs", "facts", "facts.types")),
+              "sqlbasics", "tempdirs", "facts", "facts.types", "cache", "realpaths")),
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
     # Facts read from SQL text alone (migrate_lint/facts: each shared fact answered once;
@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("source", "split", "history", "parse", "discover", "discover.*", "schema", "ctas",
                "resolve", "replay", "settings", "config", "pipeline", "gitread", "gitbase",
                "verify", "render", "diagram", "lanes", "bookkeeping", "scaffold", "sandbox",
-               "synth", "inserts", "inserts.*")),
+               "synth", "inserts", "inserts.*", "checkpoint")),
     # Facts over the replayed history: is a table empty at a step, can a column be NULL.
     ("facts", ("facts.tables", "facts.nulls", "facts.keys")),
     # What rules are written against: the Rule base class, findings, their confirmation
@@ -45,7 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Reporters sit below the run: they read a LintResult, never the orchestrator.
     ("report", ("report", "report.*", "ruledocs", "rulebook")),
     # Orchestration: one lint run, fix planning, --against, apply.
-    ("run", ("lint", "fix", "fix.*", "against", "applier")),
+    ("run", ("lint", "lintcache", "fix", "fix.*", "against", "applier")),
     ("commands", ("cli.*",)),
     # Entry points: the click group, `python -m`, the Python API and its pytest fixture.
     ("entry", ("", "__main__", "cli", "testing")),

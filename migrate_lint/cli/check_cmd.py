@@ -18,6 +18,8 @@ from migrate_lint.cli.terminal import use_color
 from migrate_lint.config import LEVELS, Config, configs_for, parse_sqlite_version
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint, settings_of
+from migrate_lint.lintcache import ENV as CACHE_ENV
+from migrate_lint.lintcache import CacheChoice
 from migrate_lint.report import FORMATS, render
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
@@ -113,6 +115,11 @@ def stale_notes(result: LintResult) -> list[str]:
                    "temp directory); the copy is deleted afterwards.")
 @click.option("--redact", is_flag=True,
               help="With --against: name counts only, never values from the database.")
+@click.option("--cache-dir", metavar="DIR", type=click.Path(path_type=str, file_okay=False),
+              help="Keep the cache here (default: .migrate-lint-cache beside the "
+                   f"configuration file, else beside the migrations directory; {CACHE_ENV}).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache of results and replayed histories.")
 @click.option("--verbose", is_flag=True, default=None, help="Say more about what is checked.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -135,6 +142,8 @@ def check(
     against: str | None,
     tmp_dir: str | None,
     redact: bool,
+    cache_dir: str | None,
+    no_cache: bool,
     verbose: bool | None,
     no_color: bool,
     baseline: str | None = None,
@@ -145,8 +154,9 @@ def check(
 ) -> None:
     """Lint migrations: PATHS are migrations directories or migration files.
 
-    With files (as pre-commit passes them) each file's whole history is replayed and
-    only findings in the given files are reported. Each path gets the configuration
+    With files (as pre-commit passes them) only their migrations are checked and only
+    findings in them are reported; the history before them is replayed, or resumed
+    from the cache (--cache-dir, --no-cache). Each path gets the configuration
     nearest to it. Exit 0 when nothing is at or above --fail-on, 1 when something is,
     2 on a usage, configuration or input error.
     """
@@ -157,6 +167,9 @@ def check(
                                f"not {chosen}")
     flag_select = rule_codes(select, "--select") if select else None
     flag_ignore = rule_codes(ignore, "--ignore") if ignore else ()
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("--no-cache and --cache-dir exclude each other")
+    cache = None if no_cache else CacheChoice(cache_dir or env.get(CACHE_ENV) or None)
     results = []
     for config, group in configs_for(paths, config_file):
         config = config.merged(
@@ -182,7 +195,7 @@ def check(
                 "--insert-paths or `insert-paths` under [tool.migrate-lint]"
             )
         check_insert_paths(config, bool(insert_paths))
-        results.append(lint(group, config))
+        results.append(lint(group, config, cache=cache))
     if show_settings:
         return
     result = merge(results)

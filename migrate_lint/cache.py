@@ -1,0 +1,366 @@
+"""The on-disk cache: named entries of plain data, written atomically, read with care.
+
+``.migrate-lint-cache/`` (beside the configuration file, else beside the migrations
+directory; ``check --cache-dir``) holds one file per entry. What the entries mean
+(replay checkpoints, results of a run) is `migrate_lint.lintcache`'s business; this
+module only stores values made of None, booleans, numbers, strings, tuples, lists,
+dicts and frozensets, and `Codec` turns the project's frozen dataclasses into such
+values and back.
+
+Safe by construction:
+
+- **Atomic**: an entry is written to a temporary file in the same directory and
+  renamed over the final name, so a reader sees the old entry or the new one, never a
+  part; concurrent runs (pre-commit hooks in parallel) need no lock.
+- **Validated**: a file starts with a magic line and a header naming the format, the
+  tool and Python versions, its own name, the payload's length and SHA-256. A file
+  that is truncated, garbage, another version's or another name's is ignored (a note
+  for ``--verbose``) and rebuilt by the next write.
+- **Trust**: the payload is `marshal` data: plain values only, nothing is executed
+  when it is read (it is never `pickle`). The cache is as trusted as the tree it
+  sits in: whoever can write it can also edit the migrations it describes. The
+  checksum guards against accidents (a killed write, a full disk), not against them.
+- **Bounded**: after each write the oldest entries (by last use) are removed until
+  the directory holds at most `MAX_ENTRIES` entries and `MAX_BYTES` bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import marshal
+import operator
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from immutables import Map
+
+from migrate_lint.version import __version__
+
+DIRECTORY = ".migrate-lint-cache"
+FORMAT = 1  # bump when what an entry holds changes shape
+MAGIC = b"migrate-lint-cache\n"
+MAX_ENTRIES = 64
+MAX_BYTES = 256 * 1024 * 1024
+_STALE_TEMP = 3600.0  # seconds after which a temporary file is a killed writer's
+# Files in the directory that are not entries.
+_KEEP = frozenset({".gitignore", "CACHEDIR.TAG"})
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This directory is a cache made by migrate-lint; it can be deleted at any time.\n"
+        "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+
+def _header(name: str, payload: bytes) -> bytes:
+    fields = {"format": FORMAT, "tool": __version__, "python": list(sys.version_info[:2]),
+              "marshal": marshal.version, "name": name, "size": len(payload),
+              "sha256": hashlib.sha256(payload).hexdigest()}
+    return json.dumps(fields, sort_keys=True).encode() + b"\n"
+
+
+class Store:
+    """One cache directory. ``notes`` collects what ``--verbose`` says about it."""
+
+    def __init__(self, directory: str, notes: list[str]) -> None:
+        self.directory = directory
+        self.notes = notes
+        self._writable = True
+
+    @classmethod
+    def open(cls, directory: str, notes: list[str]) -> Store | None:
+        """The store in ``directory`` (made when missing), or None when it cannot be
+        made: the run then goes without a cache, and says why under ``--verbose``."""
+        try:
+            os.makedirs(directory, exist_ok=True)
+            if not os.path.exists(os.path.join(directory, ".gitignore")):
+                # ignored by git and by backup tools, as pytest's and ruff's caches are
+                _write_small(os.path.join(directory, ".gitignore"), "*\n")
+                _write_small(os.path.join(directory, "CACHEDIR.TAG"), _TAG)
+        except OSError as err:
+            notes.append(f"cache: {directory}: cannot use it ({err.strerror}); not caching")
+            return None
+        return cls(directory, notes)
+
+    def path(self, name: str) -> str:
+        """Where entry ``name`` lives."""
+        return os.path.join(self.directory, name)
+
+    def names(self) -> frozenset[str]:
+        """The names of the entries present now."""
+        try:
+            return frozenset(n for n in os.listdir(self.directory)
+                             if n not in _KEEP and not n.startswith(".tmp-"))
+        except OSError:
+            return frozenset()
+
+    def read(self, name: str) -> Any | None:
+        """Entry ``name``'s value, or None when it is absent or not valid (noted)."""
+        path = self.path(name)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            self.notes.append(f"cache: {path}: cannot read it ({err.strerror}); ignored")
+            return None
+        value = _decode(data, name)
+        if value is _INVALID:
+            self.notes.append(f"cache: {path}: not a valid entry (truncated, corrupt or "
+                              "made by another version); ignored, and rebuilt")
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # last use: eviction removes the least recently used
+        return value
+
+    def write(self, name: str, value: Any) -> None:
+        """Store ``value`` as entry ``name`` (atomically), then keep the bounds."""
+        if not self._writable:
+            return
+        try:
+            payload = marshal.dumps(value)
+        except ValueError as err:  # a value that is not plain data: a bug, not the user's
+            self.notes.append(f"cache: {name}: cannot store it ({err})")
+            return
+        try:
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+        except OSError as err:
+            self._writable = False
+            self.notes.append(f"cache: {self.directory}: not writable ({err.strerror}); "
+                              "not caching")
+            return
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + _header(name, payload) + payload)
+            os.replace(temp, self.path(name))
+        except OSError as err:
+            self.notes.append(f"cache: {self.path(name)}: cannot write it ({err.strerror})")
+            _remove(temp)
+            return
+        self.evict()
+
+    def evict(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        """Remove the least recently used entries beyond the bounds, and temporary files
+        that killed writers left."""
+        now = time.time()
+        entries: list[tuple[float, int, str]] = []
+        try:
+            listing = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for entry in listing:
+            if entry.name in _KEEP:
+                continue
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            if entry.name.startswith(".tmp-"):
+                if now - stat.st_mtime > _STALE_TEMP:
+                    _remove(entry.path)
+                continue
+            entries.append((stat.st_mtime, stat.st_size, entry.path))
+        entries.sort(reverse=True)  # newest first
+        total = 0
+        for count, (_, size, path) in enumerate(entries, 1):
+            total += size
+            if count > max_entries or total > max_bytes:
+                _remove(path)
+
+
+_INVALID = object()
+
+
+def _decode(data: bytes, name: str) -> Any:
+    if not data.startswith(MAGIC):
+        return _INVALID
+    end = data.find(b"\n", len(MAGIC))
+    if end == -1:
+        return _INVALID
+    payload = data[end + 1:]
+    try:
+        header = json.loads(data[len(MAGIC):end])
+    except ValueError:
+        return _INVALID
+    if header != json.loads(_header(name, payload)):
+        return _INVALID  # another format, tool, Python or name; or not all of it
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return _INVALID
+
+
+def _write_small(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):  # another run removed it first
+        os.remove(path)
+
+
+def digest(*parts: object) -> str:
+    """A hex digest of ``parts`` (their reprs): names entries by what made them."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# --- values ----------------------------------------------------------------------------
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """All the fields ``names`` of an object as a tuple, in one call."""
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return lambda value: (one(value),)
+    if not names:
+        return lambda value: ()
+    return operator.attrgetter(*names)
+
+
+class Codec:
+    """Frozen dataclasses (and NamedTuples) of the given classes <-> plain values.
+
+    An instance becomes a list ``[tag, field, ...]`` of its init fields (derived fields
+    are made again on first use); tuples, frozensets and the persistent maps of the
+    schema are walked; lists stand for nothing else, so anything unknown is refused.
+    An object met twice is encoded once (marshal then writes it once), and decoded
+    once, so what the model shares stays shared.
+    """
+
+    _MAP = -1  # immutables.Map
+    _LIST = -2
+    _DICT = -3
+    _SET = -4  # a frozenset holding encoded objects
+
+    def __init__(self, classes: Iterable[type], leaves: Iterable[type] = ()) -> None:
+        """``leaves``: classes among ``classes`` whose fields are all plain values
+        (decoded without looking at each field)."""
+        self.classes = tuple(classes)
+        self._leaves = frozenset(self.classes.index(cls) for cls in leaves)
+        self._tags = {cls: tag for tag, cls in enumerate(self.classes)}
+        self._fields: list[tuple[str, ...]] = []
+        self._makers: list[Callable[..., object]] = []
+        self._sizes: list[int] = []  # fields + 1 (the tag)
+        self._getters: list[Callable[[object], tuple[object, ...]]] = []
+        for cls in self.classes:
+            if dataclasses.is_dataclass(cls):
+                self._fields.append(tuple(f.name for f in dataclasses.fields(cls) if f.init))
+                self._makers.append(cls)
+            elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
+                self._fields.append(tuple(cls._fields))
+                self._makers.append(cls)
+            else:
+                raise TypeError(f"{cls.__name__}: neither a dataclass nor a NamedTuple")
+            self._sizes.append(len(self._fields[-1]) + 1)
+            names = self._fields[-1]
+            self._getters.append(_getter(names))
+
+    def encode(self, value: object) -> object:
+        """``value`` as plain data."""
+        return self.encoder()(value)
+
+    def encoder(self) -> Callable[[object], object]:
+        """A function that encodes like `encode`, sharing what it met between calls:
+        values encoded with one encoder and stored together are stored once."""
+        memo: dict[int, tuple[object, object]] = {}
+        strings: dict[str, str] = {}
+        return lambda value: self._encode(value, memo, strings)
+
+    def _encode(self, value: object, memo: dict[int, tuple[object, object]],
+                strings: dict[str, str]) -> object:
+        kind = type(value)
+        if isinstance(value, str):
+            # equal strings as one object: marshal writes it once (a migration's label
+            # is in the origin of every column it made)
+            return strings.setdefault(value, value)
+        if value is None or kind is int or kind is bool or kind is float or kind is bytes:
+            return value
+        key = id(value)
+        done = memo.get(key)
+        if done is not None:
+            return done[1]
+        tag = self._tags.get(kind)
+        out: object
+        if tag is not None:
+            parts: list[object] = [tag]
+            for field in self._getters[tag](value):
+                part = type(field)
+                if isinstance(field, str):
+                    parts.append(strings.setdefault(field, field))
+                elif field is None or part is int or part is bool or part is float:
+                    parts.append(field)
+                else:
+                    parts.append(self._encode(field, memo, strings))
+            if tag in self._leaves and any(isinstance(v, (list, tuple)) for v in parts[1:]):
+                raise TypeError(f"{kind.__name__}: a leaf holds more than plain values")
+            out = parts
+        elif type(value) is tuple:
+            out = tuple([self._encode(v, memo, strings) for v in value])
+        elif type(value) is frozenset:
+            items = tuple([self._encode(v, memo, strings) for v in value])
+            out = frozenset(items) if all(not isinstance(i, list) for i in items) else [
+                self._SET, items]
+        elif isinstance(value, Map):
+            out = [self._MAP, tuple(value.keys()),
+                   tuple([self._encode(v, memo, strings) for v in value.values()])]
+        elif type(value) is list:
+            out = [self._LIST, *(self._encode(v, memo, strings) for v in value)]
+        elif type(value) is dict:
+            out = [self._DICT, tuple(self._encode(k, memo, strings) for k in value),
+                   tuple(self._encode(v, memo, strings) for v in value.values())]
+        else:
+            raise TypeError(f"cannot cache a {kind.__name__}")
+        memo[key] = (value, out)  # the value is kept alive: its id is not reused meanwhile
+        return out
+
+    def decode(self, value: object) -> Any:
+        """The object ``encode`` made ``value`` from; TypeError/ValueError on anything
+        else (the caller treats the entry as invalid)."""
+        return self._decode(value, {})
+
+    def _decode(self, value: object, memo: dict[int, object]) -> Any:
+        # Plain values are returned without a call: a schema has a hundred thousand.
+        if type(value) is tuple:
+            return tuple([v if type(v) is not list and type(v) is not tuple
+                          else self._decode(v, memo) for v in value])
+        if type(value) is not list:
+            return value  # None, bool, int, float, str, bytes; frozensets of those
+        key = id(value)
+        done = memo.get(key)
+        if done is not None:
+            return done
+        tag = value[0]
+        out: object
+        if not isinstance(tag, int):
+            raise ValueError("not an encoded value")
+        if tag >= 0:
+            if len(value) != self._sizes[tag]:
+                raise ValueError(f"{self.classes[tag].__name__}: wrong number of fields")
+            if tag in self._leaves:
+                out = self._makers[tag](*value[1:])
+            else:
+                out = self._makers[tag](*[v if type(v) is not list and type(v) is not tuple
+                                          else self._decode(v, memo) for v in value[1:]])
+        elif tag == self._MAP:
+            out = Map(zip(value[1], self._decode(value[2], memo), strict=True))
+        elif tag == self._LIST:
+            out = [self._decode(v, memo) for v in value[1:]]
+        elif tag == self._DICT:
+            out = dict(zip(self._decode(value[1], memo), self._decode(value[2], memo),
+                           strict=True))
+        elif tag == self._SET:
+            out = frozenset(self._decode(value[1], memo))
+        else:
+            raise ValueError(f"unknown tag {tag}")
+        memo[key] = out
+        return out

@@ -1,0 +1,431 @@
+"""Replay checkpoints: the first migrations of a history, kept so a run resumes after them.
+
+A checkpoint holds, for the first k migrations of a history, what the run after
+them needs to replay only the rest: the schema after migration k, and each earlier
+statement in outline (its text, place, kind, the tables it names, whether the
+reader understood it, its comments) with each step's error and touched names and
+each write. It is plain data (`migrate_lint.cache`), named by `chain`: a digest of
+the tool, the sqlglot it parses with, the directory's layout and runner and every
+migration up to k (names, order, and a hash of every file's text), so a checkpoint
+is found only for a history that begins with exactly those migrations.
+
+`resume` rebuilds the timeline: the kept migrations in outline, the rest parsed and
+replayed on the kept schema. Rules then run on the migrations after the checkpoint
+(`check FILES`). Whatever the outline lacks (the parsed form of an old statement, the
+schema before an old step) raises `PrefixMiss`; the run catches it and replays the
+whole history, so a resumed run reports what a full one does or falls back to one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from typing import Any, cast, overload
+
+from migrate_lint.cache import Codec
+from migrate_lint.ddl import ForeignKeyDef, IndexedColumn
+from migrate_lint.diagnostics import Diagnostic
+from migrate_lint.history import History, Migration, Script, Statement, StatementKind
+from migrate_lint.parse import parse_migration
+from migrate_lint.pipeline import gc_paused
+from migrate_lint.replay import Step, Timeline, Write, replay_steps
+from migrate_lint.schema import Column, Index, Origin, Schema, Table, Trigger, UniqueKey, View
+from migrate_lint.settings import Requested
+from migrate_lint.source import Discovery, MigrationSource
+from migrate_lint.span import Span
+from migrate_lint.split import Comment
+from migrate_lint.tokens import Tok
+from migrate_lint.version import __version__
+
+FORMAT = 1  # bump when what a checkpoint holds changes shape
+CODEC = Codec((Span, Origin, Column, UniqueKey, Table, Index, Trigger, View, Schema,
+               ForeignKeyDef, IndexedColumn, Diagnostic), leaves=(Span,))
+# Statement kinds whose tokens the outline keeps: connection settings read them
+# (`settings._own_begin`, `_step_outs`) and rules look at the pragmas of a migration.
+_KEEP_TOKENS = frozenset({"transaction", "pragma"})
+# Outline flags: which parts of a statement the outline does not hold.
+_DDL, _AST, _SEED, _TOKENS = 1, 2, 4, 8
+
+
+class PrefixMiss(BaseException):
+    """A rule asked for a part of a migration the checkpoint keeps in outline only.
+
+    A BaseException so that the engine's guard around each rule (``except
+    Exception``) lets it through: the run then replays the whole history.
+    """
+
+
+# --- naming -----------------------------------------------------------------------------
+
+
+def chain(found: Discovery, stamp: str) -> list[str]:
+    """``names[k]`` names the first k migrations of ``found`` (``names[0]``: none of them).
+
+    ``stamp`` says what else the replay depends on (the tool's code, sqlglot).
+    """
+    h = hashlib.sha256(repr((FORMAT, __version__, stamp, found.root, found.layout,
+                             found.runner)).encode())
+    names = [h.hexdigest()]
+    hashed: dict[int, str] = {}  # a file's text once, though several sections share it
+    for source in found.migrations:
+        sections = []
+        for section in (*source.up, *source.down):
+            text_hash = hashed.get(id(section.text))
+            if text_hash is None:
+                text_hash = hashed[id(section.text)] = hashlib.sha256(
+                    section.text.encode("utf-8", "surrogatepass")).hexdigest()
+            sections.append((section.path, section.start, section.end, text_hash))
+        h.update(repr((source.version, source.name, source.order, source.layout,
+                       source.no_transaction, source.stem, source.code, len(source.up),
+                       tuple(sections))).encode("utf-8", "surrogatepass"))
+        names.append(h.hexdigest())
+    return names
+
+
+def texts_of(found: Discovery) -> dict[str, str]:
+    """Every file's text, in the order `parse.parse_history` collects them."""
+    texts: dict[str, str] = {}
+    for source in found.migrations:
+        for section in (*source.up, *source.down):
+            texts.setdefault(section.path, section.text)
+    return texts
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]
+           ) -> dict[int, dict[str, Any]]:
+    """The checkpoints after the first ``count`` migrations of ``timeline`` (the replay
+    of ``found``) for each of ``counts``, as plain data; none when the history holds
+    what a checkpoint cannot keep.
+
+    Each migration's statements and steps are one `marshal` blob, read only when a
+    rule asks about that migration; comments and file lists (which suppressions and
+    fingerprints read for every migration) are kept as they are. What several
+    checkpoints share (blobs, the tables both schemas hold) is made once.
+    """
+    history = timeline.history
+    outlines: list[tuple[Any, ...]] = []
+    details: list[bytes] = []
+    for m_index, migration in enumerate(history.migrations[:max(counts, default=0)]):
+        light = migration.up if isinstance(migration.up, _LightScript) else None
+        if light is not None:
+            outlines.append(light.holder.outline)
+            details.append(light.holder.blob)
+            continue
+        scripts = [migration.up] + ([migration.down] if migration.down is not None else [])
+        rows = [_statement_rows(script, history.texts) for script in scripts]
+        if any(r is None for r in rows):
+            return {}
+        steps = timeline.steps[timeline.boundaries[m_index]:timeline.boundaries[m_index + 1]]
+        outlines.append(tuple((tuple((c.text, c.start, c.line) for c in script.comments),
+                               script.paths) for script in scripts))
+        details.append(marshal.dumps((tuple(rows), tuple(s.error for s in steps),
+                                      tuple(s.touched for s in steps))))
+    owner = {path: i for i, source in enumerate(found.migrations) for path in _files(source)}
+    diagnostics = [(owner.get(diag.path), CODEC.encode(diag))
+                   for diag in history.diagnostics[len(found.diagnostics):]]
+    unfollowed = timeline.unfollowed()
+    encoder = CODEC.encoder()
+    out: dict[int, dict[str, Any]] = {}
+    for count in counts:
+        steps_end = timeline.boundaries[count]
+        out[count] = {
+            "count": count,
+            "boundaries": tuple(timeline.boundaries[:count + 1]),
+            "outlines": tuple(outlines[:count]),
+            "details": tuple(details[:count]),
+            "writes": tuple((w.step, StatementKind(w.kind).value, w.table, w.columns)
+                            for w in timeline.writes if w.step < steps_end),
+            "unfollowed": {name: step for name, step in unfollowed.items()
+                           if step < steps_end},
+            "diagnostics": tuple(diag for held_by, diag in diagnostics
+                                 if held_by is not None and held_by < count),
+            "schema": encoder(timeline.after_migration(count - 1)),
+        }
+    return out
+
+
+def _files(source: MigrationSource) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s.path for s in (*source.up, *source.down)))
+
+
+def _statement_rows(script: Script, texts: dict[str, str]) -> tuple[Any, ...] | None:
+    rows = []
+    for stmt in script.statements:
+        row = _statement_row(stmt, texts)
+        if row is None:
+            return None
+        rows.append(row)
+    return tuple(rows)
+
+
+def _statement_row(stmt: Statement, texts: dict[str, str]) -> tuple[Any, ...] | None:
+    span = stmt.span
+    whole = texts.get(span.path)
+    if whole is None:
+        return None
+    text = None if whole[span.start:span.end] == stmt.text else stmt.text
+    missing = ((_DDL if stmt.ddl is not None else 0) | (_AST if stmt.ast is not None else 0)
+               | (_SEED if stmt.seed is not None else 0))
+    tokens = None
+    if stmt.kind in _KEEP_TOKENS:
+        tokens = tuple(tuple(t) for t in stmt.tokens)
+    elif stmt.tokens:
+        missing |= _TOKENS
+    block = _span_row(stmt.block) if stmt.block is not None else None
+    return (stmt.index, text, span.path, _span_row(span)[1:], stmt.kind.value, stmt.problem,
+            stmt.tables, block, missing, tokens)
+
+
+def _span_row(span: Span) -> tuple[Any, ...]:
+    return (span.path, span.start, span.end, span.line, span.col, span.end_line, span.end_col)
+
+
+# --- resuming ---------------------------------------------------------------------------
+
+
+def resume(found: Discovery, data: Any, requested: Requested) -> Timeline:
+    """The timeline of ``found`` from checkpoint ``data`` (made by `encode` for the first
+    ``data["count"]`` migrations of this same history): those migrations in outline,
+    the rest parsed and replayed. Raises ValueError, TypeError, KeyError or
+    IndexError on a checkpoint that is not what `encode` made."""
+    count = data["count"]
+    boundaries = list(data["boundaries"])
+    outlines, details = data["outlines"], data["details"]
+    if not 0 < count <= len(found.migrations) or len(outlines) != count or \
+            len(details) != count or len(boundaries) != count + 1:
+        raise ValueError("checkpoint does not fit the history")
+    texts = texts_of(found)
+    migrations: list[Migration] = []
+    holders: list[_Outline] = []
+    for source, outline, blob in zip(found.migrations, outlines, details, strict=False):
+        holder = _Outline(outline, blob, texts)
+        holders.append(holder)
+        down = _LightScript.make(holder, 1) if len(outline) > 1 else None
+        migrations.append(Migration(source, _LightScript.make(holder, 0), down))
+    diagnostics: list[Diagnostic] = list(found.diagnostics)
+    diagnostics += [CODEC.decode(diag) for diag in data["diagnostics"]]
+    with gc_paused():
+        for source in found.migrations[count:]:
+            migration, diags = parse_migration(source, texts)
+            migrations.append(migration)
+            diagnostics.extend(diags)
+        history = History(found.root, found.layout, requested.runner or found.runner,
+                          tuple(migrations), tuple(diagnostics), texts, requested)
+        schema = CODEC.decode(data["schema"])
+        if not isinstance(schema, Schema):
+            raise TypeError("checkpoint schema is no schema")
+        prefix = boundaries[-1]
+        rest, new_writes, starts = replay_steps(history.migrations[count:], count, schema,
+                                                prefix)
+    steps = _Steps(history, holders, boundaries, schema, rest)
+    writes = [Write(step, StatementKind(kind), table, columns)
+              for step, kind, table, columns in data["writes"]] + new_writes
+    unfollowed = dict(data["unfollowed"])
+    for index, step in enumerate(rest, prefix):
+        if step.statement.problem is not None:
+            for name in step.statement.tables:
+                unfollowed.setdefault(name.lower(), index)
+    return Timeline(history, cast(list[Step], steps), writes,
+                    [*boundaries[:-1], *starts, prefix + len(rest)], unfollowed=unfollowed)
+
+
+def resumed_at(timeline: Timeline) -> int:
+    """How many migrations of ``timeline`` came from a checkpoint (0: none)."""
+    steps = timeline.steps
+    return steps.kept if isinstance(steps, _Steps) else 0
+
+
+def _miss(what: str) -> PrefixMiss:
+    return PrefixMiss(f"{what} of a migration the checkpoint keeps in outline")
+
+
+class _Outline:
+    """One kept migration: its comments and files, and the blob of its statements and
+    steps, read on first use."""
+
+    def __init__(self, outline: tuple[Any, ...], blob: bytes, texts: dict[str, str]) -> None:
+        self.outline = outline
+        self.blob = blob
+        self.texts = texts
+        self._detail: tuple[Any, ...] | None = None
+
+    @property
+    def detail(self) -> tuple[Any, ...]:
+        """(statement rows per script, step errors, step touched names)."""
+        if self._detail is None:
+            self._detail = marshal.loads(self.blob)
+        return self._detail
+
+
+# Slots of the base classes, set directly: the outline classes shadow some fields
+# with properties (which the frozen dataclasses' own __init__ would refuse).
+_STATEMENT = {name: Statement.__dict__[name] for name in Statement.__dataclass_fields__}
+_SCRIPT = {name: Script.__dict__[name] for name in Script.__dataclass_fields__}
+_STEP = {name: Step.__dict__[name] for name in Step.__dataclass_fields__}
+
+
+class _LightStatement(Statement):
+    """A statement in outline: the parts it does not hold raise `PrefixMiss`."""
+
+    __slots__ = ("_missing",)
+    _missing: int
+
+    @property
+    def ddl(self) -> Any:
+        if self._missing & _DDL:
+            raise _miss("the DDL reading")
+        return None
+
+    @property
+    def ast(self) -> Any:
+        if self._missing & _AST:
+            raise _miss("the syntax tree")
+        return None
+
+    @property
+    def seed(self) -> Any:
+        if self._missing & _SEED:
+            raise _miss("the seed rows")
+        return None
+
+    @property
+    def tokens(self) -> tuple[Tok, ...]:
+        if self._missing & _TOKENS:
+            raise _miss("the tokens")
+        return cast(tuple[Tok, ...], _STATEMENT["tokens"].__get__(self, Statement))
+
+
+def _statement(row: Sequence[Any], texts: dict[str, str]) -> Statement:
+    index, text, path, where, kind, problem, tables, block, missing, tokens = row
+    span = Span(path, *where)
+    stmt = object.__new__(_LightStatement)
+    put = _STATEMENT
+    put["index"].__set__(stmt, index)
+    put["text"].__set__(stmt, texts[path][span.start:span.end] if text is None else text)
+    put["span"].__set__(stmt, span)
+    put["kind"].__set__(stmt, StatementKind(kind))
+    put["problem"].__set__(stmt, problem)
+    put["tables"].__set__(stmt, tables)
+    put["block"].__set__(stmt, None if block is None else Span(*block))
+    put["tokens"].__set__(stmt, () if tokens is None else tuple(Tok(*t) for t in tokens))
+    _LightStatement.__dict__["_missing"].__set__(stmt, missing)
+    return stmt
+
+
+class _LightScript(Script):
+    """A script in outline: its statements are made on first use."""
+
+    __slots__ = ("_built", "direction", "holder")
+    _built: tuple[Statement, ...] | None
+    direction: int  # 0 up, 1 down
+    holder: _Outline
+
+    @classmethod
+    def make(cls, holder: _Outline, direction: int) -> _LightScript:
+        comments, paths = holder.outline[direction]
+        script = object.__new__(cls)
+        _SCRIPT["comments"].__set__(script, tuple(Comment(*c) for c in comments))
+        _SCRIPT["paths"].__set__(script, tuple(paths))
+        slots = cls.__dict__
+        slots["holder"].__set__(script, holder)
+        slots["direction"].__set__(script, direction)
+        slots["_built"].__set__(script, None)
+        return script
+
+    @property
+    def first(self) -> Statement | None:
+        if self._built is not None:
+            return self._built[0] if self._built else None
+        rows = self.holder.detail[0][self.direction]
+        return _statement(rows[0], self.holder.texts) if rows else None
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        built = self._built
+        if built is None:
+            texts = self.holder.texts
+            built = tuple(_statement(row, texts)
+                          for row in self.holder.detail[0][self.direction])
+            _LightScript.__dict__["_built"].__set__(self, built)
+        return built
+
+
+class _LightStep(Step):
+    """A step in outline: no schema on either side (the last one's after excepted)."""
+
+    __slots__ = ()
+
+    @property
+    def before(self) -> Schema:
+        raise _miss("the schema before a step")
+
+    @property
+    def after(self) -> Schema:
+        try:
+            return cast(Schema, _STEP["after"].__get__(self, Step))
+        except AttributeError:
+            raise _miss("the schema after a step") from None
+
+
+class _Steps(Sequence[Step]):
+    """The steps of a resumed timeline: the kept ones made in outline on first use."""
+
+    def __init__(self, history: History, holders: list[_Outline], boundaries: list[int],
+                 schema: Schema, rest: list[Step]) -> None:
+        self.history = history
+        self.holders = holders
+        self.boundaries = boundaries  # of the kept migrations, and where they end
+        self.kept = len(boundaries) - 1  # migrations
+        self.prefix = boundaries[-1]  # steps
+        self.schema = schema
+        self.rest = rest
+        self._made: dict[int, Step] = {}
+
+    def __len__(self) -> int:
+        return self.prefix + len(self.rest)
+
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Step]: ...
+
+    def __getitem__(self, index: int | slice) -> Step | list[Step]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("step index out of range")
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[Step]:
+        for index in range(len(self)):
+            yield self._at(index)
+
+    def _at(self, index: int) -> Step:
+        if index >= self.prefix:
+            return self.rest[index - self.prefix]
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._make(index)
+        return made
+
+    def _make(self, index: int) -> Step:
+        migration = bisect_right(self.boundaries, index) - 1
+        position = index - self.boundaries[migration]
+        _, errors, touched = self.holders[migration].detail
+        step = object.__new__(_LightStep)
+        _STEP["migration"].__set__(step, migration)
+        _STEP["statement"].__set__(step, self.history.migrations[migration].up.statements[
+            position])
+        _STEP["error"].__set__(step, errors[position])
+        _STEP["touched"].__set__(step, touched[position])
+        if index == self.prefix - 1:
+            _STEP["after"].__set__(step, self.schema)
+        return step

@@ -1,0 +1,213 @@
+"""The content-hash cache in a lint run: which entries it reads and writes, and where.
+
+Two kinds of entries, in one `migrate_lint.cache.Store` per directory:
+
+- ``ckpt-<chain>``: a replay checkpoint (`migrate_lint.checkpoint`) after the first k
+  migrations of a history. A run that checks files (`check FILES`) resumes from the
+  longest checkpoint that ends before the first of them: adding a migration costs
+  that migration. After a replay, the run keeps checkpoints after the whole history
+  and before its last migration (the one a pre-commit hook sees being edited); a
+  run that resumed close to the end keeps none (`REFRESH`).
+- ``res-<key>``: what a run reported for one history: its findings (with their
+  fingerprints), the suppressed count and the connection settings. The key is the
+  history's chain (every file's content hash, in order), the tool's code, sqlglot,
+  SQLite, every setting that changes a finding, the insert sites and the files asked
+  for. A run that meets it parses, replays and checks nothing (and imports no sqlglot).
+
+`--since` reads git and is never cached. Entries live in ``.migrate-lint-cache/``
+beside the configuration file, else beside the migrations directory, or where
+``--cache-dir`` (or ``MIGRATE_LINT_CACHE_DIR``) says.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from migrate_lint import checkpoint
+from migrate_lint.cache import DIRECTORY, Codec, Store, digest
+from migrate_lint.claims import (
+    ChildRowsChanged,
+    IndexLost,
+    OrphansLeft,
+    PragmaMatters,
+    RerunFails,
+    StatementFails,
+)
+from migrate_lint.config import Config
+from migrate_lint.findings import Finding, Related
+from migrate_lint.pipeline import gc_paused
+from migrate_lint.replay import Timeline
+from migrate_lint.runners import Runner
+from migrate_lint.settings import Origin, Requested, Settings
+from migrate_lint.source import Discovery
+from migrate_lint.span import Span
+from migrate_lint.sqlglot_api.load import PURE_ENV
+
+ENV = "MIGRATE_LINT_CACHE_DIR"  # the default cache directory, for CI and the test suite
+# A run resumed this many migrations or fewer before the end keeps no new checkpoint.
+REFRESH = 16
+RESULTS = Codec((Finding, Related, Span, ChildRowsChanged, IndexLost, OrphansLeft,
+                 PragmaMatters, RerunFails, StatementFails, Settings, Origin, Runner),
+                leaves=(Span,))
+
+
+@dataclass(frozen=True)
+class CacheChoice:
+    """Where a command keeps its cache: ``directory``, or None for the default place."""
+
+    directory: str | None = None
+
+
+def directory_for(choice: CacheChoice, config: Config, root: str) -> str:
+    """The cache directory of history ``root`` under ``config``."""
+    if choice.directory:
+        return choice.directory
+    if config.source:
+        return os.path.join(os.path.dirname(config.source), DIRECTORY)
+    return os.path.join(os.path.dirname(os.path.normpath(root)), DIRECTORY)
+
+
+@lru_cache(maxsize=1)
+def installation() -> str:
+    """What every result depends on besides its input: this tool's code (each module's
+    size and time), the sqlglot it parses with, and the SQLite that confirms claims."""
+    here = Path(__file__).resolve().parent
+    stats = []
+    for top in (here, here.parent / "rules"):
+        if not top.is_dir():
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    stat = os.stat(os.path.join(folder, name))
+                    stats.append((os.path.relpath(os.path.join(folder, name), top),
+                                  stat.st_size, stat.st_mtime_ns))
+    for module in ("sqlglot", "sqlglotc"):
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            for name in ("__init__.py", "_version.py"):
+                path = os.path.join(os.path.dirname(origin), name)
+                if os.path.exists(path):
+                    stat = os.stat(path)
+                    stats.append((path, stat.st_size, stat.st_mtime_ns))
+    return digest(sys.version_info[:3], sqlite3.sqlite_version, os.environ.get(PURE_ENV, ""),
+                  stats)
+
+
+class HistoryCache:
+    """The entries of one history for one run; ``notes`` is what ``--verbose`` says."""
+
+    def __init__(self, store: Store, found: Discovery, notes: list[str]) -> None:
+        self.store = store
+        self.found = found
+        self.notes = notes
+        self.chain = checkpoint.chain(found, installation())
+
+    @classmethod
+    def open(cls, choice: CacheChoice, config: Config, root: str, found: Discovery,
+             notes: list[str]) -> HistoryCache | None:
+        """The cache of history ``root``, or None where there is none (noted)."""
+        store = Store.open(directory_for(choice, config, root), notes)
+        return None if store is None else cls(store, found, notes)
+
+    # -- results ------------------------------------------------------------------------
+
+    def results_name(self, config: Config, rules: Sequence[type], sites: Sequence[object],
+                     wanted: set[str] | None) -> str:
+        """The name of this history's results under ``config`` and ``rules``, for the
+        ``wanted`` files (real paths; None: all) and the insert ``sites`` checked."""
+        settings = (config.select, config.ignore, config.severity, config.sqlite_version,
+                    config.per_file_ignores, config.sql_functions, config.flag_functions,
+                    Requested.from_config(config))
+        ran = tuple((cls.__module__, cls.__qualname__) for cls in rules)
+        return "res-" + digest(checkpoint.FORMAT, self.chain[-1], settings, ran, tuple(sites),
+                               None if wanted is None else sorted(wanted))[:40]
+
+    def results(self, name: str) -> tuple[list[Finding], int, Settings] | None:
+        """The findings, suppressed count and settings stored as ``name``, if any."""
+        data = self.store.read(name)
+        if data is None:
+            return None
+        try:
+            findings = RESULTS.decode(data["findings"])
+            settings = RESULTS.decode(data["settings"])
+            suppressed = data["suppressed"]
+            if not (isinstance(settings, Settings) and isinstance(suppressed, int)
+                    and all(isinstance(f, Finding) for f in findings)):
+                raise TypeError("not results")
+        except (TypeError, ValueError, KeyError, IndexError):
+            self.notes.append(f"cache: {self.store.path(name)}: not valid results; ignored")
+            return None
+        self.notes.append(f"cache: {self.found.root}: results read from {self.store.directory}")
+        return list(findings), suppressed, settings
+
+    def keep_results(self, name: str, findings: Sequence[Finding], suppressed: int,
+                     settings: Settings) -> None:
+        """Store what the run reported for this history as ``name``."""
+        try:
+            value = {"findings": RESULTS.encode(tuple(findings)), "suppressed": suppressed,
+                     "settings": RESULTS.encode(settings)}
+        except (TypeError, ValueError) as err:  # a value the cache cannot hold
+            self.notes.append(f"cache: {self.found.root}: results not kept ({err})")
+            return
+        self.store.write(name, value)
+
+    # -- checkpoints --------------------------------------------------------------------
+
+    def _checkpoint_name(self, count: int) -> str:
+        return "ckpt-" + self.chain[count][:40]
+
+    def timeline(self, requested: Requested, first: int) -> Timeline | None:
+        """The history's timeline resumed from the longest checkpoint that ends at or
+        before migration ``first``, or None when there is none."""
+        present = self.store.names()
+        for count in range(min(first, len(self.found.migrations)), 0, -1):
+            name = self._checkpoint_name(count)
+            if name not in present:
+                continue
+            data = self.store.read(name)
+            if data is None:
+                continue
+            try:
+                timeline = checkpoint.resume(self.found, data, requested)
+            except (TypeError, ValueError, KeyError, IndexError) as err:
+                self.notes.append(f"cache: {self.store.path(name)}: not a valid checkpoint "
+                                  f"({err}); ignored, and rebuilt")
+                continue
+            self.notes.append(f"cache: {self.found.root}: resumed after migration {count} "
+                              f"of {len(self.found.migrations)}")
+            return timeline
+        return None
+
+    def keep(self, timeline: Timeline) -> None:
+        """Checkpoints after the whole history and before its last migration, where
+        the store lacks them. A run that resumed from a checkpoint shortly before the
+        end writes none: making one costs more than replaying the few migrations
+        after the old one again (`REFRESH`)."""
+        total = len(self.found.migrations)
+        resumed = checkpoint.resumed_at(timeline)
+        if resumed and total - resumed <= REFRESH:
+            return
+        present = self.store.names()
+        counts = [count for count in (total - 1, total)
+                  if count > 0 and count >= resumed
+                  and self._checkpoint_name(count) not in present]
+        if not counts:
+            return
+        with gc_paused():
+            try:
+                made = checkpoint.encode(timeline, self.found, counts)
+            except (TypeError, ValueError) as err:  # a value the cache cannot hold
+                self.notes.append(f"cache: {self.found.root}: no checkpoint kept ({err})")
+                return
+            for count, data in made.items():
+                self.store.write(self._checkpoint_name(count), data)
