@@ -290,38 +290,43 @@ class Codec:
         if done is not None:
             return done[1]
         tag = self._tags.get(kind)
-        out: object
-        if tag is not None:
-            parts: list[object] = [tag]
-            for field in self._getters[tag](value):
-                part = type(field)
-                if isinstance(field, str):
-                    parts.append(strings.setdefault(field, field))
-                elif field is None or part is int or part is bool or part is float:
-                    parts.append(field)
-                else:
-                    parts.append(self._encode(field, memo, strings))
-            if tag in self._leaves and any(isinstance(v, (list, tuple)) for v in parts[1:]):
-                raise TypeError(f"{kind.__name__}: a leaf holds more than plain values")
-            out = parts
-        elif type(value) is tuple:
-            out = tuple([self._encode(v, memo, strings) for v in value])
-        elif type(value) is frozenset:
-            items = tuple([self._encode(v, memo, strings) for v in value])
-            out = frozenset(items) if all(not isinstance(i, list) for i in items) else [
-                self._SET, items]
-        elif isinstance(value, Map):
-            out = [self._MAP, tuple(value.keys()),
-                   tuple([self._encode(v, memo, strings) for v in value.values()])]
-        elif type(value) is list:
-            out = [self._LIST, *(self._encode(v, memo, strings) for v in value)]
-        elif type(value) is dict:
-            out = [self._DICT, tuple(self._encode(k, memo, strings) for k in value),
-                   tuple(self._encode(v, memo, strings) for v in value.values())]
-        else:
-            raise TypeError(f"cannot cache a {kind.__name__}")
+        out = (self._encode_object(tag, value, memo, strings) if tag is not None
+               else self._encode_container(value, memo, strings))
         memo[key] = (value, out)  # the value is kept alive: its id is not reused meanwhile
         return out
+
+    def _encode_object(self, tag: int, value: object, memo: dict[int, tuple[object, object]],
+                       strings: dict[str, str]) -> list[object]:
+        parts: list[object] = [tag]
+        for field in self._getters[tag](value):
+            part = type(field)
+            if isinstance(field, str):
+                parts.append(strings.setdefault(field, field))
+            elif field is None or part is int or part is bool or part is float:
+                parts.append(field)
+            else:
+                parts.append(self._encode(field, memo, strings))
+        if tag in self._leaves and any(isinstance(v, (list, tuple)) for v in parts[1:]):
+            raise TypeError(f"{type(value).__name__}: a leaf holds more than plain values")
+        return parts
+
+    def _encode_container(self, value: object, memo: dict[int, tuple[object, object]],
+                          strings: dict[str, str]) -> object:
+        if type(value) is tuple:
+            return tuple([self._encode(v, memo, strings) for v in value])
+        if type(value) is frozenset:
+            items = tuple([self._encode(v, memo, strings) for v in value])
+            return frozenset(items) if all(not isinstance(i, list) for i in items) else [
+                self._SET, items]
+        if isinstance(value, Map):
+            return [self._MAP, tuple(value.keys()),
+                    tuple([self._encode(v, memo, strings) for v in value.values()])]
+        if type(value) is list:
+            return [self._LIST, *(self._encode(v, memo, strings) for v in value)]
+        if type(value) is dict:
+            return [self._DICT, tuple(self._encode(k, memo, strings) for k in value),
+                    tuple(self._encode(v, memo, strings) for v in value.values())]
+        raise TypeError(f"cannot cache a {type(value).__name__}")
 
     def decode(self, value: object) -> Any:
         """The object ``encode`` made ``value`` from; TypeError/ValueError on anything

@@ -321,3 +321,19 @@ def test_codec_refuses_what_it_does_not_know() -> None:
         codec.decode(["not a tag"])
     with pytest.raises((ValueError, IndexError)):
         codec.decode([5, 1, 2])
+
+
+def test_fully_cached_run_does_not_load_sqlglot(tmp_path: Path) -> None:
+    root = _small_history(tmp_path)
+    cache = tmp_path / "cache"
+    code = ("import sys; from migrate_lint.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('sqlglot loaded' if 'sqlglot' in sys.modules else 'no sqlglot', "
+            "file=sys.stderr)")
+    args = [sys.executable, "-c", code, "check", str(root), "--cache-dir", str(cache)]
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    cold = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    warm = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    assert cold.stderr.strip().endswith("sqlglot loaded")
+    assert warm.stderr.strip().endswith("no sqlglot")
+    assert warm.stdout == cold.stdout

@@ -54,6 +54,15 @@ def check_insert_paths(config: Config, from_flag: bool) -> None:
             raise MigrateLintError(f"{where}: {path}: no such file or directory")
 
 
+def cache_choice(no_cache: bool, cache_dir: str | None, env: Mapping[str, str]
+                 ) -> CacheChoice | None:
+    """Where `check` keeps its cache: ``--cache-dir``, else MIGRATE_LINT_CACHE_DIR, else
+    the default place; None with ``--no-cache``."""
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("--no-cache and --cache-dir exclude each other")
+    return None if no_cache else CacheChoice(cache_dir or env.get(CACHE_ENV) or None)
+
+
 def stale_notes(result: LintResult) -> list[str]:
     """What ``check`` says on stderr about baseline entries that match nothing."""
     if not result.stale:
@@ -167,9 +176,7 @@ def check(
                                f"not {chosen}")
     flag_select = rule_codes(select, "--select") if select else None
     flag_ignore = rule_codes(ignore, "--ignore") if ignore else ()
-    if no_cache and cache_dir is not None:
-        raise click.UsageError("--no-cache and --cache-dir exclude each other")
-    cache = None if no_cache else CacheChoice(cache_dir or env.get(CACHE_ENV) or None)
+    cache = cache_choice(no_cache, cache_dir, env)
     results = []
     for config, group in configs_for(paths, config_file):
         config = config.merged(
