@@ -243,8 +243,8 @@ class Codec:
     _SET = -4  # a frozenset holding encoded objects
 
     def __init__(self, classes: Iterable[type], leaves: Iterable[type] = ()) -> None:
-        """``leaves``: classes among ``classes`` whose fields are all plain values
-        (decoded without looking at each field)."""
+        """``leaves``: classes among ``classes`` whose fields are all plain values,
+        encoded and decoded without looking at each field."""
         self.classes = tuple(classes)
         self._leaves = frozenset(self.classes.index(cls) for cls in leaves)
         self._tags = {cls: tag for tag, cls in enumerate(self.classes)}
@@ -296,18 +296,19 @@ class Codec:
         return out
 
     def _encode_object(self, tag: int, value: object, memo: dict[int, tuple[object, object]],
-                       strings: dict[str, str]) -> list[object]:
+                       strings: dict[Any, Any]) -> list[object]:
+        if tag in self._leaves:  # plain values only, by the leaf's own definition
+            return [tag, *self._getters[tag](value)]
         parts: list[object] = [tag]
+        append = parts.append
         for field in self._getters[tag](value):
             part = type(field)
-            if isinstance(field, str):
-                parts.append(strings.setdefault(field, field))
+            if part is str:
+                append(strings.setdefault(field, field))
             elif field is None or part is int or part is bool or part is float:
-                parts.append(field)
+                append(field)
             else:
-                parts.append(self._encode(field, memo, strings))
-        if tag in self._leaves and any(isinstance(v, (list, tuple)) for v in parts[1:]):
-            raise TypeError(f"{type(value).__name__}: a leaf holds more than plain values")
+                append(self._encode(field, memo, strings))
         return parts
 
     def _encode_container(self, value: object, memo: dict[int, tuple[object, object]],

@@ -39,7 +39,7 @@ from migrate_lint.split import Comment
 from migrate_lint.tokens import Tok
 from migrate_lint.version import __version__
 
-FORMAT = 1  # bump when what a checkpoint holds changes shape
+FORMAT = 3  # bump when what a checkpoint holds changes shape
 CODEC = Codec((Span, Origin, Column, UniqueKey, Table, Index, Trigger, View, Schema,
                ForeignKeyDef, IndexedColumn, Diagnostic), leaves=(Span,))
 # Statement kinds whose tokens the outline keeps: connection settings read them
@@ -96,21 +96,21 @@ def texts_of(found: Discovery) -> dict[str, str]:
 # --- writing ----------------------------------------------------------------------------
 
 
-def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]
-           ) -> dict[int, dict[str, Any]]:
-    """The checkpoints after the first ``count`` migrations of ``timeline`` (the replay
-    of ``found``) for each of ``counts``, as plain data; none when the history holds
-    what a checkpoint cannot keep.
+def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]) -> dict[str, Any] | None:
+    """One checkpoint of ``timeline`` (the replay of ``found``) that resumes after the
+    first ``count`` migrations for each of ``counts``, as plain data; None when the
+    history holds what a checkpoint cannot keep.
 
     Each migration's statements and steps are one `marshal` blob, read only when a
     rule asks about that migration; comments and file lists (which suppressions and
-    fingerprints read for every migration) are kept as they are. What several
-    checkpoints share (blobs, the tables both schemas hold) is made once.
+    fingerprints read for every migration) are kept as they are. The schemas after
+    each of ``counts`` share what they hold in common (marshal writes it once).
     """
     history = timeline.history
+    total = max(counts)
     outlines: list[tuple[Any, ...]] = []
     details: list[bytes] = []
-    for m_index, migration in enumerate(history.migrations[:max(counts, default=0)]):
+    for m_index, migration in enumerate(history.migrations[:total]):
         light = migration.up if isinstance(migration.up, _LightScript) else None
         if light is not None:
             outlines.append(light.holder.outline)
@@ -119,34 +119,33 @@ def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]
         scripts = [migration.up] + ([migration.down] if migration.down is not None else [])
         rows = [_statement_rows(script, history.texts) for script in scripts]
         if any(r is None for r in rows):
-            return {}
+            return None
         steps = timeline.steps[timeline.boundaries[m_index]:timeline.boundaries[m_index + 1]]
-        outlines.append(tuple((tuple((c.text, c.start, c.line) for c in script.comments),
-                               script.paths) for script in scripts))
+        # comments and files of each script, and the first statement of the up one
+        # (connection settings read it for every migration: `settings._step_outs`)
+        parts = [(tuple((c.text, c.start, c.line) for c in script.comments), script.paths)
+                 for script in scripts]
+        first = rows[0][0] if rows[0] else None
+        outlines.append((*parts, first))
         details.append(marshal.dumps((tuple(rows), tuple(s.error for s in steps),
                                       tuple(s.touched for s in steps))))
+    steps_end = timeline.boundaries[total]
     owner = {path: i for i, source in enumerate(found.migrations) for path in _files(source)}
-    diagnostics = [(owner.get(diag.path), CODEC.encode(diag))
-                   for diag in history.diagnostics[len(found.diagnostics):]]
-    unfollowed = timeline.unfollowed()
+    diagnostics = tuple((owner[diag.path], CODEC.encode(diag))
+                        for diag in history.diagnostics[len(found.diagnostics):]
+                        if owner.get(diag.path, total) < total)
     encoder = CODEC.encoder()
-    out: dict[int, dict[str, Any]] = {}
-    for count in counts:
-        steps_end = timeline.boundaries[count]
-        out[count] = {
-            "count": count,
-            "boundaries": tuple(timeline.boundaries[:count + 1]),
-            "outlines": tuple(outlines[:count]),
-            "details": tuple(details[:count]),
-            "writes": tuple((w.step, StatementKind(w.kind).value, w.table, w.columns)
-                            for w in timeline.writes if w.step < steps_end),
-            "unfollowed": {name: step for name, step in unfollowed.items()
-                           if step < steps_end},
-            "diagnostics": tuple(diag for held_by, diag in diagnostics
-                                 if held_by is not None and held_by < count),
-            "schema": encoder(timeline.after_migration(count - 1)),
-        }
-    return out
+    return {
+        "boundaries": tuple(timeline.boundaries[:total + 1]),
+        "outlines": tuple(outlines),
+        "details": tuple(details),
+        "writes": tuple((w.step, StatementKind(w.kind).value, w.table, w.columns)
+                        for w in timeline.writes if w.step < steps_end),
+        "unfollowed": {name: step for name, step in timeline.unfollowed().items()
+                       if step < steps_end},
+        "diagnostics": diagnostics,
+        "schemas": {count: encoder(timeline.after_migration(count - 1)) for count in counts},
+    }
 
 
 def _files(source: MigrationSource) -> tuple[str, ...]:
@@ -188,27 +187,28 @@ def _span_row(span: Span) -> tuple[Any, ...]:
 # --- resuming ---------------------------------------------------------------------------
 
 
-def resume(found: Discovery, data: Any, requested: Requested) -> Timeline:
-    """The timeline of ``found`` from checkpoint ``data`` (made by `encode` for the first
-    ``data["count"]`` migrations of this same history): those migrations in outline,
-    the rest parsed and replayed. Raises ValueError, TypeError, KeyError or
+def resume(found: Discovery, data: Any, count: int, requested: Requested) -> Timeline:
+    """The timeline of ``found`` from checkpoint ``data`` (made by `encode` with ``count``
+    among its counts, for this same history): the first ``count`` migrations in
+    outline, the rest parsed and replayed. Raises ValueError, TypeError, KeyError or
     IndexError on a checkpoint that is not what `encode` made."""
-    count = data["count"]
-    boundaries = list(data["boundaries"])
-    outlines, details = data["outlines"], data["details"]
+    boundaries = list(data["boundaries"][:count + 1])
+    outlines, details = data["outlines"][:count], data["details"][:count]
     if not 0 < count <= len(found.migrations) or len(outlines) != count or \
             len(details) != count or len(boundaries) != count + 1:
         raise ValueError("checkpoint does not fit the history")
+    prefix = boundaries[-1]
     texts = texts_of(found)
     migrations: list[Migration] = []
     holders: list[_Outline] = []
     for source, outline, blob in zip(found.migrations, outlines, details, strict=False):
         holder = _Outline(outline, blob, texts)
         holders.append(holder)
-        down = _LightScript.make(holder, 1) if len(outline) > 1 else None
+        down = _LightScript.make(holder, 1) if len(outline) > 2 else None
         migrations.append(Migration(source, _LightScript.make(holder, 0), down))
     diagnostics: list[Diagnostic] = list(found.diagnostics)
-    diagnostics += [CODEC.decode(diag) for diag in data["diagnostics"]]
+    diagnostics += [CODEC.decode(diag) for held_by, diag in data["diagnostics"]
+                    if held_by < count]
     with gc_paused():
         for source in found.migrations[count:]:
             migration, diags = parse_migration(source, texts)
@@ -216,16 +216,15 @@ def resume(found: Discovery, data: Any, requested: Requested) -> Timeline:
             diagnostics.extend(diags)
         history = History(found.root, found.layout, requested.runner or found.runner,
                           tuple(migrations), tuple(diagnostics), texts, requested)
-        schema = CODEC.decode(data["schema"])
+        schema = CODEC.decode(data["schemas"][count])
         if not isinstance(schema, Schema):
             raise TypeError("checkpoint schema is no schema")
-        prefix = boundaries[-1]
         rest, new_writes, starts = replay_steps(history.migrations[count:], count, schema,
                                                 prefix)
     steps = _Steps(history, holders, boundaries, schema, rest)
     writes = [Write(step, StatementKind(kind), table, columns)
-              for step, kind, table, columns in data["writes"]] + new_writes
-    unfollowed = dict(data["unfollowed"])
+              for step, kind, table, columns in data["writes"] if step < prefix] + new_writes
+    unfollowed = {name: step for name, step in data["unfollowed"].items() if step < prefix}
     for index, step in enumerate(rest, prefix):
         if step.statement.problem is not None:
             for name in step.statement.tables:
@@ -245,8 +244,8 @@ def _miss(what: str) -> PrefixMiss:
 
 
 class _Outline:
-    """One kept migration: its comments and files, and the blob of its statements and
-    steps, read on first use."""
+    """One kept migration: its comments and files (and its first statement), and the
+    blob of its statements and steps, read on first use."""
 
     def __init__(self, outline: tuple[Any, ...], blob: bytes, texts: dict[str, str]) -> None:
         self.outline = outline
@@ -341,6 +340,9 @@ class _LightScript(Script):
     def first(self) -> Statement | None:
         if self._built is not None:
             return self._built[0] if self._built else None
+        if self.direction == 0:
+            row = self.holder.outline[-1]
+            return None if row is None else _statement(row, self.holder.texts)
         rows = self.holder.detail[0][self.direction]
         return _statement(rows[0], self.holder.texts) if rows else None
 

@@ -5,9 +5,10 @@ Two kinds of entries, in one `migrate_lint.cache.Store` per directory:
 - ``ckpt-<chain>``: a replay checkpoint (`migrate_lint.checkpoint`) after the first k
   migrations of a history. A run that checks files (`check FILES`) resumes from the
   longest checkpoint that ends before the first of them: adding a migration costs
-  that migration. After a replay, the run keeps checkpoints after the whole history
-  and before its last migration (the one a pre-commit hook sees being edited); a
-  run that resumed close to the end keeps none (`REFRESH`).
+  that migration. After a replay, the run keeps one checkpoint that resumes after
+  the whole history or before its last migration (the one a pre-commit hook sees
+  being edited; a small alias entry names it for that); a run that resumed close
+  to the end keeps none (`REFRESH`).
 - ``res-<key>``: what a run reported for one history: its findings (with their
   fingerprints), the suppressed count and the connection settings. The key is the
   history's chain (every file's content hash, in order), the tool's code, sqlglot,
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -53,6 +55,7 @@ from migrate_lint.sqlglot_api.load import PURE_ENV
 ENV = "MIGRATE_LINT_CACHE_DIR"  # the default cache directory, for CI and the test suite
 # A run resumed this many migrations or fewer before the end keeps no new checkpoint.
 REFRESH = 16
+_CHECKPOINT = re.compile(r"ckpt-[0-9a-f]{40}")
 RESULTS = Codec((Finding, Related, Span, ChildRowsChanged, IndexLost, OrphansLeft,
                  PragmaMatters, RerunFails, StatementFails, Settings, Origin, Runner),
                 leaves=(Span,))
@@ -175,10 +178,14 @@ class HistoryCache:
             if name not in present:
                 continue
             data = self.store.read(name)
+            alias = data.get("alias") if isinstance(data, dict) else None
+            if isinstance(alias, str) and _CHECKPOINT.fullmatch(alias):
+                # the checkpoint before the last migration lives in the one after it
+                data = self.store.read(alias)
             if data is None:
                 continue
             try:
-                timeline = checkpoint.resume(self.found, data, requested)
+                timeline = checkpoint.resume(self.found, data, count, requested)
             except (TypeError, ValueError, KeyError, IndexError) as err:
                 self.notes.append(f"cache: {self.store.path(name)}: not a valid checkpoint "
                                   f"({err}); ignored, and rebuilt")
@@ -189,9 +196,10 @@ class HistoryCache:
         return None
 
     def keep(self, timeline: Timeline) -> None:
-        """Checkpoints after the whole history and before its last migration, where
-        the store lacks them. A run that resumed from a checkpoint shortly before the
-        end writes none: making one costs more than replaying the few migrations
+        """A checkpoint after the whole history that also resumes before its last
+        migration (the one a pre-commit hook sees being edited), under both names,
+        where the store lacks them. A run that resumed from a checkpoint shortly before
+        the end keeps none: making one costs more than replaying the few migrations
         after the old one again (`REFRESH`)."""
         total = len(self.found.migrations)
         resumed = checkpoint.resumed_at(timeline)
@@ -205,9 +213,14 @@ class HistoryCache:
             return
         with gc_paused():
             try:
-                made = checkpoint.encode(timeline, self.found, counts)
+                data = checkpoint.encode(timeline, self.found, counts)
             except (TypeError, ValueError) as err:  # a value the cache cannot hold
                 self.notes.append(f"cache: {self.found.root}: no checkpoint kept ({err})")
                 return
-            for count, data in made.items():
-                self.store.write(self._checkpoint_name(count), data)
+            if data is None:
+                return
+            main = self._checkpoint_name(max(counts))
+            self.store.write(main, data)
+            for count in counts:
+                if count != max(counts):
+                    self.store.write(self._checkpoint_name(count), {"alias": main})

@@ -32,12 +32,12 @@ from migrate_lint.discover.common import (
     Scan,
     cached_text,
 )
-from migrate_lint.discover.dbmate import DBMATE
+from migrate_lint.discover.dbmate import has_dbmate
 from migrate_lint.discover.drizzle import BREAKPOINT, apply_journal
 from migrate_lint.discover.files import file_migrations
 from migrate_lint.discover.flyway import flyway_migrations
 from migrate_lint.discover.folders import folder_migrations
-from migrate_lint.discover.goose import GOOSE_UP
+from migrate_lint.discover.goose import has_goose_up
 from migrate_lint.discover.prisma import prisma_shaped
 from migrate_lint.discover.scanning import scan_root
 from migrate_lint.discover.sqlx import opts_out_of_transactions
@@ -114,9 +114,8 @@ def _detect(root: str, scan: Scan, texts: dict[str, str]) -> str:
     goose = dbmate = 0
     for name, _version in scan.plain:
         text = cached_text(root, name, texts)
-        # the substrings first: a line-anchored search of every file costs more
-        goose += ("+g" in text or "+G" in text) and GOOSE_UP.search(text) is not None
-        dbmate += "migrate:" in text and DBMATE.search(text) is not None
+        goose += has_goose_up(text)
+        dbmate += has_dbmate(text)
     half = len(scan.plain) / 2
     if goose > half:
         return "goose"

@@ -10,6 +10,13 @@ from migrate_lint.discover.common import Candidate, Collector, Version, line_aft
 
 # dbmate: `-- migrate:up [options]` at the start of a line, case-sensitive like dbmate.
 DBMATE = re.compile(r"^\ufeff?--[ \t]*migrate:(up|down)(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
+
+
+def has_dbmate(text: str) -> bool:
+    """Whether ``text`` holds a `-- migrate:up` or `down` line (substring test first)."""
+    return "migrate:" in text and DBMATE.search(text) is not None
+
+
 _DBMATE_NO_TX = re.compile(r"(?:^|\s)transaction:false(?:\s|$)")
 
 

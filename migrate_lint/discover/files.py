@@ -14,8 +14,8 @@ from migrate_lint.discover.common import (
     strays,
     whole_file,
 )
-from migrate_lint.discover.dbmate import DBMATE, dbmate_file, dbmate_names, rank_by_file_name
-from migrate_lint.discover.goose import GOOSE_UP, code_migrations, goose_file, goose_version
+from migrate_lint.discover.dbmate import dbmate_file, dbmate_names, has_dbmate, rank_by_file_name
+from migrate_lint.discover.goose import code_migrations, goose_file, goose_version, has_goose_up
 from migrate_lint.discover.updown import pairs
 
 
@@ -79,13 +79,13 @@ def _plain_file(
         )
     else:
         # A flat runner applies every line, annotated "down" parts included.
-        if GOOSE_UP.search(text) is not None:
+        if has_goose_up(text):
             col.warn(
                 path,
                 "goose annotations in a flat layout: the whole file, Down part "
                 "included, is read as one migration; pass --layout goose if goose runs it",
             )
-        elif DBMATE.search(text) is not None:
+        elif has_dbmate(text):
             col.warn(
                 path,
                 "dbmate sections in a flat layout: the whole file, down part "

@@ -22,6 +22,12 @@ _GOOSE = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+([^\r\n]*)", re.M | re.
 GOOSE_UP = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+up\b", re.M | re.I)
 
 
+def has_goose_up(text: str) -> bool:
+    """Whether ``text`` holds a `-- +goose Up` line. The substring test first: a
+    line-anchored search of every file of a long history costs more than reading it."""
+    return ("+g" in text or "+G" in text) and GOOSE_UP.search(text) is not None
+
+
 def goose_version(name: str) -> Version | None:
     """A file name as goose reads it: the version is the integer before the first `_`,
     above zero (pressly/goose collect_migration.go, NumericComponent); None where goose
