@@ -246,6 +246,28 @@ def test_default_place_is_beside_the_configuration_else_the_migrations(
     assert _entries(tmp_path / "from-env")
 
 
+def test_cache_inside_the_migrations_directory_is_no_migration(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configuration file kept in the migrations directory puts the cache there:
+    discovery passes over it (a hidden folder), so the findings do not change."""
+    monkeypatch.delenv(ENV)
+    for layout in ("flat", "folder"):
+        root = tmp_path / layout
+        names = (["0001_a.sql", "0002_b.sql"] if layout == "flat"
+                 else ["20240101000000_a/migration.sql", "20240102000000_b/migration.sql"])
+        for name, text in zip(names, ("CREATE TABLE t (id integer PRIMARY KEY);\n",
+                                      "ALTER TABLE t ADD c integer NOT NULL;\n"), strict=True):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        config = root / ".migrate-lint.toml"
+        config.write_text('select = ["ALL"]\n')
+        cold = check(str(root), "--config", str(config), "--no-cache").stdout
+        assert check(str(root), "--config", str(config)).stdout == cold
+        assert _entries(root / DIRECTORY)
+        assert check(str(root), "--config", str(config)).stdout == cold
+        assert "MG000" not in cold
+
+
 def test_unusable_cache_place_is_skipped_with_a_note(tmp_path: Path) -> None:
     """A cache directory that cannot be made (here under a file; a read-only checkout
     alike): the run goes on without a cache and says so under --verbose only."""
