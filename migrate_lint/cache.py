@@ -235,6 +235,10 @@ class Codec:
     schema are walked; lists stand for nothing else, so anything unknown is refused.
     An object met twice is encoded once (marshal then writes it once), and decoded
     once, so what the model shares stays shared.
+
+    Dataclasses deriving from ``open_base`` (each rule's `findings.Facts`, declared in
+    the rule's own file) are tagged by module and name instead, and found again among
+    the subclasses loaded when decoding; one that is not loaded makes the entry invalid.
     """
 
     _MAP = -1  # immutables.Map
@@ -242,7 +246,8 @@ class Codec:
     _DICT = -3
     _SET = -4  # a frozenset holding encoded objects
 
-    def __init__(self, classes: Iterable[type], leaves: Iterable[type] = ()) -> None:
+    def __init__(self, classes: Iterable[type], leaves: Iterable[type] = (),
+                 open_base: type | None = None) -> None:
         """``leaves``: classes among ``classes`` whose fields are all plain values,
         encoded and decoded without looking at each field."""
         self.classes = tuple(classes)
@@ -252,6 +257,10 @@ class Codec:
         self._makers: list[Callable[..., object]] = []
         self._sizes: list[int] = []  # fields + 1 (the tag)
         self._getters: list[Callable[[object], tuple[object, ...]]] = []
+        self._open_base = open_base
+        # open classes met so far: for encoding by class, for decoding by name
+        self._open_specs: dict[type, tuple[str, tuple[str, ...]]] = {}
+        self._open_names: dict[str, tuple[type, tuple[str, ...]]] = {}
         for cls in self.classes:
             if dataclasses.is_dataclass(cls):
                 self._fields.append(tuple(f.name for f in dataclasses.fields(cls) if f.init))
@@ -290,8 +299,13 @@ class Codec:
         if done is not None:
             return done[1]
         tag = self._tags.get(kind)
-        out = (self._encode_object(tag, value, memo, strings) if tag is not None
-               else self._encode_container(value, memo, strings))
+        if tag is not None:
+            out: object = self._encode_object(tag, value, memo, strings)
+        elif self._open_base is not None and isinstance(value, self._open_base):
+            name, names = self._open_spec(kind)
+            out = [name, *(self._encode(getattr(value, n), memo, strings) for n in names)]
+        else:
+            out = self._encode_container(value, memo, strings)
         memo[key] = (value, out)  # the value is kept alive: its id is not reused meanwhile
         return out
 
@@ -310,6 +324,31 @@ class Codec:
             else:
                 append(self._encode(field, memo, strings))
         return parts
+
+    def _open_spec(self, kind: type) -> tuple[str, tuple[str, ...]]:
+        spec = self._open_specs.get(kind)
+        if spec is None:
+            if not dataclasses.is_dataclass(kind):
+                raise TypeError(f"cannot cache a {kind.__name__}")
+            names = tuple(f.name for f in dataclasses.fields(kind) if f.init)
+            spec = self._open_specs[kind] = (f"{kind.__module__}:{kind.__qualname__}", names)
+        return spec
+
+    def _open_class(self, name: str) -> tuple[type, tuple[str, ...]]:
+        """The open class tagged ``name`` among those loaded now, and its fields."""
+        if name not in self._open_names and self._open_base is not None:
+            pending: list[type] = [self._open_base]
+            while pending:
+                subclasses: list[type] = pending.pop().__subclasses__()
+                for sub in subclasses:
+                    pending.append(sub)
+                    if dataclasses.is_dataclass(sub):
+                        tag, names = self._open_spec(sub)
+                        self._open_names[tag] = (sub, names)
+        found = self._open_names.get(name)
+        if found is None:
+            raise ValueError(f"{name}: no such class loaded")
+        return found
 
     def _encode_container(self, value: object, memo: dict[int, tuple[object, object]],
                           strings: dict[str, str]) -> object:
@@ -347,9 +386,15 @@ class Codec:
             return done
         tag = value[0]
         out: object
-        if not isinstance(tag, int):
+        if isinstance(tag, str):
+            kind, names = self._open_class(tag)
+            if len(value) != len(names) + 1:
+                raise ValueError(f"{tag}: wrong number of fields")
+            out = kind(**{n: self._decode(v, memo) for n, v in zip(names, value[1:],
+                                                                   strict=True)})
+        elif not isinstance(tag, int):
             raise ValueError("not an encoded value")
-        if tag >= 0:
+        elif tag >= 0:
             if len(value) != self._sizes[tag]:
                 raise ValueError(f"{self.classes[tag].__name__}: wrong number of fields")
             if tag in self._leaves:

@@ -43,7 +43,7 @@ from migrate_lint.claims import (
     StatementFails,
 )
 from migrate_lint.config import Config
-from migrate_lint.findings import Finding, Related
+from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.pipeline import gc_paused
 from migrate_lint.replay import Timeline
 from migrate_lint.runners import Runner
@@ -58,7 +58,7 @@ REFRESH = 16
 _CHECKPOINT = re.compile(r"ckpt-[0-9a-f]{40}")
 RESULTS = Codec((Finding, Related, Span, ChildRowsChanged, IndexLost, OrphansLeft,
                  PragmaMatters, RerunFails, StatementFails, Settings, Origin, Runner),
-                leaves=(Span,))
+                leaves=(Span,), open_base=Facts)
 
 
 @dataclass(frozen=True)

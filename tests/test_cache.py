@@ -359,3 +359,23 @@ def test_fully_cached_run_does_not_load_sqlglot(tmp_path: Path) -> None:
     assert cold.stderr.strip().endswith("sqlglot loaded")
     assert warm.stderr.strip().endswith("no sqlglot")
     assert warm.stdout == cold.stdout
+
+
+@pytest.mark.corpus
+def test_cached_findings_keep_their_facts(tmp_path: Path) -> None:
+    """The findings read back are equal objects, facts included (each rule's own Facts
+    dataclass, which the HTML report and the fixer read), not only the same JSON."""
+    from migrate_lint.config import Config
+    from migrate_lint.lint import lint
+    from migrate_lint.lintcache import CacheChoice
+
+    root = str(corpus_path(*CORPORA["navidrome"][0]))
+    config = Config(path=root)
+    cold = lint([root], config)
+    choice = CacheChoice(str(tmp_path / "cache"))
+    lint([root], config, cache=choice)
+    warm = lint([root], config, cache=choice)
+    assert any("results read from" in note for note in warm.notes)
+    assert warm.findings == cold.findings
+    assert [type(f.facts) for f in warm.findings] == [type(f.facts) for f in cold.findings]
+    assert (warm.suppressed, warm.settings) == (cold.suppressed, cold.settings)
