@@ -68,7 +68,7 @@ def generate(folder: Path, megabytes: int) -> tuple[Path, Path]:
 def measure(root: Path, db: Path, tmp: Path) -> dict[str, float]:
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "migrate_lint", "check", str(root), "--against", str(db),
+        [sys.executable, "-m", "migrate_lint", "check", str(root), "--no-cache", "--against", str(db),
          "--tmp-dir", str(tmp), "--select", "DB"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = child.communicate()
@@ -82,7 +82,7 @@ def measure(root: Path, db: Path, tmp: Path) -> dict[str, float]:
 def peak_rss(root: Path, db: Path, tmp: Path) -> float:
     """Peak RSS in MB of one `check --against` run (wait4 on that child alone)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "migrate_lint", "check", str(root), "--against", str(db),
+        [sys.executable, "-m", "migrate_lint", "check", str(root), "--no-cache", "--against", str(db),
          "--tmp-dir", str(tmp), "--select", "DB"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, _status, usage = os.wait4(child.pid, 0)

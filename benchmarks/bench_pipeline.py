@@ -78,7 +78,7 @@ def _run_pipeline(root: Path) -> dict[str, float]:
 def _run_check(root: Path) -> dict[str, float]:
     """`migrate-lint check ROOT` end to end: the console entry point in a fresh process."""
     elapsed, rss, out = _child(["from migrate_lint.cli import main; main()",
-                                "check", str(root), "--format", "json"])
+                                "check", str(root), "--format", "json", "--no-cache"])
     return {"seconds": elapsed, "rss_mb": rss, "count": len(json.loads(out)["findings"])}
 
 

@@ -52,7 +52,7 @@ def _check_cpu(root: Path) -> tuple[float, float, float, int]:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _REPORT_RSS + "from migrate_lint.cli import main; main()",
-         "check", str(root), "--format", "json"],
+         "check", str(root), "--format", "json", "--no-cache"],
         capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -65,7 +65,7 @@ def main() -> None:
                              "NOT NULL, price REAL, tag TEXT)'); "
                              "c.executescript(open(sys.argv[1]).read())", seed)
             check, rss = _child("import sys; from migrate_lint.cli import cli; "
-                                "cli(['check', sys.argv[1]], standalone_mode=False)",
+                                "cli(['check', sys.argv[1], '--no-cache'], standalone_mode=False)",
                                 str(root))
             results.append((size, check, rss, base))
             print(f"{size:>4} MB  {rows:>9,} INSERTs  check {check:6.2f} s  peak RSS "

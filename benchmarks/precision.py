@@ -53,7 +53,7 @@ def _findings(name: str, root: Path, tmp: Path) -> list[dict[str, object]]:
     config = tmp / f"{name}.toml"
     config.write_text(SETTINGS.get(name, ""))
     done = subprocess.run([sys.executable, "-m", "migrate_lint", "check", str(root),
-                           "--format", "json", "--config", str(config)],
+                           "--format", "json", "--no-cache", "--config", str(config)],
                           capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{name}: check failed: {done.stderr.strip()}")
