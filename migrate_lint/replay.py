@@ -860,7 +860,9 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     taken = table.column(node.new)
     # `RENAME COLUMN bodyText TO bodytext` changes only the case: SQLite accepts it
     if taken is not None and taken.name.lower() != old:
-        return schema, f"duplicate column name: {node.new}"
+        # SQLite's words (3.40): it renames in the table's SQL, then reparses it
+        return schema, f"error in table {table.name} after rename: duplicate column name: " \
+                       f"{node.new}"
     low_table = table.name.lower()
 
     def ren(name: str | None) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from migrate_lint.ddl import AddColumn, ColumnDef
+from migrate_lint.ddl import AddColumn, ColumnDef, DropColumn
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables
 from migrate_lint.findings import Facts, Related
@@ -16,6 +16,37 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
+
+# Replay errors (Step.error) about objects: a name that is missing or already taken.
+_OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
+# Replay errors about SQLite's limits (replay.MAX_COLUMNS).
+LIMIT_ERRORS = ("too many columns on ", "too many columns in result set")
+
+
+def error_reported_by(step: Step) -> str | None:
+    """The code of the one rule that reports ``step.error``; None when there is none.
+
+    Every error the replay records fails the statement on every database, so each
+    must reach exactly one finding: SQ001 and SQ005 read their ALTER TABLE forms
+    themselves, SQ007 reports missing and existing objects and SQLite's column limit,
+    SQ008 whatever is left (a definition SQLite refuses in itself).
+    """
+    error = step.error
+    if error is None:
+        return None
+    node = step.statement.ddl
+    # "error in table t after add column: no such column: zz": the new column's CHECK
+    # or generated expression names a column the table lacks; "... after rename:
+    # duplicate column name: b": RENAME COLUMN to a name the table has
+    if (error.startswith((*_OBJECT_ERRORS, *LIMIT_ERRORS)) or error.endswith("already exists")
+            or "after add column: no such column" in error
+            or "after rename: duplicate column name" in error):
+        return "SQ007"
+    if isinstance(node, AddColumn) and error.startswith("Cannot add a "):
+        return "SQ001"
+    if isinstance(node, DropColumn):
+        return "SQ005"
+    return "SQ008"
 
 
 def add_column(stmt: Statement) -> AddColumn | None:

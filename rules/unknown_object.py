@@ -15,13 +15,9 @@ from migrate_lint.schema import Schema
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, updated_columns
 
-from ._common import statement_head
+from ._common import LIMIT_ERRORS, error_reported_by, statement_head
 
-# Step errors about objects (the rest belong to SQ001 / SQ005 and friends).
-_OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
-# Step errors about SQLite's limits (replay.MAX_COLUMNS)
-_LIMIT_ERRORS = ("too many columns on ", "too many columns in result set")
 
 
 # The object a "no such ..." names: what a code migration may have made unseen.
@@ -57,13 +53,6 @@ def _presence(error: str, stmt: Statement, table: str | None
         found = s.table(owner)
         return found is not None and found.column(name) is not None
     return has_column
-
-
-def _object_error(error: str) -> bool:
-    # "error in table t after add column: no such column: zz": the new column's CHECK
-    # or generated expression names a column the table lacks
-    added = "after add column: no such column" in error
-    return error.startswith(_OBJECT_ERRORS) or error.endswith("already exists") or added
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +159,12 @@ class UnknownObject(Rule):
         """Findings for one statement."""
         error = ctx.step.error
         if error is not None:
-            if error.startswith(_LIMIT_ERRORS):
+            # the other replay errors are other rules' (`error_reported_by`)
+            if error_reported_by(ctx.step) != "SQ007":
+                return
+            if error.startswith(LIMIT_ERRORS):
                 yield self._limit_finding(stmt, ctx, error)
-            elif _object_error(error):
+            else:
                 yield self._finding(stmt, ctx, error)
             return
         if (stmt.ast is None and stmt.seed is None) or stmt.kind not in (

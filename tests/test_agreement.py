@@ -85,7 +85,8 @@ def test_a_rename_that_changes_only_the_case_is_modelled(tmp_path: Path) -> None
         "ALTER TABLE note RENAME COLUMN other TO BodyText;\n",  # now a real duplicate
     ])
     timeline = replay(load_history(root))
-    assert [s.error for s in timeline.steps[2:]] == [None, "duplicate column name: BodyText"]
+    assert [s.error for s in timeline.steps[2:]] == [
+        None, "error in table note after rename: duplicate column name: BodyText"]
     note = timeline.after_migration(1).table("note")
     assert note is not None and [c.name for c in note.columns] == ["id", "bodytext", "other"]
     result = verify(replay(load_history(root), upto=2))
