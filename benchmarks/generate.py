@@ -154,3 +154,47 @@ def generate_growing_history(root: Path, statements: int = 20_000, per_migration
         total += len(out)
         number += 1
     return total, created
+
+
+def generate_many_files(root: Path, files: int = 100_000, defect_from_end: int = 10) -> int:
+    """Write ``files`` small migrations (one or two statements each, flat ``.sql`` files
+    numbered ``000001_...``) with one fixable defect ``defect_from_end`` files before the
+    end: an NN001 (``ADD ... NOT NULL`` without DEFAULT on ``t_0``, a table the
+    application fills and no migration writes).
+
+    The shape of a long-lived project's folder: many files, each small; a new table
+    every tenth file, rows, updates, columns and indexes spread over them. Returns the
+    number of the file holding the defect.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    width = max(6, len(str(files)))
+    defect = files - defect_from_end
+    tables = ["t_0"]
+    for number in range(1, files + 1):
+        table = tables[1 + (number * 7) % (len(tables) - 1)] if len(tables) > 1 else "t_0"
+        kind = number % 10
+        if number == 1:
+            text = "CREATE TABLE t_0 (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');\n"
+        elif number == defect:
+            text = "ALTER TABLE t_0 ADD COLUMN required integer NOT NULL;\n"
+        elif kind == 0 or number == 2:
+            tables.append(f"t_{number}")
+            text = (f"CREATE TABLE t_{number} (id integer PRIMARY KEY, name text NOT NULL "
+                    "DEFAULT '', n integer);\n")
+        elif kind in (1, 2, 7):
+            text = f"INSERT INTO {table} (name) VALUES ('row {number}');\n"
+        elif kind == 3:
+            text = f"UPDATE {table} SET name = name || 'x' WHERE id = {number % 97};\n"
+        elif kind == 4:
+            text = f"ALTER TABLE {table} ADD COLUMN c_{number} text;\n"
+        elif kind == 5:
+            text = f"CREATE INDEX i_{number} ON {table} (name);\n"
+        elif kind == 6:
+            text = f"DELETE FROM {table} WHERE id = {number % 89};\n"
+        elif kind == 8:
+            text = (f"UPDATE {table} SET name = 'y' WHERE id = {number % 83};\n"
+                    f"DELETE FROM {table} WHERE name = 'z';\n")
+        else:
+            text = f"DROP INDEX IF EXISTS i_{number - 4};\n"
+        (root / f"{number:0{width}d}_m{number}.sql").write_text(text)
+    return defect
