@@ -77,7 +77,7 @@ def test_newline_in_a_name_stays_inside_the_header_comment(tmp_path: Path) -> No
     text = (root / new[0]).read_text(encoding="utf-8")
     header = text.split("CREATE TABLE", 1)[0]
     assert all(line.startswith("-- ") for line in header.splitlines())
-    assert "\\x0aDELETE FROM victim" in header
+    assert "\\nDELETE FROM victim" in header
 
 
 @pytest.mark.parametrize(("table", "column"), [("../../escape", "c"), ("a/b", "../c"),

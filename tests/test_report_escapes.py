@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrate_lint.cli import cli
 
@@ -37,3 +39,34 @@ def test_no_control_character_reaches_the_output(root: Path, fmt: str) -> None:
         assert not any(line.startswith("::error file=x::") for line in lines)
     else:
         assert "\\x1b[2J" in result.stdout
+
+
+def test_one_escaper_for_reports_and_generated_comments() -> None:
+    """The reporters' `visible` and the fixer's comment filter are the same function."""
+    from migrate_lint import escape, report
+    from migrate_lint.fix import sqltext
+
+    assert report.visible is escape.visible
+    name = "t\n\r\x0b\x0c\x85\u2028\u2029" + ESC + "[31m\x00\U0001f600\U000e0001"
+    assert sqltext.comment_text(name) == escape.visible(name)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_nothing_escaped_can_end_a_comment(name: str) -> None:
+    """After `-- ` the escaped text is one line SQLite reads as comment to its end:
+    the statement after it is the only one that runs."""
+    import sqlite3
+
+    from migrate_lint.escape import visible
+
+    shown = visible(name)
+    assert shown.isprintable()
+    assert len(f"-- {shown}".splitlines()) == 1
+    conn = sqlite3.connect(":memory:")
+    try:
+        rows = conn.execute(f"-- {shown}\nSELECT 1").fetchall()
+        assert rows == [(1,)]
+        assert sqlite3.complete_statement(f"SELECT 1; -- {shown}\n")
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from migrate_lint import ddl as d
 from migrate_lint import scratch
+from migrate_lint.escape import visible
 from migrate_lint.facts.literals import default_clause_value
 from migrate_lint.span import LineIndex
 from migrate_lint.sqlbasics import q as q  # re-exported: the filler (migrate_lint.synth) shares it
@@ -19,25 +20,16 @@ from migrate_lint.sqlglot_api.tokens import sql_tokens
 
 
 def comment_text(text: str) -> str:
-    """``text`` made safe for one ``-- `` comment line: control characters escaped.
+    """``text`` made safe for one ``-- `` comment line: `migrate_lint.escape.visible`.
 
     A newline (or any line break SQLite's tokenizer or an editor honours) in a table
-    name would end the comment, and the rest of the name would run as SQL.
+    name would end the comment, and the rest of the name would run as SQL; escaped,
+    it is a backslash and a letter.
 
     >>> print(comment_text("t" + chr(10) + "DELETE FROM victim; --"))
-    t\\x0aDELETE FROM victim; --
-    >>> print(comment_text("caf\u00e9" + chr(0x2028) + "x"))  # a Unicode line separator
-    caf\u00e9\\u2028x
+    t\\nDELETE FROM victim; --
     """
-    return "".join(_escape_char(ch) for ch in text)
-
-
-def _escape_char(ch: str) -> str:
-    if ch.isprintable() or ch == " ":
-        return ch
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
-        else f"\\U{code:08x}"
+    return visible(text)
 
 
 def slug(text: str, limit: int = 40) -> str:

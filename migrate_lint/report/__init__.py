@@ -9,34 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# The one escaper of shown text (reporters here, generated comments in fix.sqltext).
+from migrate_lint.escape import visible as visible
+
 if TYPE_CHECKING:
     from migrate_lint.result import LintResult
 
 FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab", "markdown")
-
-
-def visible(text: str, keep: str = "") -> str:
-    """``text`` with control characters escaped (those in ``keep`` left alone).
-
-    Names come from migration files: an escape sequence in a table name must not
-    recolour a terminal, nor a newline forge a line of CI output.
-
-    >>> print(visible("t" + chr(27) + "[31m" + chr(10) + "x"))
-    t\\x1b[31m\\nx
-    >>> visible("a" + chr(9) + "b", keep=chr(9)) == "a" + chr(9) + "b"
-    True
-    """
-    if text.isprintable() or all(ch.isprintable() or ch in keep for ch in text):
-        return text
-    return "".join(ch if ch.isprintable() or ch in keep else _escaped(ch) for ch in text)
-
-
-def _escaped(ch: str) -> str:
-    special = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    if ch in special:
-        return special[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def render(fmt: str, result: LintResult, *, color: bool = False, root: str | None = None
