@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -184,19 +187,67 @@ def test_killed_at_random_points_the_directory_is_whole(tmp_path: Path) -> None:
     assert seen.get("recovered", 0) > 0, seen
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
-def test_read_only_directory_is_one_line_and_nothing_written(tmp_path: Path) -> None:
-    root = tmp_path / "drizzle"
-    _drizzle(root)
-    before = _files(root)
-    root.chmod(0o555)
-    try:
+@contextmanager
+def _unwritable(tmp_path: Path, how: str) -> Iterator[Path]:
+    """A drizzle history in a directory no process may write into, made so ``how``:
+
+    ``permissions``: mode 0555 (root writes through it, so not as root);
+    ``immutable``: `chattr +i` (refused to root too; ext4, xfs, btrfs);
+    ``read-only-mount``: a tmpfs remounted read-only (EROFS; needs CAP_SYS_ADMIN).
+    Skips, saying why, where the machine does not allow the method.
+    """
+    if how == "permissions":
+        if os.geteuid() == 0:
+            pytest.skip("root writes through permissions: the immutable and read-only-mount "
+                        "variants run instead")
+        root = tmp_path / "drizzle"
+        _drizzle(root)
+        root.chmod(0o555)
+        try:
+            yield root
+        finally:
+            root.chmod(0o755)
+    elif how == "immutable":
+        root = tmp_path / "drizzle"
+        _drizzle(root)
+        if shutil.which("chattr") is None:
+            pytest.skip("no chattr on this machine")
+        done = subprocess.run(["chattr", "+i", str(root)], capture_output=True, text=True,
+                              check=False)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i is not allowed here: {done.stderr.strip()}")
+        try:
+            yield root
+        finally:
+            subprocess.run(["chattr", "-i", str(root)], check=True)
+    else:
+        mount = tmp_path / "mnt"
+        mount.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        try:
+            root = mount / "drizzle"
+            _drizzle(root)
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+            yield root
+        finally:
+            subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("how", ["permissions", "immutable", "read-only-mount"])
+def test_read_only_directory_is_one_line_and_nothing_written(tmp_path: Path, how: str) -> None:
+    with _unwritable(tmp_path, how) as root:
+        before = _files(root)
         result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
-    finally:
-        root.chmod(0o755)
+        after = _files(root)
+        leftovers = [p.name for p in root.rglob("*") if p.name.startswith(".migrate-lint")]
     assert result.exit_code == 2, result.output
-    assert "cannot write" in result.output and "Traceback" not in result.output
-    assert _files(root) == before
+    assert "Traceback" not in result.output
+    said = [line for line in result.output.splitlines() if "cannot write" in line]
+    assert len(said) == 1 and str(root) in said[0] and "nothing written" in said[0], said
+    assert after == before and leftovers == []
 
 
 def test_unwritable_lock_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
