@@ -156,32 +156,38 @@ def generate_growing_history(root: Path, statements: int = 20_000, per_migration
     return total, created
 
 
-def generate_many_files(root: Path, files: int = 100_000, defect_from_end: int = 10) -> int:
+def generate_many_files(root: Path, files: int = 100_000, defect_from_end: int = 10,
+                        tables: int = 500) -> int:
     """Write ``files`` small migrations (one or two statements each, flat ``.sql`` files
     numbered ``000001_...``) with one fixable defect ``defect_from_end`` files before the
     end: an NN001 (``ADD ... NOT NULL`` without DEFAULT on ``t_0``, a table the
     application fills and no migration writes).
 
     The shape of a long-lived project's folder: many files, each small; a new table
-    every tenth file, rows, updates, columns and indexes spread over them. Returns the
-    number of the file holding the defect.
+    every tenth file until there are ``tables``, rows, updates, columns and indexes
+    spread over them. Returns the number of the file holding the defect.
+
+    ``tables`` matters to SQLite, not to migrate-lint: every ``ADD COLUMN`` makes
+    SQLite reparse the whole schema (sqlite 3.40: ~0.1 s with 10,000 tables), so any
+    application of such a history to a real database (fix's proofs) grows with
+    files x tables.
     """
     root.mkdir(parents=True, exist_ok=True)
     width = max(6, len(str(files)))
     defect = files - defect_from_end
-    tables = ["t_0"]
+    made = ["t_0"]
     for number in range(1, files + 1):
-        table = tables[1 + (number * 7) % (len(tables) - 1)] if len(tables) > 1 else "t_0"
+        table = made[1 + (number * 7) % (len(made) - 1)] if len(made) > 1 else "t_0"
         kind = number % 10
         if number == 1:
             text = "CREATE TABLE t_0 (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');\n"
         elif number == defect:
             text = "ALTER TABLE t_0 ADD COLUMN required integer NOT NULL;\n"
-        elif kind == 0 or number == 2:
-            tables.append(f"t_{number}")
+        elif (kind == 0 and len(made) < tables) or number == 2:
+            made.append(f"t_{number}")
             text = (f"CREATE TABLE t_{number} (id integer PRIMARY KEY, name text NOT NULL "
                     "DEFAULT '', n integer);\n")
-        elif kind in (1, 2, 7):
+        elif kind in (0, 1, 2, 7):
             text = f"INSERT INTO {table} (name) VALUES ('row {number}');\n"
         elif kind == 3:
             text = f"UPDATE {table} SET name = name || 'x' WHERE id = {number % 97};\n"

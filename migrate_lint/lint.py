@@ -188,6 +188,13 @@ def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]],
     ]
 
 
+def _found_in(history: History) -> Discovery:
+    """The discovery ``history`` was read from: its migrations' sources (the discovery's
+    diagnostics are among the history's own)."""
+    return Discovery(history.root, history.layout, history.runner,
+                     tuple(m.source for m in history.migrations))
+
+
 def scope_of(found: Discovery, wanted: set[str] | None) -> frozenset[int] | None:
     """The indices of the migrations holding the ``wanted`` files (real paths); None
     when every file is wanted."""
@@ -333,7 +340,10 @@ def lint(
     to_store: list[tuple[HistoryCache, str, int, Settings, set[str], int]] = []
     for key, root in plan.roots.items():
         wanted = plan.wanted.get(key)
-        found = plan.found.get(key) or discover(root, config.layout)
+        # a given timeline brings its discovery (fix's corrected history is made in
+        # memory: reading the directory again would read the uncorrected files)
+        found = plan.found.get(key) or (_found_in(given[key].history) if key in given
+                                        else discover(root, config.layout))
         # `check FILES`: rules look at the given files' migrations only
         scoped = scope_of(found, wanted)
         root_sites = sites if key == primary else ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from migrate_lint import scratch
 from migrate_lint.facts.literals import strip_parens
@@ -64,11 +64,17 @@ class DbState:
     temp_objects: tuple[Row, ...]
     sequence: tuple[Row, ...]
     user_version: int
+    # lower-cased name -> table: the checks look up every table of the other state, and
+    # a scan per lookup is quadratic in a history of thousands of tables
+    by_name: dict[str, TableState] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first = {t.name.lower(): t for t in reversed(self.tables)}
+        object.__setattr__(self, "by_name", first)
 
     def table(self, name: str) -> TableState | None:
         """The state of table ``name`` (case-insensitive)."""
-        low = name.lower()
-        return next((t for t in self.tables if t.name.lower() == low), None)
+        return self.by_name.get(name.lower())
 
 
 def _flags(conn: sqlite3.Connection) -> dict[str, tuple[bool, bool]]:
@@ -97,6 +103,7 @@ def capture(conn: sqlite3.Connection) -> DbState:
     objects = tuple(sorted(
         tuple(r) for r in conn.execute(
             "SELECT type, name, tbl_name, coalesce(sql, '') FROM main.sqlite_master")))
+    index_sql = {str(o[1]): (o[3] or None) for o in objects if o[0] == "index"}
     tables = []
     for _type, name, _tbl, sql in objects:
         if _type != "table" or str(name).lower().startswith("sqlite_"):
@@ -110,9 +117,8 @@ def capture(conn: sqlite3.Connection) -> DbState:
                                 "FROM pragma_index_list(?) ORDER BY name", (name,)).fetchall():
             keys = tuple(tuple(r) for r in conn.execute("SELECT * FROM pragma_index_xinfo(?)",
                                                     (row[0],)))
-            isql = conn.execute("SELECT sql FROM main.sqlite_master WHERE name = ?",
-                                (row[0],)).fetchone()
-            indexes.append((tuple(row), keys, None if isql is None else isql[0]))
+            # the SQL from the listing above: a query per index scans sqlite_master again
+            indexes.append((tuple(row), keys, index_sql.get(str(row[0]))))
         fks = tuple(tuple(r) for r in conn.execute(
             "SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq", (name,)))
         key = key_columns(conn, name, wr)

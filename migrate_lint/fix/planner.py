@@ -22,11 +22,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from migrate_lint import bounded
 from migrate_lint.config import Config, load_config
 from migrate_lint.engine import Rule, rule_by_code
 from migrate_lint.errors import MigrateLintError
@@ -35,6 +33,7 @@ from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
+from migrate_lint.fix.edited import edited_history
 from migrate_lint.fix.gitinfo import has_local_edits, may_have_applied
 from migrate_lint.fix.inplace import InPlaceError, Splice, apply_splices
 from migrate_lint.fix.layout import flyway_file_version, next_version, render_new_migration
@@ -49,12 +48,13 @@ from migrate_lint.fix.model import (
     Plan,
     Situation,
 )
+from migrate_lint.fix.prefixes import Prefixes, apply_migrations
 from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
 from migrate_lint.fix.requests import lint_config, requests_from, wanted_codes
 from migrate_lint.fix.sqltext import check_expression, q, slug
-from migrate_lint.history import History, Migration
-from migrate_lint.pipeline import load_history, load_timeline
-from migrate_lint.replay import Timeline
+from migrate_lint.history import History
+from migrate_lint.pipeline import gc_paused, load_history, load_timeline
+from migrate_lint.replay import Timeline, replay
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
@@ -100,17 +100,6 @@ def validate_sets(options: Options, timeline: Timeline) -> None:
         if problem:
             raise MigrateLintError(f"--set {table}.{column}={expr}: not a valid SQLite "
                                    f"expression ({problem})")
-
-
-def _apply(box: Sandbox, migrations: Sequence[Migration]) -> str | None:
-    for m in migrations:
-        error = box.apply(m.up.statements, no_transaction=m.source.no_transaction)
-        if error is not None:
-            hint = (f" (if the application registers {error.unknown_function}() at run time, "
-                    f"pass --sql-function {error.unknown_function} or add it to "
-                    "`sql-functions` in the configuration)" if error.unknown_function else "")
-            return f"{m.label}: {error.message}{hint}"
-    return None
 
 
 class Planner:
@@ -166,14 +155,15 @@ class Planner:
         """
         requests = requests_from(self.findings, self.history, self.options, self.codes)
         in_place = [s for s in requests if s.migration >= 0]
-        edits, inplace_plans = self._in_place(in_place)
+        splices, inplace_plans = self._in_place(in_place)
         proposals = [self._end_only(s) for s in requests if s.migration < 0]
         plans: list[FixPlan] = []
-        with temp_dir("migrate-lint-fix-") as workdir:
-            fixed = self._fixed_timeline(edits, workdir)
-            after = self._lint_fixed(fixed, in_place) if edits else []
+        fixed = self._fixed_timeline(splices)
+        with Prefixes(self._sandbox) as databases:
+            after = self._lint_fixed(fixed, in_place) if splices else []
             proven = _same_file_failures([
-                self._prove_in_place(fp, p, fixed.history, after) for fp, p in inplace_plans])
+                self._prove_in_place(fp, p, fixed.history, after, databases)
+                for fp, p in inplace_plans])
             plans.extend(proven)
             not_refused = {(p.situation.code, p.situation.migration, p.situation.statement,
                             p.situation.column.lower()) for p in proven if p.refused is None}
@@ -198,8 +188,8 @@ class Planner:
             for group in targets.values():
                 target = _Target(group[0][0].table, group[0][0].column,
                                  tuple(s for s, _ in group), tuple(e for _, e in group))
-                plans.extend(self._end_state(target, fixed, in_place, planned_versions,
-                                             planned_edits))
+                plans.extend(self._end_state(target, fixed, in_place, databases,
+                                             planned_versions, planned_edits))
         return plans
 
     def _rule(self, s: Situation) -> Rule:
@@ -257,8 +247,8 @@ class Planner:
     # -- in-place corrections ---------------------------------------------------
 
     def _in_place(self, situations: list[Situation]
-                  ) -> tuple[dict[str, str], list[tuple[FixPlan, Plan]]]:
-        """Plans of the in-place corrections, and the corrected text of every file."""
+                  ) -> tuple[dict[str, list[Splice]], list[tuple[FixPlan, Plan]]]:
+        """Plans of the in-place corrections, and the splices that make them, by file."""
         splices: dict[str, list[Splice]] = {}
         plans: list[tuple[FixPlan, Plan, tuple[str, ...]]] = []
         for s in situations:
@@ -309,7 +299,7 @@ class Planner:
         edits = {path: apply_splices(self.history.texts[path], sps)
                  for path, sps in splices.items()}
         # Each plan's file holds the final text of its file (several edits may share one).
-        return edits, [(replace(fp, files=tuple(FileChange(path, edits[path],
+        return splices, [(replace(fp, files=tuple(FileChange(path, edits[path],
                                                             old_text=self.history.texts[path])
                                                  for path in paths)), p)
                        for fp, p, paths in plans]
@@ -320,7 +310,7 @@ class Planner:
         right before the statement of ``s``."""
         box = self._sandbox()
         try:
-            error = _apply(box, self.history.migrations[: s.migration])
+            error = apply_migrations(box, self.history.migrations[: s.migration])
             migration = self.history.migrations[s.migration]
             if error is None:
                 failed = box.apply(migration.up.statements[: s.statement],
@@ -334,42 +324,31 @@ class Planner:
         finally:
             box.close()
 
-    def _fixed_timeline(self, edits: dict[str, str], workdir: str) -> Timeline:
-        """The history with the in-place edits applied, read from a scratch copy and
-        replayed once: the proofs, the lint of the corrected rules and the end-state
-        rebuilds all use it."""
-        if not edits:
+    def _fixed_timeline(self, splices: dict[str, list[Splice]]) -> Timeline:
+        """The history with the in-place edits applied, replayed once: the proofs, the
+        lint of the corrected rules and the end-state rebuilds all use it. Made in memory
+        (`edited.edited_history`): only the edited files are read again, nothing is
+        copied or written."""
+        fixed = edited_history(self.history, splices)
+        if fixed is self.history:
             return self.timeline
-        copy = os.path.join(workdir, "migrations")
-        root = self.root
-
-        def unsafe(folder: str, names: list[str]) -> list[str]:
-            # FIFOs, devices and links out of the tree are never copied (nor read);
-            # links are copied as links, so `rootfs -> /` costs nothing.
-            return [n for n in names if bounded.problem(os.path.join(folder, n), root)]
-
-        shutil.copytree(self.root, copy, symlinks=True, ignore=unsafe)
-        for path, text in edits.items():
-            rel = os.path.relpath(path, self.root)
-            with open(os.path.join(copy, rel), "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        return load_timeline(copy, requested=Requested.from_config(self._fixed_config(copy, ())))
+        with gc_paused():
+            return replay(fixed)
 
     def _prove_in_place(self, plan: FixPlan, fix: Plan, fixed: History,
-                        after_lint: list[Finding]) -> FixPlan:
+                        after_lint: list[Finding], databases: Prefixes) -> FixPlan:
         """Apply the corrected migration on a populated database and check the result."""
         if plan.refused:
             return plan
         s = plan.situation
         results: list[CheckResult] = []
-        box = self._sandbox()
+        box, error = databases.start(fixed.migrations, s.migration)
         try:
-            error = _apply(box, fixed.migrations[: s.migration])
             if error:
                 return replace(plan, refused=f"the history before the fix does not apply: {error}")
             fill(box.connection)
             before = ck.capture(box.connection)
-            error = _apply(box, fixed.migrations[s.migration : s.migration + 1])
+            error = apply_migrations(box, fixed.migrations[s.migration : s.migration + 1])
             results.append(CheckResult(1, "applies-on-populated-database", error is None,
                                        error or "applied on a database holding rows", s.table))
             if error is None:
@@ -386,7 +365,7 @@ class Planner:
                                if fix.expect is not None
                                else CheckResult(4, "target-column-values", True, table=table))
                 results.append(ck.check_integrity(proof))
-                rest = _apply(box, fixed.migrations[s.migration + 1 :])
+                rest = apply_migrations(box, fixed.migrations[s.migration + 1 :])
                 results.append(CheckResult(16, "rest-of-history-applies", rest is None,
                                            rest or "every later migration applies", s.table))
             label = fixed.migrations[s.migration].label
@@ -399,19 +378,17 @@ class Planner:
                                        if not still else f"{s.code} still fires: "
                                        f"{still[0].message}", s.table))
             if fix.data_only:
-                results.append(self._same_schema(fixed, s.migration))
+                results.append(self._same_schema(fixed, s.migration, databases))
         finally:
             box.close()
         return replace(plan, checks=tuple(results))
 
-    def _same_schema(self, fixed: History, index: int) -> CheckResult:
+    def _same_schema(self, fixed: History, index: int, databases: Prefixes) -> CheckResult:
         """18. (data-only corrections) on an empty database the corrected history ends in
         the schema the original one ends in."""
-        a = self._sandbox()
-        b = self._sandbox()
+        a, err_a = databases.start(self.history.migrations, index + 1)
+        b, err_b = databases.start(fixed.migrations, index + 1)
         try:
-            err_a = _apply(a, self.history.migrations[: index + 1])
-            err_b = _apply(b, fixed.migrations[: index + 1])
             if err_b is not None:
                 return CheckResult(18, "same-schema-as-original", False, err_b)
             ok = err_a is not None or a.snapshot() == b.snapshot()
@@ -507,8 +484,8 @@ class Planner:
         return ColumnTarget(table.name, col.name, True, value, backfill=value), [], notes
 
     def _end_state(self, target: _Target, fixed: Timeline, in_place: list[Situation],
-                   planned_versions: list[str], planned_edits: dict[str, str]
-                   ) -> list[FixPlan]:
+                   databases: Prefixes, planned_versions: list[str],
+                   planned_edits: dict[str, str]) -> list[FixPlan]:
         situation = target.situations[0]
         column_target, refusals, notes = self._column_target(target, fixed)
         plans = list(refusals)
@@ -518,10 +495,10 @@ class Planner:
             f"has DEFAULT {column_target.default}" if column_target.default is not None
             else "is nullable" + (" with an assigning trigger" if column_target.assign_trigger
                                   else ""))
-        old_path = self._sandbox()
+        # Databases where the original migrations applied on empty tables, then filled.
+        old_path, error = databases.start(self.history.migrations,
+                                          len(self.history.migrations))
         try:
-            # Databases where the original migrations applied on empty tables, then filled.
-            error = _apply(old_path, self.history.migrations)
             if error:
                 return [*plans, FixPlan(situation, title, refused=f"the history does not "
                                         f"apply on an empty database: {error}")]
@@ -539,7 +516,7 @@ class Planner:
         own = [x for x in target.situations if x.migration >= 0]  # corrected in place
         others = {x.table.lower() for x in in_place} - {column_target.table.lower()}
         results.append(self._same_end_state(fixed.history, own, up, rebuild.own_transaction,
-                                            others))
+                                            others, databases))
         codes = ", ".join(sorted({s.code for s in target.situations}))
         header = [f"Generated by migrate-lint fix ({codes}) for `{column_target.table}."
                   f"{column_target.column}`.", *notes, *rebuild.assumptions,
@@ -571,7 +548,8 @@ class Planner:
                                 notes=tuple(notes))]
 
     def _same_end_state(self, fixed: History, in_place: list[Situation], up: list[str],
-                        no_transaction: bool, others: set[str]) -> CheckResult:
+                        no_transaction: bool, others: set[str], databases: Prefixes
+                        ) -> CheckResult:
         """The fixed history plus the new migration applies on a database populated before
         the first corrected migration, and ends in the same schema as the other path.
 
@@ -579,19 +557,17 @@ class Planner:
         their own follow-up migrations bring them to the same end state, each proven on
         its own."""
         start = min((s.migration for s in in_place), default=len(fixed.migrations))
-        box = self._sandbox()
-        ref = self._sandbox()
+        box, error = databases.start(fixed.migrations, start)
+        ref, _ = databases.start(self.history.migrations, len(self.history.migrations))
         try:
-            error = _apply(box, fixed.migrations[:start])
             if error is None:
                 fill(box.connection)
-                error = _apply(box, fixed.migrations[start:])
+                error = apply_migrations(box, fixed.migrations[start:])
             if error is None:
                 failed = box.apply(ck.pieces_of(up), no_transaction=no_transaction)
                 error = None if failed is None else f"the new migration: {failed.message}"
             if error is not None:
                 return CheckResult(16, "fixed-history-applies", False, error)
-            _apply(ref, self.history.migrations)
             ref.apply(ck.pieces_of(up), no_transaction=no_transaction)
             if _without_tables(box.snapshot(), others) != _without_tables(ref.snapshot(),
                                                                           others):
