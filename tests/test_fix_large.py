@@ -174,3 +174,31 @@ def test_fix_applies_the_shared_prefix_once_and_copies_nothing(
     outside = {p for p in read if not Path(p).resolve().is_relative_to(root.resolve())}
     assert len([p for p in outside if p.endswith(".sql")]) <= 1, outside  # the new file
     assert files <= len(applied) < 2 * files, len(applied)
+
+
+def test_a_copy_goes_on_with_the_connection_the_history_left(tmp_path: Path) -> None:
+    """A migration run outside any transaction that turns foreign keys off and leaves
+    them off: the rest of the history runs with them off, on a copy as in one go."""
+    root = tmp_path / "migrations"
+    _write(root, {
+        "0001_init.sql": "CREATE TABLE p (id integer PRIMARY KEY);\n"
+                         "CREATE TABLE c (id integer PRIMARY KEY, p integer REFERENCES p (id));\n",
+        "0002_off.sql": "PRAGMA foreign_keys=OFF;\nPRAGMA legacy_alter_table=ON;\n",
+        "0003_orphan.sql": "INSERT INTO c (id, p) VALUES (1, 99);\n",
+    })
+    history = load_history(root, runner="prisma")
+
+    def new() -> Sandbox:
+        return Sandbox.for_settings(history.settings, foreign_keys=True)
+
+    in_one_go = new()
+    assert apply_migrations(in_one_go, history.migrations) is None  # the orphan goes in
+    with Prefixes(new) as prefixes:
+        first, error = prefixes.start(history.migrations, 2)
+        assert error is None
+        rest, error = prefixes.start(history.migrations, 3)  # a copy of the first two, + 1
+        assert error is None, error
+        assert rest.connection.execute("PRAGMA legacy_alter_table").fetchone() == (1,)
+        assert rest.connection.execute("SELECT count(*) FROM c").fetchone() == (1,)
+        for box in (first, rest, in_one_go):
+            box.close()

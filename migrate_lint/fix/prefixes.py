@@ -32,6 +32,23 @@ def apply_migrations(box: Sandbox, migrations: Sequence[Migration]) -> str | Non
     return None
 
 
+# Connection settings a migration may change for the rest of the run, which a copy of
+# the database (the backup API copies pages) does not carry.
+_CONNECTION_PRAGMAS = ("foreign_keys", "legacy_alter_table", "recursive_triggers",
+                       "ignore_check_constraints", "trusted_schema")
+
+
+def _copy(box: Sandbox) -> Sandbox:
+    """A copy of ``box``'s database, on a connection set as ``box``'s is now: a history
+    that turned foreign keys off (and left them off) goes on with them off."""
+    other = box.fork()
+    for name in _CONNECTION_PRAGMAS:
+        row = box.connection.execute(f"PRAGMA {name}").fetchone()
+        if row is not None:
+            other.connection.execute(f"PRAGMA {name} = {int(row[0])}")
+    return other
+
+
 @dataclass(slots=True)
 class _Made:
     migrations: tuple[Migration, ...]  # the history it was made from
@@ -66,11 +83,11 @@ class Prefixes:
             if made.count <= count and (best is None or made.count > best.count) and _shared(
                     made.migrations, history, made.count):
                 best = made
-        box = best.box.fork() if best is not None else self._new()
+        box = _copy(best.box) if best is not None else self._new()
         done = best.count if best is not None else 0
         error = apply_migrations(box, history[done:count])
         if error is None and done < count:
-            self._made.append(_Made(history, count, box.fork()))
+            self._made.append(_Made(history, count, _copy(box)))
         return box, error
 
     def close(self) -> None:
