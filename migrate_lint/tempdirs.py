@@ -1,10 +1,11 @@
 """Temporary directories that a SIGTERM or Ctrl-C never leaves behind.
 
 The CLI turns SIGTERM into SystemExit and Ctrl-C is KeyboardInterrupt, so `finally`
-blocks run. Two windows remain: between ``mkdtemp`` making the directory and the
-``try`` that removes it, and inside the removal itself. Both are closed by holding
-those signals back (``pthread_sigmask``) while the directory is made and while it is
-removed; a signal that arrives meanwhile is delivered right after.
+blocks run. Two windows remain: while ``mkdtemp`` makes the directory, and inside
+the removal itself. Both are closed by holding those signals back
+(``pthread_sigmask``) while the directory is made and while it is removed; a signal
+that arrives meanwhile is delivered as soon as the mask is lifted, so the directory
+is made inside the ``try`` that removes it.
 
     >>> import os
     >>> with temp_dir("migrate-lint-doctest-") as path:
@@ -42,10 +43,14 @@ def _held() -> Iterator[None]:
 def temp_dir(prefix: str, parent: str | None = None) -> Iterator[str]:
     """A new directory (under ``parent``, or the system's temp directory), removed at
     the end however the block ends."""
-    with _held():
-        path = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    path: str | None = None
     try:
+        # made inside the try: a signal held back meanwhile is delivered as the mask is
+        # lifted, before any statement after the `with` (a `try` there came too late)
+        with _held():
+            path = tempfile.mkdtemp(prefix=prefix, dir=parent)
         yield path
     finally:
-        with _held():
-            shutil.rmtree(path, ignore_errors=True)
+        if path is not None:
+            with _held():
+                shutil.rmtree(path, ignore_errors=True)

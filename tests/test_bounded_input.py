@@ -97,22 +97,65 @@ def test_fix_does_not_copy_a_link_to_the_filesystem(tree: Path) -> None:
 
 
 def test_sigterm_removes_the_temp_directories(tree: Path, tmp_path: Path) -> None:
-    """A cancelled CI job (SIGTERM) leaves no migrate-lint-* temp directory behind."""
-    (tree / "0002_add.sql").write_text("ALTER TABLE t ADD c integer NOT NULL;\n")
+    """A cancelled CI job (SIGTERM) leaves no migrate-lint-* temp directory behind.
+
+    `check --against` keeps its copy of the database in one while the pending
+    migrations run on it (seconds, with 1,500 of them); fix no longer keeps one for
+    long (its corrected history is made in memory), so it is not the command here.
+    """
+    import sqlite3
+
+    for n in range(2, 1502):
+        (tree / f"{n:04d}_t.sql").write_text(f"CREATE TABLE t{n} (id integer PRIMARY KEY);\n")
+    db = tmp_path / "app.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE unrelated (x)")
+    conn.commit()
+    conn.close()
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    proc = subprocess.Popen([sys.executable, "-m", "migrate_lint", "fix", str(tree)],
+    proc = subprocess.Popen([sys.executable, "-m", "migrate_lint", "check", str(tree),
+                             "--against", str(db), "--no-cache"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    # wait for fix's own directory (Python's first tempfile call probes TMPDIR with a
+    # wait for its own directory (Python's first tempfile call probes TMPDIR with a
     # short-lived file of its own first)
     while not list(scratch.glob("migrate-lint-*")) and proc.poll() is None and (
             time.monotonic() < deadline):
         time.sleep(0.005)
-    assert list(scratch.glob("migrate-lint-*")), "fix finished before it made its temp dir"
+    assert list(scratch.glob("migrate-lint-*")), "check finished before it made its temp dir"
     proc.send_signal(signal.SIGTERM)  # while the temp directory exists
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert b"Traceback" not in err
     assert list(scratch.iterdir()) == []
+
+
+def test_a_signal_held_back_while_the_directory_is_made_removes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM arriving while mkdtemp runs (held back) is delivered as the mask lifts:
+    the directory must already be inside the block that removes it."""
+    import tempfile
+
+    from migrate_lint import tempdirs
+    from migrate_lint.cli import _terminate
+
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp_then_signal(*args: object, **kwargs: object) -> str:
+        path = real_mkdtemp(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(path)
+        os.kill(os.getpid(), signal.SIGTERM)  # held back until the directory is made
+        return str(path)
+
+    monkeypatch.setattr(tempdirs.tempfile, "mkdtemp", mkdtemp_then_signal)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with pytest.raises(SystemExit), tempdirs.temp_dir("migrate-lint-test-",
+                                                         str(tmp_path)):
+            pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert made and not os.path.exists(made[0])
