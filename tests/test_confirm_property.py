@@ -898,6 +898,9 @@ class Judge:
         statement before it left (a rebuild run while the connection had keys off by
         default) are still there after a later rebuild that keeps every key, but that
         rebuild did not make them, and RB008 speaks for the rebuild under its pragma.
+        And only rows still orphans when the migration ends: a child table dropped
+        later in the migration leaves nothing to check (as for RB002), and a row whose
+        table, or whose key's parent, was renamed is the same row, not a new orphan.
 
         Rows whose key names a table that no longer exists at the end (a rebuild that
         renamed the old table away first: SQLite moved the children's keys to it; a
@@ -920,9 +923,11 @@ class Judge:
             elif stmt.sql.startswith(("DROP TABLE", "ALTER TABLE")) and off_at is not None:
                 # by identity, not by count: while a rebuilt parent is dropped its
                 # children's rows name a missing table (dangling, not stranded), and
-                # the rename brings back the orphans that were there before it
+                # the rename brings back the orphans that were there before it; and
+                # only rows still orphans at the end (not renamed away with their
+                # table or their parent, not dropped with their table)
                 had = frozenset().union(*(seen.stranded_at(j) for j in range(off_at, i + 1)))
-                found = step.stranded - had
+                found = (step.stranded - had) & seen.steps[-1].stranded
                 if found and not any(
                         s.sql == "PRAGMA foreign_key_check" for s in seen.stmts[i:]):
                     self.expect(k, "RB008", off_at, f"reports {len(found)} new orphans "
@@ -1038,25 +1043,50 @@ def test_each_kind_of_claim_is_confirmed_as_sqlite_shows(
     assert set(codes) <= confirmed, findings
 
 
-def test_orphans_are_rb008s_only_when_its_rebuild_makes_them(tmp_path: Path) -> None:
-    """Orphans count by row, not by number. Keys off on the connection, a first rebuild
-    of `p` (no pragma) leaves a row of `c1` without its parent; a second one, under an
-    unchecked `PRAGMA foreign_keys=OFF`, copies every row: while its DROP runs, the rows
-    of `c1` name a missing table, and its rename brings the old orphan back. Nothing
-    for RB008 there; a second rebuild that leaves out another parent row is."""
-    restore = "\nCREATE INDEX ix1 ON p (name)"
-    for where, orphans in (("", False), (" WHERE id > 3", True)):
-        hist = replace(_hist(
-            "prisma", INIT, REBUILD.format(where=" WHERE id > 2") + restore +
-            "\nPRAGMA foreign_keys=OFF\n" + REBUILD.format(where=where) + restore +
-            "\nPRAGMA foreign_keys=ON"), foreign_keys="off")
-        problems, findings = _judge(tmp_path / where.strip().replace(" ", "_"), hist)
-        assert not problems, "\n".join(problems)
-        assert any(f["code"] == "RB008" for f in findings) is orphans, findings
-        # and the oracle asks for the finding where the rebuild does orphan rows
-        judge = Judge(hist, observe(hist), [f for f in findings if f["code"] != "RB008"])
-        judge.effects()
-        assert any("no RB008 finding" in p for p in judge.problems) is orphans, judge.problems
+C1 = "TABLE c1 (id integer PRIMARY KEY, p_id integer REFERENCES p (id) ON DELETE CASCADE, note text)"
+P = "TABLE p (id integer PRIMARY KEY, name text, code text)"
+LOSSY = REBUILD.format(where=" WHERE id > 2") + "\nCREATE INDEX ix1 ON p (name)"
+OFF, ON = "PRAGMA foreign_keys=OFF\n", "\nPRAGMA foreign_keys=ON"
+# Histories run with foreign keys off on the connection (Prisma runs the pragma):
+# whether the rebuild under `PRAGMA foreign_keys=OFF` leaves rows without their parent
+# at the end of the migration, as SQLite shows.
+ORPHANS = {
+    # a first rebuild (no pragma) leaves a row of `c1` without its parent; a second one,
+    # under the pragma, copies every row: while its DROP runs, the rows of `c1` name a
+    # missing table, and its rename brings the old orphan back; nothing new
+    "earlier-orphan": (LOSSY + "\n" + OFF + REBUILD.format(where="") +
+                       "\nCREATE INDEX ix1 ON p (name)" + ON, False),
+    # the second rebuild leaves out another parent row: a new orphan
+    "new-orphan": (LOSSY + "\n" + OFF + REBUILD.format(where=" WHERE id > 3") +
+                   "\nCREATE INDEX ix1 ON p (name)" + ON, True),
+    # the child goes later in the migration: nothing is left to check
+    "child-dropped": (OFF + LOSSY + ON + "\nDROP TABLE c1", False),
+    # orphans made before the pragma, renamed away with their table and back
+    "child-renamed": ("UPDATE c1 SET p_id = 0\n" + OFF + "ALTER TABLE c1 RENAME TO old_c1\n"
+                      f"CREATE {C1}\nINSERT INTO c1 (id, p_id, note) SELECT id, p_id, note "
+                      "FROM old_c1\nDROP TABLE old_c1" + ON, False),
+    # ... or with their parent: SQLite moves the key to `old_p`, then it names a dropped
+    # table (FK001's)
+    "parent-renamed": ("UPDATE c1 SET p_id = 0\n" + OFF + "ALTER TABLE p RENAME TO old_p\n"
+                       f"CREATE {P}\nINSERT INTO p (id, name, code) SELECT id, name, code "
+                       "FROM old_p\nDROP TABLE old_p\nCREATE INDEX ix1 ON p (name)" + ON,
+                       False),
+}
+
+
+@pytest.mark.parametrize("case", list(ORPHANS))
+def test_orphans_are_rb008s_when_its_rebuild_leaves_them(tmp_path: Path, case: str) -> None:
+    """Orphans count by row, not by number, and at the end of the migration: the
+    oracle asks for RB008 exactly where its rebuild leaves new ones, and the rule
+    agrees."""
+    migration, orphans = ORPHANS[case]
+    hist = replace(_hist("prisma", INIT, migration), foreign_keys="off")
+    problems, findings = _judge(tmp_path, hist)
+    assert not problems, "\n".join(problems)
+    assert any(f["code"] == "RB008" for f in findings) is orphans, findings
+    judge = Judge(hist, observe(hist), [f for f in findings if f["code"] != "RB008"])
+    judge.effects()
+    assert any("no RB008 finding" in p for p in judge.problems) is orphans, judge.problems
 
 
 @pytest.mark.parametrize(("codes", "wrong"), [
