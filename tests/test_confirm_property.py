@@ -33,9 +33,11 @@ pragma that changes the outcome, a re-run that fails at an INSERT), a finding of
 that rule says so, within the rule's documented contract: a child dropped later in
 the same migration loses nothing of use (RB002); rows whose key names a table that
 no longer exists are FK001's, reported where the key first pointed at nothing, not
-RB008's; MG008 speaks for files whose statements before the INSERT each run twice
-(a complete rebuild before it re-runs as a whole, which SQLite shows and MG008 does
-not count); DL008 makes one finding per copy, and SQLite names whichever constant
+RB008's; RB008 answers for rows that the rebuilds under its pragma orphan, not for
+orphans already there when the pragma ran (counted by row, not by number); MG008
+speaks for files whose statements before the INSERT each run twice (a complete
+rebuild before it re-runs as a whole, which SQLite shows and MG008 does not count);
+DL008 makes one finding per copy, and SQLite names whichever constant
 key it checks first.
 """
 
@@ -364,6 +366,7 @@ def _wrapped(hist: Hist, stmts: tuple[Stmt, ...]) -> bool:
 
 
 Key = tuple[str, tuple[str, ...], bool, bool]  # (name, columns, unique, partial)
+Orphan = tuple[str, int | None, str]  # (child table, rowid, parent table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +377,8 @@ class Step:
     keyed: dict[str, int]
     orphans: int
     dangling: int  # of which: rows whose foreign key names a table that does not exist
+    # the others, by identity: their parent table is there, their parent row is not
+    stranded: frozenset[Orphan]
     keys: dict[str, list[Key]]
     fk_on_before: bool
     in_tx_before: bool
@@ -415,6 +420,17 @@ def _dangling(conn: sqlite3.Connection) -> int:
         return 0
 
 
+def _stranded(conn: sqlite3.Connection) -> frozenset[Orphan]:
+    """The rows ``PRAGMA foreign_key_check`` reports whose parent table exists."""
+    tables = {t.lower() for t in _tables(conn)}
+    try:
+        return frozenset((t.lower(), rowid, parent.lower()) for t, rowid, parent, _fk
+                         in conn.execute("PRAGMA foreign_key_check")
+                         if parent.lower() in tables)
+    except sqlite3.Error:
+        return frozenset()
+
+
 def _keys(conn: sqlite3.Connection) -> dict[str, list[Key]]:
     """Per table: every index SQLite lists, and the primary key."""
     out: dict[str, list[Key]] = {}
@@ -453,7 +469,7 @@ def _run(conn: sqlite3.Connection, stmts: tuple[Stmt, ...] | list[Stmt], wrapped
             return i, str(exc)
         if log is not None:
             log.append(Step(_rows(conn), _keyed(conn), _orphans(conn), _dangling(conn),
-                            _keys(conn), fk_on, in_tx))
+                            _stranded(conn), _keys(conn), fk_on, in_tx))
     if wrapped:
         try:
             conn.execute("COMMIT")
@@ -484,6 +500,7 @@ class Seen:
     keyed_before: dict[str, int]
     orphans_before: int
     dangling_before: int
+    stranded_before: frozenset[Orphan]
     keys_before: dict[str, list[Key]]
     steps: list[Step]
     keys_after: dict[str, list[Key]]
@@ -517,6 +534,9 @@ class Seen:
     def keys_at(self, i: int) -> dict[str, list[Key]]:
         return self.steps[i - 1].keys if i > 0 else self.keys_before
 
+    def stranded_at(self, i: int) -> frozenset[Orphan]:
+        return self.steps[i - 1].stranded if i > 0 else self.stranded_before
+
 
 def observe(hist: Hist) -> list[Seen | None]:
     """Per migration, what SQLite did to it on synthetic rows; None where the history
@@ -534,7 +554,8 @@ def observe(hist: Hist) -> list[Seen | None]:
         with closing(_copy(base, fk_on)) as filled:
             fill(filled)
             with closing(_copy(filled, fk_on)) as run:
-                before = (_rows(run), _keyed(run), _orphans(run), _dangling(run), _keys(run))
+                before = (_rows(run), _keyed(run), _orphans(run), _dangling(run),
+                          _stranded(run), _keys(run))
                 steps: list[Step] = []
                 error = _run(run, stmts, wrapped, steps)
                 keys_after = _keys(run)
@@ -873,6 +894,14 @@ class Judge:
         """An effective foreign_keys=OFF, a rebuild's DROP or RENAME under it that leaves
         rows without their parent row, no check after.
 
+        Only rows that were not orphans at any point since the pragma count: orphans a
+        statement before it left (a rebuild run while the connection had keys off by
+        default) are still there after a later rebuild that keeps every key, but that
+        rebuild did not make them, and RB008 speaks for the rebuild under its pragma.
+        And only rows still orphans when the migration ends: a child table dropped
+        later in the migration leaves nothing to check (as for RB002), and a row whose
+        table, or whose key's parent, was renamed is the same row, not a new orphan.
+
         Rows whose key names a table that no longer exists at the end (a rebuild that
         renamed the old table away first: SQLite moved the children's keys to it; a
         dropped parent) are FK001's to report, as errors; RB008 is about rows whose
@@ -887,19 +916,22 @@ class Judge:
         off_at = None
         for i, stmt in enumerate(seen.stmts):
             step = seen.steps[i]
-            previous = seen.steps[i - 1] if i else None
             if stmt.sql == "PRAGMA foreign_keys=OFF" and not step.in_tx_before:
                 off_at = i
             elif stmt.sql == "PRAGMA foreign_keys=ON" and not step.in_tx_before:
                 off_at = None
             elif stmt.sql.startswith(("DROP TABLE", "ALTER TABLE")) and off_at is not None:
-                found = step.orphans - step.dangling
-                had = (previous.orphans - previous.dangling if previous
-                       else seen.orphans_before - seen.dangling_before)
-                if found > had and not any(
+                # by identity, not by count: while a rebuilt parent is dropped its
+                # children's rows name a missing table (dangling, not stranded), and
+                # the rename brings back the orphans that were there before it; and
+                # only rows still orphans at the end (not renamed away with their
+                # table or their parent, not dropped with their table)
+                had = frozenset().union(*(seen.stranded_at(j) for j in range(off_at, i + 1)))
+                found = (step.stranded - had) & seen.steps[-1].stranded
+                if found and not any(
                         s.sql == "PRAGMA foreign_key_check" for s in seen.stmts[i:]):
-                    self.expect(k, "RB008", off_at, f"reports {found} orphans after "
-                                f"line {i + 1}, unchecked",
+                    self.expect(k, "RB008", off_at, f"reports {len(found)} new orphans "
+                                f"after line {i + 1}, unchecked ({sorted(found)})",
                                 "SQLite confirms")
 
     def ignored_pragma(self, k: int, seen: Seen) -> None:
@@ -1009,6 +1041,52 @@ def test_each_kind_of_claim_is_confirmed_as_sqlite_shows(
     assert not problems, "\n".join(problems)
     confirmed = {str(f["code"]) for f in findings if "[SQLite confirms" in str(f["message"])}
     assert set(codes) <= confirmed, findings
+
+
+C1 = "TABLE c1 (id integer PRIMARY KEY, p_id integer REFERENCES p (id) ON DELETE CASCADE, note text)"
+P = "TABLE p (id integer PRIMARY KEY, name text, code text)"
+LOSSY = REBUILD.format(where=" WHERE id > 2") + "\nCREATE INDEX ix1 ON p (name)"
+OFF, ON = "PRAGMA foreign_keys=OFF\n", "\nPRAGMA foreign_keys=ON"
+# Histories run with foreign keys off on the connection (Prisma runs the pragma):
+# whether the rebuild under `PRAGMA foreign_keys=OFF` leaves rows without their parent
+# at the end of the migration, as SQLite shows.
+ORPHANS = {
+    # a first rebuild (no pragma) leaves a row of `c1` without its parent; a second one,
+    # under the pragma, copies every row: while its DROP runs, the rows of `c1` name a
+    # missing table, and its rename brings the old orphan back; nothing new
+    "earlier-orphan": (LOSSY + "\n" + OFF + REBUILD.format(where="") +
+                       "\nCREATE INDEX ix1 ON p (name)" + ON, False),
+    # the second rebuild leaves out another parent row: a new orphan
+    "new-orphan": (LOSSY + "\n" + OFF + REBUILD.format(where=" WHERE id > 3") +
+                   "\nCREATE INDEX ix1 ON p (name)" + ON, True),
+    # the child goes later in the migration: nothing is left to check
+    "child-dropped": (OFF + LOSSY + ON + "\nDROP TABLE c1", False),
+    # orphans made before the pragma, renamed away with their table and back
+    "child-renamed": ("UPDATE c1 SET p_id = 0\n" + OFF + "ALTER TABLE c1 RENAME TO old_c1\n"
+                      f"CREATE {C1}\nINSERT INTO c1 (id, p_id, note) SELECT id, p_id, note "
+                      "FROM old_c1\nDROP TABLE old_c1" + ON, False),
+    # ... or with their parent: SQLite moves the key to `old_p`, then it names a dropped
+    # table (FK001's)
+    "parent-renamed": ("UPDATE c1 SET p_id = 0\n" + OFF + "ALTER TABLE p RENAME TO old_p\n"
+                       f"CREATE {P}\nINSERT INTO p (id, name, code) SELECT id, name, code "
+                       "FROM old_p\nDROP TABLE old_p\nCREATE INDEX ix1 ON p (name)" + ON,
+                       False),
+}
+
+
+@pytest.mark.parametrize("case", list(ORPHANS))
+def test_orphans_are_rb008s_when_its_rebuild_leaves_them(tmp_path: Path, case: str) -> None:
+    """Orphans count by row, not by number, and at the end of the migration: the
+    oracle asks for RB008 exactly where its rebuild leaves new ones, and the rule
+    agrees."""
+    migration, orphans = ORPHANS[case]
+    hist = replace(_hist("prisma", INIT, migration), foreign_keys="off")
+    problems, findings = _judge(tmp_path, hist)
+    assert not problems, "\n".join(problems)
+    assert any(f["code"] == "RB008" for f in findings) is orphans, findings
+    judge = Judge(hist, observe(hist), [f for f in findings if f["code"] != "RB008"])
+    judge.effects()
+    assert any("no RB008 finding" in p for p in judge.problems) is orphans, judge.problems
 
 
 @pytest.mark.parametrize(("codes", "wrong"), [
