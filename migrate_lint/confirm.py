@@ -25,6 +25,7 @@ to the replay, and nothing at all when no rule makes a claim.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,9 @@ from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import ApplyError, Sandbox
 from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
 
+# A row PRAGMA foreign_key_check reports: (child table, rowid, the parent its key names)
+Orphan = tuple[str, int | None, str]
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:
@@ -56,8 +60,8 @@ class Observation:
     keys_before: dict[str, int]  # child table -> rows whose foreign keys are all set
     keys_after: dict[str, int]
     indexes_after: dict[str, tuple[tuple[tuple[str, ...], bool], ...]]  # table -> keys
-    orphans_before: int  # rows PRAGMA foreign_key_check reports
-    orphans_after: int
+    orphans_before: tuple[Orphan, ...]  # the rows PRAGMA foreign_key_check reports
+    orphans_after: tuple[Orphan, ...]
     # statement index -> the error of a re-run after a first try stopped after that
     # statement (None: the re-run passed); absent when the first try did not get there
     reruns: dict[int, ApplyError | None] = field(default_factory=dict)
@@ -213,11 +217,19 @@ def _rows(conn: sqlite3.Connection) -> dict[str, int]:
     return out
 
 
-def _orphans(conn: sqlite3.Connection) -> int:
+def _orphans(conn: sqlite3.Connection) -> tuple[Orphan, ...]:
     try:
-        return len(conn.execute("PRAGMA main.foreign_key_check").fetchall())
+        rows = conn.execute("PRAGMA main.foreign_key_check").fetchall()
     except sqlite3.Error:
-        return 0
+        return ()
+    return tuple((str(t).lower(), rowid, str(parent).lower()) for t, rowid, parent, _ in rows)
+
+
+def _new_orphans(seen: Observation) -> int:
+    """The rows foreign_key_check reports after the migration and did not before, row
+    by row: a count would net a child whose key named a dropped table (reported) and now
+    names a table that lacks its row (reported again, for another parent) to nothing."""
+    return sum((Counter(seen.orphans_after) - Counter(seen.orphans_before)).values())
 
 
 def _keyed_rows(conn: sqlite3.Connection) -> dict[str, int]:
@@ -307,7 +319,7 @@ def _verdict(finding: Finding, seen: Observation, migration: Migration) -> Verdi
     if isinstance(claim, IndexLost):
         return _index_verdict(claim, seen)
     if isinstance(claim, OrphansLeft):
-        new = seen.orphans_after - seen.orphans_before
+        new = _new_orphans(seen)
         if new > 0:
             return Verdict(True, f"SQLite confirms on synthetic rows: foreign_key_check reports "
                            f"{new} row{'s' if new != 1 else ''} without a parent afterwards")

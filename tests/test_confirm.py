@@ -200,6 +200,44 @@ def test_rebuild_that_orphans_children_is_confirmed(tmp_path: Path) -> None:
     assert f"foreign_key_check reports {orphans} row" in found[0]["message"]
 
 
+def test_orphans_are_counted_by_row_not_by_number(tmp_path: Path) -> None:
+    """The rows of `c` named a dropped table (`old_p`: the old table renamed away
+    first); the rebuild points them at `p` again, with a key no row of `p` has. As many
+    rows are reported before as after, but none of them the same: confirmed (it was
+    dropped as 'every key still has its parent'; found by the property test)."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE p (id integer PRIMARY KEY, name text);\n"
+        "CREATE TABLE c (id integer PRIMARY KEY, p_id integer NOT NULL REFERENCES p (id));\n")
+    (root / "0002_rebuild_p.sql").write_text(
+        "ALTER TABLE p RENAME TO old_p;\n"
+        "CREATE TABLE p (id integer PRIMARY KEY, name text NOT NULL DEFAULT '');\n"
+        "INSERT INTO p (id, name) SELECT id, coalesce(name, '') FROM old_p;\n"
+        "DROP TABLE old_p;\n")
+    rebuild = (
+        "PRAGMA foreign_keys=OFF;\n"
+        "CREATE TABLE c_new (id integer PRIMARY KEY, p_id integer NOT NULL REFERENCES p (id));\n"
+        "INSERT INTO c_new (id, p_id) SELECT id, 0 FROM c;\n"
+        "DROP TABLE c;\nALTER TABLE c_new RENAME TO c;\nPRAGMA foreign_keys=ON;\n")
+    (root / "0003_rebuild_c.sql").write_text(rebuild)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    for name in ("0001_init.sql", "0002_rebuild_p.sql"):
+        conn.executescript((root / name).read_text())
+    fill(conn)
+    before = conn.execute("PRAGMA foreign_key_check").fetchall()
+    conn.executescript(rebuild)
+    after = conn.execute("PRAGMA foreign_key_check").fetchall()
+    assert len(before) == len(after) > 0 and not set(before) & set(after)
+    assert {parent for _, _, parent, _ in after} == {"p"}
+    result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
+                                      "RB008", "--runner", "prisma", "--foreign-keys", "off"])
+    found = json.loads(result.stdout)["findings"]
+    assert len(found) == 1, result.output
+    assert f"foreign_key_check reports {len(after)} rows without a parent" in found[0]["message"]
+
+
 def _rb001(root: Path) -> list[dict[str, str]]:
     result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select", "RB001"])
     return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "RB001"]
