@@ -115,6 +115,9 @@ class Table:
                                             compare=False)
     _fks: tuple[ForeignKeyDef, ...] | None = field(default=None, init=False, repr=False,
                                                    compare=False)
+    # The INTEGER PRIMARY KEY column ("" when none; None: not looked for yet). Asked for
+    # each insert into the table; finding it scans every column of a wide table.
+    _ipk: str | None = field(default=None, init=False, repr=False, compare=False)
     # Facts other stages derive from this (immutable) table and keep with it, keyed by
     # name; never part of equality. See inserts.check.required_columns.
     derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,
@@ -130,7 +133,12 @@ class Table:
 
     def with_column(self, col: Column, origin: Origin) -> Table:
         """This table with ``col`` appended (ALTER TABLE ... ADD COLUMN)."""
-        new = replace(self, columns=(*self.columns, col), changed=origin)
+        # Built directly, not by `dataclasses.replace` (2x slower): replay adds columns
+        # by the thousand. tests/test_schema_model.py checks every field is carried.
+        new = Table(self.name, (*self.columns, col), self.origin, self.sql, self.keys,
+                    self.foreign_keys, self.checks, self.without_rowid, self.strict,
+                    self.autoincrement, self.temporary, self.virtual_module,
+                    self.incomplete, origin)
         by_name = self._by_name
         if by_name is not None:
             # Extend the lookup instead of rebuilding it: ADD COLUMN is the commonest
@@ -140,6 +148,9 @@ class Table:
             if key not in by_name:
                 by_name = by_name.set(key, col)
             object.__setattr__(new, "_by_name", by_name)
+        if self._ipk is not None and not col.pk:
+            # a column that is no key column leaves the key as it was
+            object.__setattr__(new, "_ipk", self._ipk)
         return new
 
     @property
@@ -166,6 +177,13 @@ class Table:
 
     def _integer_primary_key(self) -> str | None:
         """The single INTEGER primary-key column SQLite treats as a rowid candidate."""
+        found = self._ipk
+        if found is None:
+            found = self._find_integer_primary_key() or ""
+            object.__setattr__(self, "_ipk", found)
+        return found or None
+
+    def _find_integer_primary_key(self) -> str | None:
         pk = [c for c in self.columns if c.pk]
         if len(pk) != 1 or pk[0].type.upper() != "INTEGER":
             return None
@@ -389,7 +407,11 @@ class Schema:
 
     def settled(self) -> Schema:
         """This schema with nothing marked touched (see ``touched``)."""
-        return replace(self, touched=frozenset()) if self.touched else self
+        if not self.touched:
+            return self
+        # built directly, not by `dataclasses.replace`: replay settles after every step
+        return Schema(self.tables, self.indexes, self.triggers, self.views, self.table_indexes,
+                      frozenset(), self.referrers)
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:

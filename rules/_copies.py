@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrate_lint.facts.inserts import parts_at, shape_at
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Schema, Table
@@ -18,7 +19,6 @@ from migrate_lint.sqlglot_api.copies import (
     select_where,
     where_pinned_columns,
 )
-from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
 
 from ._rebuild import column_names
 
@@ -52,13 +52,18 @@ class Copy:
 
 
 def copy_at(timeline: Timeline, step_index: int) -> Copy | None:
-    """The copy at ``step_index``, when it is an ``INSERT ... SELECT`` the model follows."""
+    """The copy at ``step_index``, when it is an ``INSERT ... SELECT`` the model follows
+    (memoised on the timeline: DL007 and its neighbours ask for the same copies)."""
+    return timeline.memo(("copy", step_index), lambda: _copy_at(timeline, step_index))
+
+
+def _copy_at(timeline: Timeline, step_index: int) -> Copy | None:
     step = timeline.steps[step_index]
     stmt = step.statement
     if stmt.kind != "insert" or stmt.ast is None or step.error is not None:
         return None
-    shape = insert_shape(stmt.ast)
-    parts = insert_parts(stmt.ast)
+    shape = shape_at(timeline, step_index)
+    parts = parts_at(timeline, step_index)
     if shape is None or parts is None or not shape.select or shape.values is None:
         return None
     target = step.before.table(shape.table)
@@ -129,7 +134,7 @@ def unique_key_written(timeline: Timeline, step_index: int) -> tuple[str, ...] |
         table, columns, conflict, source = seed.table, seed.columns, seed.conflict, "values"
         null_positions: tuple[int, ...] = seed.null_positions
     elif stmt.ast is not None:
-        parts = insert_parts(stmt.ast)
+        parts = parts_at(timeline, step_index)
         if parts is None:
             return None
         table, columns, conflict, source = parts.table, parts.columns, parts.conflict, parts.source

@@ -126,6 +126,13 @@ class BackfillMayYieldNull(Rule):
         target = next(iter(sources.values()))
         if target.incomplete or is_new_and_empty(ctx, target):
             return
+        # only assignments to NOT NULL columns can fail: most UPDATEs have none, and
+        # reading the WHERE's guards costs more than the rest of the rule
+        assigned = [(col, value) for col, value in (
+            (target.column(name), value) for name, value in update_assignments(stmt.ast))
+            if col is not None and col.notnull]
+        if not assigned:
+            return
         guarded = where_not_null_columns(stmt.ast)
         guards = exists_guards(stmt.ast)  # rows where a subquery surely finds a row
 
@@ -138,10 +145,7 @@ class BackfillMayYieldNull(Rule):
                 return False
             return column_may_be_null(table, col) and name.lower() not in guarded
 
-        for column_name, value in update_assignments(stmt.ast):
-            col = target.column(column_name)
-            if col is None or not col.notnull:
-                continue
+        for col, value in assigned:
             why = null_reason(value, nullable, guards)
             if why is None:
                 continue

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import shape_at
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.fix.expect import NoNulls
@@ -15,7 +16,7 @@ from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
-from migrate_lint.sqlglot_api.dml import insert_shape, update_assignments
+from migrate_lint.sqlglot_api.dml import update_assignments
 from migrate_lint.sqlglot_api.nulls import (
     null_reason,
     where_not_null_columns,
@@ -135,9 +136,7 @@ class NotNullWithoutBackfill(Rule):
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one INSERT."""
-        if stmt.ast is None:
-            return
-        shape = insert_shape(stmt.ast)
+        shape = shape_at(ctx.timeline, ctx.step_index)
         if shape is None or not shape.select or shape.columns is None or shape.values is None:
             return  # positional or VALUES inserts: RB004 / NN002 territory
         target = ctx.before.table(shape.table)

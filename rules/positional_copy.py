@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import parts_at, shape_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
-from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape, projection_names
+from migrate_lint.sqlglot_api.dml import projection_names
 
 from ._common import statement_head
 from ._rebuild import column_names, rebuilds, snapshot_source
@@ -102,8 +103,8 @@ class PositionalCopy(Rule):
         """Findings for one INSERT."""
         if stmt.ast is None or ctx.step.error is not None:
             return
-        parts = insert_parts(stmt.ast)
-        shape = insert_shape(stmt.ast)
+        parts = parts_at(ctx.timeline, ctx.step_index)
+        shape = shape_at(ctx.timeline, ctx.step_index)
         if parts is None or shape is None or parts.source != "select":
             return
         sources = [name for _, name in shape.sources]

@@ -152,9 +152,10 @@ def _function(at: _At) -> tuple[str, Version] | None:
 def _features(stmt: Statement, toks: Sequence[Tok], target: Version
               ) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""
-    for feature, version, test in _DDL_FEATURES:
-        if test(stmt.ddl):
-            yield feature, version, 0, len(stmt.text)
+    if stmt.ddl is not None:
+        for feature, version, test in _DDL_FEATURES:
+            if version > target and test(stmt.ddl):
+                yield feature, version, 0, len(stmt.text)
     candidates = _candidates(target)
     # Runs for every statement: the words are compared at C speed; only a statement
     # with a candidate word (or an arrow somewhere) is walked token by token.

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import shape_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, updated_columns
+from migrate_lint.sqlglot_api.dml import dml_target, updated_columns
 
 from ._common import LIMIT_ERRORS, error_reported_by, statement_head
 
@@ -186,7 +187,7 @@ class UnknownObject(Rule):
         elif stmt.kind == "update":
             written = updated_columns(stmt.ast)
         else:
-            shape = insert_shape(stmt.ast)
+            shape = shape_at(ctx.timeline, ctx.step_index)
             written = shape.columns or () if shape is not None else ()
         for name in written:
             if name.lower() not in _ROWID and table.column(name) is None:

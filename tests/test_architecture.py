@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "verify", "render", "diagram", "lanes", "bookkeeping", "scaffold", "sandbox",
                "synth", "inserts", "inserts.*", "checkpoint")),
     # Facts over the replayed history: is a table empty at a step, can a column be NULL.
-    ("facts", ("facts.tables", "facts.nulls", "facts.keys")),
+    ("facts", ("facts.tables", "facts.nulls", "facts.keys", "facts.inserts")),
     # What rules are written against: the Rule base class, findings, their confirmation
     # on SQLite, suppressions, the baseline, and the result reporters read.
     ("engine", ("findings", "engine", "registry", "suppress", "baseline", "confirm", "result")),
