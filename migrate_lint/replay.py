@@ -871,9 +871,10 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
     def ren_fk(fk: d.ForeignKeyDef, child: bool) -> d.ForeignKeyDef:
         # SQLite renames the column in this table's keys and in every key pointing here
         cols = tuple(ren(c) or c for c in fk.columns) if child else fk.columns
-        if fk.parent.lower() != low_table:
-            return replace(fk, columns=cols) if child else fk
-        pcols = tuple(ren(c) or c for c in fk.parent_columns)
+        pcols = tuple(ren(c) or c for c in fk.parent_columns) \
+            if fk.parent.lower() == low_table else fk.parent_columns
+        if cols == fk.columns and pcols == fk.parent_columns:
+            return fk  # most keys do not name the column: no copy
         return replace(fk, columns=cols, parent_columns=pcols)
 
     changed: dict[str, Table | None] = {}
@@ -889,9 +890,14 @@ def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin
             if is_self and c.name.lower() == old:
                 c = replace(c, name=node.new, changed=origin)
             if c.references is not None:
-                c = replace(c, references=ren_fk(c.references, is_self))
+                fk = ren_fk(c.references, is_self)
+                if fk is not c.references:
+                    c = replace(c, references=fk)
             columns.append(c)
         fks = tuple(ren_fk(fk, is_self) for fk in other.foreign_keys)
+        if not is_self and fks == other.foreign_keys and all(
+                a is b for a, b in zip(columns, other.columns, strict=True)):
+            continue  # a child whose keys name another column of the table: unchanged
         keys = other.keys
         if is_self:
             keys = tuple(replace(k, columns=tuple(ren(c) for c in k.columns)) for k in keys)
