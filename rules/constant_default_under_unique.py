@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.keys import unique_keys_with
+from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Facts, Finding, Related
+from migrate_lint.fix.model import ColumnTarget, Options, Plan, TargetChoice
+from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
-from migrate_lint.schema import Column, Table
+from migrate_lint.schema import Column, Schema, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,10 @@ class ConstantDefaultUnderUnique(Rule):
     severity = "warning"
     kinds = frozenset({StatementKind.CREATE_TABLE, StatementKind.CREATE_INDEX})
 
+    # Selecting NN006 for `fix` selects the fixes whose end states it reviews: the
+    # constant default is chosen while fixing NN002 (older writers omit the column).
+    reviews_fixes_of = frozenset({"NN002"})
+
     # cc: two statement kinds (CREATE TABLE, CREATE UNIQUE INDEX) and the key shapes of each
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one CREATE TABLE or CREATE UNIQUE INDEX."""
@@ -123,6 +132,61 @@ class ConstantDefaultUnderUnique(Rule):
                     f"`{table.name}.{col.name}` gets its default here", col.last_change.span)])
 
 
+    def end_state_target(self, final: Schema, table: Table, col: Column, options: Options
+                             ) -> TargetChoice | None:
+        """NN006's say over an end-state rebuild that would give ``table.col`` a constant
+        DEFAULT (``final`` is the history's last schema): where the column is part of a
+        UNIQUE key, the constant default is refused in NN006's name (the second row
+        inserted without the column collides) and the ``--alternative`` is offered
+        instead: the column nullable, or a trigger that assigns the next value per key.
+        None where no UNIQUE key covers the column, or ``--set`` with ``--force`` insists.
+        """
+        unique = unique_keys_with(final, table.name, col.name)
+        given = options.set_for(table.name, col.name)
+        if not unique or (given is not None and options.force):
+            return None
+        name, cols, plain = unique[0]
+        value = given if given is not None else zero_value(col.type)
+        veto = Plan(f"DEFAULT {value} for `{table.name}.{col.name}`", refused=(
+            f"`{col.name}` is part of {name} ({', '.join(cols)}): with a constant "
+            f"DEFAULT {value} the second row inserted without `{col.name}` "
+            f"{'in the same ' + cols[0] if len(cols) > 1 else ''} collides. "
+            "Options: make the column nullable (--alternative nullable), a "
+            "trigger that assigns the next value (--alternative trigger), or "
+            f"insist with --set {table.name}.{col.name}=EXPR --force"))
+        nullable = f"Make `{table.name}.{col.name}` nullable"
+        if col.pk:
+            return TargetChoice(None, (veto,), (Plan(nullable, refused=(
+                f"`{col.name}` is part of the PRIMARY KEY of `{table.name}` and cannot become "
+                "nullable; writers must supply it")),))
+        word = re.compile(rf"(?<![\w$]){re.escape(col.name)}(?![\w$])", re.I)
+        if any(word.search(c) for c in (*col.checks, *table.checks)):
+            return TargetChoice(None, (veto,), (Plan(nullable, refused=(
+                f"a CHECK constraint of `{table.name}` names `{col.name}` and may reject NULL; "
+                f"give a per-row value with --set {table.name}.{col.name}=EXPR --force")),))
+        group = [c for c in cols if c.lower() != col.name.lower()]
+        # "next value" only means something for integers (a STRICT BLOB/TEXT column
+        # would reject max()+1): other types get the nullable alternative.
+        if options.alternative == "trigger" and plain and affinity(col.type) == "INTEGER":
+            trig = f"{table.name}_{col.name}_assign"
+            where = " AND ".join(f"{q(g)} IS NEW.{q(g)}" for g in group) or "1"
+            match = ("rowid = NEW.rowid" if not table.without_rowid else " AND ".join(
+                f"{q(k)} = NEW.{q(k)}" for k in table.primary_key))
+            sql = (f"CREATE TRIGGER {q(trig)} AFTER INSERT ON {q(table.name)}\n"
+                   f"FOR EACH ROW WHEN NEW.{q(col.name)} IS NULL\nBEGIN\n"
+                   f"  UPDATE {q(table.name)} SET {q(col.name)} = (SELECT "
+                   f"coalesce(max({q(col.name)}) + 1, 0) FROM {q(table.name)} WHERE "
+                   f"{where}) WHERE {match};\nEND")
+            return TargetChoice(
+                ColumnTarget(table.name, col.name, False, None, assign_trigger=sql,
+                             assign_trigger_name=trig), (veto,),
+                notes=(f"`{col.name}` becomes nullable and trigger `{trig}` assigns the next "
+                       f"value per ({', '.join(group) or 'table'}) when an insert omits it, so "
+                       "older writers keep working and UNIQUE holds.",))
+        return TargetChoice(ColumnTarget(table.name, col.name, False, None), (veto,), notes=(
+            f"`{col.name}` becomes nullable: rows inserted without it hold NULL, which {name} "
+            "allows any number of times.",))
+
 def _new_to_existing_writers(ctx: Context, table: Table, col: Column) -> bool:
     """True when writers older than this migration know ``table`` but not ``col``.
 
@@ -139,3 +203,4 @@ def _new_to_existing_writers(ctx: Context, table: Table, col: Column) -> bool:
 
 def _constant_default(col: Column) -> bool:
     return col.has_default and col.default_kind in ("literal", "word") and not col.generated
+

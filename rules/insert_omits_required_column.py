@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding, Related
-from migrate_lint.fix.model import EndState, FixContext, Plan
+from migrate_lint.fix.model import EndState, FixContext, Options, Plan, Situation
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
@@ -199,6 +199,17 @@ class InsertOmitsRequiredColumn(Rule):
             named=site.shape == NAMED, got=problem.got, expected=problem.expected,
             widths=tuple(problem.widths), table_changed=table.last_change.migration)
         return self.report(facts, site.span, migration=migration, related=related)
+
+    def fix_requests(self, options: Options) -> Iterator[Situation]:
+        """``--writers-omit TABLE.COLUMN``: the user's word that older writers insert
+        without the column (no rule can see those writers); each is fixed as an insert
+        site outside the history that omits it."""
+        for table, column in options.writers_omit:
+            yield Situation(self.code, table, column, -1,
+                            message="older writers insert without this column",
+                            facts=InsertMismatch(table=table, problem="omits",
+                                                 origin="--writers-omit", where="--writers-omit",
+                                                 column=column, required=True))
 
     def fix(self, facts: InsertMismatch, ctx: FixContext) -> Plan | None:
         """For a writer outside the history (application code, an older build) that

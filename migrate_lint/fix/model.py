@@ -134,6 +134,25 @@ class ColumnTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetChoice:
+    """A rule's say over the column an end-state rebuild writes.
+
+    A rule that owns a fact about the rebuilt column (NN006: a constant default under
+    a UNIQUE key) defines ``end_state_target(final, table, column, options)`` and
+    returns this, or None where its fact does not hold. ``target`` is the column to
+    rebuild to (None: no rebuild is offered); ``vetoes`` are refusals in the rule's
+    own name (what its fact forbids), ``refusals`` refusals of the request itself
+    (what cannot be done instead), both plans with ``refused`` set; ``notes`` go into
+    the new migration's header.
+    """
+
+    target: ColumnTarget | None
+    vetoes: tuple[Plan, ...] = ()
+    refusals: tuple[Plan, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """The outcome of one proof check on one table."""
 

@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, cast
 
 from migrate_lint.config import Config, load_config
-from migrate_lint.engine import Rule, rule_by_code
+from migrate_lint.engine import Rule, all_rules, rule_by_code
 from migrate_lint.errors import MigrateLintError
-from migrate_lint.facts.keys import unique_keys_with
 from migrate_lint.facts.literals import is_constant_default
-from migrate_lint.facts.types import affinity, zero_value
+from migrate_lint.facts.types import zero_value
 from migrate_lint.findings import Finding
 from migrate_lint.fix import checks as ck
 from migrate_lint.fix.edited import edited_history
@@ -47,15 +46,17 @@ from migrate_lint.fix.model import (
     Options,
     Plan,
     Situation,
+    TargetChoice,
 )
 from migrate_lint.fix.prefixes import Prefixes, apply_migrations
 from migrate_lint.fix.rebuild import Rebuild, RefuseError, build_rebuild, wrap, wrap_down
 from migrate_lint.fix.requests import lint_config, requests_from, wanted_codes
-from migrate_lint.fix.sqltext import check_expression, q, slug
+from migrate_lint.fix.sqltext import check_expression, slug
 from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.replay import Timeline, replay
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.settings import Requested
 from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.suppress import FIX_MARKER
@@ -79,6 +80,23 @@ class _Proposal:
 
     situation: Situation
     plan: Plan
+
+
+class _Reviewer(Protocol):
+    """A rule that reviews the column of an end-state rebuild (it owns a fact about
+    it, e.g. NN006: a constant default under a UNIQUE key)."""
+
+    code: str
+
+    def end_state_target(self, final: Schema, table: Table, col: Column, options: Options
+                         ) -> TargetChoice | None:
+        """Its choice for ``table.col``, or None where its fact does not hold."""
+
+
+def _reviewers() -> list[_Reviewer]:
+    """Every rule that defines ``end_state_target``, in code order."""
+    return [cast("_Reviewer", cls()) for cls in all_rules()
+            if callable(getattr(cls, "end_state_target", None))]
 
 
 def validate_sets(options: Options, timeline: Timeline) -> None:
@@ -404,7 +422,7 @@ class Planner:
 
     def _column_target(self, target: _Target, fixed: Timeline
                        ) -> tuple[ColumnTarget | None, list[FixPlan], list[str]]:
-        """The column definition to rebuild to, refusals (NN006), and notes."""
+        """The column definition to rebuild to, refusals (a reviewing rule's), and notes."""
         final = fixed.final
         table = final.table(target.table)
         col = table.column(target.column) if table is not None else None
@@ -413,64 +431,23 @@ class Planner:
             # end state to bring them to; the in-place correction is the whole fix.
             return None, [], []
         given = self.options.set_for(table.name, col.name)
-        unique = unique_keys_with(final, table.name, col.name)
         notes: list[str] = []
-        refusals: list[FixPlan] = []
         situation, end = target.situations[0], target.ends[0]
         if end.exact:
             # The rule names the end state (e.g. the author's default, which the
             # in-place correction dropped): every database gets exactly that.
-            return (ColumnTarget(table.name, col.name, end.notnull, end.default), refusals,
+            return (ColumnTarget(table.name, col.name, end.notnull, end.default), [],
                     [end.note])
-        if unique and not (given is not None and self.options.force):
-            name, cols, plain = unique[0]
-            value = given if given is not None else zero_value(col.type)
-            refusals.append(FixPlan(
-                replace(situation, code="NN006"),
-                f"DEFAULT {value} for `{table.name}.{col.name}`",
-                refused=(f"`{col.name}` is part of {name} ({', '.join(cols)}): with a constant "
-                         f"DEFAULT {value} the second row inserted without `{col.name}` "
-                         f"{'in the same ' + cols[0] if len(cols) > 1 else ''} collides. "
-                         "Options: make the column nullable (--alternative nullable), a "
-                         "trigger that assigns the next value (--alternative trigger), or "
-                         f"insist with --set {table.name}.{col.name}=EXPR --force")))
-            word = re.compile(rf"(?<![\w$]){re.escape(col.name)}(?![\w$])", re.I)
-            if col.pk:
-                refusals.append(FixPlan(situation, f"Make `{table.name}.{col.name}` nullable",
-                                        refused=f"`{col.name}` is part of the PRIMARY KEY of "
-                                        f"`{table.name}` and cannot become nullable; writers "
-                                        "must supply it"))
-                return None, refusals, notes
-            if any(word.search(c) for c in (*col.checks, *table.checks)):
-                refusals.append(FixPlan(situation, f"Make `{table.name}.{col.name}` nullable",
-                                        refused=f"a CHECK constraint of `{table.name}` names "
-                                        f"`{col.name}` and may reject NULL; give a per-row "
-                                        f"value with --set {table.name}.{col.name}=EXPR "
-                                        "--force"))
-                return None, refusals, notes
-            group = [c for c in cols if c.lower() != col.name.lower()]
-            # "next value" only means something for integers (a STRICT BLOB/TEXT column
-            # would reject max()+1): other types get the nullable alternative.
-            numeric = affinity(col.type) == "INTEGER"
-            if self.options.alternative == "trigger" and plain and numeric:
-                trig = f"{table.name}_{col.name}_assign"
-                where = " AND ".join(f"{q(g)} IS NEW.{q(g)}" for g in group) or "1"
-                key = "rowid" if not table.without_rowid else None
-                match = ("rowid = NEW.rowid" if key else " AND ".join(
-                    f"{q(k)} = NEW.{q(k)}" for k in table.primary_key))
-                sql = (f"CREATE TRIGGER {q(trig)} AFTER INSERT ON {q(table.name)}\n"
-                       f"FOR EACH ROW WHEN NEW.{q(col.name)} IS NULL\nBEGIN\n"
-                       f"  UPDATE {q(table.name)} SET {q(col.name)} = (SELECT "
-                       f"coalesce(max({q(col.name)}) + 1, 0) FROM {q(table.name)} WHERE "
-                       f"{where}) WHERE {match};\nEND")
-                notes.append(f"`{col.name}` becomes nullable and trigger `{trig}` assigns the "
-                             f"next value per ({', '.join(group) or 'table'}) when an insert "
-                             "omits it, so older writers keep working and UNIQUE holds.")
-                return (ColumnTarget(table.name, col.name, False, None, assign_trigger=sql,
-                                     assign_trigger_name=trig), refusals, notes)
-            notes.append(f"`{col.name}` becomes nullable: rows inserted without it hold NULL, "
-                         f"which {name} allows any number of times.")
-            return ColumnTarget(table.name, col.name, False, None), refusals, notes
+        # A rule that owns a fact about the column (a constant default under a UNIQUE
+        # key) may refuse the constant default in its own name and choose instead.
+        for rule in _reviewers():
+            choice = rule.end_state_target(final, table, col, self.options)
+            if choice is not None:
+                refusals = [FixPlan(replace(situation, code=rule.code), p.title,
+                                    refused=p.refused) for p in choice.vetoes]
+                refusals += [FixPlan(situation, p.title, refused=p.refused)
+                             for p in choice.refusals]
+                return choice.target, refusals, list(choice.notes)
         if given is not None and is_constant_default(given):
             notes.append(f"Default {given}: the constant given with --set.")
             return ColumnTarget(table.name, col.name, True, given, backfill=given), [], notes

@@ -3,9 +3,11 @@
 The fix generator never decides what is wrong: the planner runs the real rules once
 (`migrate_lint.lint.lint`) with the configuration `lint_config` builds, and
 `requests_from` turns each finding of a fixable rule (one that defines ``fix``) into
-a :class:`Situation` that carries the rule's facts. The only request that does not
-come from a finding is ``--writers-omit TABLE.COLUMN``: the user's own statement that
-older writers omit a column (no rule can see those writers); it is NN002's.
+a :class:`Situation` that carries the rule's facts. A rule may also take requests
+that come from no finding (it defines ``fix_requests(options)``: NN002 takes
+``--writers-omit TABLE.COLUMN``, the user's word that older writers omit a column),
+and may say that selecting it selects the fixes of other codes (``reviews_fixes_of``:
+NN006 reviews the defaults NN002's fixes choose).
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from migrate_lint.findings import Finding
 from migrate_lint.fix.model import Options, Situation
 from migrate_lint.history import History
 
-# The rule whose facts a `--writers-omit TABLE.COLUMN` request carries.
-WRITERS_OMIT = "NN002"
-
 
 def fixable_codes() -> tuple[str, ...]:
     """The codes of every rule that defines ``fix``, sorted."""
@@ -32,15 +31,16 @@ def fixable_codes() -> tuple[str, ...]:
 def wanted_codes(select: Sequence[str] | frozenset[str]) -> tuple[str, ...]:
     """The fixable codes ``--select`` asks for (all of them when empty).
 
-    NN006 (a constant default under a UNIQUE key) is decided while fixing NN002, so
-    selecting it selects NN002.
+    A selected rule that reviews the fixes of others (``reviews_fixes_of``: NN006, a
+    constant default under a UNIQUE key, is decided while fixing NN002) selects them.
     """
     fixable = fixable_codes()
     chosen = {c.upper() for c in select}
     if not chosen:
         return fixable
-    if "NN006" in chosen:
-        chosen.add(WRITERS_OMIT)
+    for cls in engine.all_rules():
+        if cls.code in chosen:
+            chosen.update(getattr(cls, "reviews_fixes_of", ()))
     return tuple(c for c in fixable if any(c.startswith(p) for p in chosen))
 
 
@@ -96,8 +96,8 @@ def from_finding(finding: Finding, history: History) -> Situation | None:
 
 def requests_from(findings: Sequence[Finding], history: History, options: Options,
                   codes: Sequence[str]) -> list[Situation]:
-    """Every fix request: one per finding of the fixable ``codes``, plus ``--writers-omit``
-    columns.
+    """Every fix request: one per finding of the fixable ``codes``, plus those their
+    rules take from the options (``fix_requests``: ``--writers-omit`` columns).
 
     Duplicates (the same insert path found at two revisions) are merged; history order
     is kept, end-state requests (outside the history) last.
@@ -115,14 +115,10 @@ def requests_from(findings: Sequence[Finding], history: History, options: Option
         s = from_finding(finding, history) if finding.code in codes else None
         if s is not None:
             add(s)
-    if WRITERS_OMIT in codes:
-        from migrate_lint.rules.insert_omits_required_column import InsertMismatch
-
-        for table, column in options.writers_omit:
-            add(Situation(WRITERS_OMIT, table, column, -1,
-                          message="older writers insert without this column",
-                          facts=InsertMismatch(table=table, problem="omits",
-                                               origin="--writers-omit", where="--writers-omit",
-                                               column=column, required=True)))
+    for cls in engine.all_rules():
+        extra = getattr(cls, "fix_requests", None)
+        if cls.code in codes and callable(extra):
+            for request in extra(cls(), options):
+                add(request)
     out.sort(key=lambda s: (s.migration < 0, s.migration, s.statement))
     return out
