@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn, ColumnDef, DropColumn
 from migrate_lint.engine import Context
-from migrate_lint.facts import literals, tables
+from migrate_lint.facts import literals, tables, types
 from migrate_lint.findings import Facts, Related
-from migrate_lint.fix.model import EndState
+from migrate_lint.fix.model import EndState, Plan
+from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
@@ -52,6 +53,13 @@ def error_reported_by(step: Step) -> str | None:
 def add_column(stmt: Statement) -> AddColumn | None:
     """The ``ALTER TABLE ... ADD COLUMN`` reading of ``stmt``, if it is one."""
     return stmt.ddl if isinstance(stmt.ddl, AddColumn) else None
+
+
+def accepted_add(stmt: Statement, ctx: Context) -> AddColumn | None:
+    """:func:`add_column`, when the replay accepted it (an ADD COLUMN it refuses fails on
+    every database, and `error_reported_by` names the one rule that reports that)."""
+    node = add_column(stmt)
+    return node if node is not None and ctx.step.error is None else None
 
 
 def created_here(table: Table) -> Related:
@@ -125,6 +133,46 @@ def restored_default(table: str, column: str, col: ColumnDef, migration: str) ->
                     note=(f"Restores DEFAULT {col.default} of `{column}` as the original "
                           f"{migration} declared it, on databases corrected in place and on "
                           "those where the original applied to an empty table alike."))
+
+
+def constant_default(given: str | None, declared: str) -> str:
+    """The constant DEFAULT to write for a column added NOT NULL to a table with rows:
+    the user's ``--set`` value where it is a constant SQLite accepts on ADD COLUMN,
+    else the zero value of the column's declared type (NN001, NN005)."""
+    if given is not None and literals.is_constant_default(given):
+        return literals.default_clause_value(given)
+    return types.zero_value(declared)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """What rows without a value get (``value``, an expression), and ``why``."""
+
+    value: str
+    why: str
+
+    @property
+    def note(self) -> str:
+        """The plan's note."""
+        return f"Rows without a value get {self.value} ({self.why})."
+
+
+def fill_for(given: str | None, default: str | None) -> Fill | None:
+    """The value a COALESCE gives rows without one (NN003, NN004): the user's ``--set``
+    expression, else the column's DEFAULT as an expression; None when there is neither."""
+    if given is not None:
+        return Fill(given, "the value given with --set")
+    if default is not None:
+        return Fill(default_as_expression(default), "the column's DEFAULT")
+    return None
+
+
+def no_fill(code: str, table: str, column: str, set_table: str) -> Plan:
+    """The refusal when :func:`fill_for` has nothing: the user must say the value (with
+    ``--set set_table.column=EXPR``)."""
+    return Plan(f"{code} on `{table}.{column}`", refused=(
+        f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
+        f"--set {set_table}.{column}=EXPR"))
 
 
 def preexisting_column(ctx: Context, table_name: str, column_name: str

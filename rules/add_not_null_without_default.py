@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.keys import unique_keys_with
-from migrate_lint.facts.literals import default_clause_value, is_constant_default
-from migrate_lint.facts.types import zero_value
+from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding, Related
 from migrate_lint.fix.expect import HoldsDefault
 from migrate_lint.fix.inplace import Splice
@@ -19,7 +18,8 @@ from migrate_lint.span import Span
 
 from ._common import (
     FailsWhenPopulated,
-    add_column,
+    accepted_add,
+    constant_default,
     created_here,
     incomplete_note,
     is_null_default,
@@ -112,8 +112,8 @@ class AddNotNullWithoutDefault(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = add_column(stmt)
-        if node is None or ctx.step.error is not None:
+        node = accepted_add(stmt, ctx)
+        if node is None:
             return
         col = node.column
         if not col.notnull or not is_null_default(col) or col.generated:
@@ -141,7 +141,7 @@ class AddNotNullWithoutDefault(Rule):
             return Plan(f"Give `{table}.{column}` a default", end_state=end, refused=(
                 f"--set {table}.{column}={given}: ADD COLUMN needs a constant default; "
                 "give a constant, or backfill with an UPDATE after the ADD"))
-        value = default_clause_value(given) if given is not None else zero_value(facts.type)
+        value = constant_default(given, facts.type)
         why = "the constant given with --set" if given is not None else (
             f"the zero value of `{facts.type or 'untyped'}` affinity")
         notes = [f"Default {value}: {why}."]

@@ -16,7 +16,7 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    add_column,
+    accepted_add,
     created_here,
     is_null_default,
     populated_target,
@@ -91,8 +91,8 @@ class AddReferenceWithDefault(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = add_column(stmt)
-        if node is None or ctx.step.error is not None:
+        node = accepted_add(stmt, ctx)
+        if node is None:
             return
         col = node.column
         if col.references is None or is_null_default(col) or col.default is None:

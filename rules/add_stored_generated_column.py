@@ -15,7 +15,7 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    add_column,
+    accepted_add,
     created_here,
     populated_target,
     statement_head,
@@ -78,8 +78,8 @@ class AddStoredGeneratedColumn(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = add_column(stmt)
-        if node is None or node.column.generated != "STORED" or ctx.step.error is not None:
+        node = accepted_add(stmt, ctx)
+        if node is None or node.column.generated != "STORED":
             return
         table = populated_target(ctx, node)
         if table is None:

@@ -11,7 +11,6 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.fix.expect import NoNulls
 from migrate_lint.fix.inplace import update_value, wrap_coalesce
 from migrate_lint.fix.model import FixContext, Plan
-from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
@@ -20,7 +19,9 @@ from migrate_lint.sqlglot_api.nulls import exists_guards, null_reason, where_not
 from ._common import (
     assignment_span,
     column_made_here,
+    fill_for,
     is_new_and_empty,
+    no_fill,
 )
 
 _WHY = {
@@ -158,18 +159,14 @@ class BackfillMayYieldNull(Rule):
     def fix(self, facts: NullableBackfill, ctx: FixContext) -> Plan:
         """COALESCE the assigned value with the column's DEFAULT (or ``--set``)."""
         table, column = facts.table, facts.column
-        given = ctx.given(table, column)
-        value = given if given is not None else (
-            default_as_expression(facts.default) if facts.default is not None else None)
-        if value is None:
-            return Plan(f"{self.code} on `{table}.{column}`", refused=(
-                f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
-                f"--set {table}.{column}=EXPR"))
-        why = "the value given with --set" if given is not None else "the column's DEFAULT"
+        fill = fill_for(ctx.given(table, column), facts.default)
+        if fill is None:
+            return no_fill(self.code, table, column, table)
+        value = fill.value
         assert ctx.statement is not None
         start, end = update_value(ctx.statement, column)
         return Plan(f"Wrap the value assigned to `{table}.{column}` in {ctx.migration} in "
                     f"coalesce(..., {value})",
                     edits=tuple(wrap_coalesce(ctx.statement.path, start, end, ctx.text, value)),
-                    notes=(f"Rows without a value get {value} ({why}).",), expect=NoNulls(),
+                    notes=(fill.note,), expect=NoNulls(),
                     data_only=True)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts.literals import default_clause_value, is_constant_default
-from migrate_lint.facts.types import zero_value
+from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding
 from migrate_lint.fix.expect import NoNulls
 from migrate_lint.fix.inplace import add_after, drop_default, replace_default
@@ -18,7 +17,8 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    add_column,
+    accepted_add,
+    constant_default,
     created_here,
     populated_target,
     restored_default,
@@ -89,8 +89,8 @@ class NonConstantDefaultOnAdd(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = add_column(stmt)
-        if node is None or ctx.step.error is not None:
+        node = accepted_add(stmt, ctx)
+        if node is None:
             return
         col = node.column
         if col.default is None or col.generated:
@@ -118,9 +118,7 @@ class NonConstantDefaultOnAdd(Rule):
         notes = [f"Existing rows get {col.default}, evaluated once by the UPDATE, as the "
                  "default would have given them."]
         if col.notnull:
-            given = ctx.given(facts.table, facts.column)
-            value = default_clause_value(given) if given is not None and is_constant_default(
-                given) else zero_value(col.type)
+            value = constant_default(ctx.given(facts.table, facts.column), col.type)
             first = replace_default(stmt, col, value)
             notes.append(f"`{facts.column}` is NOT NULL: it is added with DEFAULT {value} "
                          "(a constant SQLite accepts) before the UPDATE.")

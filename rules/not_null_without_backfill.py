@@ -13,7 +13,6 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.fix.expect import NoNulls
 from migrate_lint.fix.inplace import copy_value
 from migrate_lint.fix.model import FixContext, Plan
-from migrate_lint.fix.sqltext import default_as_expression
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import update_assignments
@@ -25,6 +24,8 @@ from migrate_lint.sqlglot_api.nulls import (
 from ._common import (
     copied_value_span,
     created_here,
+    fill_for,
+    no_fill,
 )
 
 
@@ -235,20 +236,17 @@ class NotNullWithoutBackfill(Rule):
         the value into the column the copy omits."""
         table, column, source = facts.table, facts.column, facts.source_table
         given = ctx.given(table, column) or (ctx.given(source, column) if source else None)
-        value = given if given is not None else (
-            default_as_expression(facts.default) if facts.default is not None else None)
-        if value is None:
-            return Plan(f"{self.code} on `{table}.{column}`", refused=(
-                f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
-                f"--set {source or table}.{column}=EXPR"))
-        why = "the value given with --set" if given is not None else "the column's DEFAULT"
+        fill = fill_for(given, facts.default)
+        if fill is None:
+            return no_fill(self.code, table, column, source or table)
+        value = fill.value
         where = f"`{table}.{column}` in {ctx.migration}"
         title = (f"Copy {value} into the omitted {where}" if facts.reason == "omitted"
                  else f"Wrap the value copied into {where} in coalesce(..., {value})")
         assert ctx.statement is not None
         # the copy's target is renamed later in a rebuild: the proof reads the source name
         return Plan(title, edits=tuple(copy_value(ctx.statement, ctx.text, column, value)),
-                    notes=(f"Rows without a value get {value} ({why}).",), expect=NoNulls(),
+                    notes=(fill.note,), expect=NoNulls(),
                     tables=(table, source or table), data_only=True)
 
 
