@@ -185,6 +185,13 @@ class ForeignKeyState:
         return self.off_step is None and not self.connection_off
 
 
+def pragma_setting(stmt: Statement, name: str) -> bool | None:
+    """The ON (True) or OFF (False) that ``stmt`` sets pragma ``name`` to; None when it
+    is another statement, or a query or a value that is neither."""
+    pragma = pragma_of(stmt)
+    return pragma.on if pragma is not None and pragma.name == name else None
+
+
 def foreign_key_state(timeline: Timeline, step_index: int) -> ForeignKeyState:
     """The effect of the migration's ``PRAGMA foreign_keys`` statements before ``step_index``."""
     migration = timeline.steps[step_index].migration
@@ -192,15 +199,15 @@ def foreign_key_state(timeline: Timeline, step_index: int) -> ForeignKeyState:
     connection_off = not timeline.history.settings.foreign_keys_may_be_on
     ignored: list[int] = []
     for index in range(timeline.boundaries[migration], step_index):
-        pragma = pragma_of(timeline.steps[index].statement)
-        if pragma is None or pragma.name != "foreign_keys" or pragma.on is None:
+        on = pragma_setting(timeline.steps[index].statement, "foreign_keys")
+        if on is None:
             continue
         if pragma_is_ignored(timeline, index) is not None:
-            if not pragma.on:
+            if not on:
                 ignored.append(index)
             continue
-        off = None if pragma.on else index
-        connection_off = connection_off and not pragma.on
+        off = None if on else index
+        connection_off = connection_off and not on
     return ForeignKeyState(off, tuple(ignored), connection_off)
 
 
@@ -212,9 +219,9 @@ def legacy_alter_table_on(timeline: Timeline, step_index: int) -> bool:
     migration = timeline.steps[step_index].migration
     on = False
     for index in range(timeline.boundaries[migration], step_index):
-        pragma = pragma_of(timeline.steps[index].statement)
-        if pragma is not None and pragma.name == "legacy_alter_table" and pragma.on is not None:
-            on = pragma.on
+        setting = pragma_setting(timeline.steps[index].statement, "legacy_alter_table")
+        if setting is not None:
+            on = setting
     return on
 
 
@@ -272,6 +279,14 @@ def _same(a: str, b: str) -> bool:
 def rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:
     """Every rebuild in ``migration``, in order of the statement that ends the old table."""
     return timeline.memo(("rebuilds", migration), lambda: _find_rebuilds(timeline, migration))
+
+
+def renamed_at(timeline: Timeline, migration: int, step_index: int, shape: str
+               ) -> Iterator[Rebuild]:
+    """The rebuilds of ``shape`` (``new-first``, ``old-first``) whose RENAME is the
+    statement at ``step_index`` (RB005 and RB007 look at that RENAME)."""
+    return (r for r in rebuilds(timeline, migration)
+            if r.shape == shape and r.rename_step == step_index)
 
 
 def _find_rebuilds(timeline: Timeline, migration: int) -> list[Rebuild]:

@@ -10,7 +10,13 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
-from ._rebuild import foreign_key_state, own_transaction, pragma_is_ignored, pragma_of
+from ._rebuild import (
+    foreign_key_state,
+    own_transaction,
+    pragma_is_ignored,
+    pragma_of,
+    pragma_setting,
+)
 
 _OWN_HELP = ("move `PRAGMA foreign_keys=OFF` before BEGIN and `PRAGMA foreign_keys=ON` after "
              "COMMIT, where the pragma takes effect")
@@ -131,8 +137,7 @@ class ForeignKeysPragmaInTransaction(Rule):
         end = timeline.boundaries[ctx.migration_index + 1]
         ignored = []
         for index in range(start, end):
-            other = pragma_of(timeline.steps[index].statement)
-            if (other is not None and other.name == "foreign_keys" and other.on is not None
+            if (pragma_setting(timeline.steps[index].statement, "foreign_keys") is not None
                     and pragma_is_ignored(timeline, index) is not None):
                 ignored.append(index)
         if ignored[0] != ctx.step_index:

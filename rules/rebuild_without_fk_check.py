@@ -21,6 +21,7 @@ from ._rebuild import (
     foreign_key_state,
     pragma_is_ignored,
     pragma_of,
+    pragma_setting,
     rebuild_of_step,
 )
 
@@ -121,8 +122,7 @@ class RebuildWithoutFkCheck(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one effective ``PRAGMA foreign_keys=OFF``."""
-        pragma = pragma_of(stmt)
-        if pragma is None or pragma.name != "foreign_keys" or pragma.on is not False:
+        if pragma_setting(stmt, "foreign_keys") is not False:
             return
         timeline = ctx.timeline
         if pragma_is_ignored(timeline, ctx.step_index) is not None:

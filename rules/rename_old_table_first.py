@@ -18,7 +18,7 @@ from ._rebuild import (
     mentions,
     names,
     plural,
-    rebuilds,
+    renamed_at,
 )
 
 
@@ -123,9 +123,8 @@ class RenameOldTableFirst(Rule):
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE ... RENAME TO."""
-        for rebuild in rebuilds(ctx.timeline, ctx.migration_index):
-            if rebuild.shape != "old-first" or rebuild.rename_step != ctx.step_index:
-                continue
+        for rebuild in renamed_at(ctx.timeline, ctx.migration_index, ctx.step_index,
+                                  "old-first"):
             before = ctx.before
             name, old = rebuild.table, rebuild.temp
             legacy = legacy_alter_table_on(ctx.timeline, ctx.step_index)

@@ -9,7 +9,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 
-from ._rebuild import legacy_alter_table_on, mentions, rebuilds
+from ._rebuild import legacy_alter_table_on, mentions, renamed_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +90,8 @@ class ViewBlocksRename(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for the final RENAME of a rebuild."""
-        for rebuild in rebuilds(ctx.timeline, ctx.migration_index):
-            if rebuild.shape != "new-first" or rebuild.rename_step != ctx.step_index:
-                continue
+        for rebuild in renamed_at(ctx.timeline, ctx.migration_index, ctx.step_index,
+                                  "new-first"):
             if legacy_alter_table_on(ctx.timeline, ctx.step_index):
                 continue
             name = rebuild.table
