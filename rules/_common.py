@@ -6,8 +6,9 @@ Everything here only reads the timeline; nothing keeps state between calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from migrate_lint.ddl import AddColumn, ColumnDef, DropColumn
+from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables, types
 from migrate_lint.findings import Facts, Related
@@ -17,6 +18,8 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
+
+_Node = TypeVar("_Node")
 
 # Replay errors (Step.error) about objects: a name that is missing or already taken.
 _OBJECT_ERRORS = ("no such ", "duplicate column name", "there is already another")
@@ -55,11 +58,18 @@ def add_column(stmt: Statement) -> AddColumn | None:
     return stmt.ddl if isinstance(stmt.ddl, AddColumn) else None
 
 
-def accepted_add(stmt: Statement, ctx: Context) -> AddColumn | None:
-    """:func:`add_column`, when the replay accepted it (an ADD COLUMN it refuses fails on
-    every database, and `error_reported_by` names the one rule that reports that)."""
-    node = add_column(stmt)
-    return node if node is not None and ctx.step.error is None else None
+def accepted(stmt: Statement, ctx: Context, kind: type[_Node]) -> _Node | None:
+    """``stmt``'s DDL reading when it is a ``kind`` (AddColumn, DropColumn, ...) and the
+    replay accepted it: a statement it refuses fails on every database, and
+    `error_reported_by` names the one rule that reports that."""
+    node = stmt.ddl
+    return node if isinstance(node, kind) and ctx.step.error is None else None
+
+
+def dropped_table(stmt: Statement, ctx: Context) -> Drop | None:
+    """The ``DROP TABLE`` ``stmt`` is, when the replay accepted it."""
+    node = accepted(stmt, ctx, Drop)
+    return node if node is not None and node.what == "TABLE" else None
 
 
 def created_here(table: Table) -> Related:

@@ -18,7 +18,7 @@ from migrate_lint.span import Span
 
 from ._common import (
     FailsWhenPopulated,
-    accepted_add,
+    accepted,
     constant_default,
     created_here,
     incomplete_note,
@@ -112,7 +112,7 @@ class AddNotNullWithoutDefault(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = accepted_add(stmt, ctx)
+        node = accepted(stmt, ctx, AddColumn)
         if node is None:
             return
         col = node.column

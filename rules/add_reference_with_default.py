@@ -16,7 +16,7 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    accepted_add,
+    accepted,
     created_here,
     is_null_default,
     populated_target,
@@ -91,7 +91,7 @@ class AddReferenceWithDefault(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = accepted_add(stmt, ctx)
+        node = accepted(stmt, ctx, AddColumn)
         if node is None:
             return
         col = node.column

@@ -15,7 +15,7 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    accepted_add,
+    accepted,
     created_here,
     populated_target,
     statement_head,
@@ -78,7 +78,7 @@ class AddStoredGeneratedColumn(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = accepted_add(stmt, ctx)
+        node = accepted(stmt, ctx, AddColumn)
         if node is None or node.column.generated != "STORED":
             return
         table = populated_target(ctx, node)

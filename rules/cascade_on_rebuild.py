@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migrate_lint.claims import ChildRowsChanged
-from migrate_lint.ddl import Drop, ForeignKeyDef
+from migrate_lint.ddl import ForeignKeyDef
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Facts, Finding, Related
@@ -14,7 +14,7 @@ from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.settings import Settings
 
-from ._common import created_here
+from ._common import created_here, dropped_table
 from ._rebuild import (
     CHANGING_ACTIONS,
     data_children,
@@ -154,8 +154,8 @@ class CascadeOnRebuild(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""
-        node = stmt.ddl
-        if not isinstance(node, Drop) or node.what != "TABLE" or ctx.step.error is not None:
+        node = dropped_table(stmt, ctx)
+        if node is None:
             return
         parent = ctx.before.table(node.name)
         if parent is None or parent.temporary:

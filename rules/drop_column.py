@@ -12,6 +12,7 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
+    accepted,
     column_made_here,
     preexisting_column,
     statement_head,
@@ -81,8 +82,8 @@ class DropColumnRule(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP COLUMN."""
-        node = stmt.ddl
-        if not isinstance(node, DropColumn) or ctx.step.error:
+        node = accepted(stmt, ctx, DropColumn)
+        if node is None:
             return
         found = preexisting_column(ctx, node.table, node.column)
         if found is None:

@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from migrate_lint.ddl import CreateTable, Drop
+from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
 
-from ._common import created_here, emptied_by, statement_head
+from ._common import created_here, dropped_table, emptied_by, statement_head
 from ._fk import statement_at
 
 
@@ -82,8 +82,8 @@ class DropTable(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""
-        node = stmt.ddl
-        if not isinstance(node, Drop) or node.what != "TABLE" or ctx.step.error:
+        node = dropped_table(stmt, ctx)
+        if node is None:
             return
         table = ctx.before.table(node.name)
         if table is None or table.temporary:

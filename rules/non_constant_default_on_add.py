@@ -17,7 +17,7 @@ from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
-    accepted_add,
+    accepted,
     constant_default,
     created_here,
     populated_target,
@@ -89,7 +89,7 @@ class NonConstantDefaultOnAdd(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one ALTER TABLE."""
-        node = accepted_add(stmt, ctx)
+        node = accepted(stmt, ctx, AddColumn)
         if node is None:
             return
         col = node.column

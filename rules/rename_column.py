@@ -11,6 +11,7 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
+    accepted,
     column_made_here,
     preexisting_column,
     statement_head,
@@ -76,8 +77,8 @@ class RenameColumnRule(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one RENAME COLUMN."""
-        node = stmt.ddl
-        if not isinstance(node, RenameColumn) or ctx.step.error:
+        node = accepted(stmt, ctx, RenameColumn)
+        if node is None:
             return
         found = preexisting_column(ctx, node.table, node.old)
         if found is None:

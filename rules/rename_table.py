@@ -11,7 +11,7 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 
-from ._common import created_here, statement_head
+from ._common import accepted, created_here, statement_head
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,8 @@ class RenameTableRule(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one RENAME TO."""
-        node = stmt.ddl
-        if not isinstance(node, RenameTable) or ctx.step.error:
+        node = accepted(stmt, ctx, RenameTable)
+        if node is None:
             return
         table = ctx.before.table(node.table)
         if table is None or table.temporary:
