@@ -1250,3 +1250,17 @@ def test_golang_migrate_runs_an_up_file_with_a_stray_dot(tmp_path: Path) -> None
     found = discover(tmp_path)
     assert [m.version for m in found.migrations] == ["29", "30"]
     assert found.migrations[1].down and not found.diagnostics
+
+
+@pytest.mark.parametrize(("layout", "up", "warning"), [
+    ("goose", "-- +goose Up", "more than one '-- +goose Up' annotation: goose rejects this file"),
+    ("dbmate", "-- migrate:up",
+     "more than one '-- migrate:up' section: dbmate rejects this file"),
+])
+def test_second_up_section_is_warned_about(tmp_path: Path, layout: str, up: str,
+                                           warning: str) -> None:
+    write(tmp_path, {"1_a.sql": f"{up}\nSELECT 1;\n{up}\nSELECT 2;\n"})
+    found = discover(tmp_path, layout=layout)
+    (migration,) = found.migrations
+    assert up_sql(migration) == "SELECT 1;\n"
+    assert [d.message for d in found.diagnostics] == [warning]

@@ -205,3 +205,17 @@ def split_sections(
         end = markers[i + 1][1] if i + 1 < len(markers) else len(text)
         (up if kind == "up" else down).append(Section(path, text, body, end))
     return tuple(up), tuple(down)
+
+
+def sectioned_file(path: str, stem: str, version: Version, text: str, col: Collector,
+                   layout: str, markers: list[tuple[str, int, int]], no_transaction: bool,
+                   up_marker: str) -> Candidate | None:
+    """A file of annotated up and down sections (dbmate, goose; ``markers`` as
+    :func:`split_sections` takes them): None without an up section; a second one is
+    warned about, since the runner (``layout``) rejects the file."""
+    up, down = split_sections(path, text, markers)
+    if not up:
+        return None
+    if len(up) > 1:
+        col.warn(path, f"more than one {up_marker}: {layout} rejects this file")
+    return Candidate(stem, version, layout, up, down, no_transaction)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 
-from migrate_lint.discover.common import Candidate, Collector, Version, line_after, split_sections
+from migrate_lint.discover.common import Candidate, Collector, Version, line_after, sectioned_file
 
 # dbmate: `-- migrate:up [options]` at the start of a line, case-sensitive like dbmate.
 DBMATE = re.compile(r"^\ufeff?--[ \t]*migrate:(up|down)(?=[ \t\r\n]|$)([^\r\n]*)", re.M)
@@ -57,9 +57,5 @@ def dbmate_file(
         markers.append((kind, match.start(), line_after(text, match.end())))
         if kind == "up" and _DBMATE_NO_TX.search(match.group(2)):
             no_transaction = True
-    up, down = split_sections(path, text, markers)
-    if not up:
-        return None
-    if len(up) > 1:
-        col.warn(path, "more than one '-- migrate:up' section: dbmate rejects this file")
-    return Candidate(stem, version, "dbmate", up, down, no_transaction)
+    return sectioned_file(path, stem, version, text, col, "dbmate", markers, no_transaction,
+                          "'-- migrate:up' section")

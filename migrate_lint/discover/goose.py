@@ -13,7 +13,7 @@ from migrate_lint.discover.common import (
     Scan,
     Version,
     line_after,
-    split_sections,
+    sectioned_file,
 )
 from migrate_lint.source import Section
 
@@ -59,12 +59,8 @@ def goose_file(
             markers.append((words[0], match.start(), line_after(text, match.end())))
         elif words[:2] == ["no", "transaction"]:
             no_transaction = True
-    up, down = split_sections(path, text, markers)
-    if not up:
-        return None
-    if len(up) > 1:
-        col.warn(path, "more than one '-- +goose Up' annotation: goose rejects this file")
-    return Candidate(stem, version, "goose", up, down, no_transaction)
+    return sectioned_file(path, stem, version, text, col, "goose", markers, no_transaction,
+                          "'-- +goose Up' annotation")
 
 
 def code_migrations(root: str, scan: Scan) -> list[Candidate]:
