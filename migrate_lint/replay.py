@@ -752,14 +752,24 @@ def _add_column(schema: Schema, node: d.AddColumn, stmt: Statement, origin: Orig
     return schema.with_table(table.with_column(_column(col, origin), origin)), None
 
 
+def _table_column(schema: Schema, table_name: str, column: str) -> tuple[Table, Column] | str:
+    """The table and column an ALTER TABLE ... DROP or RENAME COLUMN names, or SQLite's
+    error when either is missing."""
+    table = schema.table(table_name)
+    if table is None:
+        return f"no such table: {table_name}"
+    col = table.column(column)
+    if col is None:
+        return f"no such column: \"{column}\""
+    return table, col
+
+
 def _drop_column(schema: Schema, node: d.DropColumn, stmt: Statement, origin: Origin
                  ) -> tuple[Schema, str | None]:
-    table = schema.table(node.table)
-    if table is None:
-        return schema, f"no such table: {node.table}"
-    col = table.column(node.column)
-    if col is None:
-        return schema, f"no such column: \"{node.column}\""
+    found = _table_column(schema, node.table, node.column)
+    if isinstance(found, str):
+        return schema, found
+    table, col = found
     error = drop_column_blocker(schema, table, col.name)
     if error:
         return schema, error
@@ -850,12 +860,10 @@ def drop_column_check(schema: Schema, table: Table, column: str) -> DropBlocker 
 
 def _rename_column(schema: Schema, node: d.RenameColumn, stmt: Statement, origin: Origin
                    ) -> tuple[Schema, str | None]:
-    table = schema.table(node.table)
-    if table is None:
-        return schema, f"no such table: {node.table}"
-    col = table.column(node.old)
-    if col is None:
-        return schema, f"no such column: \"{node.old}\""
+    found = _table_column(schema, node.table, node.old)
+    if isinstance(found, str):
+        return schema, found
+    table, _col = found
     old = node.old.lower()
     taken = table.column(node.new)
     # `RENAME COLUMN bodyText TO bodytext` changes only the case: SQLite accepts it
