@@ -158,17 +158,23 @@ def read_only_copy(path: str, tmp_dir: str | None = None) -> Iterator[tuple[str,
     """
     if tmp_dir is not None and not os.path.isdir(tmp_dir):
         raise MigrateLintError(f"{tmp_dir}: no such directory (--tmp-dir)")
-    source = open_database(path)
     with temp_dir("migrate-lint-preflight-", tmp_dir) as folder:
         copy = os.path.join(folder, "copy.db")
         started = time.perf_counter()
-        try:
-            scratch.copy_database(source, copy)
-        except sqlite3.Error as exc:
-            raise database_error(path, exc) from None
-        finally:
-            source.close()
+        copy_file(path, copy)
         yield copy, time.perf_counter() - started
+
+
+def copy_file(path: str, dest: str) -> None:
+    """Copy the user's database ``path`` into the new file ``dest`` (backup API), its
+    errors said as :func:`database_error` says them."""
+    source = open_database(path)
+    try:
+        scratch.copy_database(source, dest)
+    except sqlite3.Error as exc:
+        raise database_error(path, exc) from None
+    finally:
+        source.close()
 
 
 # -- what the database holds ------------------------------------------------------

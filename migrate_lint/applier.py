@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 
 from migrate_lint import scratch
 from migrate_lint.against import (
+    copy_file,
     database_error,
     journal_when,
     merge_static,
@@ -163,13 +164,7 @@ def _backup(database: str, folder: str | None, keep: int) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = os.path.join(folder, f"{os.path.basename(database)}.backup-{stamp}")
     partial = target + ".partial"
-    source = open_database(database)
-    try:
-        scratch.copy_database(source, partial)
-    except sqlite3.Error as exc:
-        raise database_error(database, exc) from None
-    finally:
-        source.close()
+    copy_file(database, partial)
     os.replace(partial, target)  # a killed copy never looks like a backup
     prefix = os.path.basename(database) + ".backup-"
     ours = sorted(n for n in os.listdir(folder) if n.startswith(prefix) and _BACKUP.search(n))
