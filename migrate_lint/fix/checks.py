@@ -8,6 +8,7 @@ check against states captured before and after. Each check returns a
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -172,9 +173,21 @@ def check_applies(p: Proof) -> CheckResult:
                    + ("on" if p.foreign_keys else "off (as the settings say)"))
 
 
-def _pair(p: Proof) -> tuple[TableState, TableState] | None:
-    b, a = p.before.table(p.target.table), p.after.table(p.target.table)
-    return None if b is None or a is None else (b, a)
+_TargetCheck = Callable[[Proof, TableState, TableState], CheckResult]
+
+
+def _on_target(number: int) -> Callable[[_TargetCheck], Callable[[Proof], CheckResult]]:
+    """Check ``number`` reads the target table before and after (``b``, ``a``); it fails
+    as "table missing" where either is gone."""
+    def wrap(check: _TargetCheck) -> Callable[[Proof], CheckResult]:
+        @functools.wraps(check)
+        def run(p: Proof) -> CheckResult:
+            b, a = p.before.table(p.target.table), p.after.table(p.target.table)
+            if b is None or a is None:
+                return _result(number, False, "table missing", p.target.table)
+            return check(p, b, a)
+        return run
+    return wrap
 
 
 def check_rows_and_keys(p: Proof) -> CheckResult:
@@ -190,12 +203,9 @@ def check_rows_and_keys(p: Proof) -> CheckResult:
     return _result(2, True, f"{sum(len(t.rows) for t in p.before.tables)} rows kept")
 
 
-def check_untouched_columns(p: Proof) -> CheckResult:
+@_on_target(3)
+def check_untouched_columns(p: Proof, b: TableState, a: TableState) -> CheckResult:
     """3. Every untouched column identical row by row, including typeof()."""
-    pair = _pair(p)
-    if pair is None:
-        return _result(3, False, "table missing", p.target.table)
-    b, a = pair
     low = p.target.column.lower()
     after_rows = dict(a.rows)
     for key, vals in b.rows:
@@ -209,12 +219,9 @@ def check_untouched_columns(p: Proof) -> CheckResult:
     return _result(3, True, table=b.name)
 
 
-def check_target_values(p: Proof) -> CheckResult:
+@_on_target(4)
+def check_target_values(p: Proof, _b: TableState, a: TableState) -> CheckResult:
     """4. The target column equals COALESCE(old, default) or the backfill expression."""
-    pair = _pair(p)
-    if pair is None:
-        return _result(4, False, "table missing", p.target.table)
-    _b, a = pair
     low = p.target.column.lower()
     for key, vals in a.rows:
         got = next((v for c, v, _t in vals if c.lower() == low), None)
@@ -237,12 +244,9 @@ def _collations(sql: str) -> dict[str, str | None]:
     return {c.name.lower(): (c.collate or "").upper() or None for c in parsed.table.columns}
 
 
-def check_column_definitions(p: Proof) -> CheckResult:
+@_on_target(5)
+def check_column_definitions(p: Proof, b: TableState, a: TableState) -> CheckResult:
     """5. Target notnull/default as intended; all else in table_xinfo and collations unchanged."""
-    pair = _pair(p)
-    if pair is None:
-        return _result(5, False, "table missing", p.target.table)
-    b, a = pair
     low = p.target.column.lower()
     before = {str(r[1]).lower(): r for r in b.xinfo}
     after = {str(r[1]).lower(): r for r in a.xinfo}
@@ -266,12 +270,9 @@ def check_column_definitions(p: Proof) -> CheckResult:
     return _result(5, True, table=a.name)
 
 
-def check_flags(p: Proof) -> CheckResult:
+@_on_target(6)
+def check_flags(p: Proof, b: TableState, a: TableState) -> CheckResult:
     """6. STRICT / WITHOUT ROWID flags unchanged."""
-    pair = _pair(p)
-    if pair is None:
-        return _result(6, False, "table missing", p.target.table)
-    b, a = pair
     if (b.strict, b.without_rowid) != (a.strict, a.without_rowid):
         return _result(6, False, f"strict/without rowid {(b.strict, b.without_rowid)} became "
                        f"{(a.strict, a.without_rowid)}", a.name)
