@@ -104,10 +104,6 @@ def _finding(code: str, message: str, span: Span, help_text: str = "",
                    migration=migration)
 
 
-def _file_span(path: str) -> Span:
-    return Span(path, 0, 0, 1, 1, 1, 1)
-
-
 # -- opening and copying ----------------------------------------------------------
 
 
@@ -245,23 +241,23 @@ def _drift(db: str, history: History, state: AppliedState, found: Match) -> list
         consequence = _REFUSES.get(runner, "the edit never runs on this database")
         out.append(_finding(
             "DB002", f"`{m.label}` was applied to `{db}` with a different checksum: the file "
-            f"was edited after it ran ({consequence})", _file_span(m.path),
+            f"was edited after it ran ({consequence})", Span.file_start(m.path),
             "restore the applied text and put the change in a new migration", m.label))
     for row in found.missing:
         out.append(_finding(
             "DB002", f"`{state.table}` records `{row.key}` as applied, but no migration of "
-            f"the folder matches it", _file_span(db),
+            f"the folder matches it", Span.file_start(db),
             "restore the migration file, or check that this is the database of this history"))
     for index in found.skipped:
         m = history.migrations[index]
         out.append(_finding(
             "DB002", f"`{m.label}` is pending on `{db}` but older than its newest applied "
-            "migration: drizzle never runs it", _file_span(m.path),
+            "migration: drizzle never runs it", Span.file_start(m.path),
             "give it a version newer than every applied migration", m.label))
     for row in found.failed:
         out.append(_finding(
             "DB003", f"`{state.table}` marks `{row.key}` as failed or dirty: its last run "
-            "stopped half-way and the runner refuses to continue", _file_span(db),
+            "stopped half-way and the runner refuses to continue", Span.file_start(db),
             "repair the database by hand, then mark the migration resolved with the runner "
             "(`migrate force`, `prisma migrate resolve`, `flyway repair`)"))
     return out
@@ -286,7 +282,7 @@ def _schema_drift(db: str, conn: sqlite3.Connection, timeline: Timeline, sandbox
     first = difference.splitlines()[0].rstrip(":")
     return [_finding(
         "DB002", f"the schema of `{db}` differs from the replay at `{m.label}` (its last "
-        f"applied migration): {first}", _file_span(db),
+        f"applied migration): {first}", Span.file_start(db),
         "find the change made outside the migrations and add it as a migration", m.label)]
 
 
@@ -328,7 +324,7 @@ def _losses(db: str, m: Migration, conn: sqlite3.Connection, before: dict[str, i
         now = after.get(table)
         if now is None or now >= count or table.lower() in _BOOKKEEPING | meant:
             continue
-        cause, span = "", _file_span(m.path)
+        cause, span = "", Span.file_start(m.path)
         for row in conn.execute("SELECT \"table\", on_delete FROM pragma_foreign_key_list(?)",
                                 (table,)):
             parent, action = str(row[0]), str(row[1]).upper()
@@ -349,7 +345,7 @@ def _losses(db: str, m: Migration, conn: sqlite3.Connection, before: dict[str, i
         names = ", ".join(f"`{n}`" for n in lost)
         out.append(_finding(
             "DB004", f"indexes lost on `{db}`: {names} (the migration removed them without "
-            "DROP INDEX; a table rebuild drops its indexes)", _file_span(m.path),
+            "DROP INDEX; a table rebuild drops its indexes)", Span.file_start(m.path),
             "re-create the indexes after the rebuild", m.label))
     return out
 
@@ -452,7 +448,7 @@ def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: 
                 what = f"`{_head(stmt)}` fails on `{db}`: {error.message}"
                 span = stmt.span
             else:
-                facts, span = None, _file_span(m.path)
+                facts, span = None, Span.file_start(m.path)
                 what = f"`{m.label}` fails on `{db}` when it commits: {error.message}"
             if facts:
                 what += f": {facts}"
@@ -473,7 +469,7 @@ def _run_pending(db: str, box: Sandbox, history: History, found: Match, redact: 
     integrity = ""
     if ran:
         last = history.migrations[ran[-1]]
-        checked, integrity = _integrity(db, conn, _file_span(last.path), last.label,
+        checked, integrity = _integrity(db, conn, Span.file_start(last.path), last.label,
                                         orphans_before)
         findings += checked
     return ran, failed, failed_span, clean, findings, integrity

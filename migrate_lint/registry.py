@@ -156,7 +156,7 @@ def defaults(code: str) -> tuple[str, str, type[Rule] | None]:
 def diagnostic_finding(diag: Diagnostic) -> Finding:
     """A history diagnostic as a finding of its rule (span None: line 1, column 1)."""
     name, severity, cls = defaults(diag.code)
-    span = diag.span or Span(diag.path, 0, 0, 1, 1, 1, 1)
+    span = diag.span or Span.file_start(diag.path)
     help_text = getattr(cls, "help", "") if cls is not None else ""
     facts = Worded(diag.message, help_text if isinstance(help_text, str) else "",
                    tuple(diag.tables))

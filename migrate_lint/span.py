@@ -27,6 +27,11 @@ class Span:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
+    @classmethod
+    def file_start(cls, path: str) -> Span:
+        """The start of file ``path``: where a finding about the whole file points."""
+        return cls(path, 0, 0, 1, 1, 1, 1)
+
 
 class LineIndex:
     """Maps character offsets of one text to 1-based line and column numbers."""

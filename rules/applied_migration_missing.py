@@ -110,7 +110,7 @@ class AppliedMigrationMissing(Rule):
                 old.label, old.version, base.rev, missing_check(runner),
                 by_name=runner.known_by == "name",
                 renamed_to=moved.label if moved is not None else None)
-            yield self.report(facts, Span(anchor.path, 0, 0, 1, 1, 1, 1),
+            yield self.report(facts, Span.file_start(anchor.path),
                               migration=anchor.label)
 
 

@@ -91,7 +91,7 @@ class OutOfOrderVersion(Rule):
                 continue
             migration = migrations[index]
             facts = AddedOutOfOrder(migration.label, base.rev, latest.label, latest.version)
-            yield self.report(facts, Span(migration.path, 0, 0, 1, 1, 1, 1),
+            yield self.report(facts, Span.file_start(migration.path),
                               migration=migration.label,
                               related=[Related(f"`{latest.label}` existed at {base.rev}",
-                                               Span(latest.path, 0, 0, 1, 1, 1, 1))])
+                                               Span.file_start(latest.path))])

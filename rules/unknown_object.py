@@ -221,4 +221,4 @@ class UnknownObject(Rule):
                               code_file=os.path.basename(first.path), more_code=len(makers) - 1)
         return self.report(facts, stmt.span, severity="info", related=[
             Related(f"code migration {first.label}, which the tool cannot read",
-                    Span(first.path, 0, 0, 1, 1, 1, 1))])
+                    Span.file_start(first.path))])
