@@ -100,6 +100,12 @@ def is_new_and_empty(ctx: Context, table: Table) -> bool:
     return ctx.timeline.is_empty_new(table, ctx.migration_index, ctx.step_index)
 
 
+def is_empty_here(ctx: Context, table: Table) -> bool:
+    """True when ``table`` holds no row at this statement on every database
+    (facts.tables.is_empty_at: new and not filled, or emptied and not refilled)."""
+    return tables.is_empty_at(ctx.timeline, table, ctx.migration_index, ctx.step_index)
+
+
 def populated_target(ctx: Context, node: AddColumn) -> Table | None:
     """The table an ADD COLUMN changes, when it may hold rows at that point.
 

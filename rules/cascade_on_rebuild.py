@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import ForeignKeyDef
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.settings import Settings
 
-from ._common import created_here, dropped_table
+from ._common import created_here, dropped_table, is_empty_here
 from ._rebuild import (
     CHANGING_ACTIONS,
     data_children,
@@ -166,8 +165,7 @@ class CascadeOnRebuild(Rule):
         changing: list[tuple[Table, ForeignKeyDef]] = []
         failing: list[tuple[Table, ForeignKeyDef]] = []
         for child, fk in data_children(ctx.before, parent.name):
-            if child.temporary or is_empty_at(ctx.timeline, child, ctx.migration_index,
-                                              ctx.step_index):
+            if child.temporary or is_empty_here(ctx, child):
                 continue
             moot = restored_after(ctx.timeline, child.name, ctx.migration_index,
                                   ctx.step_index) is not None or dropped_later_unread(
