@@ -66,10 +66,14 @@ def accepted(stmt: Statement, ctx: Context, kind: type[_Node]) -> _Node | None:
     return node if isinstance(node, kind) and ctx.step.error is None else None
 
 
-def dropped_table(stmt: Statement, ctx: Context) -> Drop | None:
-    """The ``DROP TABLE`` ``stmt`` is, when the replay accepted it."""
+def dropped_table(stmt: Statement, ctx: Context) -> Table | None:
+    """The table an accepted ``DROP TABLE`` drops, as it was before; None for another
+    statement and for a temporary table (no user's data lives there)."""
     node = accepted(stmt, ctx, Drop)
-    return node if node is not None and node.what == "TABLE" else None
+    if node is None or node.what != "TABLE":
+        return None
+    table = ctx.before.table(node.name)
+    return None if table is None or table.temporary else table
 
 
 def created_here(table: Table) -> Related:

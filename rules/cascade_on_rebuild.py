@@ -153,11 +153,8 @@ class CascadeOnRebuild(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""
-        node = dropped_table(stmt, ctx)
-        if node is None:
-            return
-        parent = ctx.before.table(node.name)
-        if parent is None or parent.temporary:
+        parent = dropped_table(stmt, ctx)
+        if parent is None:
             return
         state = foreign_key_state(ctx.timeline, ctx.step_index)
         if not state.may_be_on:

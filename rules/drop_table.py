@@ -82,11 +82,8 @@ class DropTable(Rule):
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one DROP TABLE."""
-        node = dropped_table(stmt, ctx)
-        if node is None:
-            return
-        table = ctx.before.table(node.name)
-        if table is None or table.temporary:
+        table = dropped_table(stmt, ctx)
+        if table is None:
             return
         if ctx.timeline.created_in(table, ctx.migration_index):
             return
