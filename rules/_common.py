@@ -12,8 +12,10 @@ from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables, types
 from migrate_lint.findings import Facts, Related
-from migrate_lint.fix.model import EndState, Plan
-from migrate_lint.fix.sqltext import default_as_expression
+from migrate_lint.fix.expect import Expect
+from migrate_lint.fix.inplace import Splice, add_after
+from migrate_lint.fix.model import EndState, FixContext, Plan
+from migrate_lint.fix.sqltext import default_as_expression, q
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
@@ -144,15 +146,22 @@ class FailsWhenPopulated(Facts):
                 + incomplete_note(self.table, self.incomplete))
 
 
-def restored_default(table: str, column: str, col: ColumnDef, migration: str) -> EndState:
-    """The follow-up rebuild of a correction that dropped the author's DEFAULT (NN005,
-    SQ003): it restores the default, on databases corrected in place and on those where
-    the original applied to an empty table alike."""
-    return EndState(table, column, exact=True,
-                    default=literals.strip_parens(col.default or "NULL"), notnull=col.notnull,
-                    note=(f"Restores DEFAULT {col.default} of `{column}` as the original "
-                          f"{migration} declared it, on databases corrected in place and on "
-                          "those where the original applied to an empty table alike."))
+def default_by_update(ctx: FixContext, table: str, col: ColumnDef, first: Splice, title: str,
+                      notes: tuple[str, ...], expect: Expect) -> Plan:
+    """The fix of an ADD COLUMN whose DEFAULT SQLite refuses on a table with rows (NN005,
+    SQ003): ``first`` rewrites the ADD without that default, an UPDATE after it gives
+    the existing rows the author's default, and a follow-up rebuild restores the
+    default, on databases corrected in place and on those where the original applied
+    to an empty table alike."""
+    assert ctx.statement is not None
+    update = f"UPDATE {q(table)} SET {q(col.name)} = {col.default}"
+    end = EndState(table, col.name, exact=True,
+                   default=literals.strip_parens(col.default or "NULL"), notnull=col.notnull,
+                   note=(f"Restores DEFAULT {col.default} of `{col.name}` as the original "
+                         f"{ctx.migration} declared it, on databases corrected in place and "
+                         "on those where the original applied to an empty table alike."))
+    return Plan(title, edits=(first, add_after(ctx.statement, ctx.text, [update])),
+                notes=notes, expect=expect, end_state=end)
 
 
 def constant_default(given: str | None, declared: str) -> str:

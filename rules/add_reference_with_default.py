@@ -9,18 +9,17 @@ from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
 from migrate_lint.fix.expect import HoldsValue
-from migrate_lint.fix.inplace import add_after, drop_default
+from migrate_lint.fix.inplace import drop_default
 from migrate_lint.fix.model import FixContext, Plan
-from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
     FailsWhenPopulated,
     accepted,
     created_here,
+    default_by_update,
     is_null_default,
     populated_target,
-    restored_default,
     statement_head,
 )
 
@@ -115,11 +114,9 @@ class AddReferenceWithDefault(Rule):
             return Plan(f"{self.code} on `{facts.table}.{facts.column}`", refused=(
                 f"`{facts.column}` is NOT NULL: it cannot be added without its default; "
                 "rebuild the table by hand with the column in its definition"))
-        update = f"UPDATE {q(facts.table)} SET {q(col.name)} = {col.default}"
-        return Plan(f"Add `{facts.table}.{facts.column}` in {ctx.migration} with DEFAULT NULL, "
-                    f"then set it to {col.default} with an UPDATE",
-                    edits=(drop_default(stmt, ctx.text, col), add_after(stmt, ctx.text, [update])),
-                    notes=(f"The UPDATE checks (foreign keys on) that the parent row "
-                           f"{facts.parent} {col.default} exists.",),
-                    expect=HoldsValue(facts.default),
-                    end_state=restored_default(facts.table, facts.column, col, ctx.migration))
+        return default_by_update(
+            ctx, facts.table, col, drop_default(stmt, ctx.text, col),
+            f"Add `{facts.table}.{facts.column}` in {ctx.migration} with DEFAULT NULL, then "
+            f"set it to {col.default} with an UPDATE",
+            (f"The UPDATE checks (foreign keys on) that the parent row {facts.parent} "
+             f"{col.default} exists.",), HoldsValue(facts.default))

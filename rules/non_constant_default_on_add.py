@@ -10,9 +10,8 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding
 from migrate_lint.fix.expect import NoNulls
-from migrate_lint.fix.inplace import add_after, drop_default, replace_default
+from migrate_lint.fix.inplace import drop_default, replace_default
 from migrate_lint.fix.model import FixContext, Plan
-from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 
 from ._common import (
@@ -20,8 +19,8 @@ from ._common import (
     accepted,
     constant_default,
     created_here,
+    default_by_update,
     populated_target,
-    restored_default,
     statement_head,
 )
 
@@ -124,9 +123,8 @@ class NonConstantDefaultOnAdd(Rule):
                          "(a constant SQLite accepts) before the UPDATE.")
         else:
             first = drop_default(stmt, ctx.text, col)
-        update = f"UPDATE {q(facts.table)} SET {q(col.name)} = {col.default}"
-        return Plan(f"Add `{facts.table}.{facts.column}` in {ctx.migration} with a constant "
-                    f"default, then set it to {col.default} with an UPDATE",
-                    edits=(first, add_after(stmt, ctx.text, [update])), notes=tuple(notes),
-                    expect=NoNulls(default=col.default),
-                    end_state=restored_default(facts.table, facts.column, col, ctx.migration))
+        return default_by_update(
+            ctx, facts.table, col, first,
+            f"Add `{facts.table}.{facts.column}` in {ctx.migration} with a constant default, "
+            f"then set it to {col.default} with an UPDATE", tuple(notes),
+            NoNulls(default=col.default))
