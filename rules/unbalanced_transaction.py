@@ -10,7 +10,6 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
-from migrate_lint.span import Span
 
 from ._common import statement_head
 from ._rebuild import head_word, runner_transaction
@@ -225,20 +224,23 @@ def _first_problem(timeline: Timeline, m: int) -> _Problem | None:
     return _at_end(timeline, state, why_wrapped)
 
 
-def _other(timeline: Timeline, index: int) -> tuple[str, int, Span]:
-    """The statement that opened or ended the transaction: its head, line and span."""
-    stmt = timeline.steps[index].statement
-    return statement_head(stmt, 40), stmt.span.line, stmt.span
+def _against(timeline: Timeline, index: int, kind: Kind, error: str, other: int, where: str
+             ) -> _Problem:
+    """The problem ``kind`` at ``index`` because of the statement at ``other`` (which
+    opened or ended the transaction; ``where``: what it did, for the related note)."""
+    stmt = timeline.steps[other].statement
+    return _Problem(index, TransactionProblem(_head(timeline, index), kind, error,
+                                              other=statement_head(stmt, 40),
+                                              other_line=stmt.span.line),
+                    (Related(f"the {where} here", stmt.span),))
 
 
 def _nested(timeline: Timeline, index: int, state: _State, why_wrapped: str) -> _Problem:
     """A BEGIN while a transaction is open: the file's own, or the runner's."""
-    head = _head(timeline, index)
     if state.opened is not None:
-        other, line, span = _other(timeline, state.opened)
-        return _Problem(index, TransactionProblem(head, "nested-own", _NESTED, other=other,
-                                                  other_line=line),
-                        (Related("the open transaction began here", span),))
+        return _against(timeline, index, "nested-own", _NESTED, state.opened,
+                        "open transaction began")
+    head = _head(timeline, index)
     runner = timeline.history.settings.runner
     return _Problem(index, TransactionProblem(head, "nested-runner", _NESTED,
                                               wrapped=why_wrapped, runner=runner.name,
@@ -248,13 +250,10 @@ def _nested(timeline: Timeline, index: int, state: _State, why_wrapped: str) -> 
 def _nothing_open(timeline: Timeline, index: int, state: _State, word: str) -> _Problem:
     """A COMMIT, END or ROLLBACK with no transaction open."""
     error = _NO_ROLLBACK if word == "ROLLBACK" else _NO_COMMIT
-    head = _head(timeline, index)
     if state.closed_by is not None:
-        other, line, span = _other(timeline, state.closed_by)
-        return _Problem(index, TransactionProblem(head, "already-ended", error, other=other,
-                                                  other_line=line),
-                        (Related("the transaction ended here", span),))
-    return _Problem(index, TransactionProblem(head, "none-open", error))
+        return _against(timeline, index, "already-ended", error, state.closed_by,
+                        "transaction ended")
+    return _Problem(index, TransactionProblem(_head(timeline, index), "none-open", error))
 
 
 def _at_end(timeline: Timeline, state: _State, why_wrapped: str | None) -> _Problem | None:
