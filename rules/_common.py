@@ -141,9 +141,15 @@ class FailsWhenPopulated(Facts):
 
     def message(self) -> str:
         """What SQLite does, and on which databases."""
-        return (f"`{self.statement}` fails with '{self.error}' on every database where "
-                f"`{self.table}` has rows{self.condition}; passes on an empty one"
+        return (fails_on_data(f"`{self.statement}`", self.error,
+                              f"`{self.table}` has rows{self.condition}")
                 + incomplete_note(self.table, self.incomplete))
+
+
+def fails_on_data(what: str, error: str, where: str) -> str:
+    """How a message says that SQLite refuses ``what`` on some data only: with
+    ``error``, on every database ``where`` (its rows), and passes on an empty one."""
+    return f"{what} fails with '{error}' on every database where {where}; passes on an empty one"
 
 
 def default_by_update(ctx: FixContext, table: str, col: ColumnDef, first: Splice, title: str,

@@ -24,6 +24,7 @@ from migrate_lint.sqlglot_api.nulls import (
 from ._common import (
     copied_value_span,
     created_here,
+    fails_on_data,
     fill_for,
     no_fill,
 )
@@ -54,9 +55,8 @@ class NullCopiedIntoNotNull(Facts):
                     f"`{self.column}` (NOT NULL) with no COALESCE and no backfill")
         where = (f"`{self.source_table}` has rows" if self.reason != "nullable-source"
                  else f"a row of `{self.source_table}` holds NULL there")
-        return (f"the copy into `{self.table}` {what}: it fails with 'NOT NULL constraint "
-                f"failed: {self.table}.{self.column}' on every database where {where}; "
-                "passes on an empty one")
+        return fails_on_data(f"the copy into `{self.table}` {what}: it",
+                             f"NOT NULL constraint failed: {self.table}.{self.column}", where)
 
     def help(self) -> str:
         """COALESCE, or a backfill first."""

@@ -16,7 +16,7 @@ from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_condition
 from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
-from ._common import created_here, emptied_by, is_new_and_empty, statement_head
+from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
 from ._rebuild import rebuilds
 
 
@@ -54,9 +54,8 @@ class DuplicatesMayExist(Facts):
         """Fails where duplicates exist."""
         what = (f"the copy into `{self.rebuilt}` (UNIQUE on `{self.columns}`)" if self.rebuilt
                 else f"`{self.statement}`")
-        return (f"{what} fails with 'UNIQUE constraint failed' on every database where "
-                f"`{self.table}` holds two rows with the same `{self.columns}`; passes on an "
-                "empty one")
+        return fails_on_data(what, "UNIQUE constraint failed",
+                             f"`{self.table}` holds two rows with the same `{self.columns}`")
 
     def help(self) -> str:
         """De-duplicate first."""
