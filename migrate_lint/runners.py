@@ -53,9 +53,10 @@ class Runner:
     # What an ignored in-file PRAGMA foreign_keys leaves, where the driver default is not all.
     pragma_effect: str | None = None
     # What the runner does when an applied file changes (MG005), and when an applied
-    # version has no file any more (MG009); None: the runner is unknown.
-    edit_check: str | None = None
-    missing_check: str | None = None
+    # version has no file any more (MG009); every runner of the table says (the generic
+    # one: what the known runners do, since it may be any of them).
+    edit_check: str = ""
+    missing_check: str = ""
     # Whether the runner compares a checksum of applied files and refuses an edit
     # (sqlx, Prisma, Flyway): even fix's own correction then needs the user's step.
     compares_checksums: bool = False
@@ -204,6 +205,12 @@ _TABLE = (
         "run the pragma outside any transaction: before BEGIN, in a migration the "
         "runner does not wrap (and `PRAGMA foreign_keys=ON` after COMMIT)",
         begin_unwraps_file=True,
+        edit_check="the runner is unknown: sqlx refuses to start on the changed checksum, "
+        "Prisma asks to reset the database, Flyway's validate fails, others never notice "
+        "(set `runner` to know which)",
+        missing_check="the runner is unknown: sqlx refuses to start, golang-migrate refuses "
+        "when it was a database's last version, Flyway's validate fails, others never "
+        "notice (set `runner` to know which)",
     ),
 )
 

@@ -9,7 +9,6 @@ from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.gitbase import BaseMigration, version_key
 from migrate_lint.history import Migration
-from migrate_lint.runners import Runner
 from migrate_lint.span import Span
 
 
@@ -107,20 +106,11 @@ class AppliedMigrationMissing(Rule):
             moved = _renamed_to(old, history.migrations, released, ident, ctx)
             anchor = moved if moved is not None else _next_after(old, history.migrations)
             facts = ReleasedMigrationMissing(
-                old.label, old.version, base.rev, missing_check(runner),
+                old.label, old.version, base.rev, runner.missing_check,
                 by_name=runner.known_by == "name",
                 renamed_to=moved.label if moved is not None else None)
             yield self.report(facts, Span.file_start(anchor.path),
                               migration=anchor.label)
-
-
-def missing_check(runner: Runner) -> str:
-    """What the runner does when an applied version has no file, for messages."""
-    if runner.missing_check is not None:
-        return runner.missing_check
-    return ("the runner is unknown: sqlx refuses to start, golang-migrate refuses when it "
-            "was a database's last version, Flyway's validate fails, others never notice "
-            "(set `runner` to know which)")
 
 
 def _by_version(version: str, label: str) -> str:

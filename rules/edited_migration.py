@@ -122,7 +122,7 @@ class EditedMigration(Rule):
                 if FIX_MARKER in new and FIX_MARKER not in old:
                     yield self._fixed_in_place(migration, path, new, base.rev, runner)
                     continue
-                facts = ReleasedMigrationEdited(migration.label, base.rev, edit_check(runner),
+                facts = ReleasedMigrationEdited(migration.label, base.rev, runner.edit_check,
                                                 renamed=renamed)
                 yield self.report(facts, Span(path, offset, offset, line, 1, line, 1),
                                   migration=migration.label)
@@ -135,20 +135,12 @@ class EditedMigration(Rule):
         edited files (sqlx, Prisma, Flyway): then a warning saying what to run."""
         offset = new.index(FIX_MARKER)
         line = new.count("\n", 0, offset) + 1
-        facts = ReleasedMigrationEdited(migration.label, rev, edit_check(runner),
+        facts = ReleasedMigrationEdited(migration.label, rev, runner.edit_check,
                                         fixed_in_place=True, edit_note=runner.edit_note)
         return self.report(facts, Span(path, offset, offset, line, 1, line, 1),
                            migration=migration.label,
                            severity="warning" if runner.compares_checksums else "info")
 
-
-def edit_check(runner: Runner) -> str:
-    """What the runner does when an applied file changes, for messages."""
-    if runner.edit_check is not None:
-        return runner.edit_check
-    return ("the runner is unknown: sqlx refuses to start on the changed checksum, Prisma "
-            "asks to reset the database, Flyway's validate fails, others never notice "
-            "(set `runner` to know which)")
 
 
 def _pairs(base: GitBase, history: History, migration: Migration, known_by: str

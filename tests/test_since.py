@@ -181,6 +181,14 @@ def test_deleted_release_is_mg009_with_the_runners_behaviour(tmp_path: Path) -> 
     assert "previously applied but is missing" in found[0][3]
     goose = _found(root, rev, runner="goose")
     assert "goose does not notice" in goose[0][3]
+    unknown = _found(root, rev)
+    assert "the runner is unknown: sqlx refuses to start, golang-migrate" in unknown[0][3]
+
+
+def test_every_runner_says_what_it_does_with_edited_and_missing_files() -> None:
+    from migrate_lint.runners import RUNNERS
+
+    assert [r.name for r in RUNNERS.values() if not (r.edit_check and r.missing_check)] == []
 
 
 def test_release_renamed_to_another_version_is_mg009_on_the_new_file(tmp_path: Path) -> None:
