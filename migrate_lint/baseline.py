@@ -21,12 +21,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
-from migrate_lint.history import History, Migration
 from migrate_lint.realpaths import real, reals
+
+if TYPE_CHECKING:  # results are read and baselines applied without the model
+    from migrate_lint.history import History, Migration
 
 FORMAT_VERSION = 1
 DEFAULT_FILE = ".migrate-lint-baseline.json"

@@ -239,6 +239,7 @@ class Codec:
     Dataclasses deriving from ``open_base`` (each rule's `findings.Facts`, declared in
     the rule's own file) are tagged by module and name instead, and found again among
     the subclasses loaded when decoding; one that is not loaded makes the entry invalid.
+    With ``open_as_none`` they decode as None instead, without looking for the class.
     """
 
     _MAP = -1  # immutables.Map
@@ -247,7 +248,7 @@ class Codec:
     _SET = -4  # a frozenset holding encoded objects
 
     def __init__(self, classes: Iterable[type], leaves: Iterable[type] = (),
-                 open_base: type | None = None) -> None:
+                 open_base: type | None = None, open_as_none: bool = False) -> None:
         """``leaves``: classes among ``classes`` whose fields are all plain values,
         encoded and decoded without looking at each field."""
         self.classes = tuple(classes)
@@ -258,6 +259,7 @@ class Codec:
         self._sizes: list[int] = []  # fields + 1 (the tag)
         self._getters: list[Callable[[object], tuple[object, ...]]] = []
         self._open_base = open_base
+        self._open_as_none = open_as_none
         # open classes met so far: for encoding by class, for decoding by name
         self._open_specs: dict[type, tuple[str, tuple[str, ...]]] = {}
         self._open_names: dict[str, tuple[type, tuple[str, ...]]] = {}
@@ -386,7 +388,9 @@ class Codec:
             return done
         tag = value[0]
         out: object
-        if isinstance(tag, str):
+        if isinstance(tag, str) and self._open_as_none:
+            out = None
+        elif isinstance(tag, str):
             kind, names = self._open_class(tag)
             if len(value) != len(names) + 1:
                 raise ValueError(f"{tag}: wrong number of fields")

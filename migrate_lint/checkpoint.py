@@ -18,13 +18,13 @@ whole history, so a resumed run reports what a full one does or falls back to on
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any, cast, overload
 
 from migrate_lint.cache import Codec
+from migrate_lint.chain import texts_of
 from migrate_lint.ddl import ForeignKeyDef, IndexedColumn
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.history import History, Migration, Script, Statement, StatementKind
@@ -37,9 +37,7 @@ from migrate_lint.source import Discovery, MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
 from migrate_lint.tokens import Tok
-from migrate_lint.version import __version__
 
-FORMAT = 3  # bump when what a checkpoint holds changes shape
 CODEC = Codec((Span, Origin, Column, UniqueKey, Table, Index, Trigger, View, Schema,
                ForeignKeyDef, IndexedColumn, Diagnostic), leaves=(Span,))
 # Statement kinds whose tokens the outline keeps: connection settings read them
@@ -55,42 +53,6 @@ class PrefixMiss(BaseException):
     A BaseException so that the engine's guard around each rule (``except
     Exception``) lets it through: the run then replays the whole history.
     """
-
-
-# --- naming -----------------------------------------------------------------------------
-
-
-def chain(found: Discovery, stamp: str) -> list[str]:
-    """``names[k]`` names the first k migrations of ``found`` (``names[0]``: none of them).
-
-    ``stamp`` says what else the replay depends on (the tool's code, sqlglot).
-    """
-    h = hashlib.sha256(repr((FORMAT, __version__, stamp, found.root, found.layout,
-                             found.runner)).encode())
-    names = [h.hexdigest()]
-    hashed: dict[int, str] = {}  # a file's text once, though several sections share it
-    for source in found.migrations:
-        sections = []
-        for section in (*source.up, *source.down):
-            text_hash = hashed.get(id(section.text))
-            if text_hash is None:
-                text_hash = hashed[id(section.text)] = hashlib.sha256(
-                    section.text.encode("utf-8", "surrogatepass")).hexdigest()
-            sections.append((section.path, section.start, section.end, text_hash))
-        h.update(repr((source.version, source.name, source.order, source.layout,
-                       source.no_transaction, source.stem, source.code, len(source.up),
-                       tuple(sections))).encode("utf-8", "surrogatepass"))
-        names.append(h.hexdigest())
-    return names
-
-
-def texts_of(found: Discovery) -> dict[str, str]:
-    """Every file's text, in the order `parse.parse_history` collects them."""
-    texts: dict[str, str] = {}
-    for source in found.migrations:
-        for section in (*source.up, *source.down):
-            texts.setdefault(section.path, section.text)
-    return texts
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
-from migrate_lint.history import History, Migration
 from migrate_lint.source import MigrationSource
 from migrate_lint.tempdirs import temp_dir
+
+if TYPE_CHECKING:  # `source_files` serves runs that read no history
+    from migrate_lint.history import History, Migration
 
 
 def _real(path: str) -> str:

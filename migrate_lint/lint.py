@@ -19,35 +19,42 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from migrate_lint import baseline as baseline_file
-from migrate_lint import bounded, confirm, engine, suppress
-from migrate_lint.checkpoint import PrefixMiss, texts_of
+from migrate_lint import bounded
+from migrate_lint.chain import texts_of
 from migrate_lint.config import Config, load_config
 from migrate_lint.discover import discover
-from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import GitBase, load_base, source_files
-from migrate_lint.history import History
+from migrate_lint.gitbase import source_files
 from migrate_lint.lintcache import CacheChoice, HistoryCache
-from migrate_lint.pipeline import gc_paused, load_history, load_timeline
 from migrate_lint.realpaths import real, reals
 from migrate_lint.registry import (
     BUILTIN,
     anchored_anywhere,
+    catalogue_infos,
     defaults,
     diagnostic_finding,
     find_rule,
     is_selected,
     rule_infos,
+    selected_codes,
     validate,
 )
-from migrate_lint.replay import Timeline
 from migrate_lint.result import LintResult
 from migrate_lint.settings import Requested, Settings
 from migrate_lint.source import Discovery
+
+if TYPE_CHECKING:
+    # Imported where a history is read, replayed or checked: a run answered from the
+    # cache imports neither the model nor the rules nor sqlglot.
+    from migrate_lint.engine import Rule
+    from migrate_lint.gitbase import GitBase
+    from migrate_lint.history import History
+    from migrate_lint.replay import Timeline
 
 # --- finding the histories ------------------------------------------------------------
 
@@ -176,6 +183,8 @@ def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]],
                         scope: frozenset[int] | None = None) -> list[tuple[str, int, int]]:
     """Statements some selected rule explains better than MG001 (``Rule.claims``), in
     the migrations of ``scope`` (None: all)."""
+    from migrate_lint.engine import Rule
+
     claimers = [r for r in rules if r.claims is not Rule.claims]
     bounds = timeline.boundaries
     steps = timeline.steps if scope is None else [
@@ -241,6 +250,7 @@ def lint(
     apply_baseline: bool = True,
     timelines: Mapping[str, Timeline] | None = None,
     cache: CacheChoice | None = None,
+    facts: bool = True,
 ) -> LintResult:
     """Check ``paths`` (default: the configured migrations directory).
 
@@ -251,18 +261,15 @@ def lint(
     the caller already read and replayed with this configuration: they are not read again.
     With ``cache`` the run reads and keeps results and replay checkpoints there
     (`migrate_lint.lintcache`): the findings are the same, and a history answered from
-    the cache has no timeline in the result. Raises :class:`MigrateLintError` on bad
+    the cache has no timeline in the result. Findings read from the cache carry their
+    facts unless ``facts`` is false (``check``, which renders none: reading them
+    imports the rules that declare them). Raises :class:`MigrateLintError` on bad
     input or configuration (a path outside any history, an unknown rule code).
     """
     config = validate(config if config is not None else load_config())
     inserts_from = tuple(insert_paths) if insert_paths is not None else config.insert_paths
     plan = _plan(paths, config, inserts_from)
-    rules = [cls for cls in engine.all_rules() if is_selected(cls.code, config.select, config.ignore)]
-    active = {cls.code for cls in rules}
-
-    def is_active(code: str) -> bool:
-        return code in active or (
-            code in BUILTIN and is_selected(code, config.select, config.ignore))
+    codes = selected_codes(config)
 
     def resolve(written: str) -> str | None:
         info = find_rule(written)
@@ -275,7 +282,6 @@ def lint(
     notes = tuple(f"{path}: not an SQL migration file; skipped" for path in plan.skipped) + notes
     primary = _real(config.path) if _real(config.path) in plan.roots else next(
         iter(plan.roots), None)
-    unused_severity = defaults(suppress.UNUSED_CODE)[1]
     insert_real = {_real(p) for p in plan.insert_files}
 
     texts: dict[str, str] = {}
@@ -303,6 +309,19 @@ def lint(
                 ) -> tuple[list[Finding], int, GitBase | None, Settings]:
         """The findings of one history after suppressions, how many they silenced, the
         `--since` base and the connection settings."""
+        # the rules are loaded where a history is checked, never for results read back
+        from migrate_lint import confirm, engine, suppress
+        from migrate_lint.gitbase import load_base
+        from migrate_lint.pipeline import gc_paused
+
+        rules = [cls for cls in engine.all_rules()
+                 if is_selected(cls.code, config.select, config.ignore)]
+        active = {cls.code for cls in rules}
+
+        def is_active(code: str) -> bool:
+            return code in active or (
+                code in BUILTIN and is_selected(code, config.select, config.ignore))
+
         history = timeline.history
         base = load_base(history, config.since) if config.since else None
         with gc_paused():
@@ -325,7 +344,7 @@ def lint(
                 produced.append(finding)
         produced = [_with_severity(f, config) for f in produced]
         outcome = suppress.apply(produced, history, resolve=resolve, active=is_active,
-                                 severity=unused_severity)
+                                 severity=defaults(suppress.UNUSED_CODE)[1])
         # what a directive silenced in a file the run reports on (`check FILES`: not
         # the other files, whose rules did not run)
         count = len(outcome.suppressed) if wanted is None else sum(
@@ -350,14 +369,17 @@ def lint(
         # --since reads git: its runs are not cached
         cached = None if cache is None or config.since else HistoryCache.open(
             cache, config, root, found, cache_notes)
-        name = cached.results_name(config, rules, root_sites, wanted) if cached else ""
-        hit = cached.results(name) if cached and key not in given else None
+        name = cached.results_name(config, codes, root_sites, wanted) if cached else ""
+        hit = cached.results(name, facts) if cached and key not in given else None
         history: History | None = None
         base: GitBase | None = None
         if hit is not None:
             kept, count, root_settings = hit
             texts.update(texts_of(found))
         else:
+            from migrate_lint.checkpoint import PrefixMiss
+            from migrate_lint.pipeline import load_timeline
+
             # `check FILES` resumes the replay from a checkpoint before the first file
             resumed = cached.timeline(requested, min(scoped, default=0)) if (
                 cached and scoped is not None and key not in given) else None
@@ -430,7 +452,10 @@ def lint(
                                            in_scope)
         findings = list(outcome_base.kept)
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
-                      rule_infos(), notes + tuple(cache_notes), tuple(settings),
+                      # the rules that ran describe themselves; a run read from the
+                      # cache loaded none, and reads their catalogue
+                      rule_infos() if replayed else catalogue_infos(),
+                      notes + tuple(cache_notes), tuple(settings),
                       baselined=outcome_base.hidden if outcome_base else 0,
                       stale=outcome_base.stale if outcome_base else (),
                       timelines=tuple(replayed))
@@ -442,6 +467,8 @@ def settings_of(paths: Sequence[str], config: Config | None = None
 
     What ``check --show-settings`` prints; raises :class:`MigrateLintError` as `lint` does.
     """
+    from migrate_lint.pipeline import load_history
+
     config = validate(config if config is not None else load_config())
     plan = _plan(paths, config, config.insert_paths)
     requested = Requested.from_config(config)

@@ -31,9 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from migrate_lint import checkpoint
 from migrate_lint.cache import DIRECTORY, Codec, Store, digest
+from migrate_lint.chain import FORMAT, chain
 from migrate_lint.claims import (
     ChildRowsChanged,
     IndexLost,
@@ -44,21 +45,27 @@ from migrate_lint.claims import (
 )
 from migrate_lint.config import Config
 from migrate_lint.findings import Facts, Finding, Related
-from migrate_lint.pipeline import gc_paused
-from migrate_lint.replay import Timeline
 from migrate_lint.runners import Runner
 from migrate_lint.settings import Origin, Requested, Settings
 from migrate_lint.source import Discovery
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.load import PURE_ENV
 
+if TYPE_CHECKING:  # a run answered from its results imports neither the replay nor sqlglot
+    from migrate_lint.replay import Timeline
+
 ENV = "MIGRATE_LINT_CACHE_DIR"  # the default cache directory, for CI and the test suite
 # A run resumed this many migrations or fewer before the end keeps no new checkpoint.
 REFRESH = 16
 _CHECKPOINT = re.compile(r"ckpt-[0-9a-f]{40}")
-RESULTS = Codec((Finding, Related, Span, ChildRowsChanged, IndexLost, OrphansLeft,
-                 PragmaMatters, RerunFails, StatementFails, Settings, Origin, Runner),
-                leaves=(Span,), open_base=Facts)
+_RESULT_CLASSES = (Finding, Related, Span, ChildRowsChanged, IndexLost, OrphansLeft,
+                   PragmaMatters, RerunFails, StatementFails, Settings, Origin, Runner)
+RESULTS = Codec(_RESULT_CLASSES, leaves=(Span,), open_base=Facts)
+# The same entries read without each finding's facts (None): the rule's Facts dataclass
+# lives in the rule's file, and importing the rules costs more than the rest of a run
+# answered from the cache. For readers that render findings and never read their facts.
+RESULTS_WITHOUT_FACTS = Codec(_RESULT_CLASSES, leaves=(Span,), open_base=Facts,
+                              open_as_none=True)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ class HistoryCache:
         self.store = store
         self.found = found
         self.notes = notes
-        self.chain = checkpoint.chain(found, installation())
+        self.chain = chain(found, installation())
 
     @classmethod
     def open(cls, choice: CacheChoice, config: Config, root: str, found: Discovery,
@@ -124,25 +131,28 @@ class HistoryCache:
 
     # -- results ------------------------------------------------------------------------
 
-    def results_name(self, config: Config, rules: Sequence[type], sites: Sequence[object],
+    def results_name(self, config: Config, codes: Sequence[str], sites: Sequence[object],
                      wanted: set[str] | None) -> str:
-        """The name of this history's results under ``config`` and ``rules``, for the
-        ``wanted`` files (real paths; None: all) and the insert ``sites`` checked."""
+        """The name of this history's results under ``config`` with the rules ``codes``
+        selected, for the ``wanted`` files (real paths; None: all) and the insert
+        ``sites`` checked. (The rules' code is in the `installation` stamp.)"""
         settings = (config.select, config.ignore, config.severity, config.sqlite_version,
                     config.per_file_ignores, config.sql_functions, config.flag_functions,
                     Requested.from_config(config))
-        ran = tuple((cls.__module__, cls.__qualname__) for cls in rules)
-        return "res-" + digest(checkpoint.FORMAT, self.chain[-1], settings, ran, tuple(sites),
+        return "res-" + digest(FORMAT, self.chain[-1], settings, tuple(codes), tuple(sites),
                                None if wanted is None else sorted(wanted))[:40]
 
-    def results(self, name: str) -> tuple[list[Finding], int, Settings] | None:
-        """The findings, suppressed count and settings stored as ``name``, if any."""
+    def results(self, name: str, facts: bool = True
+                ) -> tuple[list[Finding], int, Settings] | None:
+        """The findings, suppressed count and settings stored as ``name``, if any; the
+        findings without their facts unless ``facts`` (see `RESULTS_WITHOUT_FACTS`)."""
         data = self.store.read(name)
         if data is None:
             return None
+        codec = RESULTS if facts else RESULTS_WITHOUT_FACTS
         try:
-            findings = RESULTS.decode(data["findings"])
-            settings = RESULTS.decode(data["settings"])
+            findings = codec.decode(data["findings"])
+            settings = codec.decode(data["settings"])
             suppressed = data["suppressed"]
             if not (isinstance(settings, Settings) and isinstance(suppressed, int)
                     and all(isinstance(f, Finding) for f in findings)):
@@ -172,6 +182,8 @@ class HistoryCache:
     def timeline(self, requested: Requested, first: int) -> Timeline | None:
         """The history's timeline resumed from the longest checkpoint that ends at or
         before migration ``first``, or None when there is none."""
+        from migrate_lint import checkpoint
+
         present = self.store.names()
         for count in range(min(first, len(self.found.migrations)), 0, -1):
             name = self._checkpoint_name(count)
@@ -201,6 +213,9 @@ class HistoryCache:
         where the store lacks them. A run that resumed from a checkpoint shortly before
         the end keeps none: making one costs more than replaying the few migrations
         after the old one again (`REFRESH`)."""
+        from migrate_lint import checkpoint
+        from migrate_lint.pipeline import gc_paused
+
         total = len(self.found.migrations)
         resumed = checkpoint.resumed_at(timeline)
         if resumed and total - resumed <= REFRESH:

@@ -4,6 +4,9 @@ and which codes a run selects.
 The rule classes (``rules/<name>.py``, loaded by :mod:`migrate_lint.engine`) and the
 built-in codes of the reader and the run (MG000-MG003, MG006) answer here;
 ``check``, ``fix``, ``rules`` and ``against`` read codes and selections through it.
+Codes, names and selections are read from the rule catalogue (`migrate_lint.rulebook`,
+kept equal to the rule classes by tests/test_startup.py): checking a configuration
+imports no rule, and a run answered from the cache never does.
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from migrate_lint import engine
+from migrate_lint import rulebook
 from migrate_lint.config import LEVELS, Config
 from migrate_lint.diagnostics import Diagnostic
-from migrate_lint.engine import Rule
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding, Worded
 from migrate_lint.result import RuleInfo
 from migrate_lint.span import Span
+
+if TYPE_CHECKING:
+    from migrate_lint.engine import Rule
 
 # Codes produced by the reader and by the run (migrate_lint.lint), with their defaults for when the
 # rule class (rules/<name>.py) is not registered.
@@ -40,11 +47,31 @@ _PREFIX = re.compile(r"^[A-Z]{1,2}\d{0,3}$")
 
 
 def rule_infos() -> tuple[RuleInfo, ...]:
-    """Every registered rule, plus the built-in codes no rule class covers yet."""
-    infos = {cls.code: _info(cls) for cls in engine.all_rules()}
+    """Every registered rule, plus the built-in codes no rule class covers yet: read
+    from the rule classes (what the catalogue is written from)."""
+    from migrate_lint import engine
+
+    return _with_builtins(_info(cls) for cls in engine.all_rules())
+
+
+@lru_cache(maxsize=1)
+def catalogue_infos() -> tuple[RuleInfo, ...]:
+    """What `rule_infos` says, read from the rule catalogue without importing a rule."""
+    return _with_builtins(RuleInfo(e.code, e.name, e.severity, e.summary, e.doc, e.fix_title)
+                          for e in rulebook.load())
+
+
+def _with_builtins(registered: Iterable[RuleInfo]) -> tuple[RuleInfo, ...]:
+    infos = {info.code: info for info in registered}
     for code, (name, severity, summary) in BUILTIN.items():
         infos.setdefault(code, RuleInfo(code, name, severity, summary, summary))
     return tuple(infos[c] for c in sorted(infos))
+
+
+def selected_codes(config: Config) -> tuple[str, ...]:
+    """The codes ``config`` selects, by the catalogue (built-in codes included)."""
+    return tuple(i.code for i in catalogue_infos()
+                 if is_selected(i.code, config.select, config.ignore))
 
 
 def _info(cls: type[Rule]) -> RuleInfo:
@@ -52,11 +79,14 @@ def _info(cls: type[Rule]) -> RuleInfo:
 
 
 def find_rule(code_or_name: str) -> RuleInfo | None:
-    """The rule with that code or kebab name (case-insensitive), or None."""
+    """The rule with that code or kebab name (case-insensitive), or None. The catalogue
+    answers first; a code it lacks is looked up among the rule classes (a rule added
+    since the catalogue was written)."""
     wanted = code_or_name.strip()
-    for info in rule_infos():
-        if wanted.upper() == info.code or wanted.lower() == info.name:
-            return info
+    for infos in (catalogue_infos, rule_infos):
+        for info in infos():
+            if wanted.upper() == info.code or wanted.lower() == info.name:
+                return info
     return None
 
 
@@ -74,11 +104,20 @@ def check_codes(codes: Iterable[str], origin: str) -> tuple[str, ...]:
     """Normalise rule codes or prefixes (``NN``, ``NN001``, ``ALL``, a kebab name).
 
     Raises :class:`MigrateLintError` naming ``origin`` and the first unknown code.
+    The catalogue answers; codes it lacks are looked up among the rule classes (a rule
+    added since the catalogue was written), which also make the "did you mean" hint.
     """
     codes = [c for c in codes if c.strip()]
     if not codes:
-        return ()  # nothing to check: no rule registry to load
-    infos = rule_infos()
+        return ()  # nothing to check: no rule catalogue to read
+    try:
+        return _check_codes(codes, origin, catalogue_infos())
+    except MigrateLintError:
+        return _check_codes(codes, origin, rule_infos())
+
+
+def _check_codes(codes: Sequence[str], origin: str, infos: Sequence[RuleInfo]
+                 ) -> tuple[str, ...]:
     known = [i.code for i in infos]
     names = {i.name: i.code for i in infos}
     out: list[str] = []
@@ -146,6 +185,8 @@ def validate(config: Config) -> Config:
 
 
 def defaults(code: str) -> tuple[str, str, type[Rule] | None]:
+    from migrate_lint import engine
+
     cls = engine.rule_by_code(code)
     if cls is not None:
         return cls.name, cls.severity, cls
@@ -164,5 +205,7 @@ def diagnostic_finding(diag: Diagnostic) -> Finding:
 
 
 def anchored_anywhere(code: str) -> bool:
+    from migrate_lint import engine
+
     cls = engine.rule_by_code(code)
     return cls is not None and cls.anchored_anywhere

@@ -129,3 +129,50 @@ def test_unreadable_catalogue_is_one_line_and_exit_2(tmp_path: Path,
         message = done.output.strip()
         assert "\n" not in message and str(broken) in message
         assert "cannot read the rule catalogue" in message and "reinstall" in message
+
+
+# What a `check` answered from the cache (its results stored) may not load: sqlglot and
+# jinja2, the rules, and the model and replay they are checked on.
+NOT_WHEN_CACHED = ("migrate_lint.rules", "migrate_lint.engine", "migrate_lint.replay",
+                   "migrate_lint.history", "migrate_lint.schema", "migrate_lint.parse",
+                   "migrate_lint.checkpoint", "migrate_lint.confirm", "migrate_lint.fix",
+                   "migrate_lint.inserts")
+
+
+def _cached_history(tmp_path: Path) -> Path:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_init.sql").write_text("CREATE TABLE t (id integer PRIMARY KEY);\n"
+                                        "CREATE TABLE u (id integer PRIMARY KEY, t_id integer "
+                                        "REFERENCES t (id));\n")
+    (root / "0002_bad.sql").write_text("ALTER TABLE t ADD c integer NOT NULL;\n"
+                                       "-- migrate-lint: ignore NN999\n"
+                                       "ALTER TABLE u ADD d text;\n")
+    (root / "0003_drop.sql").write_text("DROP TABLE t;\n")
+    return root
+
+
+@pytest.mark.parametrize("args", [["--format", "json"], ["--format", "sarif"], [],
+                                  ["--format", "json", "0003_drop.sql"]], ids=" ".join)
+def test_fully_cached_check_loads_neither_sqlglot_nor_the_rules(args: list[str],
+                                                                tmp_path: Path) -> None:
+    root = _cached_history(tmp_path)
+    files = [a for a in args if a.endswith(".sql")]
+    paths = [str(root / f) for f in files] or [str(root)]
+    command = ["check", *paths, *[a for a in args if a not in files],
+               "--cache-dir", str(tmp_path / "cache")]
+    cold = _run(command)
+    assert cold.returncode == 1, cold.stderr[-2000:]  # findings, the comparison needs them
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    warm = subprocess.run([sys.executable, "-X", "importtime", "-c", _SYS_MODULES, *command],
+                          capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    assert warm.returncode == 1, warm.stderr[-2000:]
+    assert warm.stdout == cold.stdout
+    loaded = json.loads(warm.stderr.splitlines()[-1])
+    timed = {line.split("|")[-1].strip() for line in warm.stderr.splitlines()
+             if line.startswith("import time:")}
+    assert "migrate_lint.lintcache" in timed  # the list is read at all
+    for modules in (loaded, timed):
+        heavy = sorted(m for m in modules if m.split(".")[0] in ("sqlglot", "sqlglotc", "jinja2")
+                       or m.startswith(NOT_WHEN_CACHED))
+        assert not heavy, f"`migrate-lint {' '.join(command)}` from the cache imports {heavy}"

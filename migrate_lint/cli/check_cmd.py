@@ -202,7 +202,8 @@ def check(
                 "--insert-paths or `insert-paths` under [tool.migrate-lint]"
             )
         check_insert_paths(config, bool(insert_paths))
-        results.append(lint(group, config, cache=cache))
+        # findings are rendered, never their facts: read back, they need no rule loaded
+        results.append(lint(group, config, cache=cache, facts=False))
     if show_settings:
         return
     result = merge(results)
