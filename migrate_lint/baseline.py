@@ -19,7 +19,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -81,10 +81,14 @@ class _Placed:
 class Fingerprinter:
     """Fingerprints for the findings of one history (and of files outside it)."""
 
-    def __init__(self, history: History | None, texts: dict[str, str], base: str) -> None:
+    def __init__(self, history: History | None, texts: dict[str, str], base: str,
+                 known: Mapping[str, str] | None = None) -> None:
+        """``known``: real paths of the history's files, by spelling, when the caller
+        resolved them already."""
         self._texts = texts
         self._base = base
-        self._keys: dict[str, str] = {}  # realpath once per file, not once per finding
+        # realpath once per file, not once per finding
+        self._keys: dict[str, str] = dict(known) if known else {}
         # The migrations that hold each file (by key); a file's statements are placed
         # only when one of its findings is fingerprinted, as most files have none.
         self._holders: dict[str, list[Migration]] = {}
@@ -93,7 +97,7 @@ class Fingerprinter:
             return
         self._keys.update(reals(p for migration in history.migrations
                                 for script in (migration.up, migration.down) if script
-                                for p in script.paths))
+                                for p in script.paths if p not in self._keys))
         for migration in history.migrations:
             scripts = [migration.up] + ([migration.down] if migration.down else [])
             for path in {p for script in scripts for p in script.paths}:

@@ -72,12 +72,13 @@ def _under(path: str, roots: Iterable[str]) -> bool:
     return False
 
 
-def _history_files(root: str, layout: str | None,
-                   found: dict[str, Discovery | None]) -> set[str] | None:
+def _history_files(root: str, layout: str | None, found: dict[str, Discovery | None],
+                   files: dict[str, dict[str, str]]) -> set[str] | None:
     """Real paths of every migration file under ``root``, or None if it is no history.
 
     Each directory is discovered once per run: ``found`` keeps what was read (by real
-    path), and the replay of the history that holds the file reuses it.
+    path), and the replay of the history that holds the file reuses it; ``files``
+    keeps the real path of each of its files (see `_file_reals`).
     """
     key = _real(root)
     if key not in found:
@@ -88,15 +89,28 @@ def _history_files(root: str, layout: str | None,
     discovery = found[key]
     if discovery is None:
         return None
-    return set(reals(section.path for migration in discovery.migrations
-                     for section in (*migration.up, *migration.down)).values())
+    return set(_file_reals(key, discovery, files).values())
+
+
+def _file_reals(key: str, found: Discovery, files: dict[str, dict[str, str]]
+                ) -> dict[str, str]:
+    """The real path of each file of history ``found`` (real root ``key``), by its
+    spelling: resolved once per run (a system call or more per file), kept in ``files``."""
+    known = files.get(key)
+    if known is None:
+        known = files[key] = reals(p for source in found.migrations
+                                   for p in source_files(source))
+    return known
 
 
 def history_root(file: str, config: Config,
-                 found: dict[str, Discovery | None] | None = None) -> str | None:
+                 found: dict[str, Discovery | None] | None = None,
+                 files: dict[str, dict[str, str]] | None = None) -> str | None:
     """The migrations directory whose history holds ``file``, spelled for display
-    (``found``: the directories discovered so far in this run, see `_history_files`)."""
+    (``found`` and ``files``: the directories discovered so far in this run and their
+    files' real paths, see `_history_files`)."""
     found = {} if found is None else found
+    files = {} if files is None else files
     real = _real(file)
     parent = os.path.dirname(file) or "."
     candidates = []
@@ -109,8 +123,8 @@ def history_root(file: str, config: Config,
         if key in seen or not os.path.isdir(candidate):
             continue
         seen.add(key)
-        files = _history_files(candidate, config.layout, found)
-        if files is not None and real in files:
+        held = _history_files(candidate, config.layout, found, files)
+        if held is not None and real in held:
             return candidate
     return None
 
@@ -125,6 +139,8 @@ class _Plan:
     skipped: list[str] = field(default_factory=list)  # non-SQL files outside any history
     # real path -> what discovery read there (None: no history), read once per run
     found: dict[str, Discovery | None] = field(default_factory=dict)
+    # real root -> the real path of each of its files, by spelling (`_file_reals`)
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, root: str, file: str | None) -> None:
         key = _real(root)
@@ -152,7 +168,7 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
                     "your migrations, or set `path` under [tool.migrate-lint]"
                 )
             raise MigrateLintError(f"{path}: no such file or directory")
-        root = history_root(path, config, plan.found)
+        root = history_root(path, config, plan.found, plan.files)
         if root is not None:
             plan.add(root, path)
         elif insert_paths and _under(path, insert_paths):
@@ -204,13 +220,14 @@ def _found_in(history: History) -> Discovery:
                      tuple(m.source for m in history.migrations))
 
 
-def scope_of(found: Discovery, wanted: set[str] | None) -> frozenset[int] | None:
+def scope_of(found: Discovery, wanted: set[str] | None,
+             known: Mapping[str, str] | None = None) -> frozenset[int] | None:
     """The indices of the migrations holding the ``wanted`` files (real paths); None
-    when every file is wanted."""
+    when every file is wanted. ``known``: the real path of each file, when resolved."""
     if wanted is None:
         return None
     files = [source_files(source) for source in found.migrations]
-    known = reals(path for paths in files for path in paths)
+    known = known or reals(path for paths in files for path in paths)
     return frozenset(i for i, paths in enumerate(files)
                      if any(known[path] in wanted for path in paths))
 
@@ -290,7 +307,8 @@ def lint(
     suppressed = 0
     stamp_base = os.path.dirname(os.path.abspath(config.baseline)) if config.baseline \
         else os.getcwd()
-    per_root: list[tuple[History | None, list[Finding]]] = []
+    # each history (None when read from the cache), its findings, its files' real paths
+    per_root: list[tuple[History | None, list[Finding], Mapping[str, str]]] = []
     cache_notes: list[str] = []
     scope: set[str] = set()  # real paths of the migration files this run reports on
     real_cache: dict[str, str] = {}
@@ -363,8 +381,10 @@ def lint(
         # memory: reading the directory again would read the uncorrected files)
         found = plan.found.get(key) or (_found_in(given[key].history) if key in given
                                         else discover(root, config.layout))
+        file_reals = _file_reals(key, found, plan.files) if key not in given else reals(
+            p for source in found.migrations for p in source_files(source))
         # `check FILES`: rules look at the given files' migrations only
-        scoped = scope_of(found, wanted)
+        scoped = scope_of(found, wanted, file_reals)
         root_sites = sites if key == primary else ()
         # --since reads git: its runs are not cached
         cached = None if cache is None or config.since else HistoryCache.open(
@@ -398,8 +418,7 @@ def lint(
             if cached is not None:
                 cached.keep(timeline)
         settings.append((root, root_settings))
-        history_files = set(reals(p for source in found.migrations
-                                  for p in source_files(source)).values())
+        history_files = set(file_reals.values())
         reported = set(history_files)
         if base is not None and history is not None:
             # --since: only migrations added or changed since the revision are reported
@@ -420,8 +439,8 @@ def lint(
                                  len(per_root)))
         suppressed += count
         scope |= reported if wanted is None else reported & wanted
-        per_root.append((history, kept))
-    for path in {f.path for _, kept in per_root for f in kept} - texts.keys():
+        per_root.append((history, kept, file_reals))
+    for path in {f.path for _, kept, _ in per_root for f in kept} - texts.keys():
         if not os.path.isfile(path) or bounded.problem(path, os.path.dirname(path)):
             continue  # a FIFO or a device is reported by name, never opened
         try:
@@ -429,9 +448,9 @@ def lint(
         except (MigrateLintError, UnicodeDecodeError):
             continue
     stamped: list[list[Finding]] = []
-    for history, kept in per_root:
+    for history, kept, known in per_root:
         # stored results carry the fingerprints of their history's findings
-        fingerprints = baseline_file.Fingerprinter(history, texts, stamp_base)
+        fingerprints = baseline_file.Fingerprinter(history, texts, stamp_base, known)
         stamped.append([f if f.fingerprint else fingerprints.stamp_one(f) for f in kept])
         findings.extend(stamped[-1])
     for cached, name, count, root_settings, history_files, index in to_store:
