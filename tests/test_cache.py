@@ -335,6 +335,50 @@ def test_codec_round_trips_replayed_schemas(tmp_path: Path) -> None:
             assert back.tables[key].parents == table.parents
 
 
+def test_codec_makes_objects_as_their_init_does() -> None:
+    """The codec sets the slots of frozen dataclasses directly: every field, the
+    fields outside __init__ at their defaults (a fresh dict each), as __init__ would;
+    a class with a __post_init__ or its own __init__ is made by calling it."""
+    from dataclasses import dataclass, field, fields
+
+    from migrate_lint.lintcache import RESULTS
+    from migrate_lint.schema import Table
+    from migrate_lint.span import Span
+
+    for codec in (CODEC, RESULTS):
+        for cls, make in zip(codec.classes, codec._makers, strict=True):
+            names = [f.name for f in fields(cls) if f.init]
+            args = [object() for _ in names]  # any values: neither checks its arguments
+            made, built = make(*args), cls(*args)
+            assert type(made) is cls
+            for f in fields(cls):
+                assert getattr(made, f.name) == getattr(built, f.name), (cls, f.name)
+    span = Span("a.sql", 0, 1, 1, 1, 1, 2)
+    first, second = (CODEC.decode(CODEC.encode(Table("t", (), None, "CREATE TABLE t (a)")))  # type: ignore[arg-type]
+                     for _ in range(2))
+    assert first.derived == {} and first.derived is not second.derived
+    assert CODEC.decode(CODEC.encode(span)) == span
+
+    @dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+        doubled: int = field(init=False, default=0)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "doubled", self.value * 2)
+
+    @dataclass(frozen=True, slots=True, init=False)
+    class Own:
+        value: int
+
+        def __init__(self, value: int) -> None:
+            object.__setattr__(self, "value", value + 1)
+
+    codec = Codec((Checked, Own))
+    assert codec.decode(codec.encode(Checked(2))).doubled == 4
+    assert codec.decode(codec.encode(Own(1))).value == 3  # stored 2, made by its __init__
+
+
 def test_codec_refuses_what_it_does_not_know() -> None:
     codec = Codec(())
     with pytest.raises(TypeError):
