@@ -85,8 +85,10 @@ def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]) -> dict[
         steps = timeline.steps[timeline.boundaries[m_index]:timeline.boundaries[m_index + 1]]
         # comments and files of each script, and the first statement of the up one
         # (connection settings read it for every migration: `settings._step_outs`)
-        parts = [(tuple((c.text, c.start, c.line) for c in script.comments), script.paths)
-                 for script in scripts]
+        # comments as a blob each: only suppressions read them, in the migrations a run
+        # reports on (`suppress.apply`)
+        parts = [(marshal.dumps(tuple((c.text, c.start, c.line) for c in script.comments)),
+                  script.paths) for script in scripts]
         first = rows[0][0] if rows[0] else None
         outlines.append((*parts, first))
         details.append(marshal.dumps((tuple(rows), tuple(s.error for s in steps),
@@ -279,24 +281,34 @@ def _statement(row: Sequence[Any], texts: dict[str, str]) -> Statement:
 
 
 class _LightScript(Script):
-    """A script in outline: its statements are made on first use."""
+    """A script in outline: its statements and comments are made on first use."""
 
-    __slots__ = ("_built", "direction", "holder")
+    __slots__ = ("_built", "_comments", "direction", "holder")
     _built: tuple[Statement, ...] | None
+    _comments: tuple[Comment, ...] | None
     direction: int  # 0 up, 1 down
     holder: _Outline
 
     @classmethod
     def make(cls, holder: _Outline, direction: int) -> _LightScript:
-        comments, paths = holder.outline[direction]
+        _, paths = holder.outline[direction]
         script = object.__new__(cls)
-        _SCRIPT["comments"].__set__(script, tuple(Comment(*c) for c in comments))
         _SCRIPT["paths"].__set__(script, tuple(paths))
         slots = cls.__dict__
         slots["holder"].__set__(script, holder)
         slots["direction"].__set__(script, direction)
         slots["_built"].__set__(script, None)
+        slots["_comments"].__set__(script, None)
         return script
+
+    @property
+    def comments(self) -> tuple[Comment, ...]:
+        made = self._comments
+        if made is None:
+            blob = self.holder.outline[self.direction][0]
+            made = tuple(Comment(*c) for c in marshal.loads(blob))
+            _LightScript.__dict__["_comments"].__set__(self, made)
+        return made
 
     @property
     def first(self) -> Statement | None:

@@ -147,6 +147,40 @@ def test_edited_new_file_resumes_before_it(tmp_path: Path) -> None:
     assert "resumed after migration 2 of 3" in notes(result)
 
 
+def test_resumed_history_reads_old_comments_on_demand(tmp_path: Path) -> None:
+    """A checkpoint keeps each old migration's comments (directives among them) as a
+    blob read when asked for: the resumed history has the same comments as the parsed
+    one, up and down, and the same paths."""
+    from migrate_lint import checkpoint
+    from migrate_lint.discover import discover
+    from migrate_lint.settings import Requested
+
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_init.up.sql").write_text(
+        "-- migrate-lint: ignore-file DL001 -- old\nCREATE TABLE t (id integer); -- why\n")
+    (root / "0001_init.down.sql").write_text("/* gone */ DROP TABLE t;\n")
+    (root / "0002_more.up.sql").write_text("ALTER TABLE t ADD b text;\n-- trailing\n")
+    (root / "0002_more.down.sql").write_text("ALTER TABLE t DROP COLUMN b;\n")
+    (root / "0003_new.up.sql").write_text("-- new\nDROP TABLE t;\n")
+    found = discover(str(root))
+    timeline = load_timeline(root)
+    data = checkpoint.encode(timeline, found, [2])
+    assert data is not None
+    resumed = checkpoint.resume(found, data, 2, Requested())
+    assert checkpoint.resumed_at(resumed) == 2
+    seen = 0
+    for old, new in zip(timeline.history.migrations, resumed.history.migrations,
+                        strict=True):
+        for before, after in ((old.up, new.up), (old.down, new.down)):
+            assert (after is None) == (before is None)
+            if after is not None and before is not None:
+                assert after.comments == before.comments
+                assert after.paths == before.paths
+                seen += len(after.comments)
+    assert seen == 5
+
+
 def test_rule_that_needs_old_statements_falls_back_to_a_full_replay(tmp_path: Path) -> None:
     """NN003 asks whether an earlier migration backfilled a column: the checkpoint keeps
     old statements in outline only, so the run replays the whole history instead."""
