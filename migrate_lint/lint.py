@@ -362,7 +362,7 @@ def lint(
                 produced.append(finding)
         produced = [_with_severity(f, config) for f in produced]
         outcome = suppress.apply(produced, history, resolve=resolve, active=is_active,
-                                 severity=defaults(suppress.UNUSED_CODE)[1])
+                                 severity=defaults(suppress.UNUSED_CODE)[1], scope=scoped)
         # what a directive silenced in a file the run reports on (`check FILES`: not
         # the other files, whose rules did not run)
         count = len(outcome.suppressed) if wanted is None else sum(

@@ -102,15 +102,23 @@ def _target(statements: Sequence[Statement], path: str, start: int,
     return None
 
 
-def collect(history: History) -> tuple[list[Suppression], list[tuple[Span, str]]]:
-    """Every directive of the up direction of ``history``.
+def collect(history: History, scope: frozenset[int] | None = None
+            ) -> tuple[list[Suppression], list[tuple[Span, str]]]:
+    """Every directive of the up direction of ``history``; with ``scope`` (migration
+    indices), of those migrations and of any that shares a file with one of them: a
+    directive covers findings in its own file only.
 
     Returns the suppressions and the malformed directives (span, reason), which are
     reported as MG006 too.
     """
     found: list[Suppression] = []
     malformed: list[tuple[Span, str]] = []
-    for migration in history.migrations:
+    migrations = history.migrations
+    if scope is not None:
+        files = {p for i in scope for p in migrations[i].up.paths}
+        migrations = tuple(m for i, m in enumerate(migrations)
+                           if i in scope or not files.isdisjoint(m.up.paths))
+    for migration in migrations:
         script = migration.up
         for comment in script.comments:
             parsed = parse_directive(comment.text)
@@ -159,14 +167,17 @@ def apply(
     resolve: Callable[[str], str | None],
     active: Callable[[str], bool],
     severity: str = "warning",
+    scope: frozenset[int] | None = None,
 ) -> Outcome:
     """Silence findings covered by directives of ``history``; report unused directives.
 
     ``resolve`` maps a code or kebab name written in a directive to a rule code (None
     when unknown); ``active`` says whether a rule ran (a directive naming a rule that
-    was not selected is not reported as unused).
+    was not selected is not reported as unused). With ``scope`` (the migrations a
+    `check FILES` run reports on) only the directives that can cover their findings
+    are read (see `collect`); the caller drops findings outside them.
     """
-    suppressions, malformed = collect(history)
+    suppressions, malformed = collect(history, scope)
     used: set[tuple[int, str]] = set()
     kept: list[Finding] = []
     dropped: list[Finding] = []
@@ -192,7 +203,7 @@ def apply(
                 report(sup.span, f"suppression names unknown rule `{written}`",
                        "use a code from `migrate-lint rules`, or remove it")
             elif (i, code) not in used and active(code):
-                scope = "file" if sup.whole_file else "statement"
-                report(sup.span, f"suppression of `{code}` matched no finding in this {scope}",
+                where = "file" if sup.whole_file else "statement"
+                report(sup.span, f"suppression of `{code}` matched no finding in this {where}",
                        "remove the unused suppression")
     return Outcome(tuple(kept), tuple(dropped), tuple(unused))

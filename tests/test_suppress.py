@@ -120,3 +120,44 @@ def test_trailing_and_missing_codes(tmp_path: Path) -> None:
     outcome = _apply([finding], history)
     assert outcome.kept == ()
     assert [(f.code, f.span.line) for f in outcome.unused] == [("MG006", 3)]
+
+
+def test_check_file_reads_the_directives_its_findings_can_meet(tmp_path: Path) -> None:
+    """`check FILE` reads the directives of the file's migrations only (a directive
+    covers findings in its own file): the findings, the suppressed count and the
+    unused-suppression findings are those the whole run has in that file, from the
+    cache too (where the old migrations' comments are read on demand)."""
+    from migrate_lint.config import Config
+    from migrate_lint.lint import lint
+    from migrate_lint.lintcache import CacheChoice
+
+    root = tmp_path / "migrations"
+    root.mkdir()
+    files = {
+        "0001_init.sql": "CREATE TABLE t (id integer PRIMARY KEY);\n"
+                         "CREATE TABLE u (id integer PRIMARY KEY);\n"
+                         "CREATE TABLE w (id integer PRIMARY KEY);\n",
+        "0002_add.sql": "-- migrate-lint: ignore-file DL001 -- old tables go\n"
+                        "-- migrate-lint: ignore NN001 -- empty table\n"
+                        "ALTER TABLE t ADD a integer NOT NULL;\nDROP TABLE u;\n",
+        "0003_more.sql": "ALTER TABLE t ADD c integer NOT NULL;\n"
+                         "-- migrate-lint: ignore NN001, XX999\nCREATE TABLE x (id integer);\n"
+                         "-- migrate-lint: ignore DL001\nDROP TABLE w;\n",
+        "0004_last.sql": "DROP TABLE t;\n",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text)
+    config = Config(path=str(root))
+    whole = lint([str(root)], config)
+    assert whole.suppressed == 3 and any(f.code == "MG006" for f in whole.findings)
+    choice = CacheChoice(str(tmp_path / "cache"))
+    lint([str(root)], config, cache=choice)  # keeps a checkpoint to resume from
+    for name in files:
+        path = str(root / name)
+        expected = [f for f in whole.findings if f.path == path]
+        for cache in (None, choice):
+            alone = lint([path], config, cache=cache)
+            assert list(alone.findings) == expected, (name, cache)
+            silenced = lint([str(root)], config).suppressed - lint(
+                [str(root / n) for n in files if n != name], config).suppressed
+            assert alone.suppressed == silenced, (name, cache)
