@@ -297,7 +297,10 @@ class Codec:
         self._leaves = frozenset(self.classes.index(cls) for cls in leaves)
         self._tags = {cls: tag for tag, cls in enumerate(self.classes)}
         self._fields: list[tuple[str, ...]] = []
-        self._makers: list[Callable[..., object]] = []
+        # how each class is made when decoding: the classes themselves until the first
+        # decode makes the faster makers (`_maker`), which importing need not pay for
+        self._makers: list[Callable[..., object]] = list(self.classes)
+        self._fast = False
         self._sizes: list[int] = []  # fields + 1 (the tag)
         self._getters: list[Callable[[object], tuple[object, ...]]] = []
         self._open_base = open_base
@@ -308,10 +311,8 @@ class Codec:
         for cls in self.classes:
             if dataclasses.is_dataclass(cls):
                 self._fields.append(tuple(f.name for f in dataclasses.fields(cls) if f.init))
-                self._makers.append(_maker(cls))
             elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
                 self._fields.append(tuple(cls._fields))
-                self._makers.append(cls)
             else:
                 raise TypeError(f"{cls.__name__}: neither a dataclass nor a NamedTuple")
             self._sizes.append(len(self._fields[-1]) + 1)
@@ -415,6 +416,10 @@ class Codec:
     def decode(self, value: object) -> Any:
         """The object ``encode`` made ``value`` from; TypeError/ValueError on anything
         else (the caller treats the entry as invalid)."""
+        if not self._fast:
+            self._makers = [_maker(cls) if dataclasses.is_dataclass(cls) else cls
+                            for cls in self.classes]
+            self._fast = True
         return self._decode(value, {})
 
     def _decode(self, value: object, memo: dict[int, object]) -> Any:

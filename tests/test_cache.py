@@ -380,6 +380,7 @@ def test_codec_makes_objects_as_their_init_does() -> None:
     from migrate_lint.span import Span
 
     for codec in (CODEC, RESULTS):
+        codec.decode(None)  # the makers are made on the first decode
         for cls, make in zip(codec.classes, codec._makers, strict=True):
             names = [f.name for f in fields(cls) if f.init]
             args = [object() for _ in names]  # any values: neither checks its arguments
@@ -410,6 +411,7 @@ def test_codec_makes_objects_as_their_init_does() -> None:
 
     codec = Codec((Checked, Own))
     assert codec.decode(codec.encode(Checked(2))).doubled == 4
+    assert codec._makers == [Checked, Own]
     assert codec.decode(codec.encode(Own(1))).value == 3  # stored 2, made by its __init__
 
 
