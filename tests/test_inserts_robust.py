@@ -60,3 +60,19 @@ def test_deeply_nested_and_empty_files(tmp_path: Path) -> None:
 
 def test_missing_path_is_empty(tmp_path: Path) -> None:
     assert len(collect_sites([str(tmp_path / "nope")])) == 0
+
+
+def test_files_that_are_not_regular_or_not_there_are_named(tmp_path: Path) -> None:
+    """A FIFO is never waited on, a dangling symlink is named, a large file is not read."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "gone.ts").symlink_to(tmp_path / "missing.ts")
+    (tmp_path / "big.sql").write_bytes(b"-- x\n" * (2 * 1024 * 1024 // 5 + 1))
+    (tmp_path / "ok.py").write_text('q = "INSERT INTO t (a) VALUES (1)"\n')
+    collection = collect_sites([str(tmp_path)])
+    got = reasons(tmp_path)
+    assert got == {"pipe.py": "a FIFO, not a regular file; not read",
+                   "gone.ts": "cannot read (No such file or directory)",
+                   "big.sql": f"larger than 2 MB ({(tmp_path / 'big.sql').stat().st_size} bytes)"}
+    assert [(Path(s.span.path).name, s.columns) for s in collection.sites] == [("ok.py", ("a",))]
