@@ -29,6 +29,19 @@ PIECES = ["INSERT", "insert", "Insert", "ınsert", "İNSERT", "inſert", "REPLAC
           " ", "  ", "\n", "\t", "\\n", "\\t", '"', "'", "`", "+", "_", "x", "é", "K", "ı", "İ",
           "1", "--", "/*", "*/", ";", "insert_into", "insertInto", "replaceInto"]
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+# ASCII text takes the gates' other road (one search per branch in the lower-cased text).
+ascii_texts = st.lists(st.sampled_from([p for p in PIECES if p.isascii()]),
+                       max_size=14).map("".join)
+# The gates' expressions as they were written before the branches: the same language.
+SEP = r"(?:\W|\\[nrt])"
+BEFORE = {
+    "python": rf"\b(?:insert|replace)\b{SEP}*(?:or{SEP}+\w+{SEP}+)?into\b"
+              r"|\binsert\s*\(|\bTable\s*\(",
+    "javascript": rf"\b(?:insert|replace)(?:\b{SEP}*(?:or{SEP}+\w+{SEP}+)?|)into\b"
+                  r"|(?<=\.)insert\s*\(|sqliteTable|drizzle|(?-i:CamelCasePlugin)",
+    "native": r"\b(?:insert|replace)(?:\b|_)|\btable!",
+    "sql": "INSERT|REPLACE",
+}
 
 
 def every_start(gate: Gate, text: str) -> list[int]:
@@ -62,6 +75,26 @@ def test_gate_answers_as_its_expression_on_random_text(name: str, text: str) -> 
     gate = GATES[name]
     assert gate.starts(text) == every_start(gate, text)
     assert gate.admits(text) == (gate.pattern.search(text) is not None)
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+@given(text=ascii_texts)
+def test_gate_answers_as_its_expression_on_ascii_text(name: str, text: str) -> None:
+    gate = GATES[name]
+    assert gate.starts(text) == every_start(gate, text)
+    assert gate.admits(text) == (gate.pattern.search(text) is not None)
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+@given(data=st.data())
+def test_gate_expressions_match_where_they_matched_before_the_branches(
+        name: str, data: st.DataObject) -> None:
+    before = re.compile(BEFORE[name], re.I)
+    gate = GATES[name]
+    for text in (data.draw(texts), data.draw(ascii_texts), data.draw(st.from_regex(before)),
+                 data.draw(st.from_regex(gate.pattern))):
+        assert every_start(gate, text) == [i for i in range(len(text) + 1)
+                                           if before.match(text, i)]
 
 
 def test_gate_words_are_lower_case() -> None:

@@ -20,7 +20,7 @@ from migrate_lint.inserts.drizzle import (
     DrizzleInsert,
     DrizzleTable,
 )
-from migrate_lint.inserts.gate import SEPARATOR, Gate
+from migrate_lint.inserts.gate import SEPARATOR, Branch, Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
@@ -30,9 +30,10 @@ from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 # (definitions, casing). Kysely's ``insertInto``/``replaceInto`` match the first branch
 # (``Into``); a file that only configures Kysely's CamelCasePlugin is let through by
 # its exact name.
-GATE = Gate(("insert", "replace", "sqlitetable", "drizzle", "camelcaseplugin"), re.compile(
-    rf"\b(?:insert|replace)(?:\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?|)into\b"
-    r"|(?<=\.)insert\s*\(|sqliteTable|drizzle|(?-i:CamelCasePlugin)", re.I))
+_INTO = rf"(?:\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?|)into\b"
+GATE = Gate.of(Branch("insert", r"\b", _INTO), Branch("replace", r"\b", _INTO),
+               Branch("insert", r"(?<=\.)", r"\s*\("), Branch("sqliteTable"), Branch("drizzle"),
+               Branch("CamelCasePlugin", cased=True))
 _ESCAPE = re.compile(r"\\(\r\n|.)", re.S)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\n": "", "\r\n": "", "b": "\b",
             "f": "\f", "v": "\v"}

@@ -24,15 +24,15 @@ from typing import Any
 
 from migrate_lint.inserts.diesel import DieselInsert, DieselTable
 from migrate_lint.inserts.drizzle import DrizzleFacts
-from migrate_lint.inserts.gate import Gate
+from migrate_lint.inserts.gate import Branch, Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 
 # Cheap gate before parsing: no INSERT/REPLACE word (or diesel's insert_into,
 # replace_into, insert_or_ignore_into, table!), no insert site.
-GATE = Gate(("insert", "replace", "table!"),
-            re.compile(r"\b(?:insert|replace)(?:\b|_)|\btable!", re.I))
+GATE = Gate.of(Branch("insert", r"\b", r"\b|_"), Branch("replace", r"\b", r"\b|_"),
+               Branch("table!", r"\b"))
 _DIESEL_INSERTS = {"insert_into": None, "replace_into": "replace",
                    "insert_or_ignore_into": "ignore"}
 

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrate_lint.inserts.gate import SEPARATOR, Gate
+from migrate_lint.inserts.gate import SEPARATOR, Branch, Gate
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
@@ -26,9 +26,9 @@ from migrate_lint.span import Span
 # it has INSERT/REPLACE followed by INTO (only separators, such as the quotes and line
 # breaks of implicit concatenation, between), or an ``insert(`` call, or a ``Table(``
 # definition.
-GATE = Gate(("insert", "replace", "table"), re.compile(
-    rf"\b(?:insert|replace)\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?into\b"
-    r"|\binsert\s*\(|\bTable\s*\(", re.I))
+_INTO = rf"\b{SEPARATOR}*(?:or{SEPARATOR}+\w+{SEPARATOR}+)?into\b"
+GATE = Gate.of(Branch("insert", r"\b", _INTO), Branch("replace", r"\b", _INTO),
+               Branch("insert", r"\b", r"\s*\("), Branch("Table", r"\b", r"\s*\("))
 _EXECUTE = frozenset({"execute", "executemany", "executescript"})
 _SQLITE_MODULES = re.compile(r"^\s*(?:import|from)\s+(?:sqlite3|aiosqlite|pysqlite3)\b", re.M)
 # Line breaks as Python's tokenizer counts them (a lone CR is one), for ast line numbers.

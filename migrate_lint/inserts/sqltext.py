@@ -6,10 +6,8 @@ seed file or a Python string is understood exactly as it would be in a migration
 
 from __future__ import annotations
 
-import re
-
 from migrate_lint.history import Statement
-from migrate_lint.inserts.gate import Gate
+from migrate_lint.inserts.gate import Branch, Gate
 from migrate_lint.inserts.model import NAMED, POSITIONAL, UNKNOWN, InsertSite
 from migrate_lint.parse import read_statement
 from migrate_lint.source import Section
@@ -26,7 +24,7 @@ MARKER = "__mlint_dyn_"
 # The words an insert statement begins with; WITH may lead one, whose body holds one
 # of them. Text without them holds no insert site: the gate of `.sql` files.
 INSERT_WORDS = ("INSERT", "REPLACE")
-GATE = Gate(tuple(w.lower() for w in INSERT_WORDS), re.compile("|".join(INSERT_WORDS), re.I))
+GATE = Gate.of(*(Branch(word) for word in INSERT_WORDS))
 
 
 def site_from_statement(stmt: Statement, *, origin: str = "migration",
