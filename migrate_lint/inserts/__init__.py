@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migrate_lint import bounded
@@ -66,29 +67,46 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
 
     Never raises on bad source: whatever goes wrong becomes the note.
     """
-    from migrate_lint.inserts.drizzle import DrizzleFacts
+    return _Readers.load().extract(path, language, text, revision)
 
-    try:
-        if language == "sql":
-            if not SQL_GATE.admits(text):
-                return [], DrizzleFacts(), None
-            return sites_in_sql(text, path, "sql-file", revision=revision), DrizzleFacts(), None
-        if language == "python":
-            from migrate_lint.inserts.python_src import python_sites
 
-            sites, problem = python_sites(path, text, revision)
-            return sites, DrizzleFacts(), problem
-        if language in ("go", "rust"):
-            from migrate_lint.inserts.native_src import native_sites
+@dataclass(frozen=True, slots=True)
+class _Readers:
+    """The readers of application code, imported once per scan rather than per file."""
 
-            return native_sites(path, text, language, revision)
+    python: Callable[[str, str, str | None], tuple[list[InsertSite], str | None]]
+    js: Callable[[str, str, str, str | None], tuple[list[InsertSite], DrizzleFacts, str | None]]
+    native: Callable[[str, str, str, str | None],
+                     tuple[list[InsertSite], DrizzleFacts, str | None]]
+    none: DrizzleFacts
+
+    @classmethod
+    def load(cls) -> _Readers:
+        from migrate_lint.inserts.drizzle import NO_FACTS
         from migrate_lint.inserts.js_src import js_sites
+        from migrate_lint.inserts.native_src import native_sites
+        from migrate_lint.inserts.python_src import python_sites
 
-        return js_sites(path, text, language, revision)
-    except RecursionError:
-        return [], DrizzleFacts(), "too deeply nested to read"
-    except Exception as err:  # a reader bug must cost one file, not the run
-        return [], DrizzleFacts(), f"internal error while reading ({type(err).__name__}: {err})"
+        return cls(python_sites, js_sites, native_sites, NO_FACTS)
+
+    def extract(self, path: str, language: str, text: str, revision: str | None
+                ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
+        """:func:`extract_file`."""
+        try:
+            if language == "sql":
+                if not SQL_GATE.admits(text):
+                    return [], self.none, None
+                return sites_in_sql(text, path, "sql-file", revision=revision), self.none, None
+            if language == "python":
+                sites, problem = self.python(path, text, revision)
+                return sites, self.none, problem
+            if language in ("go", "rust"):
+                return self.native(path, text, language, revision)
+            return self.js(path, text, language, revision)
+        except RecursionError:
+            return [], self.none, "too deeply nested to read"
+        except Exception as err:  # a reader bug must cost one file, not the run
+            return [], self.none, f"internal error while reading ({type(err).__name__}: {err})"
 
 
 _MAX_SOURCE = 2 * 1024 * 1024  # application sources larger than this are generated
@@ -148,6 +166,7 @@ def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
             skipped: list[SkippedFile]) -> int:
     from migrate_lint.inserts.files import decode
 
+    readers = _Readers.load()
     count = 0
     for path, language, data in files:
         if isinstance(data, str):
@@ -158,7 +177,7 @@ def _gather(files: Iterable[tuple[str, str, bytes | str]], revision: str | None,
             skipped.append(SkippedFile(path, reason, revision))
             continue
         count += 1
-        found, drizzle, note = extract_file(path, language, text, revision)
+        found, drizzle, note = readers.extract(path, language, text, revision)
         sites.extend(found)
         facts.append(drizzle)
         if note:

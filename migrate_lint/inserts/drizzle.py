@@ -102,6 +102,11 @@ class DrizzleFacts:
     diesel_inserts: tuple[DieselInsert, ...] = ()
 
 
+# What a file without drizzle, Kysely, Knex or diesel facts contributes (most files):
+# one immutable value shared, not one made per file.
+NO_FACTS = DrizzleFacts()
+
+
 def _expand(table: DrizzleTable, objects: dict[str, tuple[tuple[DrizzleColumn, ...], bool]]
             ) -> tuple[tuple[DrizzleColumn, ...], bool]:
     columns = list(table.columns)

@@ -65,6 +65,12 @@ class Excludes:
                 names.add(pat)
         return cls(frozenset(names), tuple(paths), tuple(globs))
 
+    @property
+    def names_only(self) -> bool:
+        """True when every pattern is a plain name: then a file under a directory the
+        walk entered (none of its parts matched) is excluded by its own name alone."""
+        return not self.paths and not self.globs
+
     def match(self, rel: str) -> bool:
         """True when ``rel`` (a relative path) or one of its parts matches a pattern."""
         rel = rel.replace(os.sep, "/")
@@ -99,7 +105,8 @@ def walk(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[SourceFi
                 if lang is None:
                     continue
                 full = os.path.join(dirpath, name)
-                if full in seen or patterns.match(os.path.normpath(os.path.join(rel_dir, name))):
+                if full in seen or (name in patterns.names if patterns.names_only else
+                                    patterns.match(os.path.normpath(os.path.join(rel_dir, name)))):
                     continue
                 seen.add(full)
                 yield SourceFile(full, lang)

@@ -15,6 +15,7 @@ from typing import Any
 from migrate_lint.inserts.builders import BuilderInsert, CamelCaseOptions
 from migrate_lint.inserts.drizzle import (
     APP_DEFAULTS,
+    NO_FACTS,
     DrizzleColumn,
     DrizzleFacts,
     DrizzleInsert,
@@ -487,7 +488,7 @@ def js_sites(path: str, text: str, language: str, revision: str | None = None
              ) -> tuple[list[InsertSite], DrizzleFacts, str | None]:
     """SQL sites and drizzle facts of one TS/JS file, and a note if it had syntax errors."""
     if not GATE.admits(text):
-        return [], DrizzleFacts(), None
+        return [], NO_FACTS, None
     sites, facts, had_errors = JsSource(path, text, language, revision).extract()
     note = ("syntax errors; read the parts the parser recovered" if had_errors else None)
     return sites, facts, note

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from migrate_lint.inserts.diesel import DieselInsert, DieselTable
-from migrate_lint.inserts.drizzle import DrizzleFacts
+from migrate_lint.inserts.drizzle import NO_FACTS, DrizzleFacts
 from migrate_lint.inserts.gate import Branch, Gate
 from migrate_lint.inserts.model import InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
@@ -398,7 +398,7 @@ def native_sites(path: str, text: str, language: str, revision: str | None = Non
     """Insert sites of one Go (``go``) or Rust (``rust``) file, its diesel facts, and a
     note if it had syntax errors (the parts the parser recovered are still read)."""
     if not GATE.admits(text):
-        return [], DrizzleFacts(), None
+        return [], NO_FACTS, None
     sites, facts, had_errors = NativeSource(path, text, language, revision).extract()
     return sites, facts, ("syntax errors; read the parts the parser recovered"
                           if had_errors else None)

@@ -75,7 +75,9 @@ class PythonSource:
 
     def sites(self, tree: ast.Module, hit_lines: Sequence[int]) -> list[InsertSite]:
         """Every insert site of the module's statements on ``hit_lines`` (sorted)."""
-        uses_sqlite = _SQLITE_MODULES.search(self.text) is not None
+        # the expression begins with ``^``, so re tries it at every position: ask it only
+        # of files that name sqlite at all
+        uses_sqlite = "sqlite" in self.text and _SQLITE_MODULES.search(self.text) is not None
         nodes = _walk(tree, hit_lines)
         executed: set[int] = set()  # ids of literals passed to execute*()
         inside_fstring: set[int] = set()
