@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -180,18 +179,21 @@ def _walk(tree: ast.Module, hit_lines: Sequence[int]) -> list[ast.AST]:
     what decides it (the ``execute`` call around a literal, the f-string it is part of)
     is in the same statement: the others, most of a file, are not walked.
     """
-    out: list[ast.AST] = []
-    todo: deque[ast.AST] = deque([tree])
-    while todo:
-        node = todo.popleft()
-        out.append(node)
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                at = bisect_left(hit_lines, _first_line(child))
-                end = child.end_lineno or child.lineno
-                if at == len(hit_lines) or hit_lines[at] > end:
+    # Breadth first, as ast.walk: a node is listed when queued, and the list is the
+    # queue. ast.iter_child_nodes inlined (two generators per node were most of it).
+    out: list[ast.AST] = [tree]
+    lines = len(hit_lines)
+    for node in out:  # grows while read
+        for name in node._fields:
+            value = getattr(node, name, None)
+            for child in value if isinstance(value, list) else (value,):
+                if not isinstance(child, ast.AST):
                     continue
-            todo.append(child)
+                if isinstance(child, ast.stmt):
+                    at = bisect_left(hit_lines, _first_line(child))
+                    if at == lines or hit_lines[at] > (child.end_lineno or child.lineno):
+                        continue
+                out.append(child)
     return out
 
 
