@@ -137,8 +137,8 @@ def _statement_row(stmt: Statement, texts: dict[str, str]) -> tuple[Any, ...] | 
     tokens = None
     if stmt.kind in _KEEP_TOKENS:
         tokens = tuple(tuple(t) for t in stmt.tokens)
-    elif stmt.tokens:
-        missing |= _TOKENS
+    else:
+        missing |= _TOKENS  # every statement has tokens; asking would make them
     block = _span_row(stmt.block) if stmt.block is not None else None
     return (stmt.index, text, span.path, _span_row(span)[1:], stmt.kind.value, stmt.problem,
             stmt.tables, block, missing, tokens)
@@ -260,7 +260,7 @@ class _LightStatement(Statement):
     def tokens(self) -> tuple[Tok, ...]:
         if self._missing & _TOKENS:
             raise _miss("the tokens")
-        return cast(tuple[Tok, ...], _STATEMENT["tokens"].__get__(self, Statement))
+        return cast(tuple[Tok, ...], _STATEMENT["held"].__get__(self, Statement))
 
 
 def _statement(row: Sequence[Any], texts: dict[str, str]) -> Statement:
@@ -275,7 +275,7 @@ def _statement(row: Sequence[Any], texts: dict[str, str]) -> Statement:
     put["problem"].__set__(stmt, problem)
     put["tables"].__set__(stmt, tables)
     put["block"].__set__(stmt, None if block is None else Span(*block))
-    put["tokens"].__set__(stmt, () if tokens is None else tuple(Tok(*t) for t in tokens))
+    put["held"].__set__(stmt, () if tokens is None else tuple(Tok(*t) for t in tokens))
     _LightStatement.__dict__["_missing"].__set__(stmt, missing)
     return stmt
 

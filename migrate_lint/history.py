@@ -75,8 +75,8 @@ class Statement:
     (it is then reported as MG001 and the tables it names become incomplete).
 
     An ``INSERT ... VALUES`` of constants has no tree: it keeps only its
-    `seed.SeedInsert` facts (table, columns, rows) and its header tokens, so a seed
-    file of a million rows costs its facts, not its trees. Rules about copies never
+    `seed.SeedInsert` facts (table, columns, rows); its tokens are its header's, so a
+    seed file of a million rows costs its facts, not its trees. Rules about copies never
     see one (``ast`` is None); the few that check every insert ask ``seed``.
     """
 
@@ -88,9 +88,9 @@ class Statement:
     ast: exp.Expression | None = None
     problem: str | None = None
     tables: tuple[str, ...] = ()  # tables the statement names (best effort)
-    # The statement's tokens (offsets into the file): rules that look at keywords use
-    # these rather than tokenizing again.
-    tokens: tuple[Tok, ...] = ()
+    # The tokens kept with the statement (see `tokens`); None: made again from the text
+    # when asked. Kept they cost ~3 KB a statement, most of a long history's memory.
+    held: tuple[Tok, ...] | None = None
     # The `-- +goose StatementBegin` comment of the block holding the statement: the
     # sandbox runs a block's statements as one exec, as goose does (see split.py).
     block: Span | None = None
@@ -100,6 +100,23 @@ class Statement:
     def path(self) -> str:
         """The file the statement is in."""
         return self.span.path
+
+    @property
+    def tokens(self) -> tuple[Tok, ...]:
+        """The statement's tokens (offsets into the file); a seed INSERT's header only.
+
+        Most statements do not keep them (`held`): they are made again from the text,
+        which tokenizes alone as it did in its file. Rules that ask for them per
+        statement should ask once.
+        """
+        held = self.held
+        if held is not None:
+            return held
+        from migrate_lint.sqlglot_api.tokens import sql_tokens
+
+        seed = self.seed
+        text = self.text if seed is None else self.text[: seed.header_end]
+        return tuple(sql_tokens(text, self.span.start))
 
 
 @dataclass(frozen=True, slots=True)

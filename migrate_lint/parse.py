@@ -156,7 +156,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     def failed(reason: str, offset: int) -> tuple[Statement, Diagnostic]:
         where = lines.span(offset, offset + 1)
         tables = _named_tables(toks, kind)
-        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, tokens=toks, block=raw.block)
+        stmt = Statement(index, body, span, kind, problem=reason, tables=tables, block=raw.block)
         return stmt, Diagnostic("MG001", reason, path, where, tables)
 
     if kind == "unknown":
@@ -166,7 +166,9 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         if refused is not None:
             return failed(f"SQLite refuses it on every database: {refused}", raw.start)
     if kind in ("pragma", "transaction", "maintenance"):
-        return Statement(index, body, span, kind, tokens=toks, block=raw.block), None
+        # Short, few, and read again and again (connection settings, transaction
+        # rules): these keep their tokens; the others make them again when asked.
+        return Statement(index, body, span, kind, held=toks, block=raw.block), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
@@ -181,17 +183,16 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
                     "SQLite made no table of it")
                 return failed(f"{err}; {because}", err.offset)
             return Statement(index, body, span, kind, ddl=table, tables=(table.name,),
-                             tokens=toks, block=raw.block), None
+                             block=raw.block), None
         return Statement(index, body, span, kind, ddl=ddl, tables=_ddl_tables(ddl),
-                         tokens=toks, block=raw.block), None
+                         block=raw.block), None
     facts = read_seed(toks) if kind == "insert" else None
     if facts is not None:
         # A data-seeding INSERT: SQLite checks its grammar, the facts are kept, no tree.
         refused = grammar.syntax_error(body)
         if refused is not None:
             return failed(f"SQLite refuses it on every database: {refused}", raw.start)
-        return Statement(index, body, span, kind, tables=(facts.table,),
-                         tokens=tuple(toks[: facts.header]), block=raw.block,
+        return Statement(index, body, span, kind, tables=(facts.table,), block=raw.block,
                          seed=facts), None
     source = _dml_text_for_sqlglot(toks, body)
     try:
@@ -209,7 +210,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    return Statement(index, body, span, kind, ast=tree, tables=tables, tokens=toks, block=raw.block), None
+    return Statement(index, body, span, kind, ast=tree, tables=tables, block=raw.block), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]

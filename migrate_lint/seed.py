@@ -33,7 +33,8 @@ class SeedInsert:
     table: str
     columns: tuple[str, ...] | None  # None: no column list (every column, in order)
     rows: int
-    header: int  # tokens before the first value row (kept on the statement)
+    header: int  # tokens before the first value row (the statement's tokens)
+    header_end: int = field(repr=False)  # where they end in the statement's text
     # The distinct numbers of values per row, in order of first appearance.
     arities: tuple[int, ...] = ()
     # Positions (from 0) given a bare NULL in some row.
@@ -145,5 +146,5 @@ def read_seed(toks: Sequence[Tok]) -> SeedInsert | None:
                          tok.value if tok.kind == "op" else tok.kind)
     if rows == 0 or depth != 0:
         return None
-    return SeedInsert(table, columns, rows, header, tuple(arities), tuple(sorted(nulls)),
-                      conflict)
+    return SeedInsert(table, columns, rows, header, toks[header - 1].end - toks[0].start,
+                      tuple(arities), tuple(sorted(nulls)), conflict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,6 +139,26 @@ def _candidates(target: Version) -> frozenset[str]:
         frozenset({"->", "->>"}) if target < _ARROW else frozenset())
 
 
+@lru_cache(maxsize=8)
+def _word_search(target: Version) -> re.Pattern[str] | None:
+    """Finds, in upper-cased text, the candidate words of ``target`` not inside a longer
+    ASCII word (a word token's neighbours are never ASCII letters); None: no words."""
+    words = sorted(w for w in _candidates(target) if w.replace("_", "").isalnum())
+    if not words:
+        return None
+    return re.compile(f"(?<![A-Z])(?:{'|'.join(map(re.escape, words))})(?![A-Z])")
+
+
+def _mentions(target: Version, stmt: Statement) -> bool:
+    """Whether the text the statement's tokens cover may hold a candidate word."""
+    search = _word_search(target)
+    if search is None:
+        return False
+    seed = stmt.seed
+    text = stmt.text if seed is None else stmt.text[: seed.header_end]
+    return search.search(text.upper()) is not None
+
+
 def _function(at: _At) -> tuple[str, Version] | None:
     """A call of a function newer than SQLite's first releases: ``unixepoch(``."""
     tok, nxt = at.toks[at.i], at.nxt
@@ -149,18 +170,22 @@ def _function(at: _At) -> tuple[str, Version] | None:
     return f"the {tok.value.lower()}() function", version
 
 
-def _features(stmt: Statement, toks: Sequence[Tok], target: Version
-              ) -> Iterator[tuple[str, Version, int, int]]:
+def _features(stmt: Statement, target: Version) -> Iterator[tuple[str, Version, int, int]]:
     """``(feature, version, start, end)`` with offsets into ``stmt.text``."""
     if stmt.ddl is not None:
         for feature, version, test in _DDL_FEATURES:
             if version > target and test(stmt.ddl):
                 yield feature, version, 0, len(stmt.text)
     candidates = _candidates(target)
-    # Runs for every statement: the words are compared at C speed; only a statement
-    # with a candidate word (or an arrow somewhere) is walked token by token.
-    if candidates.isdisjoint(map(_UPPER, toks)) and not (
-            "->" in candidates and "->" in stmt.text):
+    arrow = "->" in candidates and "->" in stmt.text
+    # Runs for every statement, and statements keep no tokens: a text search (a
+    # superset: it also finds the words in strings and longer names) picks the few
+    # that may hold a candidate word; their tokens are made and the words compared;
+    # only a statement with one (or an arrow somewhere) is walked token by token.
+    if not arrow and not _mentions(target, stmt):
+        return
+    toks = stmt.tokens
+    if candidates.isdisjoint(map(_UPPER, toks)) and not arrow:
         return
     base = stmt.span.start  # token offsets are file offsets
     depth = 0
@@ -260,9 +285,8 @@ class RequiresNewerSqlite(Rule):
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one statement."""
         target = ctx.config.sqlite_version
-        toks = stmt.tokens
         seen: set[str] = set()
-        for feature, version, start, end in _features(stmt, toks, target):
+        for feature, version, start, end in _features(stmt, target):
             if version <= target or feature in seen:
                 continue
             seen.add(feature)
