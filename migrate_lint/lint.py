@@ -330,7 +330,7 @@ def lint(
         # the rules are loaded where a history is checked, never for results read back
         from migrate_lint import confirm, engine, suppress
         from migrate_lint.gitbase import load_base
-        from migrate_lint.pipeline import gc_paused
+        from migrate_lint.pipeline import gc_frozen
 
         rules = [cls for cls in engine.all_rules()
                  if is_selected(cls.code, config.select, config.ignore)]
@@ -342,7 +342,7 @@ def lint(
 
         history = timeline.history
         base = load_base(history, config.since) if config.since else None
-        with gc_paused():
+        with gc_frozen():
             produced = engine.run_rules(timeline, config, rules, root_sites, base=base,
                                         scope=scoped)
             # SQLite is the judge: what a finding claims is run before it is reported

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 
 import click
 
@@ -202,8 +203,10 @@ def check(
                 "--insert-paths or `insert-paths` under [tool.migrate-lint]"
             )
         check_insert_paths(config, bool(insert_paths))
-        # findings are rendered, never their facts: read back, they need no rule loaded
-        results.append(lint(group, config, cache=cache, facts=False))
+        # findings are rendered, never their facts: read back, they need no rule loaded;
+        # the replayed histories are for `fix`: a report needs the findings and the
+        # texts, and its own memory comes back from the history's (issue 13)
+        results.append(replace(lint(group, config, cache=cache, facts=False), timelines=()))
     if show_settings:
         return
     result = merge(results)
