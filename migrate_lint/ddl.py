@@ -12,6 +12,7 @@ exact offsets so fixes can be spliced into the original text.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -671,7 +672,7 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
                 raise DdlError("cannot use DEFAULT on a generated column (SQLite refuses it)",
                                part[clause_start].start)
             text, kind = _default_value(c)
-            attrs["default"] = text
+            attrs["default"] = sys.intern(text)  # the same few defaults, column after column
             attrs["default_kind"] = kind
             attrs["default_span"] = c.span(part[clause_start : c.i])
         elif c.accept("COLLATE"):
@@ -714,7 +715,7 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
             )
     return ColumnDef(
         name=name_tok.value,
-        type=declared,
+        type=sys.intern(declared),  # a history holds tens of thousands of `TEXT`s
         span=r.span(part),
         name_span=r.span([name_tok]),
         checks=tuple(checks),

@@ -15,6 +15,7 @@ its own span) and the block's end ends the last one even without a ``;``.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from migrate_lint.diagnostics import Diagnostic
@@ -82,7 +83,8 @@ def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comme
     for match in _COMMENT.finditer(text, start, end):
         raw = match.group()
         body = raw[2:] if raw.startswith("--") else raw[2:].removesuffix("*/")
-        out.append(Comment(body, match.start(), lines.position(match.start())[0]))
+        # one string for the many alike (a drizzle history has a breakpoint a statement)
+        out.append(Comment(sys.intern(body), match.start(), lines.position(match.start())[0]))
         stripped = body.strip()
         # goose reads its annotations case-insensitively and loose about spaces
         goose = " ".join(stripped.lower().split()) if "goose" in stripped.lower() else ""
