@@ -109,7 +109,7 @@ def test_gc_frozen_collects_cycles_made_in_the_block_and_restores_the_collector(
             weakref.finalize(a, freed.append, "a")
             del a, b
             # containers made after it: the running collector's passes come by themselves
-            made: list[list[int]] = [[] for _ in range(20 * gc.get_threshold()[0])]
+            made: list[list[int]] = [[] for _ in range(2 * gc.get_threshold()[0])]
             assert freed == ["a"]
             del made
         assert not gc.isenabled()
