@@ -9,6 +9,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.replay import Timeline
 from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
 
 from ._common import created_here
@@ -159,12 +160,16 @@ def _moved(ctx: Context, rebuild: Rebuild, column: str) -> bool:
     timeline = ctx.timeline
     own = {rebuild.table.lower(), rebuild.temp.lower()}
     start = timeline.boundaries[ctx.migration_index]
-    for index in range(rebuild.anchor):
+    name = column.lower()
+    # a quoted name may be spelled with doubled quotes in the text: no shortcut then
+    plain = not any(q in name for q in ('"', "`", "]", "'"))
+    for index, text in timeline.memo("rb006-writers", lambda: _writers(timeline)):
+        if index >= rebuild.anchor:
+            break
+        if plain and name not in text:
+            continue  # the common case, answered without tokens
         step = timeline.steps[index]
-        stmt = step.statement
-        if stmt.kind not in ("insert", "update") or stmt.ast is None:
-            continue
-        into = dml_target(stmt.ast)
+        into = dml_target(step.statement.ast)
         if into is None or into.lower() in own:
             continue
         # the old table's name then: old-first renames it away at rename_step
@@ -173,7 +178,19 @@ def _moved(ctx: Context, rebuild: Rebuild, column: str) -> bool:
             was = step.before.table(old)
             if was is None or was.origin != rebuild.old.origin:
                 continue  # another table of that name, since dropped
-        words = {t.value.lower() for t in stmt.tokens if t.kind in ("word", "quoted")}
+        words = _words(step.statement)
         if column.lower() in words and old.lower() in words:
             return True
     return False
+
+
+def _words(stmt: Statement) -> set[str]:
+    return {t.value.lower() for t in stmt.tokens if t.kind in ("word", "quoted")}
+
+
+def _writers(timeline: Timeline) -> list[tuple[int, str]]:
+    """The INSERT and UPDATE steps of the history and their lower-cased text, in order:
+    `_moved` asks about every dropped column of every rebuild, and tokens are made again
+    from a statement's text, so a text search decides first which statements to read."""
+    return [(index, step.statement.text.lower()) for index, step in enumerate(timeline.steps)
+            if step.statement.kind in ("insert", "update") and step.statement.ast is not None]

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import FALSE, NULL, possible_values
+from migrate_lint.facts.inserts import shape_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.replay import Timeline
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.dml import deduplicated_on, insert_shape, where_condition
+from migrate_lint.sqlglot_api.dml import InsertShape, deduplicated_on, insert_shape, where_condition
 from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
 from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
@@ -143,7 +145,7 @@ class UniqueOnExistingData(Rule):
         stop = ctx.timeline.boundaries[ctx.migration_index + 1]
         for index in range(ctx.step_index + 1, stop):
             step = ctx.timeline.steps[index]
-            copy = _copy_of(step.statement, step.before, table)
+            copy = _copy_of(ctx.timeline, index, table)
             if copy is None:
                 continue
             source, mapping = copy
@@ -234,7 +236,7 @@ def _copied_unique(ctx: Context, table: Table, columns: frozenset[str], where: s
         step = ctx.timeline.steps[index]
         if _copies_unknown_table(step.statement, step.before, table):
             return True  # rows of a table the history does not show (a code migration made it)
-        copy = _copy_of(step.statement, step.before, table)
+        copy = _copy_of(ctx.timeline, index, table)
         if copy is None:
             continue
         source, mapping = copy
@@ -304,27 +306,22 @@ _INJECTIVE = re.compile(r"""^(?:'[^']*'\s*\|\|\s*)*(?P<ref>(?:[`"\[]?\w+[`"\]]?\
                         r"""(?:\s*\|\|\s*'[^']*')*$""")
 
 
-def _copy_of(stmt: Statement, schema: Schema, target: Table
+def _copy_of(timeline: Timeline, index: int, target: Table
              ) -> tuple[Table, Callable[[str], str | None]] | None:
-    """The one table ``stmt`` copies rows from into ``target``, and the column mapping
-    (target column -> source column, None for a computed value)."""
-    if stmt.kind != "insert" or stmt.ast is None:
+    """The one table the statement at ``index`` copies rows from into ``target``, and the
+    column mapping (target column -> source column, None for a computed value)."""
+    step = timeline.steps[index]
+    if step.statement.kind != "insert":
         return None
-    shape = insert_shape(stmt.ast)
+    shape = shape_at(timeline, index)
     if shape is None or not shape.select or len(shape.sources) != 1:
         return None
-    into = schema.table(shape.table)
-    source = schema.table(shape.sources[0][1])
+    into = step.before.table(shape.table)
+    source = step.before.table(shape.sources[0][1])
     if into is None or into.origin != target.origin or source is None or source is into:
         return None
-    pairs: dict[str, str | None] | None = None
-    if shape.columns is not None and shape.values is not None:
-        pairs = {}
-        for col, value in zip(shape.columns, shape.values, strict=False):
-            text = sql(value).strip()
-            injective = _INJECTIVE.match(text)
-            match = _IDENT.match(injective.group("ref") if injective else text)
-            pairs[col.lower()] = match.group("name") if match else None
+    # read once per copy: every CREATE TABLE of the migration asks about its copies
+    pairs = timeline.memo(("unique-copy-pairs", index), lambda: _pairs(shape))
 
     def mapping(column: str) -> str | None:
         return column if pairs is None else pairs.get(column.lower())
@@ -332,8 +329,14 @@ def _copy_of(stmt: Statement, schema: Schema, target: Table
     return source, mapping
 
 
-def _copy_sources(stmt: Statement, schema: Schema, target: Table) -> Iterator[Table]:
-    """Tables whose rows ``stmt`` copies into ``target`` (INSERT ... SELECT ... FROM)."""
-    copy = _copy_of(stmt, schema, target)
-    if copy is not None:
-        yield copy[0]
+def _pairs(shape: InsertShape) -> dict[str, str | None] | None:
+    """Target column -> the source column it copies (None: computed); None: no column list."""
+    if shape.columns is None or shape.values is None:
+        return None
+    pairs: dict[str, str | None] = {}
+    for col, value in zip(shape.columns, shape.values, strict=False):
+        text = sql(value).strip()
+        injective = _INJECTIVE.match(text)
+        match = _IDENT.match(injective.group("ref") if injective else text)
+        pairs[col.lower()] = match.group("name") if match else None
+    return pairs
