@@ -130,7 +130,7 @@ class RebuildDropsData(Rule):
                 yield self.report(RebuildLosesData(rebuild.table), stmt.span, related=related)
                 continue
             filled: set[str] = set()
-            read: set[str] = set()
+            copies: list[Statement] = []
             for index in rebuild.copies:
                 copy = timeline.steps[index].statement
                 parts = insert_parts(copy.ast) if copy.ast is not None else None
@@ -138,15 +138,18 @@ class RebuildDropsData(Rule):
                     filled = set()
                     break  # positional: RB004's business
                 filled |= {c.lower() for c in parts.columns}
-                read |= {t.value.lower() for t in copy.tokens if t.kind in ("word", "quoted")}
+                copies.append(copy)
                 related.append(Related("the copy", copy.span))
             else:
                 missing = [c.name for c in old_cols if c.name.lower() in new_cols
                            and not new_cols[c.name.lower()].generated
                            and c.name.lower() not in filled]
-                dropped = [c.name for c in old_cols if c.name.lower() not in new_cols
-                           and c.name.lower() not in read
-                           and not _moved(ctx, rebuild, c.name)]
+                gone = [c.name for c in old_cols if c.name.lower() not in new_cols]
+                # the words the copies read, made only when a column is gone from the
+                # new table (statements keep no tokens: they are made from the text)
+                read = set().union(*map(_words, copies)) if gone else set()
+                dropped = [name for name in gone if name.lower() not in read
+                           and not _moved(ctx, rebuild, name)]
                 if missing or dropped:
                     yield self.report(RebuildLosesData(rebuild.table, tuple(missing),
                                                        tuple(dropped), copies=True),
