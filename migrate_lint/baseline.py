@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
 from migrate_lint.realpaths import real, reals
+from migrate_lint.span import split_lines
 
 if TYPE_CHECKING:  # results are read and baselines applied without the model
     from migrate_lint.history import History, Migration
@@ -137,8 +138,8 @@ class Fingerprinter:
             # Outside the history (an insert site in application code): the file, as
             # spelled from the baseline's directory, stands in for the migration.
             where = _relative(span.path, self._base)
-            line = text.splitlines()[span.line - 1] if text and span.line <= len(
-                text.splitlines()) else ""
+            lines = split_lines(text)  # numbered as spans number them
+            line = lines[span.line - 1] if span.line <= len(lines) else ""
             return _digest(finding.code, where, normalise(line), focus)
         index = bisect.bisect_right(placed.starts, span.start) - 1
         if index >= 0 and span.start < placed.ends[index]:

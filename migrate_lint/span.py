@@ -3,7 +3,39 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+
+# Line breaks as editors and Python's own parser count them: \r\n, a lone \r and \n.
+# (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028 and \u2029, which SQL
+# text may hold in strings and comments: positions and shown lines must agree.)
+_BREAK = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts (the first is 0)."""
+    if "\r" in text:
+        return [0, *(m.end() for m in _BREAK.finditer(text))]
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
+
+
+def split_lines(text: str) -> list[str]:
+    r"""The lines of ``text`` without their breaks, numbered as :class:`LineIndex` numbers
+    them (line N is item N - 1); a break at the very end opens no further line.
+
+    >>> split_lines("a\r\nb\rc\n\x0cd\n")
+    ['a', 'b', 'c', '\x0cd']
+    """
+    lines = _BREAK.split(text) if "\r" in text else text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +68,13 @@ class Span:
 class LineIndex:
     """Maps character offsets of one text to 1-based line and column numbers."""
 
-    __slots__ = ("_starts", "_text", "path")
+    __slots__ = ("_cr", "_starts", "_text", "path")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self._text = text
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
+        self._starts = line_starts(text)
+        self._cr = "\r" in text
 
     def position(self, offset: int) -> tuple[int, int]:
         """Return the (line, column) of the character at ``offset``."""
@@ -58,7 +85,8 @@ class LineIndex:
         """The span of ``text[start:end]`` (``end`` exclusive, ``end > start``)."""
         line, col = self.position(start)
         last = max(start, end - 1)
-        if self._text.find("\n", start, last) == -1:
+        if self._text.find("\n", start, last) == -1 and not (
+                self._cr and self._text.find("\r", start, last) != -1):
             # Most spans sit on one line: no second search.
             return Span(self.path, start, end, line, col, line, col + last - start)
         end_line, end_col = self.position(last)

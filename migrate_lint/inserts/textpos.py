@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from migrate_lint.span import LineIndex, Span
+from migrate_lint.span import LineIndex, Span, line_starts, split_lines
 
 # An INSERT at the start of a string: keyword, INTO and a table name followed by what
 # can follow one. Filters string literals before any SQL parsing, so that prose like
@@ -37,10 +37,8 @@ class TextPositions:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            starts = [0]
-            for line in self.text.split("\n")[:-1]:
-                starts.append(starts[-1] + len(line) + 1)
-            self._starts = starts
+            # the lines Python's parser numbers: a lone \r breaks a line too
+            self._starts = line_starts(self.text)
         return self._starts
 
     def offset(self, line: int, byte_col: int) -> int:
@@ -50,8 +48,9 @@ class TextPositions:
         if self._ascii:
             return start + byte_col
         if self._lines is None:
-            self._lines = self.text.split("\n")
-        raw = self._lines[line - 1].encode("utf-8")[:byte_col]
+            self._lines = split_lines(self.text)
+        text = self._lines[line - 1] if line <= len(self._lines) else ""
+        raw = text.encode("utf-8")[:byte_col]
         return start + len(raw.decode("utf-8", errors="ignore"))
 
     def char_offset(self, byte_offset: int) -> int:

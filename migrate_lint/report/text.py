@@ -20,6 +20,7 @@ import click
 
 from migrate_lint.findings import Finding
 from migrate_lint.report import visible
+from migrate_lint.span import split_lines
 
 if TYPE_CHECKING:
     from migrate_lint.result import LintResult
@@ -58,7 +59,7 @@ def _expand(line: str, col: int) -> tuple[str, int]:
 def _snippet(finding: Finding, text: str | None, style: _Style) -> list[str]:
     if text is None:
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)  # numbered as spans number them
     span = finding.span
     if not 1 <= span.line <= len(lines):
         return []
