@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 
 from migrate_lint import bounded
 from migrate_lint.history import Migration
+from migrate_lint.span import split_lines
 
 __all__ = [
     "OWN_TABLE",
@@ -206,7 +207,9 @@ def _flyway_crc(data: bytes) -> str:
     text = data.decode("utf-8")
     text = text.removeprefix("\ufeff")
     crc = 0
-    for line in text.splitlines():
+    # Flyway reads lines with Java's BufferedReader.readLine: \n, \r and \r\n end one,
+    # a form feed or U+2028 does not (str.splitlines would break there too)
+    for line in split_lines(text):
         crc = zlib.crc32(line.encode("utf-8"), crc)
     return str(crc - (1 << 32) if crc >= 1 << 31 else crc)
 

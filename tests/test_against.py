@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -297,6 +298,15 @@ def test_flyway_crc32_dbmate_and_diesel_versions(tmp_path: Path) -> None:
     # Flyway's CRC32 over lines without their endings, as a signed int: CRLF or LF agree
     assert checksum("flyway", b"SELECT 1;\r\nSELECT 2;\r\n") == checksum(
         "flyway", b"SELECT 1;\nSELECT 2;\n")
+    # Java's readLine ends a line at \n, \r or \r\n only: a form feed or U+2028 in a
+    # comment stays in its line (the CRC of the line as Flyway reads it, by hand)
+    text = "-- a\x0cb \u2028 c\rSELECT 1;\n"
+    lines = ["-- a\x0cb \u2028 c", "SELECT 1;"]
+    crc = 0
+    for line in lines:
+        crc = zlib.crc32(line.encode("utf-8"), crc)
+    assert checksum("flyway", text.encode("utf-8")) == str(crc - (1 << 32) if crc >= 1 << 31
+                                                           else crc)
     root = tmp_path / "db" / "migrations"
     root.mkdir(parents=True)
     for version, sql in (("20240101000000", "CREATE TABLE a (id integer);"),
