@@ -20,6 +20,7 @@ from functools import lru_cache
 from migrate_lint import scratch
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.tokens import Tok
+from migrate_lint.values import fast_init
 
 # Types SQLite stores in upper case when the declared type is exactly one of them
 # (the STRICT type names); anything else is kept as written.
@@ -50,6 +51,7 @@ class DdlError(Exception):
         self.offset = offset
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ForeignKeyDef:
     """A REFERENCES clause, from a column or a table constraint."""
@@ -66,6 +68,7 @@ class ForeignKeyDef:
     offset: int = field(default=0, compare=False)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ColumnDef:
     """One column definition, with the texts SQLite reports for it."""

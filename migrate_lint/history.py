@@ -15,6 +15,7 @@ from migrate_lint.source import MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
 from migrate_lint.tokens import Tok
+from migrate_lint.values import fast_init
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -66,6 +67,7 @@ CONTROL_KINDS = frozenset({_K.PRAGMA, _K.TRANSACTION, _K.MAINTENANCE})
 STATEMENT_KINDS: frozenset[StatementKind] = frozenset(StatementKind)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement: exact text, where it is, and what it means.

@@ -26,10 +26,12 @@ from migrate_lint.schema import (
     UniqueKey,
     View,
 )
+from migrate_lint.values import fast_init
 
 T = TypeVar("T")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Step:
     """One statement of the up direction and the schema on each side of it.
@@ -49,6 +51,7 @@ class Step:
     touched: frozenset[str] = frozenset()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Write:
     """A data statement that wrote a table: an INSERT, or an UPDATE of some columns."""

@@ -21,8 +21,10 @@ from migrate_lint.snapshot import (
     TableInfo,
 )
 from migrate_lint.span import Span
+from migrate_lint.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Origin:
     """The migration and statement that made or changed an object."""
@@ -35,6 +37,7 @@ class Origin:
         return f"{self.migration} ({self.span})"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Column:
     """A column as the model knows it."""
@@ -66,6 +69,7 @@ class Column:
         return self.default is not None and self.default_kind != "null"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UniqueKey:
     """A UNIQUE or PRIMARY KEY constraint of a table (the source of an autoindex)."""
@@ -87,6 +91,7 @@ class UniqueKey:
                      for c, k in zip(self.columns, colls, strict=False))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table, its columns in order and its own constraints."""
@@ -198,6 +203,7 @@ class Table:
         return self.changed or self.origin
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Index:
     """An index made by CREATE INDEX."""
@@ -239,6 +245,7 @@ def _key(name: str) -> str:
     return name.lower()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Schema:
     """Every object at one point of the history; names are case-insensitive keys."""

@@ -6,6 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from migrate_lint.values import fast_init
+
 # Line breaks as editors and Python's own parser count them: \r\n, a lone \r and \n.
 # (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028 and \u2029, which SQL
 # text may hold in strings and comments: positions and shown lines must agree.)
@@ -38,6 +40,7 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """A region of one file.

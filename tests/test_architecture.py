@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Leaves: no knowledge of SQL parsing, the model or the run.
     ("base", ("errors", "span", "scratch", "snapshot", "runners", "bounded", "diagnostics",
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
-              "sqlbasics", "tempdirs", "facts", "facts.types", "cache", "realpaths",
+              "sqlbasics", "tempdirs", "facts", "facts.types", "cache", "realpaths", "values",
               "escape")),
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
