@@ -49,7 +49,7 @@ from migrate_lint.runners import Runner
 from migrate_lint.settings import Origin, Requested, Settings
 from migrate_lint.source import Discovery
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.load import PURE_ENV
+from migrate_lint.sqlglot_api import PURE_ENV
 
 if TYPE_CHECKING:  # a run answered from its results imports neither the replay nor sqlglot
     from migrate_lint.replay import Timeline

@@ -11,3 +11,8 @@ a change to this package. One module per job:
 - ``copies``: what an INSERT ... SELECT puts into each column;
 - ``shapes``: views and trigger bodies as SQLite's name resolution sees them.
 """
+
+# Set to force pure-Python sqlglot even where sqlglotc is installed (tests, debugging).
+# Here, not in `load`: the cache names its entries by it without importing sqlglot's
+# loader (and importlib.metadata with it) on a run answered from its results.
+PURE_ENV = "MIGRATE_LINT_PURE_SQLGLOT"

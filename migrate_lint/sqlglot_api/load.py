@@ -12,13 +12,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
+from migrate_lint.sqlglot_api import PURE_ENV
+
 PINNED_VERSION = "30.30.0"
-# Set to force pure-Python sqlglot even where sqlglotc is installed (tests, debugging).
-PURE_ENV = "MIGRATE_LINT_PURE_SQLGLOT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +56,8 @@ class _PurePythonFinder(importlib.abc.MetaPathFinder):
 
 
 def _dist_version(name: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
