@@ -37,10 +37,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any
 
 from immutables import Map
 
+from migrate_lint.values import slot_maker
 from migrate_lint.version import __version__
 
 DIRECTORY = ".migrate-lint-cache"
@@ -218,45 +219,10 @@ def digest(*parts: object) -> str:
 
 
 def _maker(cls: type) -> Callable[..., object]:
-    """A function that makes an instance of dataclass ``cls`` from its init fields, as
-    ``cls(*fields)`` does. For a slotted class without ``__post_init__`` it sets the
-    slots directly (the fields that are not init fields to their defaults): a frozen
-    dataclass's ``__init__`` goes through ``object.__setattr__`` by name for each field,
-    and a checkpoint's schema is tens of thousands of objects. Else ``cls`` itself."""
-    fields = getattr(cls, "__dataclass_fields__", {})
-    instance_dict = any("__dict__" in k.__dict__ for k in cls.__mro__)
-    # the __init__ dataclasses wrote (compiled from text), not one the class defines
-    generated = getattr(getattr(cls, "__init__", None), "__code__", None)
-    if generated is None or generated.co_filename != "<string>":
-        return cls
-    if instance_dict or hasattr(cls, "__post_init__") or any(
-            f._field_type is not dataclasses._FIELD for f in fields.values()  # type: ignore[attr-defined]
-            if f._field_type is not dataclasses._FIELD_CLASSVAR):  # type: ignore[attr-defined]
-        return cls
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    args: list[str] = []
-    body: list[str] = []
-    for number, field in enumerate(f for f in fields.values()
-                                   if f._field_type is dataclasses._FIELD):  # type: ignore[attr-defined]
-        slot: Any = next((k.__dict__[field.name] for k in cls.__mro__
-                     if field.name in k.__dict__), None)
-        if type(slot).__name__ != "member_descriptor":
-            return cls
-        scope[f"set{number}"] = slot.__set__
-        if field.init:
-            args.append(f"a{number}")
-            body.append(f" set{number}(o, a{number})")
-        elif field.default is not dataclasses.MISSING:
-            scope[f"default{number}"] = field.default
-            body.append(f" set{number}(o, default{number})")
-        elif field.default_factory is not dataclasses.MISSING:
-            scope[f"factory{number}"] = field.default_factory
-            body.append(f" set{number}(o, factory{number}())")
-        else:
-            return cls  # a field __init__ leaves unset: leave it to __init__
-    source = f"def make({', '.join(args)}):\n o = new(cls)\n" + "\n".join(body) + "\n return o\n"
-    exec(source, scope)
-    return cast(Callable[..., object], scope["make"])
+    """How the decoder makes an instance of ``cls`` from its init fields: by setting its
+    slots (`values.slot_maker`: a checkpoint's schema is tens of thousands of objects),
+    or by calling ``cls`` where that recipe does not cover it."""
+    return slot_maker(cls) or cls
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from migrate_lint import ddl, history, replay, schema, span
-from migrate_lint.values import fast_init
+from migrate_lint.values import fast_init, slot_maker
 
 HOT = (span.Span, schema.Origin, schema.Column, schema.Table, schema.Schema,
        schema.UniqueKey, schema.Index, replay.Step, replay.Write, history.Statement,
@@ -72,11 +72,29 @@ def test_a_class_it_does_not_cover_is_left_as_it_is() -> None:
             if self.a < 0:
                 raise ValueError("negative")
 
+    @dataclass(frozen=True, slots=True, init=False)
+    class Own:
+        value: int
+
+        def __init__(self, value: int) -> None:
+            object.__setattr__(self, "value", value + 1)
+
     init = NoSlots.__init__
     assert fast_init(NoSlots).__init__ is init
     assert fast_init(Checked) is Checked
     with pytest.raises(ValueError):
         Checked(-1)
+    assert fast_init(Own)(1).value == 2  # its own __init__ still runs
+    assert slot_maker(NoSlots) is slot_maker(Checked) is slot_maker(Own) is None
+
+
+def test_slot_maker_makes_what_the_class_makes() -> None:
+    plain, _ = _pair()
+    make = slot_maker(plain)
+    assert make is not None
+    made, built = make(1, "y", (2,), [3]), plain(1, "y", (2,), [3])
+    assert type(made) is plain and made == built and made.e == {} and made.f is None
+    assert make(1).d == [] and make(1).d is not make(1).d
 
 
 @pytest.mark.parametrize("cls", HOT, ids=lambda c: c.__name__)
@@ -91,4 +109,4 @@ def test_the_hot_classes_keep_their_signature(cls: type) -> None:
         elif f.default_factory is dataclasses.MISSING:
             assert p.default is inspect.Parameter.empty, f.name
     assert cls.__init__.__code__.co_filename == "<string>"
-    assert "set0" in cls.__init__.__globals__, "not the fast __init__"
+    assert "_v_set0" in cls.__init__.__globals__, "not the fast __init__"
