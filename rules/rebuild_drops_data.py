@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import parts_at
 from migrate_lint.facts.tables import is_empty_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
-from migrate_lint.sqlglot_api.dml import dml_target, insert_parts
+from migrate_lint.sqlglot_api.dml import dml_target
 
 from ._common import created_here
 from ._rebuild import Rebuild, names, rebuilds
@@ -133,7 +134,7 @@ class RebuildDropsData(Rule):
             copies: list[Statement] = []
             for index in rebuild.copies:
                 copy = timeline.steps[index].statement
-                parts = insert_parts(copy.ast) if copy.ast is not None else None
+                parts = parts_at(timeline, index)
                 if parts is None or parts.columns is None or parts.star_source is not None:
                     filled = set()
                     break  # positional: RB004's business
@@ -182,7 +183,7 @@ def _moved(ctx: Context, rebuild: Rebuild, column: str) -> bool:
             if was is None or was.origin != rebuild.old.origin:
                 continue  # another table of that name, since dropped
         words = _words(step.statement)
-        if column.lower() in words and old.lower() in words:
+        if name in words and old.lower() in words:
             return True
     return False
 

@@ -15,7 +15,7 @@ from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.dml import InsertShape, deduplicated_on, insert_shape, where_condition
+from migrate_lint.sqlglot_api.dml import InsertShape, deduplicated_on, where_condition
 from migrate_lint.sqlglot_api.parsing import parse_statement, sql
 
 from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
@@ -234,7 +234,7 @@ def _copied_unique(ctx: Context, table: Table, columns: frozenset[str], where: s
     first = ctx.timeline.steps[start].before
     for index in range(start, ctx.step_index):
         step = ctx.timeline.steps[index]
-        if _copies_unknown_table(step.statement, step.before, table):
+        if _copies_unknown_table(ctx.timeline, index, table):
             return True  # rows of a table the history does not show (a code migration made it)
         copy = _copy_of(ctx.timeline, index, table)
         if copy is None:
@@ -254,13 +254,16 @@ def _copied_unique(ctx: Context, table: Table, columns: frozenset[str], where: s
     return False
 
 
-def _copies_unknown_table(stmt: Statement, schema: Schema, target: Table) -> bool:
-    """True when ``stmt`` copies into ``target`` from a table the replayed schema lacks."""
-    if stmt.kind != "insert" or stmt.ast is None:
+def _copies_unknown_table(timeline: Timeline, index: int, target: Table) -> bool:
+    """True when the statement at ``index`` copies into ``target`` from a table the
+    replayed schema lacks."""
+    step = timeline.steps[index]
+    if step.statement.kind != "insert":
         return False
-    shape = insert_shape(stmt.ast)
+    shape = shape_at(timeline, index)
     if shape is None or not shape.select or not shape.sources:
         return False
+    schema = step.before
     into = schema.table(shape.table)
     return (into is not None and into.origin == target.origin
             and any(schema.table(name) is None for _, name in shape.sources))
