@@ -428,10 +428,11 @@ def test_codec_refuses_what_it_does_not_know() -> None:
 def test_fully_cached_run_does_not_load_sqlglot(tmp_path: Path) -> None:
     root = _small_history(tmp_path)
     cache = tmp_path / "cache"
-    code = ("import sys; from migrate_lint.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('sqlglot loaded' if 'sqlglot' in sys.modules else 'no sqlglot', "
-            "file=sys.stderr)")
+    # main() ends the process itself (after flushing and running atexit handlers)
+    code = ("import atexit, sys; from migrate_lint.cli import main\n"
+            "atexit.register(lambda: print('sqlglot loaded' if 'sqlglot' in sys.modules "
+            "else 'no sqlglot', file=sys.stderr))\n"
+            "main()")
     args = [sys.executable, "-c", code, "check", str(root), "--cache-dir", str(cache)]
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
     cold = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
