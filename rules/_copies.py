@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from migrate_lint.facts.inserts import parts_at, shape_at
+from migrate_lint.facts.inserts import parts_at, shape_at, value_texts_at
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Schema, Table
@@ -78,7 +78,9 @@ def _copy_at(timeline: Timeline, step_index: int) -> Copy | None:
         if table is None or table.incomplete:
             return None
         sources.append(table)
-    values = {c.lower(): copy_value(v) for c, v in zip(columns, shape.values, strict=True)}
+    texts = value_texts_at(timeline, step_index) or ()
+    values = {c.lower(): copy_value(v, t)
+              for c, v, t in zip(columns, shape.values, texts, strict=True)}
     one_row = select_at_most_one_row(stmt.ast)
     if not one_row and len(sources) == 1:
         # WHERE key = 'x' over a unique key of the one source: one row at most

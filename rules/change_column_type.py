@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.facts.inserts import shape_at, value_texts_at
 from migrate_lint.facts.types import affinity
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Table
-from migrate_lint.sqlglot_api.dml import insert_shape
-from migrate_lint.sqlglot_api.parsing import sql
 
 
 def _kind(declared: str) -> str:
@@ -170,21 +169,23 @@ def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: st
     if index is None:
         return False
     found = False
-    for step in timeline.steps_of(index):
+    first = timeline.boundaries[index]
+    for at, step in enumerate(timeline.steps_of(index), first):
         stmt = step.statement
         if stmt.kind != "insert" or stmt.ast is None:
             continue
-        shape = insert_shape(stmt.ast)
+        shape = shape_at(timeline, at)
         target = step.before.table(shape.table) if shape is not None else None
-        if shape is None or target is None or target.origin != new.origin or shape.values is None:
+        texts = value_texts_at(timeline, at)
+        if shape is None or target is None or target.origin != new.origin or texts is None:
             continue
         names = shape.columns if shape.columns is not None else tuple(
             c.name for c in target.columns if not c.hidden and not c.generated)
-        given = {n.lower(): v for n, v in zip(names, shape.values, strict=False)}
-        value = given.get(column.lower())
-        if value is None:
+        given = {n.lower(): t for n, t in zip(names, texts, strict=False)}
+        text = given.get(column.lower())
+        if text is None:
             continue
-        if not _CONVERTS.search(sql(value)):
+        if not _CONVERTS.search(text):
             return False
         found = True
     return found

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from migrate_lint.claims import OrphansLeft
 from migrate_lint.ddl import Drop, ForeignKeyDef
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import shape_at, value_texts_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema, all_foreign_keys
-from migrate_lint.sqlglot_api.dml import copies_every_row, insert_shape
-from migrate_lint.sqlglot_api.parsing import sql
+from migrate_lint.sqlglot_api.dml import copies_every_row
 
 from ._rebuild import (
     Rebuild,
@@ -179,13 +179,14 @@ def _keeps_every_key(ctx: Context, rebuild: Rebuild) -> bool:
     if len(rebuild.copies) != 1:
         return False
     stmt = timeline.steps[rebuild.copies[0]].statement
-    shape = insert_shape(stmt.ast) if stmt.ast is not None else None
-    if (stmt.ast is None or shape is None or shape.columns is None or shape.values is None
+    shape = shape_at(timeline, rebuild.copies[0])
+    texts = value_texts_at(timeline, rebuild.copies[0])
+    if (stmt.ast is None or shape is None or shape.columns is None or texts is None
             or not copies_every_row(stmt.ast)):
         return False  # rows may be left out
     copied = {}
-    for column, value in zip(shape.columns, shape.values, strict=False):
-        match = _BARE.match(sql(value).strip())
+    for column, text in zip(shape.columns, texts, strict=False):
+        match = _BARE.match(text.strip())
         copied[column.lower()] = match.group("name").lower() if match else None
     old = rebuild.old
     new = timeline.steps[rebuild.end_step].after.table(rebuild.table)

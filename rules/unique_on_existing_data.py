@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import FALSE, NULL, possible_values
-from migrate_lint.facts.inserts import shape_at
+from migrate_lint.facts.inserts import shape_at, value_texts_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import InsertShape, deduplicated_on, where_condition
-from migrate_lint.sqlglot_api.parsing import parse_statement, sql
+from migrate_lint.sqlglot_api.parsing import parse_statement
 
 from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
 from ._rebuild import rebuilds
@@ -324,7 +324,8 @@ def _copy_of(timeline: Timeline, index: int, target: Table
     if into is None or into.origin != target.origin or source is None or source is into:
         return None
     # read once per copy: every CREATE TABLE of the migration asks about its copies
-    pairs = timeline.memo(("unique-copy-pairs", index), lambda: _pairs(shape))
+    texts = value_texts_at(timeline, index)
+    pairs = timeline.memo(("unique-copy-pairs", index), lambda: _pairs(shape, texts))
 
     def mapping(column: str) -> str | None:
         return column if pairs is None else pairs.get(column.lower())
@@ -332,13 +333,14 @@ def _copy_of(timeline: Timeline, index: int, target: Table
     return source, mapping
 
 
-def _pairs(shape: InsertShape) -> dict[str, str | None] | None:
-    """Target column -> the source column it copies (None: computed); None: no column list."""
-    if shape.columns is None or shape.values is None:
+def _pairs(shape: InsertShape, texts: tuple[str, ...] | None) -> dict[str, str | None] | None:
+    """Target column -> the source column it copies (None: computed); None: no column
+    list. ``texts`` are the values as SQL (facts.inserts.value_texts_at)."""
+    if shape.columns is None or texts is None:
         return None
     pairs: dict[str, str | None] = {}
-    for col, value in zip(shape.columns, shape.values, strict=False):
-        text = sql(value).strip()
+    for col, text in zip(shape.columns, texts, strict=False):
+        text = text.strip()
         injective = _INJECTIVE.match(text)
         match = _IDENT.match(injective.group("ref") if injective else text)
         pairs[col.lower()] = match.group("name") if match else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from migrate_lint.replay import Timeline
 from migrate_lint.sqlglot_api.dml import InsertParts, InsertShape, insert_parts, insert_shape
+from migrate_lint.sqlglot_api.parsing import sql
 
 
 def parts_at(timeline: Timeline, step_index: int) -> InsertParts | None:
@@ -26,3 +27,15 @@ def shape_at(timeline: Timeline, step_index: int) -> InsertShape | None:
     if tree is None:
         return None
     return timeline.memo(("insert-shape", step_index), lambda: insert_shape(tree))
+
+
+def value_texts_at(timeline: Timeline, step_index: int) -> tuple[str, ...] | None:
+    """The SQL text of each value of the INSERT's plain ``SELECT`` at ``step_index``
+    (``shape_at(...).values``), rendered once: rendering copies the tree, and the copy
+    readers of several rules read every value of every copy. None: no such values."""
+    shape = shape_at(timeline, step_index)
+    if shape is None or shape.values is None:
+        return None
+    values = shape.values
+    return timeline.memo(("insert-value-texts", step_index),
+                         lambda: tuple(sql(value) for value in values))

@@ -35,7 +35,7 @@ class CopyValue:
 _SAME_EVERY_ROW = ("CurrentTimestamp", "CurrentDate", "CurrentTime")
 
 
-def copy_value(node: exp.Expression) -> CopyValue:
+def copy_value(node: exp.Expression, text: str | None = None) -> CopyValue:
     """What one projection of a copy puts into its column.
 
     >>> from migrate_lint.sqlglot_api.parsing import parse_statement
@@ -45,7 +45,8 @@ def copy_value(node: exp.Expression) -> CopyValue:
     """
     exp = exp_module()
 
-    text = sql(node)
+    if text is None:  # the caller may hold it already rendered (facts.inserts)
+        text = sql(node)
     if is_null_literal(node):
         return CopyValue(text, None, True, None)
     inner = node.this if isinstance(node, exp.Alias) else node
