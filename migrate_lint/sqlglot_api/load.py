@@ -94,6 +94,13 @@ def sqlite_dialect() -> Any:
 
 
 @lru_cache(maxsize=1)
+def sqlite_generator() -> Any:
+    """One generator for the process: ``Generator.generate`` resets its state on every
+    call (making one per call was a third of rendering a value)."""
+    return sqlite_dialect().generator()
+
+
+@lru_cache(maxsize=1)
 def sqlite_parser() -> Any:
     """One parser for the process: ``Parser.parse`` resets its state on every call."""
     return sqlite_dialect().parser()

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .load import errors_module, exp_module, sqlite_dialect, sqlite_parser, tokens_module
+from .load import (
+    errors_module,
+    exp_module,
+    sqlite_dialect,
+    sqlite_generator,
+    sqlite_parser,
+    tokens_module,
+)
 from .tokens import token_type_name, tokenize
 
 if TYPE_CHECKING:
@@ -198,9 +205,15 @@ def shape_problem(kind: str, tree: exp.Expression) -> str | None:
 
 def sql(tree: exp.Expression) -> str:
     """Render a tree in SQLite syntax (for messages only, never for DDL to execute)."""
-    # the cached dialect, not `tree.sql(dialect="sqlite")`, which looks it up by name and
-    # costs twice as much: rules render every value of every copy
-    return str(sqlite_dialect().generate(tree))
+    # the cached generator, not `tree.sql(dialect="sqlite")`, which looks the dialect up
+    # by name and makes a generator: rules render every value of every copy. The
+    # generator may rewrite what it renders, so it gets a copy, except of the leaves
+    # (a column, a literal) no rewrite touches: the copy was most of their cost.
+    return str(sqlite_generator().generate(tree, copy=type(tree).__name__ not in _LEAVES))
+
+
+# Expression classes the generator renders without rewriting them.
+_LEAVES = frozenset({"Column", "Identifier", "Literal", "Null", "Boolean", "Star"})
 
 
 def parse_token_slice(source: Sequence[Any], first: Tok, last: Tok, text: str) -> exp.Expression:
