@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from migrate_lint import bounded
 from migrate_lint.history import Migration
 from migrate_lint.span import split_lines
+from migrate_lint.values import value_class
 
 __all__ = [
     "OWN_TABLE",
@@ -63,7 +64,7 @@ TABLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Applied:
     """One migration as a history table records it.
 

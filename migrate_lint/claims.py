@@ -10,10 +10,10 @@ not bear out is dropped, or kept at a lower severity, as the rule declares
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ChildRowsChanged:
     """Rows of ``children`` are deleted, or their keys to ``parent`` nulled or reset,
     or the migration fails with 'FOREIGN KEY constraint failed' (``fails``)."""
@@ -23,7 +23,7 @@ class ChildRowsChanged:
     fails: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IndexLost:
     """After the migration ``table`` has no index (or key) on ``columns`` that is
     at least as unique as the one it had."""
@@ -34,18 +34,18 @@ class IndexLost:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OrphansLeft:
     """After the migration, ``PRAGMA foreign_key_check`` reports rows it did not before."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class PragmaMatters:
     """The migration ends differently with foreign keys on (the ignored pragma) than it
     would with them off (the pragma as meant): another error, or other row counts."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class StatementFails:
     """The statement fails with an error message containing ``needle`` (in any case).
 
@@ -56,7 +56,7 @@ class StatementFails:
     needle: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RerunFails:
     """After a first try that ran up to and including statement ``statement`` (its
     index in the migration) and then stopped, running the whole migration again

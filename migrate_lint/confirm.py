@@ -28,7 +28,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from migrate_lint import engine
 from migrate_lint.claims import (
@@ -45,12 +45,13 @@ from migrate_lint.history import History, Migration
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import ApplyError, Sandbox
 from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
+from migrate_lint.values import value_class
 
 # A row PRAGMA foreign_key_check reports: (child table, rowid, the parent its key names)
 Orphan = tuple[str, int | None, str]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Observation:
     """What one migration did to a database full of synthetic rows."""
 
@@ -73,7 +74,7 @@ class Observation:
     between: dict[int, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Verdict:
     """``confirmed`` True/False, or None when the observation cannot tell."""
 

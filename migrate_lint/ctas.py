@@ -12,13 +12,13 @@ asking SQLite is the legitimate fallback); its ``PRAGMA table_xinfo`` and
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from migrate_lint import scratch
 from migrate_lint.schema import Schema
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CtasTable:
     """What SQLite made: the column names and declared types, and the table's SQL."""
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import lru_cache
 
 from migrate_lint import scratch
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.tokens import Tok
-from migrate_lint.values import fast_init
+from migrate_lint.values import value_class
 
 # Types SQLite stores in upper case when the declared type is exactly one of them
 # (the STRICT type names); anything else is kept as written.
@@ -51,8 +51,7 @@ class DdlError(Exception):
         self.offset = offset
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class ForeignKeyDef:
     """A REFERENCES clause, from a column or a table constraint."""
 
@@ -68,8 +67,7 @@ class ForeignKeyDef:
     offset: int = field(default=0, compare=False)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class ColumnDef:
     """One column definition, with the texts SQLite reports for it."""
 
@@ -98,7 +96,7 @@ class ColumnDef:
     more_references: tuple[ForeignKeyDef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TableConstraintDef:
     """A table constraint: PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY."""
 
@@ -118,7 +116,7 @@ class TableConstraintDef:
     not_rowid_alias: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CreateTable:
     """CREATE TABLE."""
 
@@ -137,7 +135,7 @@ class CreateTable:
     fallback: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IndexedColumn:
     """One key of an index: a column, or an expression."""
 
@@ -147,7 +145,7 @@ class IndexedColumn:
     collate: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CreateIndex:
     """CREATE INDEX."""
 
@@ -159,7 +157,7 @@ class CreateIndex:
     where: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CreateView:
     """CREATE VIEW."""
 
@@ -169,7 +167,7 @@ class CreateView:
     select: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CreateTrigger:
     """CREATE TRIGGER."""
 
@@ -186,7 +184,7 @@ class CreateTrigger:
     body_words: frozenset[str] = field(default_factory=frozenset)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CreateVirtualTable:
     """CREATE VIRTUAL TABLE ... USING module(args)."""
 
@@ -196,7 +194,7 @@ class CreateVirtualTable:
     args: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Drop:
     """DROP TABLE / INDEX / VIEW / TRIGGER."""
 
@@ -205,7 +203,7 @@ class Drop:
     if_exists: bool
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class AddColumn:
     """ALTER TABLE ... ADD [COLUMN] definition."""
 
@@ -213,7 +211,7 @@ class AddColumn:
     column: ColumnDef
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DropColumn:
     """ALTER TABLE ... DROP [COLUMN] name."""
 
@@ -222,7 +220,7 @@ class DropColumn:
     column_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RenameColumn:
     """ALTER TABLE ... RENAME [COLUMN] old TO new."""
 
@@ -231,7 +229,7 @@ class RenameColumn:
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RenameTable:
     """ALTER TABLE ... RENAME TO new."""
 

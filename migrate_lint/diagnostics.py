@@ -7,12 +7,11 @@ missing-separator, MG003 duplicate-version) and the engine turns it into a findi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Diagnostic:
     """Something the reader could not understand, with where and why."""
 

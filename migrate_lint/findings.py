@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 
 from migrate_lint.claims import Claim
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -53,7 +54,7 @@ class Facts:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Worded(Facts):
     """The facts of a finding worded where it was found (a history diagnostic of the
     reader, a stand-in rule in a test): its text, and the tables it names."""
@@ -71,7 +72,7 @@ class Worded(Facts):
         return self.advice
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Related:
     """Another place a finding comes from (provenance): the migration that made a column."""
 
@@ -79,7 +80,7 @@ class Related:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Finding:
     """One problem at one place.
 

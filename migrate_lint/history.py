@@ -15,7 +15,7 @@ from migrate_lint.source import MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
 from migrate_lint.tokens import Tok
-from migrate_lint.values import fast_init
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -67,8 +67,7 @@ CONTROL_KINDS = frozenset({_K.PRAGMA, _K.TRANSACTION, _K.MAINTENANCE})
 STATEMENT_KINDS: frozenset[StatementKind] = frozenset(StatementKind)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Statement:
     """One statement: exact text, where it is, and what it means.
 
@@ -121,7 +120,7 @@ class Statement:
         return tuple(sql_tokens(text, self.span.start))
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Script:
     """The statements of one direction of a migration, and the comments around them."""
 
@@ -135,7 +134,7 @@ class Script:
         return self.statements[0] if self.statements else None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Migration:
     """A migration read and parsed."""
 

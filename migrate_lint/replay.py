@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from migrate_lint import ddl as d
@@ -26,13 +26,12 @@ from migrate_lint.schema import (
     UniqueKey,
     View,
 )
-from migrate_lint.values import fast_init
+from migrate_lint.values import value_class
 
 T = TypeVar("T")
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Step:
     """One statement of the up direction and the schema on each side of it.
 
@@ -51,8 +50,7 @@ class Step:
     touched: frozenset[str] = frozenset()
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Write:
     """A data statement that wrote a table: an INSERT, or an UPDATE of some columns."""
 
@@ -782,7 +780,7 @@ def _drop_column(schema: Schema, node: d.DropColumn, stmt: Statement, origin: Or
     return schema.with_table(new), None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DropBlocker:
     """Why ``ALTER TABLE t DROP COLUMN c`` fails, and which object makes it fail.
 

@@ -45,6 +45,7 @@ from migrate_lint.sqlglot_api.shapes import (
     view_shape,
 )
 from migrate_lint.sqlglot_api.tokens import TokenizeError, sql_tokens
+from migrate_lint.values import value_class
 
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
 
@@ -64,7 +65,7 @@ class _Stop(Exception):
 # -- shapes of objects, cached per SQL text -------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TriggerShape:
     """A trigger's WHEN clause and body statements."""
 

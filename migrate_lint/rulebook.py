@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from migrate_lint.result import RuleInfo
@@ -25,7 +26,7 @@ PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "rules.j
 FORMAT = 1  # bumped when the entries change shape
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RuleEntry:
     """One rule as `rules` and `explain` show it."""
 

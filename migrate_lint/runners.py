@@ -13,9 +13,10 @@ transaction unit, its drivers' foreign key default or its opt-out marker.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
+
+from migrate_lint.values import value_class
 
 # none: every statement autocommits; migration: one transaction per migration;
 # batch: one transaction around every pending migration.
@@ -27,7 +28,7 @@ OptOutScope = Literal["file", "history", "none"]
 _OWN_BEGIN = "and put the pragma before your own BEGIN (and `PRAGMA foreign_keys=ON` after COMMIT)"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Runner:
     """One runner's defaults: where its transactions are and how its driver opens SQLite.
 

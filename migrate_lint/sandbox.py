@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,6 +34,7 @@ from migrate_lint.snapshot import (
     TableInfo,
 )
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from migrate_lint.settings import Settings
@@ -60,7 +60,7 @@ class SqlPiece(Protocol):
     def span(self) -> Span: ...
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Piece:
     """The simplest `SqlPiece`: for callers that build statements by hand (fixes, tests)."""
 
@@ -68,7 +68,7 @@ class Piece:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ApplyError:
     """Why a migration failed.
 
@@ -85,7 +85,7 @@ class ApplyError:
     unknown_function: str | None = None  # "X" when the message is "no such function: X"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Skipped:
     """A statement that failed only because a virtual table's module is not available here."""
 
@@ -566,7 +566,7 @@ _SHADOW_SUFFIXES = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Kind:
     """How ``PRAGMA table_list`` classifies a table."""
 

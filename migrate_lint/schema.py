@@ -8,7 +8,7 @@ sharing every mapping the statement did not touch.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from immutables import Map
 
@@ -21,11 +21,10 @@ from migrate_lint.snapshot import (
     TableInfo,
 )
 from migrate_lint.span import Span
-from migrate_lint.values import fast_init
+from migrate_lint.values import value_class
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Origin:
     """The migration and statement that made or changed an object."""
 
@@ -37,8 +36,7 @@ class Origin:
         return f"{self.migration} ({self.span})"
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Column:
     """A column as the model knows it."""
 
@@ -69,8 +67,7 @@ class Column:
         return self.default is not None and self.default_kind != "null"
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class UniqueKey:
     """A UNIQUE or PRIMARY KEY constraint of a table (the source of an autoindex)."""
 
@@ -91,8 +88,7 @@ class UniqueKey:
                      for c, k in zip(self.columns, colls, strict=False))
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Table:
     """A table, its columns in order and its own constraints."""
 
@@ -203,8 +199,7 @@ class Table:
         return self.changed or self.origin
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Index:
     """An index made by CREATE INDEX."""
 
@@ -217,7 +212,7 @@ class Index:
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Trigger:
     """A trigger, with the column names its body mentions."""
 
@@ -230,7 +225,7 @@ class Trigger:
     temporary: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class View:
     """A view."""
 
@@ -245,8 +240,7 @@ def _key(name: str) -> str:
     return name.lower()
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Schema:
     """Every object at one point of the history; names are case-insensitive keys."""
 

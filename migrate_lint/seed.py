@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from migrate_lint.tokens import Tok
+from migrate_lint.values import value_class
 
 # Tokens a VALUES list of constants is made of.
 _LITERAL_KINDS = frozenset({"number", "string", "blob"})
 _LITERAL_WORDS = frozenset({"NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_DATE",
                             "CURRENT_TIME"})
 _PUNCT = frozenset({"(", ")", ",", "-", "+", ";"})
-@dataclass(frozen=True, slots=True)
+@value_class
 class SeedInsert:
     """What rules need of an ``INSERT ... VALUES`` of constants."""
 

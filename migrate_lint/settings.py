@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from migrate_lint.runners import RUNNERS, Runner
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from migrate_lint.config import Config
@@ -30,7 +30,7 @@ Transaction = Literal["none", "migration", "batch", "file"]
 OriginKind = Literal["default", "config", "flag", "inferred"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Origin:
     """Where a setting came from: ``detail`` names the file, flag or migration."""
 
@@ -46,7 +46,7 @@ class Origin:
 DEFAULT = Origin("default")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Requested:
     """What the user asked for (None: nothing asked), each with where it was asked."""
 
@@ -75,7 +75,7 @@ class Requested:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Settings:
     """The effective connection settings of one history, each with its origin.
 

@@ -6,10 +6,10 @@ Both the replayed model (`schema.Schema.snapshot`) and a real database
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ColumnInfo:
     """One row of ``PRAGMA table_xinfo``."""
 
@@ -21,7 +21,7 @@ class ColumnInfo:
     hidden: int  # 0 normal, 1 hidden (virtual tables), 2 virtual generated, 3 stored generated
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IndexInfo:
     """One row of ``PRAGMA index_list`` with its key columns from ``index_xinfo``."""
 
@@ -32,7 +32,7 @@ class IndexInfo:
     columns: tuple[str | None, ...]  # None for an expression key
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ForeignKeyInfo:
     """One foreign key, the rows of ``PRAGMA foreign_key_list`` sharing an id."""
 
@@ -43,7 +43,7 @@ class ForeignKeyInfo:
     on_delete: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TableInfo:
     """A table as SQLite reports it."""
 
@@ -56,7 +56,7 @@ class TableInfo:
     virtual: bool
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SchemaSnapshot:
     """Every table, view and trigger of the main schema (internal tables excluded)."""
 

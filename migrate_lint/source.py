@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.runners import RUNNER_NAMES
+from migrate_lint.values import value_class
 
 # Layouts discovery recognises; `--layout` and the `layout` config key take these names.
 LAYOUTS = (
@@ -22,7 +23,7 @@ LAYOUTS = (
 RUNNERS = RUNNER_NAMES
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Section:
     """A region of one file that holds SQL of one direction.
 
@@ -36,7 +37,7 @@ class Section:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MigrationSource:
     """One migration as found on disk, not yet parsed."""
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
-from migrate_lint.values import fast_init
+from migrate_lint.values import value_class
 
 # Line breaks as editors and Python's own parser count them: \r\n, a lone \r and \n.
 # (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028 and \u2029, which SQL
@@ -40,8 +39,7 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@value_class
 class Span:
     """A region of one file.
 

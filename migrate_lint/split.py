@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.sqlglot_api.tokens import TokenizeError, tokens_and_source
 from migrate_lint.tokens import Tok
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Comment:
     """A comment with its place; suppressions and runner markers are read from these."""
 
@@ -34,7 +34,7 @@ class Comment:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RawStatement:
     """One statement's tokens and exact extent, before it is read."""
 
@@ -46,7 +46,7 @@ class RawStatement:
     block: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SplitResult:
     """The statements and comments of one section, and what went wrong on the way."""
 

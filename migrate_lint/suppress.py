@@ -12,11 +12,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Statement
 from migrate_lint.span import LineIndex, Span
+from migrate_lint.values import value_class
 
 UNUSED_CODE = "MG006"
 # The comment `migrate-lint fix` writes above a statement it corrected in place; MG005
@@ -29,7 +29,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Suppression:
     """One directive: the codes it names, where it is, and what it covers.
 
@@ -151,7 +151,7 @@ def collect(history: History, scope: frozenset[int] | None = None
     return found, malformed
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Outcome:
     """Findings left after suppression, and the MG006 findings about the directives."""
 

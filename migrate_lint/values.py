@@ -1,43 +1,48 @@
-"""Faster construction of the hot value classes (frozen, slotted dataclasses).
+"""Value classes (frozen, slotted dataclasses), cheap to declare and to construct.
 
-A frozen dataclass's generated ``__init__`` stores each field through
-``object.__setattr__(self, "name", value)``, which looks the name up every time; the
-history and its replay make hundreds of thousands of spans, statements, columns, tables
-and schemas, and that lookup was a tenth of `check`'s time, and the cache decodes a
-checkpoint's schema of tens of thousands of objects. One recipe stores each field
-through its slot descriptor instead, in two forms:
+:func:`value_class` declares one: a ``@dataclass(frozen=True, slots=True)``, built at
+import for a fraction of the cost. Python 3.11's dataclasses compile six methods from
+source text per class (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
+``__setattr__``, ``__delattr__``); with two hundred classes that was a twentieth of a
+large `check` and a sixth of a small one. A value class compiles one, its ``__init__``,
+and shares the others, written once here with the same behaviour (tests/test_values.py
+compares them with the dataclass each replaces).
 
-- :func:`fast_init`: the class's own ``__init__``, same signature (a class decorator);
-- :func:`slot_maker`: a function making an instance from its init fields, without
-  calling ``__init__`` (the cache's decoder, for every class it knows).
+Its ``__init__`` stores each field through its slot descriptor: a frozen dataclass's
+stores it through ``object.__setattr__(self, "name", value)``, which looks the name up
+every time, and the history and its replay make hundreds of thousands of spans,
+statements, columns, tables and schemas (that lookup was a tenth of `check`'s time).
+The same recipe makes :func:`slot_maker`: a function making an instance from its init
+fields without calling ``__init__`` (the cache's decoder, for every class it knows).
 
-The class stays frozen (assignment still raises). A class the recipe does not cover
-(a ``__post_init__`` or an ``__init__`` of its own, keyword-only or InitVar fields, an
-instance ``__dict__``) is left to its own ``__init__``.
+A class the recipe does not cover (a ``__post_init__`` or an ``__init__`` of its own,
+InitVar fields, an instance ``__dict__``, a dataclass base) is left to dataclasses.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+    def dataclass_transform(**_: object) -> Callable[[Any], Any]:
+        """Only type checkers read it (typing has it from Python 3.11; we run on 3.10)."""
+        return lambda decorated: decorated
 
 T = TypeVar("T", bound=type)
 
-_NO_VALUE = object()  # a parameter whose default is made by a default_factory
+class _Factory:
+    """The default of a parameter whose default is made by a default_factory."""
+
+    def __repr__(self) -> str:
+        return "<factory>"  # as dataclasses show it in the signature
 
 
-def fast_init(cls: T) -> T:
-    """``cls`` with the faster ``__init__`` (see the module's doc), or ``cls`` unchanged."""
-    recipe = _recipe(cls)
-    if recipe is None:
-        return cls
-    scope, params, body = recipe
-    exec(f"def __init__(self, {', '.join(params)}):\n{body}\n", scope)
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    setattr(cls, "__init__", init)  # noqa: B010 - mypy refuses the plain assignment
-    return cls
+_NO_VALUE = _Factory()
 
 
 def slot_maker(cls: type) -> Callable[..., object] | None:
@@ -53,25 +58,138 @@ def slot_maker(cls: type) -> Callable[..., object] | None:
     return cast(Callable[..., object], scope["make"])
 
 
-def _recipe(cls: type) -> tuple[dict[str, Any], list[str], str] | None:
+@overload
+def value_class(cls: T, /) -> T: ...
+@overload
+def value_class(*, kw_only: bool = False) -> Callable[[T], T]: ...
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+def value_class(cls: T | None = None, /, *, kw_only: bool = False) -> T | Callable[[T], T]:
+    """Declare a value class: ``@dataclass(frozen=True, slots=True)``, made cheaply
+    (see the module's doc). ``@value_class(kw_only=True)`` as dataclasses' ``kw_only``."""
+
+    def make(undone: T) -> T:
+        return _value_class(undone, kw_only)
+
+    return make if cls is None else make(cls)
+
+
+_OWN_METHODS = ("__init__", "__post_init__", "__repr__", "__eq__", "__hash__", "__setattr__",
+                "__delattr__", "__getstate__", "__setstate__")
+
+
+def _value_class(undone: T, kw_only: bool) -> T:
+    """``undone`` as a value class; a class the shared methods cannot stand for (one
+    that writes its own, or derives from another dataclass: a few) is left to
+    dataclasses, which make it the same class, slowly."""
+    if any(name in undone.__dict__ for name in _OWN_METHODS) or any(
+            dataclasses.is_dataclass(base) for base in undone.__mro__[1:]):
+        return cast(T, dataclasses.dataclass(frozen=True, slots=True, kw_only=kw_only)(undone))
+    # Fields, slots and match args from dataclasses; no method compiled. `frozen` must be
+    # False here (it would compile two), and is made true below by the shared methods.
+    cls = cast(T, dataclasses.dataclass(init=False, repr=False, eq=False, slots=True,
+                                        kw_only=kw_only)(undone))
+    recipe = _recipe(cls, generated_init=False)
+    if recipe is None:
+        raise TypeError(f"{cls.__qualname__}: a value class takes plain fields (no InitVar); "
+                        "declare it with @dataclass(frozen=True, slots=True)")
+    scope, params, body = recipe
+    exec(f"def __init__(self, {', '.join(params)}):\n{body}\n", scope)
+    fields = dataclasses.fields(cls)
+    # the signature dataclasses give (help(), inspect)
+    scope["__init__"].__annotations__ = {**{f.name: f.type for f in fields if f.init},
+                                         "return": None}
+    shown = [f.name for f in fields if f.repr]
+    compared = tuple(f.name for f in fields if f.compare)
+    hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
+    methods = _shared_methods(cls, shown, _getter(compared), _getter(hashed),
+                              frozenset(f.name for f in fields),
+                              [f.name for f in fields])
+    methods["__init__"] = scope["__init__"]
+    for name, method in methods.items():
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)
+    cls._value_made = True  # type: ignore[attr-defined]  # a class attribute, not a slot
+    # What the class is, for dataclasses' own checks: a @dataclass(frozen=True) subclass
+    # (a rule's facts deriving from a shared base) must find a frozen base.
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    params.init = params.repr = params.eq = params.frozen = True
+    return cls
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of those attributes, as dataclasses compare and hash them."""
+    if len(names) >= 2:
+        return cast(Callable[[Any], tuple[Any, ...]], attrgetter(*names))
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda self: (one(self),)
+    return lambda self: ()
+
+
+def _shared_methods(cls: type[Any], shown: list[str], compared: Callable[[Any], tuple[Any, ...]],
+                    hashed: Callable[[Any], tuple[Any, ...]], names: frozenset[str],
+                    order: list[str]) -> dict[str, Callable[..., Any]]:
+    """What dataclasses would compile for a frozen class with eq, as closures."""
+
+    def __repr__(self: Any) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{self.__class__.__qualname__}({inner})"
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(hashed(self))
+
+    def __setattr__(self: Any, name: str, _value: object) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, _value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    # copy and pickle restore slots through setattr, which a frozen class refuses
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, name) for name in order]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, item in zip(order, state, strict=True):
+            object.__setattr__(self, name, item)
+
+    return {"__repr__": __repr__, "__eq__": __eq__, "__hash__": __hash__,
+            "__setattr__": __setattr__, "__delattr__": __delattr__,
+            "__getstate__": __getstate__, "__setstate__": __setstate__}
+
+
+def _recipe(cls: type, generated_init: bool = True
+            ) -> tuple[dict[str, Any], list[str], str] | None:
     """The scope, the parameters (init fields, with their defaults) and the body that
-    sets every slot of ``self``; None for a class the recipe does not cover."""
+    sets every slot of ``self``; None for a class the recipe does not cover.
+    ``generated_init``: the class must have the ``__init__`` dataclasses wrote (not one
+    of its own, which the recipe would replace)."""
     fields = getattr(cls, "__dataclass_fields__", None)
     # the __init__ dataclasses wrote (compiled from text), not one the class defines
     generated = getattr(getattr(cls, "__init__", None), "__code__", None)
-    if not fields or generated is None or generated.co_filename != "<string>" or hasattr(
-            cls, "__post_init__") or any("__dict__" in k.__dict__ for k in cls.__mro__):
+    written = generated is None or generated.co_filename != "<string>"
+    if fields is None or (generated_init and written) or hasattr(cls, "__post_init__") or any(
+            "__dict__" in k.__dict__ for k in cls.__mro__):
         return None
     scope: dict[str, Any] = {"_v_NO_VALUE": _NO_VALUE}
     params: list[str] = []
+    keywords: list[str] = []  # keyword-only parameters, after a `*`
     body: list[str] = []
     for number, field in enumerate(fields.values()):
         kind = field._field_type
         if kind is dataclasses._FIELD_CLASSVAR:  # type: ignore[attr-defined]
             continue
-        if kind is not dataclasses._FIELD or field.kw_only or field.name == "self" or (  # type: ignore[attr-defined]
+        if kind is not dataclasses._FIELD or field.name == "self" or (  # type: ignore[attr-defined]
                 field.name.startswith("_v_")):
-            return None  # an InitVar, a keyword-only field, a name the recipe uses
+            return None  # an InitVar, a name the recipe uses
         slot: Any = next(
             (k.__dict__[field.name] for k in cls.__mro__ if field.name in k.__dict__), None)
         if type(slot).__name__ != "member_descriptor":
@@ -88,7 +206,8 @@ def _recipe(cls: type) -> tuple[dict[str, Any], list[str], str] | None:
         else:
             default = ""
         if field.init:
-            params.append(f"{field.name}={default}" if default else field.name)
+            (keywords if field.kw_only else params).append(
+                f"{field.name}={default}" if default else field.name)
         elif default == "_v_NO_VALUE":
             value = f"_v_factory{number}()"
         elif default:
@@ -96,4 +215,6 @@ def _recipe(cls: type) -> tuple[dict[str, Any], list[str], str] | None:
         else:
             return None  # a field __init__ leaves unset: leave it to __init__
         body.append(f" _v_set{number}(self, {value})")
+    if keywords:
+        params = [*params, "*", *keywords]
     return scope, params, "\n".join(body) or " pass"

@@ -9,16 +9,16 @@ equal SQLite's own introspection.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from migrate_lint.history import Migration
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Verification:
     """How far the model and SQLite agreed, and why they stopped agreeing."""
 

@@ -5,7 +5,6 @@ Everything here only reads the timeline; nothing keeps state between calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypeVar
 
 from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
@@ -20,6 +19,7 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 _Node = TypeVar("_Node")
 
@@ -124,7 +124,7 @@ def populated_target(ctx: Context, node: AddColumn) -> Table | None:
     return table
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class FailsWhenPopulated(Facts):
     """A statement SQLite refuses on a table holding rows and accepts on an empty one.
 
@@ -179,7 +179,7 @@ def constant_default(given: str | None, declared: str) -> str:
     return types.zero_value(declared)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Fill:
     """What rows without a value get (``value``, an expression), and ``why``."""
 

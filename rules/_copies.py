@@ -6,8 +6,6 @@ keeps no state between calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from migrate_lint.facts.inserts import parts_at, shape_at, value_texts_at
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.replay import Timeline
@@ -19,6 +17,7 @@ from migrate_lint.sqlglot_api.copies import (
     select_where,
     where_pinned_columns,
 )
+from migrate_lint.values import value_class
 
 from ._rebuild import column_names
 
@@ -27,7 +26,7 @@ from ._rebuild import column_names
 SURVIVES_DUPLICATES = frozenset({"ignore", "replace", "upsert"})
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Copy:
     """One ``INSERT INTO target (...) SELECT ... FROM sources`` at ``step``.
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
 from migrate_lint.facts.literals import select_star_source
@@ -33,6 +32,7 @@ from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Index, Schema, Table
 from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
+from migrate_lint.values import value_class
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
 _OFF = frozenset({"OFF", "0", "FALSE", "NO"})
@@ -41,7 +41,7 @@ _OFF = frozenset({"OFF", "0", "FALSE", "NO"})
 CHANGING_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Pragma:
     """``PRAGMA [schema.]name [= value | (value)]``: lower-cased name, raw value."""
 
@@ -165,7 +165,7 @@ def pragma_is_ignored(timeline: Timeline, step_index: int) -> str | None:
     return runner_transaction(timeline, step.migration)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ForeignKeyState:
     """Whether foreign keys are enforced at a step, as far as the migration decides it.
 
@@ -228,7 +228,7 @@ def legacy_alter_table_on(timeline: Timeline, step_index: int) -> bool:
 # -- rebuilds ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Rebuild:
     """One rebuild of ``table`` in migration ``migration`` (see the module docstring).
 

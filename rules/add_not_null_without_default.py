@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
@@ -15,6 +14,7 @@ from migrate_lint.fix.inplace import Splice
 from migrate_lint.fix.model import EndState, FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 from ._common import (
     FailsWhenPopulated,
@@ -29,7 +29,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class NotNullAddedWithoutDefault(FailsWhenPopulated):
     """``ADD column ... NOT NULL`` without a default on ``table``, which may hold rows.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
@@ -12,6 +11,7 @@ from migrate_lint.fix.expect import HoldsValue
 from migrate_lint.fix.inplace import drop_default
 from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import (
     FailsWhenPopulated,
@@ -24,7 +24,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class ReferenceWithDefaultAdded(FailsWhenPopulated):
     """``ADD column ... REFERENCES parent DEFAULT default`` with a non-NULL default."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
@@ -12,6 +11,7 @@ from migrate_lint.fix.expect import StoredGenerated
 from migrate_lint.fix.inplace import replace_statement
 from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import (
     FailsWhenPopulated,
@@ -22,7 +22,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class StoredGeneratedColumnAdded(FailsWhenPopulated):
     """``ADD column ... GENERATED ALWAYS AS (...) STORED`` on a table that may hold rows."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
@@ -13,11 +12,12 @@ from migrate_lint.fix.inplace import add_after, drop_unique
 from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import add_column, statement_head
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class UniqueColumnAdded(Facts):
     """``ADD column ... UNIQUE`` or ``PRIMARY KEY`` (``constraint``), refused always."""
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.gitbase import BaseMigration, version_key
 from migrate_lint.history import Migration
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ReleasedMigrationMissing(Facts):
     """``released`` (version ``version``) existed at ``rev`` and no migration has it now
     (``renamed_to``: it was renamed to that one); ``by_name``: the runner records names,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
@@ -15,6 +14,7 @@ from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
 from migrate_lint.sqlglot_api.nulls import exists_guards, null_reason, where_not_null_columns
+from migrate_lint.values import value_class
 
 from ._common import (
     assignment_span,
@@ -34,7 +34,7 @@ _WHY = {
 
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NullableBackfill(Facts):
     """``UPDATE table SET column = value`` where ``value`` can be NULL (``reason``: a key
     of ``_WHY``) and ``column`` is NOT NULL; ``default`` is the column's, if it has one."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import ChildRowsChanged
 from migrate_lint.ddl import ForeignKeyDef
@@ -12,6 +11,7 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.settings import Settings
+from migrate_lint.values import value_class
 
 from ._common import created_here, dropped_table, is_empty_here
 from ._rebuild import (
@@ -30,7 +30,7 @@ _VERBS = {"CASCADE": "deletes the rows of", "SET NULL": "sets to NULL the keys o
           "SET DEFAULT": "resets to their default the keys of"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class ChildRowsChangedOnDrop(Facts):
     """``DROP TABLE table`` with foreign keys on, while ``children`` reference it.
 

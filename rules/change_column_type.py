@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import HistoryContext, Rule
@@ -13,6 +12,7 @@ from migrate_lint.facts.types import affinity
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Table
+from migrate_lint.values import value_class
 
 
 def _kind(declared: str) -> str:
@@ -34,7 +34,7 @@ _CONVERSIONS = {
 
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class AffinityChanged(Facts):
     """A rebuild of ``table`` declares ``column`` ``new_type`` where it was ``old_type``,
     of another affinity."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CodeRunsHere(Facts):
     """Code migration ``file`` (in ``language``) runs here; ``later`` SQL migrations follow."""
 

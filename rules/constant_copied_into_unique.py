@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import copied_value_span, created_here, incomplete_note
 from ._copies import copy_at, unique_keys, written_value
 from ._rebuild import names
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class ConstantCopiedIntoKey(Facts):
     """``INSERT INTO table ... SELECT`` writes the same ``values`` into the unique key
     ``columns`` on every row, from ``source_table`` (one of ``sources``; ``filtered``:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
@@ -15,9 +14,10 @@ from migrate_lint.fix.model import ColumnTarget, Options, Plan, TargetChoice
 from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Schema, Table
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ConstantDefaultInKey(Facts):
     """``table.column`` defaults to the constant ``default`` and is part of ``key`` (its
     description), with the ``others`` columns of that key."""

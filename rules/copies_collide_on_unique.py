@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import always_true
@@ -12,12 +11,13 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.copies import CopyValue
 from migrate_lint.sqlglot_api.dml import where_condition
+from migrate_lint.values import value_class
 
 from ._copies import Copy, copy_at, unique_keys, written_value
 from ._rebuild import mentions, names
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class CopiesMeetOnKey(Facts):
     """The copy from ``sources`` into ``table`` and earlier ones from ``other_sources``
     (at ``other_lines``) fill the unique key ``columns``; ``meetings`` says, per

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import always_true
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, where_condition
+from migrate_lint.values import value_class
 
 from ._common import created_here, statement_head
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class EveryRowDeleted(Facts):
     """A DELETE removes every row of ``table`` (``where``: it has an always-true WHERE)."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import (
     accepted,
@@ -19,7 +19,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ColumnDropped(Facts):
     """``DROP COLUMN`` of ``table.column``, which holds users' data and older builds use."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import DropColumn
 from migrate_lint.engine import Context, Rule
@@ -11,11 +10,12 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import drop_column_check
 from migrate_lint.resolve import broken_triggers
+from migrate_lint.values import value_class
 
 from ._common import statement_head
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DropColumnRefused(Facts):
     """``DROP COLUMN table.column`` that SQLite refuses because of ``blocker`` (its
     message; ``certain``: always, else maybe), or that breaks ``trigger``, which then

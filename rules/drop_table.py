@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import Context, Rule
@@ -12,12 +11,13 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import insert_shape
+from migrate_lint.values import value_class
 
 from ._common import created_here, dropped_table, emptied_by, statement_head
 from ._fk import statement_at
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TableDropped(Facts):
     """``DROP TABLE table``, which holds users' rows and older builds use."""
 

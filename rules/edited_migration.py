@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
@@ -13,6 +12,7 @@ from migrate_lint.history import History, Migration
 from migrate_lint.runners import Runner
 from migrate_lint.span import Span
 from migrate_lint.suppress import FIX_MARKER
+from migrate_lint.values import value_class
 
 
 def first_difference(old: str, new: str) -> int:
@@ -24,7 +24,7 @@ def first_difference(old: str, new: str) -> int:
     return min(len(old_lines), len(new_lines)) + 1
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ReleasedMigrationEdited(Facts):
     """``migration`` existed at ``rev`` (named ``renamed`` then, if otherwise) and was
     edited since, by hand or by ``migrate-lint fix`` (``fixed_in_place``); ``runner_check``

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema
+from migrate_lint.values import value_class
 
 from ._fk import FK001_KINDS, MISSING_TABLE, fk_label, new_fk_problems
 
@@ -19,7 +19,7 @@ def _has_table(name: str, schema: Schema) -> bool:
     return schema.table(name) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ForeignKeyToNothing(Facts):
     """Foreign key ``key`` of ``table`` points at ``parent``, which the model does not
     have (``missing_table``) or whose columns are not a key (``detail`` says which); a

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
+from migrate_lint.values import value_class
 
 from ._fk import FK002_KINDS, fk_label, new_fk_problems
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ForeignKeyToNonUnique(Facts):
     """Foreign key ``key`` of ``table`` references columns of ``parent`` that no PRIMARY
     KEY or UNIQUE index covers exactly (``detail`` says how)."""

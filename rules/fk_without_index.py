@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import ForeignKeyDef
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema, Table, all_foreign_keys
+from migrate_lint.values import value_class
 
 from ._fk import fk_label, fk_span, statement_at
 
@@ -29,7 +29,7 @@ def _indexed(schema: Schema, table: Table, fk: ForeignKeyDef) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class UnindexedForeignKey(Facts):
     """Foreign key ``key`` of ``table`` on ``columns``, which no index of ``table``
     starts with."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import PragmaMatters
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._rebuild import (
     foreign_key_state,
@@ -22,7 +22,7 @@ _OWN_HELP = ("move `PRAGMA foreign_keys=OFF` before BEGIN and `PRAGMA foreign_ke
              "COMMIT, where the pragma takes effect")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class PragmaIgnored(Facts):
     """``PRAGMA foreign_keys=value`` inside the ``runner``'s transaction (``reason``),
     so SQLite ignores it; ``effect`` is what the connection keeps, ``remedy`` what

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding, Related
@@ -13,12 +12,13 @@ from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
 from migrate_lint.schema import Schema, Table
+from migrate_lint.values import value_class
 
 _DRIZZLE_NULL = (" (drizzle sends NULL for every column of its table definition that "
                  "`.values()` leaves out and that has no app-side default)")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class InsertMismatch(Facts):
     """An insert into ``table`` at ``where`` (found as ``origin``, at git ``revision``
     for an older writer) that fails against it: ``problem`` is ``omits`` or ``null`` (a

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import SCHEMA_KINDS, Statement
+from migrate_lint.values import value_class
 
 from ._common import error_reported_by, statement_head
 
@@ -34,7 +34,7 @@ _HELP = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RefusedDefinition(Facts):
     """``statement`` fails with SQLite's ``error`` whatever the schema and the data."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
@@ -13,6 +12,7 @@ from migrate_lint.fix.expect import NoNulls
 from migrate_lint.fix.inplace import drop_default, replace_default
 from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import (
     FailsWhenPopulated,
@@ -25,7 +25,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class NonConstantDefaultAdded(FailsWhenPopulated):
     """``ADD column ... DEFAULT default`` where SQLite cannot compute the default once
     (``default_kind`` ``time`` for CURRENT_*, ``expr`` for an expression)."""

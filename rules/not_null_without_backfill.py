@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
@@ -20,6 +19,7 @@ from migrate_lint.sqlglot_api.nulls import (
     null_reason,
     where_not_null_columns,
 )
+from migrate_lint.values import value_class
 
 from ._common import (
     copied_value_span,
@@ -30,7 +30,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class(kw_only=True)
 class NullCopiedIntoNotNull(Facts):
     """The copy into ``table`` (a table of this migration, from ``source_table``) puts
     NULL into NOT NULL ``column``: ``reason`` ``omitted`` (the copy leaves it out, no

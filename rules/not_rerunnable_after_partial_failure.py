@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import RerunFails
 from migrate_lint.ddl import Drop
@@ -11,6 +10,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
+from migrate_lint.values import value_class
 
 from ._common import statement_head
 from ._copies import unique_key_written
@@ -20,7 +20,7 @@ from ._rebuild import runner_transaction
 _ALWAYS_AGAIN = frozenset({"pragma", "update", "delete", "select", "maintenance"})
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class InsertNotRerunnable(Facts):
     """An INSERT outside a transaction (``unwrapped`` says why) writes the unique key
     ``columns`` of ``table``; a later statement may fail, and the retry fails here."""
@@ -132,7 +132,7 @@ class NotRerunnableAfterPartialFailure(Rule):
             claim=RerunFails("UNIQUE constraint failed", stmt.index))
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _RerunShape:
     """Per migration: the first statement a retry cannot run again, the last one that
     is not a PRAGMA, and for each step the next such statement after it."""

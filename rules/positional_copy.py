@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import parts_at, shape_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.sqlglot_api.dml import projection_names
+from migrate_lint.values import value_class
 
 from ._common import statement_head
 from ._rebuild import column_names, rebuilds, snapshot_source
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CopiedByPosition(Facts):
     """An INSERT copies ``source`` into ``table`` by column position (``star``: with
     ``SELECT *``, else without a column list); ``consequence`` says what that does to

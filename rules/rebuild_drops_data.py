@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import parts_at
@@ -12,12 +11,13 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
 from migrate_lint.sqlglot_api.dml import dml_target
+from migrate_lint.values import value_class
 
 from ._common import created_here
 from ._rebuild import Rebuild, names, rebuilds
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RebuildLosesData(Facts):
     """The rebuild of ``table`` copies no rows (``copies`` False), or leaves out
     ``missing`` (in both tables, not copied) and ``dropped`` (not in the new table, not

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import IndexLost
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Index, Schema, Table
+from migrate_lint.values import value_class
 
 from ._rebuild import (
     Rebuild,
@@ -22,7 +22,7 @@ from ._rebuild import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ObjectsLost(Facts):
     """The rebuild of ``table`` in ``migration`` loses ``lost``: (kind, names) pairs
     such as ("index", ("t_a_idx",)), gone at the end of the migration."""
@@ -145,7 +145,7 @@ def _columns_of(table: Table) -> set[str]:
     return {c.name.lower() for c in table.columns}
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Compared:
     """The old table before a rebuild and the new one at the end of its migration."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.claims import OrphansLeft
 from migrate_lint.ddl import Drop, ForeignKeyDef
@@ -14,6 +13,7 @@ from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema, all_foreign_keys
 from migrate_lint.sqlglot_api.dml import copies_every_row
+from migrate_lint.values import value_class
 
 from ._rebuild import (
     Rebuild,
@@ -31,7 +31,7 @@ def _temporary(schema: Schema, name: str) -> bool:
     return table is not None and table.temporary
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class UncheckedRebuild(Facts):
     """Foreign keys are off for a rebuild whose last DROP is ``drop`` (on ``line``), and
     no ``PRAGMA foreign_key_check`` follows it."""

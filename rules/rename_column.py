@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import RenameColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import (
     accepted,
@@ -18,7 +18,7 @@ from ._common import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ColumnRenamed(Facts):
     """``RENAME COLUMN column TO new`` of ``table``, which older builds still name."""
 

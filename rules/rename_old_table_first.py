@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Schema
+from migrate_lint.values import value_class
 
 from ._common import created_here
 from ._rebuild import (
@@ -22,7 +22,7 @@ from ._rebuild import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class OldTableRenamedFirst(Facts):
     """``ALTER TABLE table RENAME TO old`` before the new ``table`` exists: foreign keys
     of ``children`` and the ``viewers`` (views, triggers) follow it to ``old``, and the

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import Drop, RenameTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
+from migrate_lint.values import value_class
 
 from ._common import accepted, created_here, statement_head
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TableRenamed(Facts):
     """``RENAME TO`` of ``table``, which older builds still name."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 
@@ -14,6 +13,7 @@ from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import DATA_KINDS, Statement, StatementKind
 from migrate_lint.span import Span
 from migrate_lint.tokens import Tok
+from migrate_lint.values import value_class
 
 from ._common import statement_head, sub_span
 
@@ -44,7 +44,7 @@ _DDL_FEATURES: tuple[tuple[str, Version, Callable[[object], bool]], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _At:
     """A word token of a statement, with what the tests below look at around it."""
 
@@ -208,7 +208,7 @@ def _features(stmt: Statement, target: Version) -> Iterator[tuple[str, Version, 
             yield word[0], word[1], *span
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NewerSqliteFeature(Facts):
     """A statement (on ``table``) uses ``feature``, new in SQLite ``version``; the project
     targets ``target``."""

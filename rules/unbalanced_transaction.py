@@ -10,6 +10,7 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import Timeline
+from migrate_lint.values import value_class
 
 from ._common import statement_head
 from ._rebuild import head_word, runner_transaction
@@ -25,7 +26,7 @@ Kind = Literal["nested-own", "nested-runner", "none-open", "already-ended", "no-
                "runner-commit", "left-open"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TransactionProblem(Facts):
     """``statement`` (of ``kind``) fails with SQLite's ``error`` where it runs, or leaves
     the migration ending so that the runner's COMMIT fails or nothing commits.
@@ -87,7 +88,7 @@ class TransactionProblem(Facts):
         return "end the migration's transaction with COMMIT (or RELEASE of its outermost savepoint)"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Problem:
     """The step a migration's first transaction problem is reported at, its facts, and
     the statement that opened or ended the transaction (for the finding's note)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
@@ -17,6 +16,7 @@ from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import InsertShape, deduplicated_on, where_condition
 from migrate_lint.sqlglot_api.parsing import parse_statement
+from migrate_lint.values import value_class
 
 from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
 from ._rebuild import rebuilds
@@ -42,7 +42,7 @@ def _covered(columns: frozenset[str], where: str | None,
     return any(cols <= columns and (cond is None or cond == where) for cols, cond in existing)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DuplicatesMayExist(Facts):
     """A UNIQUE key on ``columns`` (comma-separated) over the existing rows of ``table``:
     by the statement itself, or by the copy into the rebuilt table ``rebuilt``."""

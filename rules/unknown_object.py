@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at
@@ -15,6 +15,7 @@ from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import dml_target, updated_columns
+from migrate_lint.values import value_class
 
 from ._common import LIMIT_ERRORS, error_reported_by, statement_head
 
@@ -56,7 +57,7 @@ def _presence(error: str, stmt: Statement, table: str | None
     return has_column
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MissingObject(Facts):
     """A statement fails with ``error`` as the replayed schema says (on ``table``,
     ``column``), before migration ``version`` ran; ``over_limit``: the error is SQLite's

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._common import statement_head
 
@@ -44,7 +44,7 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class UnsupportedSyntax(Facts):
     """A statement (on ``table``) uses ``syntax`` SQLite does not have; ``instead`` says
     what does the same in SQLite."""

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.values import value_class
 
 from ._rebuild import legacy_alter_table_on, mentions, renamed_at
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RenameBlocked(Facts):
     """``ALTER TABLE temp RENAME TO table`` while ``blockers`` ((kind, name) of views and
     triggers) still name the dropped ``table``."""

@@ -14,6 +14,7 @@ from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.source import MigrationSource, Section
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from migrate_lint.discover.flyway import FlywayName
@@ -34,7 +35,7 @@ EXPECTED = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Version:
     """The version prefix of a file or folder name."""
 
@@ -43,7 +44,7 @@ class Version:
     number: int  # numeric value used for ordering and duplicate detection
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Dir:
     """A versioned folder under the root and the names of the files in it."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from migrate_lint.discover import common
 from migrate_lint.discover.common import (
@@ -17,6 +16,7 @@ from migrate_lint.discover.common import (
     list_dir,
     whole_file,
 )
+from migrate_lint.values import value_class
 
 # Flyway's default naming (prefixes and suffix are case-sensitive, as Flyway matches
 # them): V<version>[__<description>].sql, U<version>... (undo of that version) and
@@ -29,7 +29,7 @@ _FLYWAY_CALLBACK = re.compile(r"(?:before|after)[A-Z]\w*")
 _FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*[=:][ \t]*(\S*)[ \t]*$", re.M)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class FlywayName:
     """A Flyway file name: ``V``ersioned, ``U``ndo or ``R``epeatable."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from migrate_lint import scratch
 from migrate_lint.facts.literals import strip_parens
@@ -19,6 +19,7 @@ from migrate_lint.fix.model import CheckResult, ColumnTarget
 from migrate_lint.fix.sqltext import parse_create, q
 from migrate_lint.sandbox import Piece, Sandbox
 from migrate_lint.span import LineIndex
+from migrate_lint.values import value_class
 
 Row = tuple[object, ...]
 
@@ -41,7 +42,7 @@ CHECK_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TableState:
     """What one table looks like: definitions and rows keyed by rowid or primary key."""
 
@@ -56,7 +57,7 @@ class TableState:
     rows: tuple[tuple[Row, tuple[tuple[str, object, str], ...]], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DbState:
     """Everything the checks compare, captured from one database."""
 
@@ -147,7 +148,7 @@ def capture(conn: sqlite3.Connection) -> DbState:
 # -- the checks ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Proof:
     """The inputs every check sees."""
 

@@ -8,10 +8,10 @@ SQLite database the corrected migration just ran on.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from migrate_lint.fix.model import CheckResult
 from migrate_lint.fix.sqltext import q
+from migrate_lint.values import value_class
 
 NAME = "target-column-values"
 
@@ -33,7 +33,7 @@ class Expect:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class HoldsDefault(Expect):
     """Every existing row got the column's DEFAULT."""
 
@@ -49,7 +49,7 @@ class HoldsDefault(Expect):
                            else f"{bad} rows do not hold the default", table)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NoNulls(Expect):
     """No row holds NULL; unless ``default`` (an expression) is itself NULL."""
 
@@ -65,7 +65,7 @@ class NoNulls(Expect):
                            table)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class HoldsValue(Expect):
     """Every existing row holds ``value`` (an expression)."""
 
@@ -79,7 +79,7 @@ class HoldsValue(Expect):
                            if bad == 0 else f"{bad} rows do not hold {self.value}", table)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class UniqueIndexOn(Expect):
     """A unique index on exactly the column."""
 
@@ -93,7 +93,7 @@ class UniqueIndexOn(Expect):
                            f"`{column}`" if unique else "no unique index on the column", table)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class StoredGenerated(Expect):
     """A STORED generated column computed from ``expression`` on every row."""
 

@@ -9,12 +9,12 @@ the end, so several corrections of one file compose.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrate_lint import ddl as d
 from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement
 from migrate_lint.tokens import Tok
+from migrate_lint.values import value_class
 
 BREAKPOINT = "--> statement-breakpoint"
 # Words that end an expression list at parenthesis depth 0.
@@ -26,7 +26,7 @@ class InPlaceError(Exception):
     """The statement has a shape the splicer does not know; the message says which."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Splice:
     """Replace ``text[start:end]`` of ``path`` with ``new``."""
 
@@ -120,7 +120,7 @@ def update_value(stmt: Statement, column: str) -> tuple[int, int]:
     raise InPlaceError(f"no `{column} = ...` assignment found in the SET clause")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CopyShape:
     """Where the parts of ``INSERT INTO t (cols) SELECT exprs FROM ...`` are."""
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from migrate_lint.findings import Facts
 from migrate_lint.fix.inplace import Splice
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:
     from migrate_lint.fix.expect import Expect
@@ -34,7 +35,7 @@ class ColumnFacts(Protocol):
         """The column to repair."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Situation:
     """A fix request: one rule finding (or a ``--writers-omit`` column) to repair.
 
@@ -53,7 +54,7 @@ class Situation:
     facts: Facts | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class EndState:
     """The follow-up rebuild of ``table.column`` for databases where the original
     migration applied (on empty tables), or where older writers omit the column.
@@ -73,7 +74,7 @@ class EndState:
     always: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Plan:
     """What a rule's ``fix`` does for one finding; the planner proves and writes it.
 
@@ -115,7 +116,7 @@ class FixContext:
         return self.options.set_for(table, column)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ColumnTarget:
     """What the rebuilt column must look like and how existing rows are filled.
 
@@ -133,7 +134,7 @@ class ColumnTarget:
     assign_trigger_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TargetChoice:
     """A rule's say over the column an end-state rebuild writes.
 
@@ -152,7 +153,7 @@ class TargetChoice:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CheckResult:
     """The outcome of one proof check on one table."""
 
@@ -169,7 +170,7 @@ class CheckResult:
         return f"[{state}] {self.number:>2}. {self.name}{where}{why}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class FileChange:
     """One file the fix writes: a new file, or an in-place edit of an existing one."""
 
@@ -183,7 +184,7 @@ class FileChange:
         return self.old_text is None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class FixPlan:
     """A planned fix for one situation: files, notes, and the proof it passed."""
 
@@ -205,7 +206,7 @@ class FixPlan:
         return tuple(c for c in self.checks if not c.ok)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Options:
     """What the user asked for on the command line."""
 

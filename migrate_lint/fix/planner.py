@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol, cast
 
 from migrate_lint.config import Config, load_config
@@ -62,9 +62,10 @@ from migrate_lint.snapshot import SchemaSnapshot
 from migrate_lint.suppress import FIX_MARKER
 from migrate_lint.synth import fill
 from migrate_lint.tempdirs import temp_dir
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Target:
     """An end-state rebuild to plan, and the requests (with their end states) behind it."""
 
@@ -74,7 +75,7 @@ class _Target:
     ends: tuple[EndState, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Proposal:
     """A request, and its rule's plan for it."""
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 
 from migrate_lint.fix.model import ColumnTarget
 from migrate_lint.fix.sqltext import edit_create, lit, parse_create, q, splice_column
 from migrate_lint.settings import Settings
+from migrate_lint.values import value_class
 
 GUARD_TABLE = "_migrate_lint_fk_guard"
 
@@ -23,7 +23,7 @@ class RefuseError(Exception):
     """The rebuild cannot be made safe for this runner; the message says what to do."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Rebuild:
     """The statements of one rebuild and what the file must say about them."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 
 from migrate_lint import ddl as d
 from migrate_lint import scratch
@@ -17,6 +16,7 @@ from migrate_lint.facts.literals import default_clause_value
 from migrate_lint.span import LineIndex
 from migrate_lint.sqlbasics import q as q  # re-exported: the filler (migrate_lint.synth) shares it
 from migrate_lint.sqlglot_api.tokens import sql_tokens
+from migrate_lint.values import value_class
 
 
 def comment_text(text: str) -> str:
@@ -112,7 +112,7 @@ def check_expression(expr: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ParsedCreate:
     """A CREATE TABLE text read into its parts, with the offsets of the table name."""
 

@@ -28,11 +28,11 @@ import signal
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.layout import ensure_inside
 from migrate_lint.fix.model import FileChange
+from migrate_lint.values import value_class
 
 LOCK = ".migrate-lint.lock"
 MANIFEST = ".migrate-lint-write.json"
@@ -59,7 +59,7 @@ def _diff_lines(text: str) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Entry:
     """One file of the write: where it goes, its complete temp file, its backup."""
 

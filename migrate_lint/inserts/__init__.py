@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migrate_lint import bounded
@@ -39,6 +38,7 @@ from migrate_lint.inserts.model import (
 )
 from migrate_lint.inserts.sqltext import GATE as SQL_GATE
 from migrate_lint.inserts.sqltext import site_from_statement, sites_in_sql
+from migrate_lint.values import value_class
 
 # The readers of application code (tree-sitter, ast, drizzle, Kysely, diesel) load when
 # insert paths are read: rule NN002 imports this package on every run, most of which
@@ -70,7 +70,7 @@ def extract_file(path: str, language: str, text: str, revision: str | None = Non
     return _Readers.load().extract(path, language, text, revision)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class _Readers:
     """The readers of application code, imported once per scan rather than per file."""
 

@@ -19,13 +19,13 @@ lacks one (Kysely's SQLite compiler writes ``null`` for a missing value, Knex wi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CamelCaseOptions:
     """The options of one ``new CamelCasePlugin({...})`` that change column names."""
 
@@ -34,7 +34,10 @@ class CamelCaseOptions:
     underscore_between_uppercase_letters: bool = False
 
 
-def kysely_snake_case(key: str, options: CamelCaseOptions = CamelCaseOptions()) -> str:
+_NO_OPTIONS = CamelCaseOptions()
+
+
+def kysely_snake_case(key: str, options: CamelCaseOptions = _NO_OPTIONS) -> str:
     """Kysely's ``createSnakeCaseMapper``: ``createdAt`` -> ``created_at``."""
     if not key:
         return key
@@ -56,7 +59,7 @@ def kysely_snake_case(key: str, options: CamelCaseOptions = CamelCaseOptions()) 
     return out.upper() if options.upper_case else out
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class BuilderInsert:
     """One builder insert before name mapping.
 

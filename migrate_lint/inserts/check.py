@@ -15,16 +15,16 @@ anything else, with or without a column list).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import cast
 
 from migrate_lint.inserts.model import NAMED, POSITIONAL, InsertSite
 from migrate_lint.schema import Column, Schema, Table
+from migrate_lint.values import value_class
 
 ROWID_NAMES = frozenset({"rowid", "oid", "_rowid_"})
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Problem:
     """One way a site fails against a table.
 

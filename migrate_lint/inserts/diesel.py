@@ -13,13 +13,13 @@ its own module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DieselTable:
     """A ``table!`` definition: its Rust module name, SQL name and columns (Rust name,
     SQL name)."""
@@ -30,7 +30,7 @@ class DieselTable:
     path: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DieselInsert:
     """``insert_into(target)...`` before the target is resolved; ``columns`` are the
     Rust column names given (``None``: built elsewhere)."""

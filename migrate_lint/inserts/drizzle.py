@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrate_lint.inserts.builders import BuilderInsert, CamelCaseOptions
 from migrate_lint.inserts.diesel import DieselInsert, DieselTable
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 APP_DEFAULTS = frozenset({"default", "$default", "$defaultFn", "$onUpdate", "$onUpdateFn"})
 # drizzle's own word splitter (drizzle-orm/casing.ts), so names match what it sends.
@@ -35,7 +35,7 @@ def to_camel_case(key: str) -> str:
     return "".join(w.lower() if i == 0 else w[0].upper() + w[1:] for i, w in enumerate(words))
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DrizzleColumn:
     """One property of a ``sqliteTable`` columns object."""
 
@@ -55,7 +55,7 @@ class DrizzleColumn:
         return self.key
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DrizzleTable:
     """``const Binding = sqliteTable("name", { ... })``.
 
@@ -71,7 +71,7 @@ class DrizzleTable:
     complete: bool = True  # False: a computed key or an unresolvable property
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DrizzleInsert:
     """``X.insert(Target).values(rows)`` before the target is resolved.
 
@@ -85,7 +85,7 @@ class DrizzleInsert:
     revision: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class DrizzleFacts:
     """What one file contributes to resolution across files: drizzle's tables,
     inserts, column objects and casing, the Kysely/Knex inserts with the Kysely

@@ -5,7 +5,8 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+
+from migrate_lint.values import value_class
 
 DEFAULT_EXCLUDES = ("node_modules", ".venv", "venv", ".git", "dist", "build", "__pycache__",
                     ".next", "target", "coverage", "vendor")
@@ -25,7 +26,7 @@ LANGUAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SourceFile:
     """A file to read: its display path and language."""
 
@@ -41,7 +42,7 @@ def language_of(path: str) -> str | None:
     return LANGUAGES.get(os.path.splitext(name)[1])
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Excludes:
     """Exclude patterns sorted once per walk: plain names, plain paths and globs."""
 

@@ -17,7 +17,8 @@ copy and the expression is tried where one begins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from migrate_lint.values import value_class
 
 # The characters outside ASCII that ``re.IGNORECASE`` matches to an ASCII letter
 # (dotted and dotless I, long s, the Kelvin sign): folded to that letter, one
@@ -36,7 +37,7 @@ def fold(text: str) -> str:
     return text.translate(FOLD).lower()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Branch:
     """One way a gate lets a file through: ``word`` with ``before`` in front of it and
     ``after`` behind it (regular expressions; ``before`` is ``""``, ``\\b`` or a
@@ -73,7 +74,7 @@ class Branch:
         return behind + (f"(?={self.after})" if self.after else "")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Gate:
     """A scanner's gate: ``pattern`` (``re.I``), each match of which begins with a word.
 

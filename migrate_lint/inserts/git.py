@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
 from migrate_lint.inserts.files import DEFAULT_EXCLUDES, Excludes, language_of
+from migrate_lint.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RevisionFile:
     """One file of an insert path at a revision: display path, language, bytes."""
 

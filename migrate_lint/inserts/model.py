@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 # Where a site was found. "migration": a statement of the history; "sql-file": a .sql
 # file under the insert paths; "python" / "typescript" / "javascript": SQL in a string
@@ -22,7 +22,7 @@ POSITIONAL = "positional"  # no column list; ``rows`` values per row
 UNKNOWN = "unknown"  # built at run time; never guessed, only counted and listed
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class InsertSite:
     """One place that inserts rows into a table.
 
@@ -92,7 +92,7 @@ class InsertSite:
         return f"{self.span}{rev} [{self.origin}] insert into `{self.table}`, {what}{note}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SkippedFile:
     """A file under the insert paths that was not read, or read only in part, and why."""
 
@@ -101,7 +101,7 @@ class SkippedFile:
     revision: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SiteCollection:
     """Everything collected from the insert paths.
 

@@ -13,13 +13,13 @@ import ast
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrate_lint.inserts.gate import SEPARATOR, Branch, Gate
 from migrate_lint.inserts.model import NAMED, UNKNOWN, InsertSite
 from migrate_lint.inserts.sqltext import MARKER, sites_in_sql
 from migrate_lint.inserts.textpos import TextPositions, looks_like_insert
 from migrate_lint.span import Span
+from migrate_lint.values import value_class
 
 # Cheap gate before parsing (the parser does the reading): a file holds a site only if
 # it has INSERT/REPLACE followed by INTO (only separators, such as the quotes and line
@@ -34,7 +34,7 @@ _SQLITE_MODULES = re.compile(r"^\s*(?:import|from)\s+(?:sqlite3|aiosqlite|pysqli
 _BREAK = re.compile(r"\r\n?|\n")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SaTable:
     """A SQLAlchemy ``Table`` definition: its name and columns sent on every insert."""
 

@@ -4,8 +4,9 @@ that collide on a unique key (rules/_copies.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from migrate_lint.values import value_class
 
 from .dml import conjuncts, is_null_literal
 from .load import exp_module
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CopyValue:
     """One value of an INSERT ... SELECT's select list.
 

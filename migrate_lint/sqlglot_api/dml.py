@@ -6,8 +6,9 @@ call these.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
+
+from migrate_lint.values import value_class
 
 from .load import exp_module
 from .parsing import sql
@@ -48,7 +49,7 @@ def has_where(tree: exp.Expression) -> bool:
     return tree.args.get("where") is not None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class InsertShape:
     """What an INSERT writes, as far as rules need it.
 
@@ -233,7 +234,7 @@ def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
 # -- helpers for insert sites --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class InsertParts:
     """What an INSERT statement writes, read from sqlglot's tree.
 
@@ -411,7 +412,7 @@ def insert_parts(tree: exp.Expression, marker: str = "") -> InsertParts | None:
 # the WHERE clause lives here with the other data-statement helpers it owns.
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Condition:
     """A WHERE clause as SQLite's three-valued logic combines it.
 

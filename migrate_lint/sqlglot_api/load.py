@@ -10,17 +10,17 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
 from migrate_lint.sqlglot_api import PURE_ENV
+from migrate_lint.values import value_class
 
 PINNED_VERSION = "30.30.0"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class EngineInfo:
     """Which sqlglot runs, and why the compiled one does not where it does not."""
 

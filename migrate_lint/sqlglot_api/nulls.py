@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from migrate_lint.values import value_class
 
 from .dml import conjuncts
 from .load import exp_module
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NullReason:
     """Why an expression can evaluate to NULL.
 

@@ -4,8 +4,9 @@ resolution looks at (owner: ``migrate_lint.resolve``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
+
+from migrate_lint.values import value_class
 
 from .dml import dml_target, insert_parts, update_assignments
 from .load import exp_module
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 # SQLite's rules to these shapes; nothing outside this section reads them from sqlglot.
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NameRef:
     """A column reference: ``name`` or ``qualifier.name`` (schema prefix dropped).
 
@@ -39,7 +40,7 @@ class NameRef:
     double_quoted: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SourceShape:
     """One FROM item: a named table, view or CTE; a derived table; or a table function."""
 
@@ -53,7 +54,7 @@ class SourceShape:
     on: tuple[Item, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ResultShape:
     """One result column: ``star`` is ``""`` for ``*``, the qualifier for ``x.*``."""
 
@@ -64,7 +65,7 @@ class ResultShape:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CoreShape:
     """One SELECT (or VALUES row list) of a query."""
 
@@ -74,7 +75,7 @@ class CoreShape:
     values: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CteShape:
     """A common table expression."""
 
@@ -83,7 +84,7 @@ class CteShape:
     query: QueryShape
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class QueryShape:
     """A query: its CTEs, its compound arms (the first names the columns), ORDER BY."""
 
@@ -95,7 +96,7 @@ class QueryShape:
 Item = NameRef | QueryShape
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class StepShape:
     """One statement of a trigger body."""
 
@@ -112,7 +113,7 @@ class StepShape:
     upsert_set_columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ViewShape:
     """A view's column list (if written) and query."""
 
