@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -46,3 +47,36 @@ def test_pure_python_fallback_parses_the_same() -> None:
     assert str(result["core"]).endswith(".py")
     assert result["kind"] == "Update"
     assert "pure-Python" in str(result["note"]) or not result["note"]
+
+
+def test_versions_read_from_dist_info_names_equal_importlib_metadata() -> None:
+    from migrate_lint.sqlglot_api.load import _dist_version
+
+    for name in ("sqlglot", "sqlglotc", "click", "immutables", "migrate-lint", "migrate_lint"):
+        try:
+            expected: str | None = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = None
+        assert _dist_version(name) == expected, name
+    assert _dist_version("no-such-distribution-here") is None
+
+
+def test_dist_info_names_and_what_is_left_to_importlib_metadata(tmp_path: Path) -> None:
+    from migrate_lint.sqlglot_api.load import _dist_info_version
+
+    first, second, eggs = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for folder in (first, second, eggs):
+        folder.mkdir()
+    (first / "Some_Tool-1.2.3.dist-info").mkdir()
+    (second / "some_tool-9.0.dist-info").mkdir()
+    (second / "other-2.0.dist-info").mkdir()
+    (eggs / "other-1.0-py3.11.egg-info").mkdir()
+    entries = [str(tmp_path / "missing"), str(first), str(second)]
+    assert _dist_info_version("some-tool", entries) == "1.2.3"  # the first entry wins
+    assert _dist_info_version("some.tool", entries[2:]) == "9.0"
+    assert _dist_info_version("other", entries) == "2.0"
+    assert _dist_info_version("absent", entries) == ""  # installed nowhere
+    assert _dist_info_version("other", [str(eggs), str(second)]) is None  # an egg: ask
+    archive = tmp_path / "lib.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))
+    assert _dist_info_version("other", [str(archive), str(second)]) is None  # a zip: ask

@@ -56,12 +56,54 @@ class _PurePythonFinder(importlib.abc.MetaPathFinder):
 
 
 def _dist_version(name: str) -> str | None:
+    """The installed version of distribution ``name``, or None when it is not installed.
+
+    Read from the name of its ``<name>-<version>.dist-info`` folder on ``sys.path``,
+    where `importlib.metadata` looks first: importing that module (and the email parser
+    it reads METADATA with) costs a warm `check FILES` more than the rest of this
+    loader. Anything else (an egg, a zip, a folder name that is no version) is
+    left to `importlib.metadata`.
+    """
+    version = _dist_info_version(name, sys.path)
+    if version is not None:
+        return version or None
     from importlib import metadata
 
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _dist_info_version(name: str, entries: Sequence[str]) -> str | None:
+    """The version in the first ``<name>-<version>.dist-info`` folder of ``entries``
+    (folders, in order); "" when no entry holds ``name`` in any form; None when one
+    might and only `importlib.metadata` can tell (an egg, a zip, an odd folder name)."""
+    wanted = _normalized(name)
+    for entry in entries:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            if entry and os.path.isfile(entry):
+                return None  # a zip on sys.path: importlib.metadata reads it
+            continue
+        for child in names:
+            stem, dot, suffix = child.rpartition(".")
+            if suffix.lower() not in ("dist-info", "egg-info", "egg") or not dot:
+                continue
+            dist, _, version = stem.partition("-")
+            if _normalized(dist) != wanted:
+                continue
+            if suffix.lower() != "dist-info" or not version[:1].isdigit() or "-" in version:
+                return None
+            return version
+    return ""
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return "_".join(part for part in name.lower().replace("-", "_").replace(".", "_")
+                    .split("_") if part)
 
 
 @lru_cache(maxsize=1)
