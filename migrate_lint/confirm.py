@@ -30,7 +30,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import field, replace
 
-from migrate_lint import engine
 from migrate_lint.claims import (
     ChildRowsChanged,
     Claim,
@@ -42,6 +41,7 @@ from migrate_lint.claims import (
 )
 from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
+from migrate_lint.registry import rule_class
 from migrate_lint.replay import Timeline
 from migrate_lint.sandbox import ApplyError, Sandbox
 from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
@@ -411,7 +411,7 @@ def _apply_verdict(finding: Finding, verdict: Verdict) -> Finding | None:
         return finding
     if verdict.confirmed:
         return replace(finding, message=f"{finding.message} [{verdict.effect}]")
-    cls = engine.rule_by_code(finding.code)
+    cls = rule_class(finding.code)  # its module only: the run may have loaded a few rules
     if cls is None or cls.unconfirmed == "drop":
         return None
     return replace(finding, severity="warning" if finding.severity == "error" else "info",

@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
@@ -228,25 +228,43 @@ def validate_rule(cls: type[Rule], stem: str) -> None:
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class, one per module of the rules package, sorted by code."""
-    package = _rules_package()
     found: dict[str, type[Rule]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_") or info.name.startswith("test"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        rules = [
-            obj for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
-            and obj.__module__ == module.__name__
-        ]
-        if len(rules) != 1:
-            raise TypeError(f"rules/{info.name}.py must define exactly one rule")
-        cls = rules[0]
-        validate_rule(cls, info.name)
+    for name in sorted(rule_modules()):
+        cls = _rule_in(name)
         if cls.code in found:
             raise TypeError(f"rule code {cls.code} is defined twice")
         found[cls.code] = cls
     return tuple(found[c] for c in sorted(found))
+
+
+@lru_cache(maxsize=1)
+def rule_modules() -> frozenset[str]:
+    """The names of the rule modules (``rules/<name>.py``), without importing them."""
+    package = _rules_package()
+    return frozenset(info.name for info in pkgutil.iter_modules(package.__path__)
+                     if not info.name.startswith(("_", "test")))
+
+
+def rules_in(modules: Iterable[str]) -> tuple[type[Rule], ...]:
+    """The rule classes of ``modules`` (names in `rule_modules`), sorted by code,
+    importing those modules only."""
+    return tuple(sorted((_rule_in(name) for name in set(modules)), key=lambda c: c.code))
+
+
+@cache
+def _rule_in(name: str) -> type[Rule]:
+    """The one rule class of module ``rules/<name>.py``, checked (`validate_rule`)."""
+    package = _rules_package()
+    module = importlib.import_module(f"{package.__name__}.{name}")
+    rules = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+        and obj.__module__ == module.__name__
+    ]
+    if len(rules) != 1:
+        raise TypeError(f"rules/{name}.py must define exactly one rule")
+    validate_rule(rules[0], name)
+    return rules[0]
 
 
 def rule_by_code(code: str) -> type[Rule] | None:
@@ -256,6 +274,15 @@ def rule_by_code(code: str) -> type[Rule] | None:
         if cls.code == wanted or cls.name == code.lower():
             return cls
     return None
+
+
+def rule_reads(cls: type[Rule]) -> tuple[tuple[str, ...], bool, bool]:
+    """What ``cls`` reads, as the rule catalogue keeps it (`rulebook.RuleEntry`): the
+    statement kinds its `Rule.check` runs on (none without one), whether it has a
+    `Rule.check_history`, and whether it has a `Rule.claims`."""
+    kinds = tuple(sorted(k.value for k in cls.kinds)) if cls.check is not Rule.check else ()
+    claims = getattr(cls.claims, "__func__", None) is not getattr(Rule.claims, "__func__", None)
+    return kinds, cls.check_history is not Rule.check_history, claims
 
 
 def run_rules(

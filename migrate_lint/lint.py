@@ -40,7 +40,8 @@ from migrate_lint.registry import (
     diagnostic_finding,
     find_rule,
     is_selected,
-    rule_infos,
+    rules_for,
+    run_infos,
     selected_codes,
     validate,
 )
@@ -213,6 +214,20 @@ def _claimed_statements(timeline: Timeline, rules: Sequence[type[Rule]],
     ]
 
 
+def _read_in(timeline: Timeline, scope: frozenset[int] | None
+             ) -> tuple[frozenset[str] | None, bool]:
+    """The statement kinds of the up scripts of the migrations in ``scope`` (None: any
+    kind, for a whole history), and whether a statement the reader could not
+    understand is among them."""
+    if scope is None:
+        return None, True
+    bounds, steps = timeline.boundaries, timeline.steps
+    statements = [steps[i].statement for m in sorted(scope)
+                  for i in range(bounds[m], bounds[m + 1])]
+    return (frozenset(stmt.kind.value for stmt in statements),
+            any(stmt.problem is not None for stmt in statements))
+
+
 def _found_in(history: History) -> Discovery:
     """The discovery ``history`` was read from: its migrations' sources (the discovery's
     diagnostics are among the history's own)."""
@@ -332,8 +347,9 @@ def lint(
         from migrate_lint.gitbase import load_base
         from migrate_lint.pipeline import gc_frozen
 
-        rules = [cls for cls in engine.all_rules()
-                 if is_selected(cls.code, config.select, config.ignore)]
+        # `check FILES`: the rules that can report on the given files' statements
+        kinds, problems = _read_in(timeline, scoped)
+        rules = list(rules_for(config, kinds, problems))
         active = {cls.code for cls in rules}
 
         def is_active(code: str) -> bool:
@@ -473,7 +489,7 @@ def lint(
     return LintResult(tuple(findings), texts, tuple(plan.roots.values()), config, suppressed,
                       # the rules that ran describe themselves; a run read from the
                       # cache loaded none, and reads their catalogue
-                      rule_infos() if replayed else catalogue_infos(),
+                      run_infos() if replayed else catalogue_infos(),
                       notes + tuple(cache_notes), tuple(settings),
                       baselined=outcome_base.hidden if outcome_base else 0,
                       stale=outcome_base.stale if outcome_base else (),

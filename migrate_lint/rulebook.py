@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from migrate_lint.result import RuleInfo
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "rules.json")
-FORMAT = 1  # bumped when the entries change shape
+FORMAT = 2  # bumped when the entries change shape
 
 
 @value_class
@@ -37,13 +37,30 @@ class RuleEntry:
     doc: str
     fix_title: str | None
     fixable: bool
+    # What the rule reads (`engine.rule_reads`), so that a run imports only the rules
+    # that can report on the statements it checks (`registry.rules_for`): the statement
+    # kinds its per-statement check runs on, whether it checks the whole history, and
+    # whether it claims statements the reader could not understand.
+    kinds: tuple[str, ...] = ()
+    history: bool = False
+    claims: bool = False
+
+    @property
+    def module(self) -> str:
+        """The rule's module in the rules package: its name in snake case."""
+        return self.name.replace("-", "_")
 
 
-def entries_of(infos: Iterable[RuleInfo], fixable: Iterable[str]) -> tuple[RuleEntry, ...]:
-    """The catalogue entries of the registered rules (``registry.rule_infos()``)."""
+def entries_of(infos: Iterable[RuleInfo], fixable: Iterable[str],
+               reads: Mapping[str, tuple[tuple[str, ...], bool, bool]] | None = None
+               ) -> tuple[RuleEntry, ...]:
+    """The catalogue entries of the registered rules (``registry.rule_infos()``), with
+    what each reads (``engine.rule_reads`` by code; built-in codes read nothing)."""
     fixes = frozenset(fixable)
+    reads = reads or {}
     return tuple(RuleEntry(i.code, i.name, i.severity, i.summary, i.doc, i.fix_title,
-                           i.code in fixes) for i in infos)
+                           i.code in fixes, *reads.get(i.code, ((), False, False)))
+                 for i in infos)
 
 
 def dumps(entries: Iterable[RuleEntry]) -> str:
@@ -63,7 +80,8 @@ def load(path: str | None = None) -> tuple[RuleEntry, ...]:
             data = json.load(handle)
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
-        return tuple(RuleEntry(**item) for item in data["rules"])
+        return tuple(RuleEntry(**{**item, "kinds": tuple(item["kinds"])})
+                     for item in data["rules"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise MigrateLintError(f"{path}: cannot read the rule catalogue ({err}); reinstall "
                                "migrate-lint") from None

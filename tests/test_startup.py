@@ -180,3 +180,70 @@ def test_fully_cached_check_loads_neither_sqlglot_nor_the_rules(args: list[str],
         heavy = sorted(m for m in modules if m.split(".")[0] in ("sqlglot", "sqlglotc", "jinja2")
                        or m.startswith(NOT_WHEN_CACHED))
         assert not heavy, f"`migrate-lint {' '.join(command)}` from the cache imports {heavy}"
+
+
+# --- `check FILES` loads the rules that can report on the files' statements ----------
+
+
+def test_catalogue_says_what_each_rule_reads_as_its_class_does() -> None:
+    """What `registry.rules_for` chooses by; the written catalogue is compared whole
+    above, this names the rule whose reads drifted."""
+    from migrate_lint import engine
+
+    entries = {e.code: e for e in rulebook.load()}
+    for cls in engine.all_rules():
+        entry = entries[cls.code]
+        assert (entry.kinds, entry.history, entry.claims) == engine.rule_reads(cls), cls.code
+    assert entries["NN002"].history and entries["NN002"].kinds == ("insert",)
+    assert entries["FK001"].history and not entries["FK001"].kinds  # no per-statement check
+    assert entries["SQ004"].claims and not entries["DB001"].kinds
+
+
+def test_rules_for_chooses_by_kinds_history_claims_and_selection(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrate_lint import engine, registry
+    from migrate_lint.config import Config
+
+    config = Config()
+    every = {cls.code for cls in engine.all_rules()}
+    assert {cls.code for cls in registry.rules_for(config, None, False)} == every
+    alter = {cls.code for cls in registry.rules_for(config, frozenset({"alter_table"}), False)}
+    history = {e.code for e in rulebook.load() if e.history}
+    assert history <= alter and {"DL004", "SQ005", "NN001"} <= alter
+    assert not alter & {"DL003", "DL008", "DB001", "MG001", "RB001"}
+    assert "SQ004" in alter  # it reads alter_table too
+    claims = {cls.code for cls in registry.rules_for(config, frozenset({"delete"}), True)}
+    assert "SQ004" in claims and "SQ004" not in {
+        cls.code for cls in registry.rules_for(config, frozenset({"delete"}), False)}
+    narrow = Config(select=("DL",), ignore=("DL004",))
+    assert {cls.code for cls in registry.rules_for(narrow, frozenset({"alter_table"}), False)
+            } == {"DL002", "DL005", "DL006"}
+    # a rule module the catalogue does not list (added since it was written): all run
+    monkeypatch.setattr(registry, "catalogue", lambda: rulebook.load()[1:])
+    assert {cls.code for cls in registry.rules_for(config, frozenset({"alter_table"}), False)
+            } == every
+
+
+def test_check_of_a_file_loads_the_rules_its_statements_need(tmp_path: Path) -> None:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_init.sql").write_text("CREATE TABLE t (id integer PRIMARY KEY, a text);\n"
+                                        "INSERT INTO t (a) VALUES ('x');\n")
+    new = root / "0002_rename.sql"
+    new.write_text("ALTER TABLE t RENAME COLUMN a TO b;\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for args in (["check", str(new), "--format", "json", "--no-cache"],
+                 ["check", str(root), "--format", "json", "--no-cache"]):
+        done = subprocess.run([sys.executable, "-c", _SYS_MODULES, *args], capture_output=True,
+                              text=True, cwd=ROOT, env=env, check=False)
+        assert done.returncode == 1, done.stderr[-2000:]
+        outputs.append((json.loads(done.stdout), json.loads(done.stderr.splitlines()[-1])))
+    (report, loaded), (whole, every) = outputs
+    assert [f["code"] for f in report["findings"]] == ["DL004"]
+    assert [f for f in whole["findings"] if f["path"] == str(new)] == report["findings"]
+    assert "migrate_lint.rules.rename_column" in loaded
+    assert "migrate_lint.rules.insert_omits_required_column" in loaded  # a history rule
+    for skipped in ("delete_all_rows", "drop_table", "positional_copy", "unbalanced_transaction"):
+        assert f"migrate_lint.rules.{skipped}" not in loaded
+        assert f"migrate_lint.rules.{skipped}" in every

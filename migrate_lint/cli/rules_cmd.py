@@ -66,6 +66,7 @@ def explain(code: str) -> None:
 
 def _write(docs_dir: str | None, catalogue: str | None) -> None:
     """Write the rule pages and/or the catalogue, from the rule classes."""
+    from migrate_lint import engine
     from migrate_lint.fix.requests import fixable_codes
     from migrate_lint.registry import rule_infos
 
@@ -75,7 +76,8 @@ def _write(docs_dir: str | None, catalogue: str | None) -> None:
         _write_docs(docs_dir, infos, fixable)
     if catalogue is not None:
         with open(catalogue, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(rulebook.dumps(rulebook.entries_of(infos, fixable)))
+            reads = {cls.code: engine.rule_reads(cls) for cls in engine.all_rules()}
+            handle.write(rulebook.dumps(rulebook.entries_of(infos, fixable, reads)))
         click.echo(f"{catalogue}: {len(infos)} rules written")
 
 
