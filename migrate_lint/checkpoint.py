@@ -43,6 +43,8 @@ CODEC = Codec((Span, Origin, Column, UniqueKey, Table, Index, Trigger, View, Sch
 # Statement kinds whose tokens the outline keeps: connection settings read them
 # (`settings._own_begin`, `_step_outs`) and rules look at the pragmas of a migration.
 _KEEP_TOKENS = frozenset({"transaction", "pragma"})
+# A statement kind by its value, as the outline and the writes keep it.
+_KINDS = {kind.value: kind for kind in StatementKind}
 # Outline flags: which parts of a statement the outline does not hold.
 _DDL, _AST, _SEED, _TOKENS = 1, 2, 4, 8
 
@@ -186,7 +188,8 @@ def resume(found: Discovery, data: Any, count: int, requested: Requested) -> Tim
         rest, new_writes, starts = replay_steps(history.migrations[count:], count, schema,
                                                 prefix)
     steps = _Steps(history, holders, boundaries, schema, rest)
-    writes = [Write(step, StatementKind(kind), table, columns)
+    kind_of = _KINDS.__getitem__  # a dict lookup, not the enum's call: thousands of writes
+    writes = [Write(step, kind_of(kind), table, columns)
               for step, kind, table, columns in data["writes"] if step < prefix] + new_writes
     unfollowed = {name: step for name, step in data["unfollowed"].items() if step < prefix}
     for index, step in enumerate(rest, prefix):
@@ -271,7 +274,7 @@ def _statement(row: Sequence[Any], texts: dict[str, str]) -> Statement:
     put["index"].__set__(stmt, index)
     put["text"].__set__(stmt, texts[path][span.start:span.end] if text is None else text)
     put["span"].__set__(stmt, span)
-    put["kind"].__set__(stmt, StatementKind(kind))
+    put["kind"].__set__(stmt, _KINDS[kind])
     put["problem"].__set__(stmt, problem)
     put["tables"].__set__(stmt, tables)
     put["block"].__set__(stmt, None if block is None else Span(*block))
