@@ -17,12 +17,14 @@ and ``select``/``ignore`` apply, and inline suppressions silence what they name
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from migrate_lint import baseline as baseline_file
 from migrate_lint import bounded
+from migrate_lint.cache import Store
 from migrate_lint.chain import texts_of
 from migrate_lint.config import Config, load_config
 from migrate_lint.discover import discover
@@ -30,7 +32,7 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding
 from migrate_lint.gitbase import source_files
-from migrate_lint.lintcache import CacheChoice, HistoryCache
+from migrate_lint.lintcache import CacheChoice, HistoryCache, TextMemo, directory_for
 from migrate_lint.realpaths import real, reals
 from migrate_lint.registry import (
     BUILTIN,
@@ -59,6 +61,9 @@ if TYPE_CHECKING:
 
 # --- finding the histories ------------------------------------------------------------
 
+# The texts of a directory's files that need not be read again (`TextMemo.known`).
+Known = Callable[[str], Mapping[str, str] | None]
+
 
 def _real(path: str) -> str:
     return real(path)
@@ -74,17 +79,19 @@ def _under(path: str, roots: Iterable[str]) -> bool:
 
 
 def _history_files(root: str, layout: str | None, found: dict[str, Discovery | None],
-                   files: dict[str, dict[str, str]]) -> set[str] | None:
+                   files: dict[str, dict[str, str]], known: Known | None = None
+                   ) -> set[str] | None:
     """Real paths of every migration file under ``root``, or None if it is no history.
 
     Each directory is discovered once per run: ``found`` keeps what was read (by real
     path), and the replay of the history that holds the file reuses it; ``files``
-    keeps the real path of each of its files (see `_file_reals`).
+    keeps the real path of each of its files (see `_file_reals`). ``known``: the texts
+    of a directory's files the run need not read (`TextMemo`).
     """
     key = _real(root)
     if key not in found:
         try:
-            found[key] = discover(root, layout)
+            found[key] = discover(root, layout, known(root) if known else None)
         except MigrateLintError:
             found[key] = None
     discovery = found[key]
@@ -106,7 +113,8 @@ def _file_reals(key: str, found: Discovery, files: dict[str, dict[str, str]]
 
 def history_root(file: str, config: Config,
                  found: dict[str, Discovery | None] | None = None,
-                 files: dict[str, dict[str, str]] | None = None) -> str | None:
+                 files: dict[str, dict[str, str]] | None = None,
+                 known: Known | None = None) -> str | None:
     """The migrations directory whose history holds ``file``, spelled for display
     (``found`` and ``files``: the directories discovered so far in this run and their
     files' real paths, see `_history_files`)."""
@@ -124,7 +132,7 @@ def history_root(file: str, config: Config,
         if key in seen or not os.path.isdir(candidate):
             continue
         seen.add(key)
-        held = _history_files(candidate, config.layout, found, files)
+        held = _history_files(candidate, config.layout, found, files, known)
         if held is not None and real in held:
             return candidate
     return None
@@ -156,7 +164,8 @@ class _Plan:
                 files.add(_real(file))
 
 
-def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> _Plan:
+def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str],
+          known: Known | None = None) -> _Plan:
     plan = _Plan()
     for path in paths or [config.path]:
         if os.path.isdir(path):
@@ -169,7 +178,7 @@ def _plan(paths: Sequence[str], config: Config, insert_paths: Sequence[str]) -> 
                     "your migrations, or set `path` under [tool.migrate-lint]"
                 )
             raise MigrateLintError(f"{path}: no such file or directory")
-        root = history_root(path, config, plan.found, plan.files)
+        root = history_root(path, config, plan.found, plan.files, known)
         if root is not None:
             plan.add(root, path)
         elif insert_paths and _under(path, insert_paths):
@@ -300,7 +309,23 @@ def lint(
     """
     config = validate(config if config is not None else load_config())
     inserts_from = tuple(insert_paths) if insert_paths is not None else config.insert_paths
-    plan = _plan(paths, config, inserts_from)
+    started = time.time_ns()  # what the files' texts are kept against (`TextMemo`)
+    memos: dict[str, TextMemo] = {}
+    cache_notes: list[str] = []
+
+    def known(root: str) -> Mapping[str, str] | None:
+        """The texts of ``root``'s files unchanged since a cached run read them."""
+        if cache is None or config.since:  # --since reads git: its runs are not cached
+            return None
+        memo = memos.get(_real(root))
+        if memo is None:
+            # the store is not made here: discovery also looks at directories that
+            # turn out to hold no history
+            store = Store(directory_for(cache, config, root), cache_notes)
+            memo = memos[_real(root)] = TextMemo(store, root)
+        return memo.known()
+
+    plan = _plan(paths, config, inserts_from, known)
     codes = selected_codes(config)
 
     def resolve(written: str) -> str | None:
@@ -324,7 +349,6 @@ def lint(
         else os.getcwd()
     # each history (None when read from the cache), its findings, its files' real paths
     per_root: list[tuple[History | None, list[Finding], Mapping[str, str]]] = []
-    cache_notes: list[str] = []
     scope: set[str] = set()  # real paths of the migration files this run reports on
     real_cache: dict[str, str] = {}
 
@@ -396,7 +420,7 @@ def lint(
         # a given timeline brings its discovery (fix's corrected history is made in
         # memory: reading the directory again would read the uncorrected files)
         found = plan.found.get(key) or (_found_in(given[key].history) if key in given
-                                        else discover(root, config.layout))
+                                        else discover(root, config.layout, known(root)))
         file_reals = _file_reals(key, found, plan.files) if key not in given else reals(
             p for source in found.migrations for p in source_files(source))
         # `check FILES`: rules look at the given files' migrations only
@@ -405,6 +429,10 @@ def lint(
         # --since reads git: its runs are not cached
         cached = None if cache is None or config.since else HistoryCache.open(
             cache, config, root, found, cache_notes)
+        if cached is not None and key not in given:
+            # the texts this run read, for the next one (a given history's are its own)
+            memo = memos.get(key) or TextMemo(cached.store, root)
+            memo.keep(found, started)
         name = cached.results_name(config, codes, root_sites, wanted) if cached else ""
         hit = cached.results(name, facts) if cached and key not in given else None
         history: History | None = None
@@ -464,9 +492,9 @@ def lint(
         except (MigrateLintError, UnicodeDecodeError):
             continue
     stamped: list[list[Finding]] = []
-    for history, kept, known in per_root:
+    for history, kept, its_reals in per_root:
         # stored results carry the fingerprints of their history's findings
-        fingerprints = baseline_file.Fingerprinter(history, texts, stamp_base, known)
+        fingerprints = baseline_file.Fingerprinter(history, texts, stamp_base, its_reals)
         stamped.append([f if f.fingerprint else fingerprints.stamp_one(f) for f in kept])
         findings.extend(stamped[-1])
     for cached, name, count, root_settings, history_files, index in to_store:

@@ -21,7 +21,7 @@ sqlglot has one module per dialect: ``files`` (flat, and the files of ``goose``,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.discover.common import (
@@ -45,7 +45,8 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.source import LAYOUTS, Discovery
 
 
-def discover(root: str | os.PathLike[str], layout: str | None = None) -> Discovery:
+def discover(root: str | os.PathLike[str], layout: str | None = None,
+             known: Mapping[str, str] | None = None) -> Discovery:
     """Find the migrations under ``root`` and their history order.
 
     The layout (see :data:`migrate_lint.source.LAYOUTS`) is detected from file and
@@ -53,6 +54,10 @@ def discover(root: str | os.PathLike[str], layout: str | None = None) -> Discove
     overrides detection. The runner is inferred from the layout and its markers
     (drizzle journal or breakpoints, Prisma lock file). Paths in the result keep the
     caller's spelling of ``root``.
+
+    ``known``: the texts of files directly in ``root`` (by name) as they are now, which
+    are not read again (`migrate_lint.lintcache.TextMemo`: unchanged since a run read
+    them); only the layouts of files in the root itself use it.
 
     Raises :class:`MigrateLintError` when ``root`` is missing, not a directory, empty,
     holds nothing that looks like a migration, or holds a migration file that is not
@@ -64,7 +69,8 @@ def discover(root: str | os.PathLike[str], layout: str | None = None) -> Discove
             f"{root_str}: unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}"
         )
     scan = scan_root(root_str)
-    texts: dict[str, str] = {}  # top-level file name -> text, so each file is read once
+    # top-level file name -> text, so each file is read once (and the known ones never)
+    texts: dict[str, str] = dict(known) if known else {}
     chosen = layout if layout is not None else _detect(root_str, scan, texts)
     col = Collector()
     for path, why in scan.refused:
