@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from immutables import Map
 
@@ -386,49 +386,77 @@ class Codec:
             self._makers = [_maker(cls) if dataclasses.is_dataclass(cls) else cls
                             for cls in self.classes]
             self._fast = True
-        return self._decode(value, {})
+        return self._decoder()(value)
 
-    def _decode(self, value: object, memo: dict[int, object]) -> Any:
-        # Plain values are returned without a call: a schema has a hundred thousand.
-        if type(value) is tuple:
-            return tuple([v if type(v) is not list and type(v) is not tuple
-                          else self._decode(v, memo) for v in value])
-        if type(value) is not list:
-            return value  # None, bool, int, float, str, bytes; frozensets of those
-        key = id(value)
-        done = memo.get(key)
-        if done is not None:
-            return done
-        tag = value[0]
-        out: object
+    def _decoder(self) -> Callable[[object], Any]:
+        """A function that decodes like `decode`, its state in local names, with a
+        function per class that reads its fields in place (`_field_reader`): a
+        checkpoint's schema is tens of thousands of objects."""
+        memo: dict[int, object] = {}
+        memo_get = memo.get
+        sizes, classes = self._sizes, self.classes
+        readers: list[Callable[[list[Any]], object] | None] = [None] * len(classes)
+
+        def decode(value: Any) -> Any:
+            kind = type(value)
+            if kind is tuple:
+                return tuple([v if type(v) is not list and type(v) is not tuple
+                              else decode(v) for v in value])
+            if kind is not list:
+                return value  # None, bool, int, float, str, bytes; frozensets of those
+            key = id(value)
+            done = memo_get(key)
+            if done is not None:
+                return done
+            tag = value[0]
+            if type(tag) is int and tag >= 0:
+                if len(value) != sizes[tag]:
+                    raise ValueError(f"{classes[tag].__name__}: wrong number of fields")
+                reader = readers[tag]
+                if reader is None:
+                    reader = readers[tag] = self._field_reader(tag, decode)
+                out = reader(value)
+            else:
+                out = self._decode_other(tag, value, decode)
+            memo[key] = out
+            return out
+
+        return decode
+
+    def _field_reader(self, tag: int, decode: Callable[[object], Any]
+                      ) -> Callable[[list[Any]], object]:
+        """How an encoded instance of class ``tag`` (its length checked) becomes one:
+        its maker called on its fields, each decoded only where it is not plain."""
+        maker = self._makers[tag]
+        count = self._sizes[tag] - 1
+        if tag in self._leaves:  # plain values only, by the leaf's own definition
+            return lambda value: maker(*value[1:])
+        fields = ", ".join(
+            f"(_d(x) if (t := type(x := value[{i}])) is list or t is tuple else x)"
+            for i in range(1, count + 1))
+        scope: dict[str, Any] = {"_make": maker, "_d": decode}
+        exec(f"def read(value):\n return _make({fields})\n", scope)
+        return cast(Callable[[list[Any]], object], scope["read"])
+
+    def _decode_other(self, tag: object, value: list[Any],
+                      decode: Callable[[object], Any]) -> object:
+        """A value `decode` met that is no instance of the codec's classes: an open class
+        (a rule's facts) or a container."""
         if isinstance(tag, str) and self._open_as_none:
-            out = None
-        elif isinstance(tag, str):
+            return None
+        if isinstance(tag, str):
             kind, names = self._open_class(tag)
             if len(value) != len(names) + 1:
                 raise ValueError(f"{tag}: wrong number of fields")
-            out = kind(**{n: self._decode(v, memo) for n, v in zip(names, value[1:],
-                                                                   strict=True)})
-        elif not isinstance(tag, int):
+            return kind(**{n: decode(v) for n, v in zip(names, value[1:], strict=True)})
+        if not isinstance(tag, int) or isinstance(tag, bool):
             raise ValueError("not an encoded value")
-        elif tag >= 0:
-            if len(value) != self._sizes[tag]:
-                raise ValueError(f"{self.classes[tag].__name__}: wrong number of fields")
-            if tag in self._leaves:
-                out = self._makers[tag](*value[1:])
-            else:
-                out = self._makers[tag](*[v if type(v) is not list and type(v) is not tuple
-                                          else self._decode(v, memo) for v in value[1:]])
-        elif tag == self._MAP:
-            out = Map(zip(value[1], self._decode(value[2], memo), strict=True))
-        elif tag == self._LIST:
-            out = [self._decode(v, memo) for v in value[1:]]
-        elif tag == self._DICT:
-            out = dict(zip(self._decode(value[1], memo), self._decode(value[2], memo),
-                           strict=True))
-        elif tag == self._SET:
-            out = frozenset(self._decode(value[1], memo))
-        else:
-            raise ValueError(f"unknown tag {tag}")
-        memo[key] = out
-        return out
+        if tag == self._MAP:
+            return Map(zip(value[1], decode(value[2]), strict=True))
+        if tag == self._LIST:
+            return [decode(v) for v in value[1:]]
+        if tag == self._DICT:
+            return dict(zip(decode(value[1]), decode(value[2]), strict=True))
+        if tag == self._SET:
+            return frozenset(decode(value[1]))
+        raise ValueError(f"unknown tag {tag}")
