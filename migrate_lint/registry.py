@@ -67,7 +67,7 @@ def catalogue_infos() -> tuple[RuleInfo, ...]:
                           for e in catalogue())
 
 
-def _catalogue_is_whole() -> bool:
+def catalogue_is_whole() -> bool:
     """Whether the catalogue lists exactly the rule modules there are (in a source tree a
     rule may have been added or removed since it was written)."""
     from migrate_lint import engine
@@ -78,7 +78,7 @@ def _catalogue_is_whole() -> bool:
 def run_infos() -> tuple[RuleInfo, ...]:
     """Every rule's `RuleInfo` for a run's result: the catalogue's, which imports no
     rule, where it lists every rule module; else the rule classes'."""
-    return catalogue_infos() if _catalogue_is_whole() else rule_infos()
+    return catalogue_infos() if catalogue_is_whole() else rule_infos()
 
 
 def rules_for(config: Config, kinds: frozenset[str] | None, problems: bool
@@ -96,7 +96,7 @@ def rules_for(config: Config, kinds: frozenset[str] | None, problems: bool
     """
     from migrate_lint import engine
 
-    if kinds is None or not _catalogue_is_whole():
+    if kinds is None or not catalogue_is_whole():
         return tuple(cls for cls in engine.all_rules()
                      if is_selected(cls.code, config.select, config.ignore))
     return engine.rules_in(
@@ -110,8 +110,8 @@ def rule_class(code: str) -> type[Rule] | None:
     catalogue names it; None for a code no rule class has."""
     from migrate_lint import engine
 
-    entry = rulebook.find(catalogue(), code)
-    if entry is not None and entry.module in engine.rule_modules():
+    entry = rulebook.find(catalogue(), code) if catalogue_is_whole() else None
+    if entry is not None:
         cls = engine.rules_in([entry.module])[0]
         if cls.code == entry.code:
             return cls

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from migrate_lint import engine
+from migrate_lint import engine, registry
 from migrate_lint.cli import cli
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
@@ -88,8 +88,10 @@ class StandInDropTable(Rule):
 
 @pytest.fixture
 def stand_in_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace the rule registry with the two stand-ins."""
+    """Replace the rule registry with the two stand-ins (which the rule catalogue does
+    not list: runs load the rules from the registry, not by the catalogue)."""
     monkeypatch.setattr(engine, "all_rules", lambda: (StandInDropTable, StandInNotNull))
+    monkeypatch.setattr(registry, "catalogue_is_whole", lambda: False)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import ROOT
 
-from migrate_lint import engine
+from migrate_lint import engine, registry
 from migrate_lint.cli import cli
 from migrate_lint.engine import Rule, is_fixable, validate_rule
 from tests import test_rules_cases
@@ -59,6 +59,8 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> type[Rule]:
     shipped = engine.all_rules()
     assert cls.code not in {c.code for c in shipped}, "the example's code is taken: renumber it"
     monkeypatch.setattr(engine, "all_rules", lambda: (*shipped, cls))
+    # the catalogue does not list it: runs load the rules from the registry
+    monkeypatch.setattr(registry, "catalogue_is_whole", lambda: False)
     return cls
 
 
