@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import ModuleType
 from typing import Any
 
 from migrate_lint import bounded
@@ -25,10 +26,16 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.settings import TRANSACTIONS, Origin
 from migrate_lint.source import LAYOUTS, RUNNERS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+
+def _toml() -> ModuleType:
+    """tomllib (tomli before Python 3.11), imported where a TOML file is read: its
+    import compiles regular expressions a run without a configuration file never uses."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 DEFAULT_SQLITE_VERSION = (3, 40)
 LEVELS = ("error", "warning", "info")
@@ -184,6 +191,7 @@ def _display(file: str) -> str:
 
 
 def _load_toml(file: str) -> dict[str, Any]:
+    tomllib = _toml()
     try:
         return tomllib.loads(bounded.read_regular(file, 1024 * 1024).decode("utf-8"))
     except UnicodeDecodeError as err:

@@ -10,11 +10,6 @@ from migrate_lint.discover import common
 from migrate_lint.discover.common import BOM, Candidate, Collector, Version, whole_file
 from migrate_lint.source import Section
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 
 def diesel_version(name: str) -> Version | None:
     """A folder name as diesel reads it: the version is the text before the first `_`
@@ -43,6 +38,11 @@ def down_and_transaction(base: str, files: frozenset[str], col: Collector
 
 def diesel_no_transaction(path: str, col: Collector) -> bool:
     """`run_in_transaction = false` in a diesel metadata.toml."""
+    # imported here: a run that reads no diesel layout never compiles its expressions
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(common.read_text(path).lstrip(BOM))
     except tomllib.TOMLDecodeError as exc:
