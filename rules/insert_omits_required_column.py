@@ -163,13 +163,14 @@ class InsertOmitsRequiredColumn(Rule):
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for the insert sites of the insert paths, against the final schema."""
+        sites = [site for site in ctx.inserts if isinstance(site, InsertSite) and site.known
+                 and site.origin != "migration"]
+        if not sites:
+            return  # nothing to resolve every history file's real path for
         history_files = {os.path.realpath(p) for p in ctx.history.texts}
         schema = ctx.timeline.final
-        for site in ctx.inserts:
-            if not isinstance(site, InsertSite) or not site.known:
-                continue
-            if site.origin == "migration" or (
-                    site.revision is None and os.path.realpath(site.span.path) in history_files):
+        for site in sites:
+            if site.revision is None and os.path.realpath(site.span.path) in history_files:
                 continue  # migration files are checked step by step, against their own time
             yield from self._findings(site, schema, None)
 
