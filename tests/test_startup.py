@@ -235,8 +235,11 @@ def test_check_of_a_file_loads_the_rules_its_statements_need(tmp_path: Path) -> 
     outputs = []
     for args in (["check", str(new), "--format", "json", "--no-cache"],
                  ["check", str(root), "--format", "json", "--no-cache"]):
+        # run where no configuration file is found (nor a `migrations` directory)
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir(exist_ok=True)
         done = subprocess.run([sys.executable, "-c", _SYS_MODULES, *args], capture_output=True,
-                              text=True, cwd=ROOT, env=env, check=False)
+                              text=True, cwd=elsewhere, env=env, check=False)
         assert done.returncode == 1, done.stderr[-2000:]
         outputs.append((json.loads(done.stdout), json.loads(done.stderr.splitlines()[-1])))
     (report, loaded), (whole, every) = outputs
@@ -247,3 +250,4 @@ def test_check_of_a_file_loads_the_rules_its_statements_need(tmp_path: Path) -> 
     for skipped in ("delete_all_rows", "drop_table", "positional_copy", "unbalanced_transaction"):
         assert f"migrate_lint.rules.{skipped}" not in loaded
         assert f"migrate_lint.rules.{skipped}" in every
+    assert "tomllib" not in loaded  # no configuration file, no diesel layout: no TOML read
