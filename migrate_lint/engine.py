@@ -19,16 +19,18 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from migrate_lint.claims import Claim
 from migrate_lint.config import Config
 from migrate_lint.findings import Facts, Finding, Related, Worded
-from migrate_lint.gitbase import GitBase
 from migrate_lint.history import STATEMENT_KINDS, History, Migration, Statement, StatementKind
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
+
+if TYPE_CHECKING:  # read from git only with --since: the module (and git's) stays unloaded
+    from migrate_lint.gitbase import GitBase
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 _CODE = re.compile(r"^[A-Z]{2}\d{3}$")

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.gitread import list_files, read_blobs, run_git
-from migrate_lint.source import MigrationSource
 from migrate_lint.tempdirs import temp_dir
 
-if TYPE_CHECKING:  # `source_files` serves runs that read no history
+if TYPE_CHECKING:
     from migrate_lint.history import History, Migration
 
 
@@ -96,13 +95,7 @@ class GitBase:
 
 def migration_files(migration: Migration) -> tuple[str, ...]:
     """Every file holding ``migration`` (up and down), in order, without repeats."""
-    return source_files(migration.source)
-
-
-def source_files(source: MigrationSource) -> tuple[str, ...]:
-    """Every file holding a discovered migration (up and down), in order, without repeats."""
-    paths = [s.path for s in source.up] + [s.path for s in source.down]
-    return tuple(dict.fromkeys(paths))
+    return migration.source.files()
 
 
 def verify_revision(root: str, rev: str, option: str = "--since") -> str:
@@ -171,7 +164,7 @@ def _discover_at(blobs: Mapping[str, bytes], layout: str) -> tuple[BaseMigration
         out_migrations = []
         for source in found.migrations:
             texts = []
-            for path in source_files(source):
+            for path in source.files():
                 rel = os.path.relpath(path, scratch).replace(os.sep, "/")
                 texts.append((rel, blobs.get(rel, b"").decode("utf-8", "replace")))
             out_migrations.append(BaseMigration(source.version, source.label, tuple(texts)))

@@ -31,7 +31,6 @@ from migrate_lint.discover import discover
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.file_ignores import ignored
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import source_files
 from migrate_lint.lintcache import CacheChoice, HistoryCache, TextMemo, directory_for
 from migrate_lint.realpaths import real, reals
 from migrate_lint.registry import (
@@ -107,7 +106,7 @@ def _file_reals(key: str, found: Discovery, files: dict[str, dict[str, str]]
     known = files.get(key)
     if known is None:
         known = files[key] = reals(p for source in found.migrations
-                                   for p in source_files(source))
+                                   for p in source.files())
     return known
 
 
@@ -250,7 +249,7 @@ def scope_of(found: Discovery, wanted: set[str] | None,
     when every file is wanted. ``known``: the real path of each file, when resolved."""
     if wanted is None:
         return None
-    files = [source_files(source) for source in found.migrations]
+    files = [source.files() for source in found.migrations]
     known = known or reals(path for paths in files for path in paths)
     return frozenset(i for i, paths in enumerate(files)
                      if any(known[path] in wanted for path in paths))
@@ -422,7 +421,7 @@ def lint(
         found = plan.found.get(key) or (_found_in(given[key].history) if key in given
                                         else discover(root, config.layout, known(root)))
         file_reals = _file_reals(key, found, plan.files) if key not in given else reals(
-            p for source in found.migrations for p in source_files(source))
+            p for source in found.migrations for p in source.files())
         # `check FILES`: rules look at the given files' migrations only
         scoped = scope_of(found, wanted, file_reals)
         root_sites = sites if key == primary else ()

@@ -59,6 +59,10 @@ class MigrationSource:
     # migration); empty for SQL. Its sections are empty: the tool cannot run code.
     code: str = ""
 
+    def files(self) -> tuple[str, ...]:
+        """Every file holding this migration (up and down), in order, without repeats."""
+        return tuple(dict.fromkeys([s.path for s in self.up] + [s.path for s in self.down]))
+
     @property
     def label(self) -> str:
         """``<version>_<name>`` as people write it (Flyway: the file stem)."""

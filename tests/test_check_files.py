@@ -17,7 +17,6 @@ from conftest import corpus_path
 from migrate_lint.config import Config
 from migrate_lint.discover import discover
 from migrate_lint.findings import Finding
-from migrate_lint.gitbase import source_files
 from migrate_lint.lint import lint
 
 pytestmark = pytest.mark.corpus
@@ -36,7 +35,7 @@ CORPORA: dict[str, tuple[tuple[str, ...], dict[str, object]]] = {
 
 def _files_to_check(root: Path, whole: list[Finding]) -> list[str]:
     """Every file with a finding, and every fifth file besides (first and last too)."""
-    files = [path for source in discover(str(root)).migrations for path in source_files(source)]
+    files = [path for source in discover(str(root)).migrations for path in source.files()]
     chosen = {f.path for f in whole} | set(files[::5]) | {files[0], files[-1]}
     return [f for f in files if f in chosen]
 
