@@ -205,7 +205,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(f"sqlglot cannot parse it: {err}", raw.start)
     except TokenizeError as err:
         return failed(f"cannot read SQL: {err}", raw.start)
-    shape = shape_problem(kind, tree)
+    shape = shape_problem(kind, tree, body)
     if shape:
         return failed(shape, raw.start)
     target = dml_target(tree)
