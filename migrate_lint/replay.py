@@ -17,6 +17,7 @@ from migrate_lint.facts.literals import select_star_source
 from migrate_lint.facts.types import ctas_type
 from migrate_lint.history import History, Migration, Statement
 from migrate_lint.schema import (
+    NO_NAMES,
     Column,
     Index,
     Origin,
@@ -92,8 +93,8 @@ class Timeline:
         """Lower-cased names migration ``index`` changed: its tables and views, and the
         tables whose CREATE INDEX indexes it changed. Anything else is the same object
         after the migration as before it, so whole-history rules need look no further."""
-        return self.memo(("touched", index), lambda: frozenset().union(
-            *(step.touched for step in self.steps_of(index))))
+        return self.memo(("touched", index), lambda: NO_NAMES.union(
+            *(step.touched for step in self.steps_of(index))) or NO_NAMES)
 
     def steps_of(self, index: int) -> list[Step]:
         """The steps of migration ``index``."""
@@ -259,12 +260,15 @@ def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, of
     steps: list[Step] = []
     writes: list[Write] = []
     boundaries: list[int] = []
+    # one set for alike `touched` names: most name one table, and tables change often
+    alike: dict[frozenset[str], frozenset[str]] = {}
     for m_index, migration in enumerate(migrations, first):
         boundaries.append(offset + len(steps))
+        label = migration.label  # one string for the origins of the migration's objects
         for stmt in migration.up.statements:
-            origin = Origin(migration.label, stmt.index, stmt.span)
+            origin = Origin(label, stmt.index, stmt.span)
             after, error = apply(schema, stmt, origin)
-            touched = after.touched
+            touched = alike.setdefault(after.touched, after.touched)
             after = after.settled()
             steps.append(Step(m_index, stmt, schema, after, error, touched))
             write = _write_of(stmt, offset + len(steps) - 1)
@@ -564,6 +568,13 @@ def _create_table_as(schema: Schema, node: d.CreateTable, select: str, stmt: Sta
     return schema.with_table(table), None
 
 
+_BINARY: tuple[str | None, ...] = (None,)  # one tuple for the keys of most tables
+
+
+def _collations(col: d.ColumnDef) -> tuple[str | None, ...]:
+    return _BINARY if col.collate is None else (col.collate,)
+
+
 def _table_of(node: d.CreateTable, stmt: Statement, origin: Origin) -> Table:
     """The model of a CREATE TABLE that SQLite accepts: columns, keys (with each primary
     key column's position), CHECKs and foreign keys, in declaration order."""
@@ -573,9 +584,9 @@ def _table_of(node: d.CreateTable, stmt: Statement, origin: Origin) -> Table:
         if col.primary_key:
             pk_positions[col.name.lower()] = 1
             keys.append(UniqueKey((col.name,), True, column_desc=col.pk_desc,
-                                  collations=(col.collate,)))
+                                  collations=_collations(col)))
         if col.unique:
-            keys.append(UniqueKey((col.name,), False, collations=(col.collate,)))
+            keys.append(UniqueKey((col.name,), False, collations=_collations(col)))
     fks: list[d.ForeignKeyDef] = []
     checks: list[str] = []
     autoincrement = any(c.autoincrement for c in node.columns)

@@ -23,6 +23,10 @@ from migrate_lint.snapshot import (
 from migrate_lint.span import Span
 from migrate_lint.values import value_class
 
+# The one empty set schemas and tables share: `frozenset()` makes a new 216-byte object
+# each call (Python 3.10+), and replay settles a schema per statement.
+NO_NAMES: frozenset[str] = frozenset()
+
 
 @value_class
 class Origin:
@@ -159,7 +163,8 @@ class Table:
         """Lower-cased names of the tables this table's foreign keys point at."""
         parents = self._parents
         if parents is None:
-            parents = frozenset(fk.parent.lower() for fk in all_foreign_keys(self))
+            fks = all_foreign_keys(self)
+            parents = frozenset(fk.parent.lower() for fk in fks) if fks else NO_NAMES
             object.__setattr__(self, "_parents", parents)
         return parents
 
@@ -412,7 +417,7 @@ class Schema:
             return self
         # built directly, not by `dataclasses.replace`: replay settles after every step
         return Schema(self.tables, self.indexes, self.triggers, self.views, self.table_indexes,
-                      frozenset(), self.referrers)
+                      NO_NAMES, self.referrers)
 
     # -- rendering ----------------------------------------------------------
     def snapshot(self) -> SchemaSnapshot:
