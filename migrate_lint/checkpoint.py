@@ -134,7 +134,7 @@ def _statement_row(stmt: Statement, texts: dict[str, str]) -> tuple[Any, ...] | 
     if whole is None:
         return None
     text = None if whole[span.start:span.end] == stmt.text else stmt.text
-    missing = ((_DDL if stmt.ddl is not None else 0) | (_AST if stmt.ast is not None else 0)
+    missing = ((_DDL if stmt.ddl is not None else 0) | (_AST if stmt.has_tree else 0)
                | (_SEED if stmt.seed is not None else 0))
     tokens = None
     if stmt.kind in _KEEP_TOKENS:
@@ -252,6 +252,10 @@ class _LightStatement(Statement):
         if self._missing & _AST:
             raise _miss("the syntax tree")
         return None
+
+    @property
+    def has_tree(self) -> bool:
+        return bool(self._missing & _AST)
 
     @property
     def seed(self) -> Any:

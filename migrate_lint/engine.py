@@ -14,7 +14,7 @@ import pkgutil
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -312,25 +312,34 @@ def run_rules(
             by_kind.setdefault(kind, []).append(rule)
     findings: list[Finding] = []
     insert_tuple = tuple(inserts)
-    for index in _step_indices(timeline, scope):
-        step = timeline.steps[index]
-        interested = by_kind.get(step.statement.kind)
-        if not interested:
-            continue
-        ctx = Context(timeline, index, config, insert_tuple, base)
-        label = ""
-        for rule in interested:
-            # This loop runs rules x statements times: no wrapper objects per call.
-            try:
-                for finding in rule.check(step.statement, ctx):
-                    if finding.migration is None and finding.statement is None:
-                        # the statement checked and its migration, filled in here once
-                        label = label or ctx.migration.label
-                        finding = replace(finding, statement=step.statement.span,
-                                          migration=label)
-                    findings.append(finding)
-            except Exception as err:  # a broken rule must not end the run
-                findings.append(_internal_error(rule, err, step.statement.span))
+    # Rules read a statement's tree while its migration is checked, seldom after: each
+    # migration's trees go once it is done, and are made again if asked (issue 13).
+    from migrate_lint.parse import TreeMaker  # the reader: loaded once rules run
+
+    maker = TreeMaker(timeline.history)
+    steps = timeline.steps
+    for first, stop in _step_ranges(timeline, scope):
+        for index in range(first, stop):
+            step = steps[index]
+            interested = by_kind.get(step.statement.kind)
+            if not interested:
+                continue
+            ctx = Context(timeline, index, config, insert_tuple, base)
+            label = ""
+            for rule in interested:
+                # This loop runs rules x statements times: no wrapper objects per call.
+                try:
+                    for finding in rule.check(step.statement, ctx):
+                        if finding.migration is None and finding.statement is None:
+                            # the statement checked and its migration, filled in here once
+                            label = label or ctx.migration.label
+                            finding = replace(finding, statement=step.statement.span,
+                                              migration=label)
+                        findings.append(finding)
+                except Exception as err:  # a broken rule must not end the run
+                    findings.append(_internal_error(rule, err, step.statement.span))
+        for index in range(first, stop):
+            maker.release(steps[index].statement)
     hctx = HistoryContext(timeline, config, insert_tuple, timeline.history.diagnostics, base,
                           scope)
     anchor = timeline.steps[0].statement.span if timeline.steps else Span(
@@ -343,12 +352,12 @@ def run_rules(
     return findings
 
 
-def _step_indices(timeline: Timeline, scope: frozenset[int] | None) -> Iterable[int]:
-    """The steps of the migrations in ``scope`` (every step when None), in order."""
-    if scope is None:
-        return range(len(timeline.steps))
+def _step_ranges(timeline: Timeline, scope: frozenset[int] | None) -> Iterator[tuple[int, int]]:
+    """The steps of each migration in ``scope`` (every one when None), in order, as
+    (first, stop) ranges."""
     bounds = timeline.boundaries
-    return [i for m in sorted(scope) for i in range(bounds[m], bounds[m + 1])]
+    for m in range(len(bounds) - 1) if scope is None else sorted(scope):
+        yield bounds[m], bounds[m + 1]
 
 
 def _internal_error(rule: Rule, err: Exception, span: Span) -> Finding:

@@ -72,7 +72,8 @@ class Statement:
     """One statement: exact text, where it is, and what it means.
 
     ``ddl`` holds the reading of a schema statement; ``ast`` sqlglot's tree of a data
-    statement. ``problem`` says why the statement was not understood, if it was not
+    statement (``tree`` holds it, or what makes it again once `release_tree` let it
+    go). ``problem`` says why the statement was not understood, if it was not
     (it is then reported as MG001 and the tables it names become incomplete).
 
     An ``INSERT ... VALUES`` of constants has no tree: it keeps only its
@@ -86,7 +87,9 @@ class Statement:
     span: Span
     kind: StatementKind
     ddl: Ddl | None = None
-    ast: exp.Expression | None = None
+    # sqlglot's tree, or once released (`release_tree`) what makes it again; read `ast`.
+    # Not compared: it is made from the text.
+    tree: exp.Expression | Regrow | None = field(default=None, compare=False)
     problem: str | None = None
     tables: tuple[str, ...] = ()  # tables the statement names (best effort)
     # The tokens kept with the statement (see `tokens`); None: made again from the text
@@ -101,6 +104,20 @@ class Statement:
     def path(self) -> str:
         """The file the statement is in."""
         return self.span.path
+
+    @property
+    def ast(self) -> exp.Expression | None:
+        """sqlglot's tree of a data statement (None for the others); a released tree
+        (`release_tree`) is made again, the same as it was."""
+        tree = self.tree
+        if isinstance(tree, Regrow):
+            return tree.tree_of(self)
+        return tree
+
+    @property
+    def has_tree(self) -> bool:
+        """Whether ``ast`` is a tree, without making a released one again."""
+        return self.tree is not None
 
     @property
     def tokens(self) -> tuple[Tok, ...]:
@@ -118,6 +135,38 @@ class Statement:
         seed = self.seed
         text = self.text if seed is None else self.text[: seed.header_end]
         return tuple(sql_tokens(text, self.span.start))
+
+
+class Regrow:
+    """Makes the tree of a statement whose tree was released (`release_tree`) again.
+
+    A long history's trees are a fifth of its memory, and rules read a statement's tree
+    while its migration is checked, seldom after: the engine lets them go migration by
+    migration (issue 13). The maker it puts in their place (`parse.TreeMaker`) remakes
+    one the few times a later reader asks.
+    """
+
+    __slots__ = ()
+
+    def tree_of(self, stmt: Statement) -> exp.Expression:
+        """The tree ``stmt`` had (equal, with the same comments and positions)."""
+        raise NotImplementedError
+
+
+def release_tree(stmt: Statement, maker: Regrow) -> exp.Expression | None:
+    """Let ``stmt``'s tree go, ``maker`` making it again when asked; return the tree
+    let go (None: ``stmt`` holds none, or only in outline), for the caller to drop.
+
+    The statement stays frozen for every reader: ``ast`` answers an equal tree.
+    """
+    tree = stmt.tree if type(stmt) is Statement else None
+    if tree is None or isinstance(tree, Regrow):
+        return None
+    _TREE_SLOT.__set__(stmt, maker)
+    return tree
+
+
+_TREE_SLOT = Statement.__dict__["tree"]  # the slot itself: frozen classes refuse setattr
 
 
 @value_class

@@ -7,10 +7,14 @@ becomes an MG001 diagnostic with its position; nothing is dropped.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from array import array
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from migrate_lint import ddl_fallback, grammar
 from migrate_lint.ddl import (
@@ -28,7 +32,15 @@ from migrate_lint.ddl import (
     read_ddl,
 )
 from migrate_lint.diagnostics import Diagnostic
-from migrate_lint.history import History, Migration, Script, Statement, StatementKind
+from migrate_lint.history import (
+    History,
+    Migration,
+    Regrow,
+    Script,
+    Statement,
+    StatementKind,
+    release_tree,
+)
 from migrate_lint.seed import read_seed
 from migrate_lint.source import Discovery, MigrationSource, Section
 from migrate_lint.span import LineIndex
@@ -36,12 +48,17 @@ from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
 from migrate_lint.sqlglot_api.dml import dml_target
 from migrate_lint.sqlglot_api.parsing import (
     ParseFailure,
+    let_go,
     parse_statement,
     parse_token_slice,
+    parse_tokens,
     shape_problem,
 )
-from migrate_lint.sqlglot_api.tokens import TokenizeError
+from migrate_lint.sqlglot_api.tokens import TokenizeError, tokenize
 from migrate_lint.tokens import Tok
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 _TRANSACTION = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 _MAINTENANCE = frozenset({"VACUUM", "ANALYZE", "REINDEX", "ATTACH", "DETACH"})
@@ -210,7 +227,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    return Statement(index, body, span, kind, ast=tree, tables=tables, block=raw.block), None
+    return Statement(index, body, span, kind, tree=tree, tables=tables, block=raw.block), None
 
 
 def read_sections(sections: Sequence[Section], texts: dict[str, str]
@@ -372,3 +389,105 @@ def parse_history(discovery: Discovery) -> History:
         diagnostics.extend(diags)
     return History(discovery.root, discovery.layout, discovery.runner, tuple(migrations),
                    tuple(diagnostics), texts)
+
+
+# Where `_dml_text_for_sqlglot` may rewrite a statement: elsewhere it needs no tokens.
+_MAY_REWRITE = re.compile(r"(?:WITH|REPLACE)\b|UPDATE\s*(?:OR\b|--|/\*)", re.IGNORECASE)
+
+
+class TreeMaker(Regrow):
+    """Lets go of the trees of ``history``'s statements (`release`) and makes them again
+    when asked (`tree_of`).
+
+    A tree is made again as `read_statement` made it: from sqlglot's tokens of the same
+    section (or chunk of one), so that the comments the tokenizer gave its tokens from
+    around the statement, and the nodes' positions, are the same. Only the statement and
+    its neighbours are tokenized again, the text before them blanked (line breaks kept).
+    A statement sqlglot read from rewritten text is read from that again. The last
+    `RECENT` trees made are kept: a whole-history rule reads a migration's statements
+    once per question.
+    """
+
+    RECENT = 64
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self._sections: dict[str, list[Section]] | None = None
+        # path -> the starts and the ends of its statements, in file order
+        self._bounds: dict[str, tuple[list[int], list[int]]] | None = None
+        self._recent: OrderedDict[int, tuple[Statement, exp.Expression]] = OrderedDict()
+
+    def release(self, stmt: Statement) -> None:
+        """Let ``stmt``'s tree go (see `history.release_tree`), and free it now."""
+        if not stmt.has_tree:
+            return  # most statements: asked once each, so asked cheaply
+        box = [release_tree(stmt, self)]
+        if box[0] is not None:
+            let_go(box)
+
+    def tree_of(self, stmt: Statement) -> exp.Expression:
+        recent = self._recent
+        hit = recent.get(id(stmt))
+        if hit is not None and hit[0] is stmt:
+            recent.move_to_end(id(stmt))
+            return hit[1]
+        tree = self._make(stmt)
+        recent[id(stmt)] = (stmt, tree)  # the statement kept: its id is not reused meanwhile
+        if len(recent) > self.RECENT:
+            recent.popitem(last=False)
+        return tree
+
+    def _make(self, stmt: Statement) -> exp.Expression:
+        body = stmt.text
+        source = _dml_text_for_sqlglot(stmt.tokens, body) if _MAY_REWRITE.match(body) else body
+        chunk = self._chunk_of(stmt) if source is body else None
+        if chunk is None:
+            return parse_statement(source)
+        base = chunk.start
+        start, end = stmt.span.start, stmt.span.end
+        # from the previous statement to the next one: the comments around the statement
+        # go to the same tokens as in the whole chunk
+        starts, ends = self._statement_bounds(stmt.span.path)
+        at = bisect_right(starts, start) - 1
+        low = max(base, starts[at - 1]) if at > 0 else base
+        high = min(chunk.end, ends[at + 1]) if at + 1 < len(ends) else chunk.end
+        before = chunk.text[base:low]
+        if "\r" in before:
+            low, before = base, ""  # the tokenizer's lines: counted in the text itself
+        # as many characters and line breaks, and as many after the last break
+        breaks, last = before.count("\n"), before.rfind("\n")
+        blank = " " * (last + 1 - breaks) + "\n" * breaks + " " * (len(before) - last - 1)
+        text = blank + chunk.text[low:high]
+        tokens = tokenize(text)
+        offsets = [t.start for t in tokens]
+        # the tokens holding the statement's first and last characters
+        first = bisect_right(offsets, start - base) - 1
+        last = bisect_right(offsets, end - 1 - base) - 1
+        return parse_tokens(tokens[first : last + 1], text)
+
+    def _chunk_of(self, stmt: Statement) -> Section | None:
+        """The section chunk `read_sections` split ``stmt`` from."""
+        if self._sections is None:
+            by_path: dict[str, list[Section]] = {}
+            for migration in self.history.migrations:
+                for section in (*migration.source.up, *migration.source.down):
+                    by_path.setdefault(section.path, []).append(section)
+            self._sections = by_path
+        at = stmt.span.start
+        for section in self._sections.get(stmt.span.path, ()):
+            if section.start <= at < section.end:
+                return next((c for c in _chunks(section) if c.start <= at < c.end), None)
+        return None
+
+    def _statement_bounds(self, path: str) -> tuple[list[int], list[int]]:
+        if self._bounds is None:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for migration in self.history.migrations:
+                for script in (migration.up, migration.down):
+                    for s in script.statements if script is not None else ():
+                        spans.setdefault(s.span.path, []).append((s.span.start, s.span.end))
+            self._bounds = {}
+            for name, bounds in spans.items():
+                bounds.sort()
+                self._bounds[name] = ([a for a, _ in bounds], [b for _, b in bounds])
+        return self._bounds[path]

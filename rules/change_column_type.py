@@ -169,11 +169,11 @@ def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: st
     if index is None:
         return False
     found = False
-    first = timeline.boundaries[index]
-    for at, step in enumerate(timeline.steps_of(index), first):
-        stmt = step.statement
-        if stmt.kind != "insert" or stmt.ast is None:
+    for at in range(timeline.boundaries[index], timeline.boundaries[index + 1]):
+        step = timeline.steps[at]
+        if step.statement.kind != "insert":
             continue
+        # read once per step for every rule (and the tree may be let go by now)
         shape = shape_at(timeline, at)
         target = step.before.table(shape.table) if shape is not None else None
         texts = value_texts_at(timeline, at)

@@ -8,25 +8,32 @@ of a large history's check time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from migrate_lint.history import Statement
 from migrate_lint.replay import Timeline
 from migrate_lint.sqlglot_api.dml import InsertParts, InsertShape, insert_parts, insert_shape
 from migrate_lint.sqlglot_api.parsing import sql
 
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 
 def parts_at(timeline: Timeline, step_index: int) -> InsertParts | None:
     """:func:`insert_parts` of the statement at ``step_index`` (None: not an INSERT tree)."""
-    tree = timeline.steps[step_index].statement.ast
-    if tree is None:
+    stmt = timeline.steps[step_index].statement
+    if not stmt.has_tree:
         return None
-    return timeline.memo(("insert-parts", step_index), lambda: insert_parts(tree))
+    # the memo first: a statement's tree may be let go once its migration is checked
+    return timeline.memo(("insert-parts", step_index), lambda: insert_parts(_tree(stmt)))
 
 
 def shape_at(timeline: Timeline, step_index: int) -> InsertShape | None:
     """:func:`insert_shape` of the statement at ``step_index`` (None: not an INSERT tree)."""
-    tree = timeline.steps[step_index].statement.ast
-    if tree is None:
+    stmt = timeline.steps[step_index].statement
+    if not stmt.has_tree:
         return None
-    return timeline.memo(("insert-shape", step_index), lambda: insert_shape(tree))
+    return timeline.memo(("insert-shape", step_index), lambda: insert_shape(_tree(stmt)))
 
 
 def value_texts_at(timeline: Timeline, step_index: int) -> tuple[str, ...] | None:
@@ -39,3 +46,9 @@ def value_texts_at(timeline: Timeline, step_index: int) -> tuple[str, ...] | Non
     values = shape.values
     return timeline.memo(("insert-value-texts", step_index),
                          lambda: tuple(sql(value) for value in values))
+
+
+def _tree(stmt: Statement) -> exp.Expression:
+    tree = stmt.ast
+    assert tree is not None  # has_tree
+    return tree

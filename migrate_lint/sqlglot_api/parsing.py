@@ -5,6 +5,7 @@ and the checks that sqlglot's tree means what the statement says.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -247,3 +248,29 @@ def parse_token_slice(source: Sequence[Any], first: Tok, last: Tok, text: str) -
 def parse_statement(text: str) -> exp.Expression:
     """Parse the text of exactly one statement with the sqlite dialect."""
     return parse_tokens(tokenize(text), text)
+
+
+def let_go(box: list[exp.Expression]) -> bool:
+    """Free the tree ``box`` holds (its only holder) now, if nothing else holds a node
+    of it: True when it was freed.
+
+    A tree is a cycle (each node links to its parent), which only the cyclic collector
+    frees, and `check` freezes the history before the rules run (`pipeline.gc_frozen`):
+    a statement's tree it lets go would stay until the end. Unlinking the parents makes
+    reference counting free it, and is seen by no one when no reference into the tree
+    comes from outside it: counted, not assumed (a memo may keep a part of a tree).
+    """
+    tree = box.pop()
+    nodes = list(tree.walk())
+    count = sys.getrefcount
+    # What holds a node while it is counted: `nodes` and the call (measured on a probe,
+    # counted the same way), its parent's args (the root: `tree`) and the parent
+    # link of each of its children; anything more is a holder outside the tree.
+    probe = [object()]
+    here = sum(map(count, probe))
+    held = sum(map(count, nodes))
+    if held != here * len(nodes) + 2 * len(nodes) - 1:
+        return False
+    for node in nodes:
+        node.parent = None
+    return True
