@@ -18,7 +18,7 @@ from dataclasses import field, replace
 from functools import lru_cache
 
 from migrate_lint import scratch
-from migrate_lint.span import LineIndex, Span
+from migrate_lint.span import LineIndex, Span, Spanner
 from migrate_lint.tokens import Tok
 from migrate_lint.values import value_class
 
@@ -69,18 +69,24 @@ class ForeignKeyDef:
 
 @value_class
 class ColumnDef:
-    """One column definition, with the texts SQLite reports for it."""
+    """One column definition, with the texts SQLite reports for it.
+
+    Its spans (`span`, `name_span`, `default_span`, `notnull_span`) are made when asked,
+    from ``lines`` and the offsets ``at``: a long history holds a hundred thousand column
+    definitions, and four spans each were a tenth of its memory.
+    """
 
     name: str
     type: str
-    span: Span
-    name_span: Span
+    lines: Spanner  # the file's line index
+    # The definition's start; then its end, the name's end, the start and end of the
+    # DEFAULT clause (keyword included) and of the NOT NULL clause (-1: none), relative
+    # to the start (small numbers: Python makes no object of each).
+    at: tuple[int, ...]
     notnull: bool = False
     default: str | None = None
     # "" none, "literal", "null", "time" (CURRENT_*), "expr" (parenthesised), "word"
     default_kind: str = ""
-    default_span: Span | None = None  # the whole DEFAULT clause, keyword included
-    notnull_span: Span | None = None
     primary_key: bool = False
     pk_desc: bool = False
     autoincrement: bool = False
@@ -94,6 +100,30 @@ class ColumnDef:
     key_conflicts: tuple[tuple[str, str], ...] = ()
     # a second and later REFERENCES on the same column: each is a foreign key
     more_references: tuple[ForeignKeyDef, ...] = ()
+
+    @property
+    def span(self) -> Span:
+        """The whole definition."""
+        at = self.at
+        return self.lines.span(at[0], at[0] + at[1])
+
+    @property
+    def name_span(self) -> Span:
+        """The column's name."""
+        at = self.at
+        return self.lines.span(at[0], at[0] + at[2])
+
+    @property
+    def default_span(self) -> Span | None:
+        """The whole DEFAULT clause, keyword included."""
+        at = self.at
+        return None if at[3] < 0 else self.lines.span(at[0] + at[3], at[0] + at[4])
+
+    @property
+    def notnull_span(self) -> Span | None:
+        """The NOT NULL clause (with its ON CONFLICT, if any)."""
+        at = self.at
+        return None if at[5] < 0 else self.lines.span(at[0] + at[5], at[0] + at[6])
 
 
 @value_class
@@ -632,6 +662,8 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
     references: ForeignKeyDef | None = None
     key_conflicts: list[tuple[str, str]] = []
     more_references: list[ForeignKeyDef] = []
+    base = part[0].start  # the name's: the clauses' offsets are relative to it
+    default_at = notnull_at = _NO_CLAUSE
     while c.peek() is not None:
         clause_start = c.i
         if c.accept("CONSTRAINT"):
@@ -659,7 +691,7 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
             c.expect("NULL")
             attrs["notnull"] = True
             _conflict_clause(c)
-            attrs["notnull_span"] = c.span(part[clause_start : c.i])
+            notnull_at = (part[clause_start].start - base, part[c.i - 1].end - base)
         elif c.accept("NULL"):
             _conflict_clause(c)
         elif c.accept("UNIQUE"):
@@ -675,7 +707,7 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
             text, kind = _default_value(c)
             attrs["default"] = sys.intern(text)  # the same few defaults, column after column
             attrs["default_kind"] = kind
-            attrs["default_span"] = c.span(part[clause_start : c.i])
+            default_at = (part[clause_start].start - base, part[c.i - 1].end - base)
         elif c.accept("COLLATE"):
             attrs["collate"] = c.ids()
         elif c.accept("REFERENCES"):
@@ -717,8 +749,9 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
     return ColumnDef(
         name=name_tok.value,
         type=sys.intern(declared),  # a history holds tens of thousands of `TEXT`s
-        span=r.span(part),
-        name_span=r.span([name_tok]),
+        lines=r.lines,
+        at=(base, part[-1].end - base, name_tok.end - base, default_at[0], default_at[1],
+            notnull_at[0], notnull_at[1]),
         checks=tuple(checks),
         references=more_references[0] if more_references else references,
         more_references=(*more_references[1:], references)
@@ -726,6 +759,9 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
         key_conflicts=tuple(key_conflicts),
         **attrs,  # type: ignore[arg-type]
     )
+
+
+_NO_CLAUSE = (-1, -1)  # (start, end) of a clause a column definition does not have
 
 
 def _conflict_clause(c: _Reader) -> str:

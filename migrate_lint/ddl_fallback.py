@@ -20,8 +20,11 @@ from collections.abc import Sequence
 
 from migrate_lint import scratch
 from migrate_lint.ddl import ColumnDef, CreateTable, ForeignKeyDef, TableConstraintDef
-from migrate_lint.span import Span
+from migrate_lint.span import SameSpan, Span
 from migrate_lint.tokens import Tok
+
+# A column SQLite read: its spans are its statement's (`SameSpan`), no clause of its own.
+_WHOLE = (0, 0, 0, -1, -1, -1, -1)
 
 _NOT_FROM_PRAGMAS = ("CHECK constraints, column collations, generated expressions and "
                      "conflict clauses are not modelled")
@@ -91,9 +94,10 @@ def _read_back(conn: sqlite3.Connection, span: Span, reason: str, if_not_exists:
     pk_cols = tuple(r[0] for r in sorted((r for r in xinfo if r[4]), key=lambda r: r[4]))
     # a primary key without an index of its own is the rowid alias
     alias = pk_cols[0] if len(pk_cols) == 1 and not any(o == "pk" for _n, o in listed) else None
+    whole = SameSpan(span)  # every part of a column SQLite read points at the statement
     columns = [
         ColumnDef(
-            name=col_name, type=decl or "", span=span, name_span=span, notnull=bool(notnull),
+            name=col_name, type=decl or "", lines=whole, at=_WHOLE, notnull=bool(notnull),
             default=default, default_kind=_default_kind(default),
             primary_key=col_name == alias, autoincrement=col_name == alias and autoincrement,
             generated={2: "VIRTUAL", 3: "STORED"}.get(hidden),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from typing import Protocol
 
 from migrate_lint.values import value_class
 
@@ -66,15 +68,27 @@ class Span:
         return cls(path, 0, 0, 1, 1, 1, 1)
 
 
+class Spanner(Protocol):
+    """What makes spans of a text's regions (a :class:`LineIndex`, a :class:`SameSpan`)."""
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``."""
+        ...
+
+
 class LineIndex:
-    """Maps character offsets of one text to 1-based line and column numbers."""
+    """Maps character offsets of one text to 1-based line and column numbers.
+
+    Definitions keep their file's index to make their spans when asked (see
+    `ddl.ColumnDef`): the line starts are an array, 8 bytes a line, not a list of ints.
+    """
 
     __slots__ = ("_cr", "_starts", "_text", "path")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self._text = text
-        self._starts = line_starts(text)
+        self._starts = array("q", line_starts(text))
         self._cr = "\r" in text
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -92,3 +106,17 @@ class LineIndex:
             return Span(self.path, start, end, line, col, line, col + last - start)
         end_line, end_col = self.position(last)
         return Span(self.path, start, end, line, col, end_line, end_col)
+
+
+class SameSpan:
+    """A :class:`Spanner` whose every span is one span: the parts of a definition read
+    by SQLite (`ddl_fallback`) all point at their statement."""
+
+    __slots__ = ("whole",)
+
+    def __init__(self, whole: Span) -> None:
+        self.whole = whole
+
+    def span(self, start: int, end: int) -> Span:
+        """``whole``, wherever ``start`` and ``end`` are."""
+        return self.whole
