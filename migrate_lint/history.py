@@ -171,7 +171,8 @@ _TREE_SLOT = Statement.__dict__["tree"]  # the slot itself: frozen classes refus
 
 @value_class
 class Script:
-    """The statements of one direction of a migration, and the comments around them."""
+    """The statements of one direction of a migration, and the comments around them
+    (drizzle's `--> statement-breakpoint` separators left out)."""
 
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...]

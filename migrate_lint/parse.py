@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
@@ -248,7 +249,7 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
         runs = _Runs(statements, whole.text, lines)
         for section in _chunks(whole):
             result = split_section(section, lines)
-            comments.extend(result.comments)
+            comments.extend(c for c in result.comments if not _is_breakpoint(c.text))
             diagnostics.extend(result.diagnostics)
             for raw in result.statements:
                 stmt, diag = read_statement(raw, runs.next_index(), section.text, lines,
@@ -263,6 +264,16 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
             del result  # a chunk's tokens go before the next chunk's are made
         runs.close()
     return Script(tuple(statements), tuple(comments), tuple(paths)), diagnostics
+
+
+# drizzle's `--> statement-breakpoint`: a separator like `;` (a long history has one a
+# statement), not a comment anyone reads (suppressions read directives): not kept.
+_BREAKPOINT = sys.intern("> statement-breakpoint")
+
+
+def _is_breakpoint(text: str) -> bool:
+    # the splitter interns comment texts: the same object, but for trailing blanks
+    return text is _BREAKPOINT or (text[:1] == ">" and text.rstrip() == _BREAKPOINT)
 
 
 # Sections larger than this are split and read a chunk at a time, cut between

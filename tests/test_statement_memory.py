@@ -117,3 +117,15 @@ def test_gc_frozen_collects_cycles_made_in_the_block_and_restores_the_collector(
     finally:
         if was:
             gc.enable()
+
+
+def test_breakpoints_are_separators_not_kept_comments(tmp_path: Path) -> None:
+    text = ("CREATE TABLE a (id INTEGER);\n--> statement-breakpoint\n"
+            "-- migrate-lint: ignore NN001 -- backfilled by hand\nALTER TABLE a ADD b TEXT;\r\n"
+            "--> statement-breakpoint  \r\n/* a note */ SELECT 1;\n")
+    path = tmp_path / "0001_a.sql"
+    path.write_text(text)
+    script, _ = read_sections([Section(str(path), text, 0, len(text))], {})
+    assert len(script.statements) == 3
+    assert [c.text for c in script.comments] == [
+        " migrate-lint: ignore NN001 -- backfilled by hand", " a note "]
