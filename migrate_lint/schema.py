@@ -132,7 +132,7 @@ class Table:
         """The column called ``name`` (case-insensitive)."""
         by_name = self._by_name
         if by_name is None:
-            by_name = Map((c.name.lower(), c) for c in reversed(self.columns))
+            by_name = Map((_key(c.name), c) for c in reversed(self.columns))
             object.__setattr__(self, "_by_name", by_name)
         return by_name.get(name.lower())
 
@@ -149,7 +149,7 @@ class Table:
             # Extend the lookup instead of rebuilding it: ADD COLUMN is the commonest
             # schema change and tables grow long. The map is persistent: each version
             # shares all but a path of it, so N additions cost N log N, not N squared.
-            key = col.name.lower()
+            key = _key(col.name)
             if key not in by_name:
                 by_name = by_name.set(key, col)
             object.__setattr__(new, "_by_name", by_name)
@@ -164,7 +164,7 @@ class Table:
         parents = self._parents
         if parents is None:
             fks = all_foreign_keys(self)
-            parents = frozenset(fk.parent.lower() for fk in fks) if fks else NO_NAMES
+            parents = frozenset(_key(fk.parent) for fk in fks) if fks else NO_NAMES
             object.__setattr__(self, "_parents", parents)
         return parents
 
@@ -242,7 +242,10 @@ class View:
 
 
 def _key(name: str) -> str:
-    return name.lower()
+    # the name itself when it is lower case: maps keep their keys, and `lower()` makes
+    # a new string each call
+    low = name.lower()
+    return name if low == name else low
 
 
 @value_class
