@@ -49,6 +49,7 @@ from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
 from migrate_lint.sqlglot_api.dml import dml_target
 from migrate_lint.sqlglot_api.parsing import (
     ParseFailure,
+    forget_positions,
     let_go,
     parse_statement,
     parse_token_slice,
@@ -228,6 +229,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
+    forget_positions(tree)  # the statement has its span; its tree is kept long
     return Statement(index, body, span, kind, tree=tree, tables=tables, block=raw.block), None
 
 
@@ -453,7 +455,9 @@ class TreeMaker(Regrow):
         source = _dml_text_for_sqlglot(stmt.tokens, body) if _MAY_REWRITE.match(body) else body
         chunk = self._chunk_of(stmt) if source is body else None
         if chunk is None:
-            return parse_statement(source)
+            tree = parse_statement(source)
+            forget_positions(tree)  # as `read_statement` does
+            return tree
         base = chunk.start
         start, end = stmt.span.start, stmt.span.end
         # from the previous statement to the next one: the comments around the statement
@@ -474,7 +478,9 @@ class TreeMaker(Regrow):
         # the tokens holding the statement's first and last characters
         first = bisect_right(offsets, start - base) - 1
         last = bisect_right(offsets, end - 1 - base) - 1
-        return parse_tokens(tokens[first : last + 1], text)
+        tree = parse_tokens(tokens[first : last + 1], text)
+        forget_positions(tree)
+        return tree
 
     def _chunk_of(self, stmt: Statement) -> Section | None:
         """The section chunk `read_sections` split ``stmt`` from."""

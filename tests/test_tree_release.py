@@ -25,7 +25,7 @@ from migrate_lint.config import Config
 from migrate_lint.history import History, Regrow, Statement
 from migrate_lint.parse import TreeMaker
 from migrate_lint.pipeline import load_history, load_timeline
-from migrate_lint.sqlglot_api.parsing import let_go, parse_statement
+from migrate_lint.sqlglot_api.parsing import forget_positions, let_go, parse_statement
 
 AROUND = """\
 -- leading comment
@@ -198,3 +198,18 @@ def test_check_lets_each_migrations_trees_go_and_reads_them_again(tmp_path: Path
         if id(stmt) in held:
             assert isinstance(stmt.tree, Regrow)
             assert _fingerprint(stmt.ast) == held[id(stmt)]
+
+
+def test_statement_trees_keep_no_positions_and_sqlglot_keeps_its_own_meta(
+        tmp_path: Path) -> None:
+    history = _history(tmp_path, {"0001_around.sql": AROUND})
+    trees = [s.ast for s in _statements(history) if s.ast is not None]
+    assert trees and not any(n.meta for tree in trees for n in tree.walk())
+    tree = parse_statement("UPDATE a SET b = 1 WHERE id > 2")
+    literal = tree.find(exp.Literal)
+    assert literal is not None and set(literal.meta) == {"line", "col", "start", "end"}
+    literal.meta["flag"] = True  # a flag sqlglot set for itself
+    kept = dict(literal.meta)
+    forget_positions(tree)
+    assert literal.meta == kept
+    assert not any(n.meta for n in tree.walk() if n is not literal)

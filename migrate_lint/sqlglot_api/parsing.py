@@ -250,6 +250,22 @@ def parse_statement(text: str) -> exp.Expression:
     return parse_tokens(tokenize(text), text)
 
 
+_POSITIONS = frozenset({"line", "col", "start", "end"})
+
+
+def forget_positions(tree: exp.Expression) -> None:
+    """Drop the token positions the parser wrote into the nodes of ``tree``.
+
+    Only leaves have them (see SQLGLOT.md), and a statement's tree is read for what it
+    says, never for where (its statement has its span): a dict and two ints a leaf,
+    a third of a tree, kept with the history. Other meta (sqlglot's own flags) stays.
+    """
+    for node in tree.walk():
+        meta = node._meta
+        if meta is not None and meta.keys() == _POSITIONS:
+            node._meta = None
+
+
 def let_go(box: list[exp.Expression]) -> bool:
     """Free the tree ``box`` holds (its only holder) now, if nothing else holds a node
     of it: True when it was freed.
