@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import click
@@ -21,7 +21,7 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint, settings_of
 from migrate_lint.lintcache import ENV as CACHE_ENV
 from migrate_lint.lintcache import CacheChoice
-from migrate_lint.report import FORMATS, render
+from migrate_lint.report import FORMATS, render, render_pieces
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
 from migrate_lint.result import LintResult, merge
@@ -225,6 +225,10 @@ def check(
              and use_color(no_color, stream, env))
     if statistics:
         output = render_statistics(result, chosen)
+    elif output_file is None:
+        _echo_pieces(render_pieces(chosen, result, color=color,
+                                   root=report_root(root, chosen, env)), color)
+        output = ""
     else:
         output = render(chosen, result, color=color, root=report_root(root, chosen, env))
     if output_file is not None:
@@ -237,6 +241,14 @@ def check(
         click.echo(output, nl=False, color=color)
     if not exit_zero and result.failed():
         raise click.exceptions.Exit(1)
+
+
+def _echo_pieces(pieces: Iterable[str], color: bool) -> None:
+    """Write a report as it is rendered: a long history's JSON is tens of megabytes,
+    which made whole (and its encoded copy) were the run's peak of memory (issue 13)."""
+    for piece in pieces:
+        if piece:
+            click.echo(piece, nl=False, color=color)
 
 
 def _against(database: str, result: LintResult, *, tmp_dir: str | None,

@@ -7,6 +7,7 @@ the CLI prints it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 # The one escaper of shown text (reporters here, generated comments in fix.sqltext).
@@ -63,3 +64,20 @@ def render(fmt: str, result: LintResult, *, color: bool = False, root: str | Non
 def posix(path: str) -> str:
     """A path with forward slashes, as JSON, SARIF and GitHub expect."""
     return path.replace("\\", "/")
+
+
+
+def render_pieces(fmt: str, result: LintResult, *, color: bool = False,
+                  root: str | None = None) -> Iterator[str]:
+    """`render`'s text in pieces to write one after the other: JSON as it is encoded
+    (a long history's report is tens of megabytes), the other formats whole."""
+    if fmt != "json":
+        yield render(fmt, result, color=color, root=root)
+        return
+    from migrate_lint.report.json import json_pieces
+
+    if root is not None:
+        from migrate_lint.report.paths import rooted
+
+        result = rooted(result, root)
+    yield from json_pieces(result)
