@@ -49,7 +49,7 @@ from migrate_lint.split import Comment, RawStatement, SplitResult, split_section
 from migrate_lint.sqlglot_api.dml import dml_target
 from migrate_lint.sqlglot_api.parsing import (
     ParseFailure,
-    forget_positions,
+    compact_tree,
     let_go,
     parse_statement,
     parse_token_slice,
@@ -99,6 +99,14 @@ def statement_kind(toks: Sequence[Tok]) -> StatementKind:
     if head in _MAINTENANCE:
         return StatementKind.MAINTENANCE
     return StatementKind.UNKNOWN
+
+
+def _shared_words(toks: tuple[Tok, ...]) -> tuple[Tok, ...]:
+    """``toks`` with one string for each alike word: a history holds thousands of
+    `PRAGMA foreign_keys = OFF`, and the tokens of these statements are kept."""
+    intern = sys.intern
+    return tuple(Tok(kind, intern(value), start, end, intern(upper), src)
+                 for kind, value, start, end, upper, src in toks)
 
 
 def _with_body(toks: Sequence[Tok]) -> int:
@@ -187,7 +195,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
     if kind in ("pragma", "transaction", "maintenance"):
         # Short, few, and read again and again (connection settings, transaction
         # rules): these keep their tokens; the others make them again when asked.
-        return Statement(index, body, span, kind, held=toks, block=raw.block), None
+        return Statement(index, body, span, kind, held=_shared_words(toks), block=raw.block), None
     if kind.startswith(("create_", "drop_", "alter_")):
         try:
             ddl = read_ddl(toks, text, lines)
@@ -229,7 +237,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(shape, raw.start)
     target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    forget_positions(tree)  # the statement has its span; its tree is kept long
+    compact_tree(tree)  # the statement has its span; its tree is kept long
     return Statement(index, body, span, kind, tree=tree, tables=tables, block=raw.block), None
 
 
@@ -456,7 +464,7 @@ class TreeMaker(Regrow):
         chunk = self._chunk_of(stmt) if source is body else None
         if chunk is None:
             tree = parse_statement(source)
-            forget_positions(tree)  # as `read_statement` does
+            compact_tree(tree)  # as `read_statement` does
             return tree
         base = chunk.start
         start, end = stmt.span.start, stmt.span.end
@@ -479,7 +487,7 @@ class TreeMaker(Regrow):
         first = bisect_right(offsets, start - base) - 1
         last = bisect_right(offsets, end - 1 - base) - 1
         tree = parse_tokens(tokens[first : last + 1], text)
-        forget_positions(tree)
+        compact_tree(tree)
         return tree
 
     def _chunk_of(self, stmt: Statement) -> Section | None:

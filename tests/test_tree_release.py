@@ -25,7 +25,7 @@ from migrate_lint.config import Config
 from migrate_lint.history import History, Regrow, Statement
 from migrate_lint.parse import TreeMaker
 from migrate_lint.pipeline import load_history, load_timeline
-from migrate_lint.sqlglot_api.parsing import forget_positions, let_go, parse_statement
+from migrate_lint.sqlglot_api.parsing import compact_tree, let_go, parse_statement
 
 AROUND = """\
 -- leading comment
@@ -210,6 +210,6 @@ def test_statement_trees_keep_no_positions_and_sqlglot_keeps_its_own_meta(
     assert literal is not None and set(literal.meta) == {"line", "col", "start", "end"}
     literal.meta["flag"] = True  # a flag sqlglot set for itself
     kept = dict(literal.meta)
-    forget_positions(tree)
+    compact_tree(tree)
     assert literal.meta == kept
     assert not any(n.meta for n in tree.walk() if n is not literal)

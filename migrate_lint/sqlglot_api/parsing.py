@@ -253,17 +253,30 @@ def parse_statement(text: str) -> exp.Expression:
 _POSITIONS = frozenset({"line", "col", "start", "end"})
 
 
-def forget_positions(tree: exp.Expression) -> None:
-    """Drop the token positions the parser wrote into the nodes of ``tree``.
+def compact_tree(tree: exp.Expression) -> None:
+    """Make ``tree`` smaller to keep: drop the token positions the parser wrote into its
+    nodes, and make alike names and comments one string each.
 
-    Only leaves have them (see SQLGLOT.md), and a statement's tree is read for what it
-    says, never for where (its statement has its span): a dict and two ints a leaf,
-    a third of a tree, kept with the history. Other meta (sqlglot's own flags) stays.
+    Only leaves have positions (see SQLGLOT.md), and a statement's tree is read for what
+    it says, never for where (its statement has its span): a dict and two ints a leaf,
+    a third of a tree. Other meta (sqlglot's own flags) stays. A history names its
+    tables and columns again and again, and drizzle's breakpoint comment before each
+    statement lands in its tree.
     """
+    identifier = exp_module().Identifier
+    intern = sys.intern
     for node in tree.walk():
         meta = node._meta
         if meta is not None and meta.keys() == _POSITIONS:
             node._meta = None
+        comments = node.comments
+        if comments:
+            comments[:] = [intern(c) for c in comments]
+        if type(node) is identifier:
+            args = node.args
+            name = args.get("this")
+            if type(name) is str:
+                args["this"] = intern(name)
 
 
 def let_go(box: list[exp.Expression]) -> bool:
