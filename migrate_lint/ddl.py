@@ -79,9 +79,10 @@ class ColumnDef:
     name: str
     type: str
     lines: Spanner  # the file's line index
-    # The definition's start; then its end, the name's end, the start and end of the
-    # DEFAULT clause (keyword included) and of the NOT NULL clause (-1: none), relative
-    # to the start (small numbers: Python makes no object of each).
+    start: int  # where the definition starts
+    # Relative to `start`: the definition's end, the name's end, the start and end of
+    # the DEFAULT clause (keyword included) and of the NOT NULL clause (-1: none). Alike
+    # definitions share one tuple (`marks`).
     at: tuple[int, ...]
     notnull: bool = False
     default: str | None = None
@@ -104,26 +105,30 @@ class ColumnDef:
     @property
     def span(self) -> Span:
         """The whole definition."""
-        at = self.at
-        return self.lines.span(at[0], at[0] + at[1])
+        return self.lines.span(self.start, self.start + self.at[0])
 
     @property
     def name_span(self) -> Span:
         """The column's name."""
-        at = self.at
-        return self.lines.span(at[0], at[0] + at[2])
+        return self.lines.span(self.start, self.start + self.at[1])
 
     @property
     def default_span(self) -> Span | None:
         """The whole DEFAULT clause, keyword included."""
-        at = self.at
-        return None if at[3] < 0 else self.lines.span(at[0] + at[3], at[0] + at[4])
+        at, start = self.at, self.start
+        return None if at[2] < 0 else self.lines.span(start + at[2], start + at[3])
 
     @property
     def notnull_span(self) -> Span | None:
         """The NOT NULL clause (with its ON CONFLICT, if any)."""
-        at = self.at
-        return None if at[5] < 0 else self.lines.span(at[0] + at[5], at[0] + at[6])
+        at, start = self.at, self.start
+        return None if at[4] < 0 else self.lines.span(start + at[4], start + at[5])
+
+
+@lru_cache(maxsize=4096)
+def marks(*at: int) -> tuple[int, ...]:
+    """One tuple for alike `ColumnDef.at` offsets: a history's columns are much alike."""
+    return at
 
 
 @value_class
@@ -750,8 +755,9 @@ def _column_def(r: _Reader, part: Sequence[Tok]) -> ColumnDef:
         name=name_tok.value,
         type=sys.intern(declared),  # a history holds tens of thousands of `TEXT`s
         lines=r.lines,
-        at=(base, part[-1].end - base, name_tok.end - base, default_at[0], default_at[1],
-            notnull_at[0], notnull_at[1]),
+        start=base,
+        at=marks(part[-1].end - base, name_tok.end - base, default_at[0], default_at[1],
+                 notnull_at[0], notnull_at[1]),
         checks=tuple(checks),
         references=more_references[0] if more_references else references,
         more_references=(*more_references[1:], references)

@@ -24,7 +24,7 @@ from migrate_lint.span import SameSpan, Span
 from migrate_lint.tokens import Tok
 
 # A column SQLite read: its spans are its statement's (`SameSpan`), no clause of its own.
-_WHOLE = (0, 0, 0, -1, -1, -1, -1)
+_WHOLE = (0, 0, -1, -1, -1, -1)
 
 _NOT_FROM_PRAGMAS = ("CHECK constraints, column collations, generated expressions and "
                      "conflict clauses are not modelled")
@@ -97,8 +97,8 @@ def _read_back(conn: sqlite3.Connection, span: Span, reason: str, if_not_exists:
     whole = SameSpan(span)  # every part of a column SQLite read points at the statement
     columns = [
         ColumnDef(
-            name=col_name, type=decl or "", lines=whole, at=_WHOLE, notnull=bool(notnull),
-            default=default, default_kind=_default_kind(default),
+            name=col_name, type=decl or "", lines=whole, start=span.start, at=_WHOLE,
+            notnull=bool(notnull), default=default, default_kind=_default_kind(default),
             primary_key=col_name == alias, autoincrement=col_name == alias and autoincrement,
             generated={2: "VIRTUAL", 3: "STORED"}.get(hidden),
         )
