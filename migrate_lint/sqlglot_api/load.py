@@ -136,6 +136,14 @@ def sqlite_dialect() -> Any:
 
 
 @lru_cache(maxsize=1)
+def sqlite_tokenizer() -> Any:
+    """One tokenizer for the process: ``Tokenizer.tokenize`` resets its state on every
+    call (making one per file built its keyword tables again: a history of 100,000
+    small files made 100,000)."""
+    return sqlite_dialect().tokenizer()
+
+
+@lru_cache(maxsize=1)
 def sqlite_generator() -> Any:
     """One generator for the process: ``Generator.generate`` resets its state on every
     call (making one per call was a third of rendering a value)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .load import engine, errors_module, sqlite_dialect
+from .load import engine, errors_module, sqlite_tokenizer
 
 if TYPE_CHECKING:
     from sqlglot.tokens import Token
@@ -21,7 +21,7 @@ class TokenizeError(Exception):
 def tokenize(text: str) -> list[Token]:
     """SQLite tokens of ``text``; offsets index into ``text``."""
     try:
-        return list(sqlite_dialect().tokenize(text))
+        return list(sqlite_tokenizer().tokenize(text))
     except errors_module().TokenError as err:
         raise TokenizeError(str(err)) from None
 
