@@ -249,6 +249,24 @@ def replay(history: History, upto: int | None = None) -> Timeline:
     return Timeline(history, steps, writes, boundaries)
 
 
+def replay_changed(timeline: Timeline, history: History) -> Timeline:
+    """``history``, an edit of ``timeline.history``, replayed: the steps of the
+    migrations before the first one that is not the same object are ``timeline``'s (a
+    step depends only on what came before it), the rest are replayed from there."""
+    old, new = timeline.history.migrations, history.migrations
+    first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a is not b),
+                 min(len(old), len(new)))
+    if not isinstance(timeline.steps, list):  # a resumed timeline's kept steps are outlines
+        return replay(history)
+    start = timeline.boundaries[first]
+    schema = timeline.steps[start - 1].after if start else Schema()
+    steps, writes, boundaries = replay_steps(new[first:], first, schema, start)
+    boundaries.append(start + len(steps))
+    return Timeline(history, timeline.steps[:start] + steps,
+                    [w for w in timeline.writes if w.step < start] + writes,
+                    timeline.boundaries[:first] + boundaries)
+
+
 def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, offset: int
                  ) -> tuple[list[Step], list[Write], list[int]]:
     """Replay ``migrations`` (numbered from ``first``) on ``schema``, numbering their
@@ -279,12 +297,15 @@ def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, of
 
 
 def _write_of(stmt: Statement, step: int) -> Write | None:
+    # has_tree, not ast: a tree let go after its migration was checked is made again
+    # when read, and `fix` replays the whole history again (issue 13)
     if stmt.kind not in ("insert", "update", "delete") or not stmt.tables or (
-            stmt.ast is None and stmt.seed is None):
+            not stmt.has_tree and stmt.seed is None):
         return None
     from migrate_lint.sqlglot_api.dml import updated_columns
 
-    columns = updated_columns(stmt.ast) if stmt.kind == "update" else ()
+    tree = stmt.ast if stmt.kind == "update" else None
+    columns = updated_columns(tree) if tree is not None else ()
     return Write(step, stmt.kind, stmt.tables[0], columns)
 
 

@@ -54,7 +54,7 @@ from migrate_lint.fix.requests import lint_config, requests_from, wanted_codes
 from migrate_lint.fix.sqltext import check_expression, slug
 from migrate_lint.history import History
 from migrate_lint.pipeline import gc_paused, load_history, load_timeline
-from migrate_lint.replay import Timeline, replay
+from migrate_lint.replay import Timeline, replay_changed
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.settings import Requested
@@ -352,7 +352,8 @@ class Planner:
         if fixed is self.history:
             return self.timeline
         with gc_paused():
-            return replay(fixed)
+            # from the first edited migration on: the fix is near the end, as a rule
+            return replay_changed(self.timeline, fixed)
 
     def _prove_in_place(self, plan: FixPlan, fix: Plan, fixed: History,
                         after_lint: list[Finding], databases: Prefixes) -> FixPlan:
