@@ -128,11 +128,12 @@ def capture(conn: sqlite3.Connection) -> DbState:
         select = ", ".join([*(_ident(k) for k in key),
                             *(f"{q(c)}, typeof({q(c)})" for c in names)])
         rows: list[tuple[Row, tuple[tuple[str, object, str], ...]]] = []
+        width = len(key)
+        # each row: its key, then (column, value, typeof(value)) per column; sliced, not
+        # indexed per value (the populated databases of a proof hold thousands of rows)
         for r in conn.execute(f"SELECT {select} FROM {q(name)}"):
-            k = tuple(r[: len(key)])
-            vals = tuple((c, r[len(key) + 2 * i], str(r[len(key) + 2 * i + 1]))
-                         for i, c in enumerate(names))
-            rows.append((k, vals))
+            rows.append((tuple(r[:width]),
+                         tuple(zip(names, r[width::2], map(str, r[width + 1::2]), strict=True))))
         rows.sort(key=lambda kv: repr(kv[0]))
         tables.append(TableState(name, str(sql), xinfo, tuple(indexes), fks, strict, wr, key,
                                  tuple(rows)))
