@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import json
 import marshal
-import operator
 import os
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from typing import Any, cast
 
 from immutables import Map
 
-from migrate_lint.values import slot_maker
+from migrate_lint.values import field_tuple, slot_maker
 from migrate_lint.version import __version__
 
 DIRECTORY = ".migrate-lint-cache"
@@ -225,16 +224,6 @@ def _maker(cls: type) -> Callable[..., object]:
     return slot_maker(cls) or cls
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
-    """All the fields ``names`` of an object as a tuple, in one call."""
-    if len(names) == 1:
-        one = operator.attrgetter(names[0])
-        return lambda value: (one(value),)
-    if not names:
-        return lambda value: ()
-    return operator.attrgetter(*names)
-
-
 class Codec:
     """Frozen dataclasses (and NamedTuples) of the given classes <-> plain values.
 
@@ -283,7 +272,7 @@ class Codec:
                 raise TypeError(f"{cls.__name__}: neither a dataclass nor a NamedTuple")
             self._sizes.append(len(self._fields[-1]) + 1)
             names = self._fields[-1]
-            self._getters.append(_getter(names))
+            self._getters.append(field_tuple(names))
 
     def encode(self, value: object) -> object:
         """``value`` as plain data."""

@@ -35,6 +35,7 @@ else:
 
 T = TypeVar("T", bound=type)
 
+
 class _Factory:
     """The default of a parameter whose default is made by a default_factory."""
 
@@ -101,8 +102,7 @@ def _value_class(undone: T, kw_only: bool) -> T:
     shown = [f.name for f in fields if f.repr]
     compared = tuple(f.name for f in fields if f.compare)
     hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
-    methods = _shared_methods(cls, shown, _getter(compared), _getter(hashed),
-                              frozenset(f.name for f in fields),
+    methods = _shared_methods(cls, shown, field_tuple(compared), field_tuple(hashed),
                               [f.name for f in fields])
     methods["__init__"] = scope["__init__"]
     for name, method in methods.items():
@@ -116,8 +116,9 @@ def _value_class(undone: T, kw_only: bool) -> T:
     return cls
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """The tuple of those attributes, as dataclasses compare and hash them."""
+def field_tuple(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving those attributes of an object as a tuple, in one call (as
+    dataclasses compare and hash them; the cache's encoder reads fields with it)."""
     if len(names) >= 2:
         return cast(Callable[[Any], tuple[Any, ...]], attrgetter(*names))
     if len(names) == 1:
@@ -127,9 +128,11 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _shared_methods(cls: type[Any], shown: list[str], compared: Callable[[Any], tuple[Any, ...]],
-                    hashed: Callable[[Any], tuple[Any, ...]], names: frozenset[str],
-                    order: list[str]) -> dict[str, Callable[..., Any]]:
-    """What dataclasses would compile for a frozen class with eq, as closures."""
+                    hashed: Callable[[Any], tuple[Any, ...]], order: list[str]
+                    ) -> dict[str, Callable[..., Any]]:
+    """What dataclasses would compile for a frozen class with eq, as closures; ``order``
+    names every field."""
+    names = frozenset(order)
 
     def __repr__(self: Any) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
