@@ -271,13 +271,6 @@ class TextMemo:
         self._held: dict[str, tuple[int, int, int, int, int, str]] = {}
         self._served: set[str] = set()
 
-    @classmethod
-    def open(cls, choice: CacheChoice, config: Config, root: str, notes: list[str]
-             ) -> TextMemo | None:
-        """The memo of ``root``'s files, or None where there is no cache (noted)."""
-        store = Store.open(directory_for(choice, config, root), notes)
-        return None if store is None else cls(store, root)
-
     def known(self) -> dict[str, str]:
         """The text of each file in the memo that is still as it was, by name."""
         data = self.store.read(self.name)
