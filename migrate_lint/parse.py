@@ -259,7 +259,7 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
         runs = _Runs(statements, whole.text, lines)
         for section in _chunks(whole):
             result = split_section(section, lines)
-            comments.extend(c for c in result.comments if not _is_breakpoint(c.text))
+            comments.extend(result.comments)
             diagnostics.extend(result.diagnostics)
             for raw in result.statements:
                 stmt, diag = read_statement(raw, runs.next_index(), section.text, lines,
@@ -274,16 +274,6 @@ def read_sections(sections: Sequence[Section], texts: dict[str, str]
             del result  # a chunk's tokens go before the next chunk's are made
         runs.close()
     return Script(tuple(statements), tuple(comments), tuple(paths)), diagnostics
-
-
-# drizzle's `--> statement-breakpoint`: a separator like `;` (a long history has one a
-# statement), not a comment anyone reads (suppressions read directives): not kept.
-_BREAKPOINT = sys.intern("> statement-breakpoint")
-
-
-def _is_breakpoint(text: str) -> bool:
-    # the splitter interns comment texts: the same object, but for trailing blanks
-    return text is _BREAKPOINT or (text[:1] == ">" and text.rstrip() == _BREAKPOINT)
 
 
 # Sections larger than this are split and read a chunk at a time, cut between

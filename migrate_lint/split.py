@@ -71,7 +71,8 @@ _WITH_BODIES = frozenset({"SELECT", "VALUES", "INSERT", "REPLACE", "UPDATE", "DE
 
 def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comment]
               ) -> tuple[str, Span | None]:
-    """Collect comments in ``text[start:end]`` and return the separator they imply.
+    """Collect the comments in ``text[start:end]`` (drizzle's breakpoints are separators,
+    not comments) and return the separator they imply.
 
     Returns ``"break"`` for a drizzle breakpoint or goose ``StatementEnd``, ``"begin"``
     and the marker's span for goose ``StatementBegin``, else ``""``.
@@ -83,12 +84,17 @@ def _scan_gap(text: str, start: int, end: int, lines: LineIndex, out: list[Comme
     for match in _COMMENT.finditer(text, start, end):
         raw = match.group()
         body = raw[2:] if raw.startswith("--") else raw[2:].removesuffix("*/")
-        # one string for the many alike (a drizzle history has a breakpoint a statement)
-        out.append(Comment(sys.intern(body), match.start(), lines.position(match.start())[0]))
         stripped = body.strip()
+        if stripped.startswith("> statement-breakpoint"):
+            # drizzle's separator, a `;` of its own: a long history has one a statement,
+            # and nobody reads it as a comment (suppressions read directives): not kept
+            signal, marker = "break", None
+            continue
+        # one string for the many alike (goose's annotations, repeated notes)
+        out.append(Comment(sys.intern(body), match.start(), lines.position(match.start())[0]))
         # goose reads its annotations case-insensitively and loose about spaces
         goose = " ".join(stripped.lower().split()) if "goose" in stripped.lower() else ""
-        if stripped.startswith("> statement-breakpoint") or goose == "+goose statementend":
+        if goose == "+goose statementend":
             signal, marker = "break", None
         elif goose == "+goose statementbegin":
             signal, marker = "begin", lines.span(match.start(), match.end())
