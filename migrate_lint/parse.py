@@ -232,12 +232,12 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
         return failed(f"sqlglot cannot parse it: {err}", raw.start)
     except TokenizeError as err:
         return failed(f"cannot read SQL: {err}", raw.start)
-    shape = shape_problem(kind, tree, body)
+    # the statement has its span; its tree is kept long. The same walk finds a Command.
+    shape = shape_problem(kind, tree, compact_tree(tree))
     if shape:
         return failed(shape, raw.start)
     target = dml_target(tree)
     tables = (target,) if target else _named_tables(toks, kind)
-    compact_tree(tree)  # the statement has its span; its tree is kept long
     return Statement(index, body, span, kind, tree=tree, tables=tables, block=raw.block), None
 
 

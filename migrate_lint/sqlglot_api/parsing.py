@@ -174,39 +174,25 @@ def parse_tokens(tokens: Sequence[Token], text: str) -> exp.Expression:
     return real[0]
 
 
-def is_command(tree: exp.Expression, text: str | None = None) -> bool:
-    """True where sqlglot gave up and kept the raw text (``exp.Command``).
-
-    Given the statement's ``text``, a data statement that cannot hold one below its
-    root is answered from the root: walking every tree was 3% of `check`. sqlglot
-    (pinned; SQLGLOT.md) parses a statement inside another only after a WITH (a
-    common table expression's body, or the statement it leads into) or in a
-    multi-table ``FROM x INSERT``, and its other fallbacks to a Command happen where
-    a statement starts (they swallow the rest of the text). The test on the text is a
-    superset (a WITH in a string still walks).
-    """
+def is_command(tree: exp.Expression) -> bool:
+    """True where sqlglot gave up and kept the raw text (``exp.Command``)."""
     exp = exp_module()
 
-    if isinstance(tree, exp.Command):
-        return True
-    if text is not None:
-        upper = text.upper()
-        if "WITH" not in upper and upper.count("INSERT") <= 1:
-            return False
-    return next(tree.find_all(exp.Command), None) is not None
+    return isinstance(tree, exp.Command) or next(tree.find_all(exp.Command), None) is not None
 
 
-def shape_problem(kind: str, tree: exp.Expression, text: str | None = None) -> str | None:
+def shape_problem(kind: str, tree: exp.Expression, command: bool | None = None) -> str | None:
     """Why a parsed tree does not mean what the statement says, if it does not.
 
     ``kind`` is our own reading of the statement's leading keywords (see
     ``parse.statement_kind``); sqlglot sometimes returns a column or alias for
     statements it does not know, or nests a Command inside a normal-looking node.
-    ``text``, the statement's, lets :func:`is_command` skip walking most trees.
+    ``command``: whether the tree holds a Command, when the caller's walk of it
+    already told (`compact_tree`).
     """
     exp = exp_module()
 
-    if is_command(tree, text if kind in _DATA_KINDS else None):
+    if is_command(tree) if command is None else command:
         return "sqlglot could not parse it and kept it as raw text"
     expected: dict[str, tuple[type[Any], ...]] = {
         "insert": (exp.Insert,),
@@ -218,10 +204,6 @@ def shape_problem(kind: str, tree: exp.Expression, text: str | None = None) -> s
     if wanted and not isinstance(tree, wanted):
         return f"sqlglot read it as {type(tree).__name__}, not {kind.upper()}"
     return None
-
-
-# The statements `is_command` may answer from the root, given their text.
-_DATA_KINDS = frozenset({"insert", "update", "delete", "select"})
 
 
 def sql(tree: exp.Expression) -> str:
@@ -253,9 +235,10 @@ def parse_statement(text: str) -> exp.Expression:
 _POSITIONS = frozenset({"line", "col", "start", "end"})
 
 
-def compact_tree(tree: exp.Expression) -> None:
+def compact_tree(tree: exp.Expression) -> bool:
     """Make ``tree`` smaller to keep: drop the token positions the parser wrote into its
-    nodes, and make alike names and comments one string each.
+    nodes, and make alike names and comments one string each. Returns whether a node
+    is an ``exp.Command`` (`is_command`, told by the same walk).
 
     Only leaves have positions (see SQLGLOT.md), and a statement's tree is read for what
     it says, never for where (its statement has its span): a dict and two ints a leaf,
@@ -263,9 +246,12 @@ def compact_tree(tree: exp.Expression) -> None:
     tables and columns again and again, and drizzle's breakpoint comment before each
     statement lands in its tree.
     """
-    identifier = exp_module().Identifier
+    exp = exp_module()
+    identifier, command = exp.Identifier, exp.Command
     intern = sys.intern
+    found = False
     for node in tree.walk():
+        found = found or isinstance(node, command)
         meta = node._meta
         if meta is not None and meta.keys() == _POSITIONS:
             node._meta = None
@@ -277,6 +263,7 @@ def compact_tree(tree: exp.Expression) -> None:
             name = args.get("this")
             if type(name) is str:
                 args["this"] = intern(name)
+    return found
 
 
 def let_go(box: list[exp.Expression]) -> bool:
