@@ -134,7 +134,7 @@ def unique_key_written(timeline: Timeline, step_index: int) -> tuple[str, ...] |
         seed = stmt.seed
         table, columns, conflict, source = seed.table, seed.columns, seed.conflict, "values"
         null_positions: tuple[int, ...] = seed.null_positions
-    elif stmt.ast is not None:
+    elif stmt.has_tree:  # `ast` would make a released tree again; parts_at asks its memo
         parts = parts_at(timeline, step_index)
         if parts is None:
             return None

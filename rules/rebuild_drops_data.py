@@ -197,4 +197,4 @@ def _writers(timeline: Timeline) -> list[tuple[int, str]]:
     `_moved` asks about every dropped column of every rebuild, and tokens are made again
     from a statement's text, so a text search decides first which statements to read."""
     return [(index, step.statement.text.lower()) for index, step in enumerate(timeline.steps)
-            if step.statement.kind in ("insert", "update") and step.statement.ast is not None]
+            if step.statement.kind in ("insert", "update") and step.statement.has_tree]
