@@ -446,8 +446,11 @@ def _register_stand_ins(conn: sqlite3.Connection, functions: Iterable[str]) -> N
     shares a built-in's name (``match(x)`` beside the built-in ``match(x, y)``) gets a
     stand-in for the counts the built-in lacks.
     """
+    names = tuple(functions)
+    if not names:
+        return  # most histories: no need to ask SQLite for its function list
     builtin = _builtin_functions(conn)
-    for name in functions:
+    for name in names:
         counts = builtin.get(name.lower())
         if counts is None:
             conn.create_function(name, -1, _stand_in, deterministic=True)
