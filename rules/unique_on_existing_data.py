@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from migrate_lint.ddl import CreateIndex, CreateTable
+from migrate_lint.ddl import CreateIndex, CreateTable, IndexedColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import FALSE, NULL, possible_values
 from migrate_lint.facts.inserts import shape_at, value_texts_at
@@ -21,25 +21,55 @@ from migrate_lint.values import value_class
 from ._common import created_here, emptied_by, fails_on_data, is_new_and_empty, statement_head
 from ._rebuild import rebuilds
 
+# A column set SQLite keeps unique: its lower-cased names, the partial index's WHERE,
+# and each column's collation (upper case) as (name, collation) pairs.
+UniqueSet = tuple[frozenset[str], str | None, frozenset[tuple[str, str]]]
 
-def unique_sets(schema: Schema, table: Table) -> list[tuple[frozenset[str], str | None]]:
-    """Every column set SQLite keeps unique in ``table`` (with the partial index's WHERE)."""
-    out: list[tuple[frozenset[str], str | None]] = []
+
+def unique_sets(schema: Schema, table: Table) -> list[UniqueSet]:
+    """Every column set SQLite keeps unique in ``table`` (with the partial index's WHERE
+    and the collations it compares with)."""
+    out: list[UniqueSet] = []
     for key in table.keys:
         if all(c is not None for c in key.columns):
-            out.append((frozenset(str(c).lower() for c in key.columns), None))
+            out.append((frozenset(str(c).lower() for c in key.columns), None,
+                        frozenset(key.signature())))
     for index in schema.indexes_of(table.name):
         if index.unique and all(c.name is not None for c in index.columns):
             out.append((frozenset(str(c.name).lower() for c in index.columns),
-                        " ".join(index.where.split()) if index.where else None))
+                        " ".join(index.where.split()) if index.where else None,
+                        frozenset(_index_collations(table, index.columns).items())))
     return out
 
 
-def _covered(columns: frozenset[str], where: str | None,
-             existing: Iterable[tuple[frozenset[str], str | None]]) -> bool:
-    """True when an existing unique set already forbids the duplicates the new one would."""
+def _index_collations(table: Table, columns: Iterable[IndexedColumn]) -> dict[str, str]:
+    """Lower-cased column name -> the collation an index compares it with: its own
+    COLLATE, else the column's declared one, else BINARY."""
+    out: dict[str, str] = {}
+    for c in columns:
+        declared = table.column(c.name) if c.name is not None else None
+        name = str(c.name).lower()
+        out[name] = (c.collate or (declared.collate if declared else None) or "BINARY").upper()
+    return out
+
+
+def _covered(columns: frozenset[str], where: str | None, existing: Iterable[UniqueSet],
+             collations: dict[str, str] | None = None) -> bool:
+    """True when an existing unique set already forbids the duplicates the new one would.
+
+    ``collations``: how the new set compares each column (default BINARY). Values equal
+    under BINARY are equal under any collation, so a set unique under any collation
+    covers a BINARY column; a NOCASE column only one unique under NOCASE itself
+    (`a` and `A` may both be there)."""
+    wanted = collations or {}
+
+    def compares_alike(kept: frozenset[tuple[str, str]]) -> bool:
+        return all(wanted.get(name, "BINARY") in ("BINARY", how) for name, how in kept
+                   if name in columns)
+
     # a unique subset makes every superset unique; a partial index only covers its rows
-    return any(cols <= columns and (cond is None or cond == where) for cols, cond in existing)
+    return any(cols <= columns and (cond is None or cond == where) and compares_alike(kept)
+               for cols, cond, kept in existing)
 
 
 @value_class
@@ -74,7 +104,10 @@ class UniqueOnExistingData(Rule):
     rebuilt table that the rows copied into it were not already held to. A table
     created in the same migration and still empty, one emptied or de-duplicated (a
     `DELETE ... GROUP BY`) earlier in it, and a unique index that re-creates one the
-    table already had, are not reported. Nor are rows that cannot repeat: a column
+    table already had (also one dropped earlier in the same migration, with nothing
+    written since: an index renamed), are not reported. A key compared under another
+    collation is another key: `email` unique does not keep `email COLLATE NOCASE`
+    unique (`a@x` and `A@x`). Nor are rows that cannot repeat: a column
     added in this migration holds NULL (NULLs never collide) or a default the partial
     index's WHERE excludes; a copy that keeps one row per key (`ON CONFLICT DO
     NOTHING`, `INSERT OR IGNORE/REPLACE`, `GROUP BY` the key, `row_number() OVER
@@ -130,13 +163,20 @@ class UniqueOnExistingData(Rule):
             return
         columns = frozenset(str(c.name).lower() for c in node.columns)
         where = " ".join(node.where.split()) if node.where else None
-        if _covered(columns, where, unique_sets(ctx.before, table)):
+        collations = _index_collations(table, node.columns)
+        if _covered(columns, where, unique_sets(ctx.before, table), collations):
             return
+        if _unique_at_start(ctx, table, columns, where, collations):
+            return  # an index dropped and made again (a rename, as prisma and drizzle write it)
         if _fresh_rows_never_collide(ctx, table, columns, where):
             return
         if _copied_unique(ctx, table, columns, where):
             return  # a rebuild re-creating an index the old table had, or a de-duplicating copy
-        yield self._finding(stmt, ctx, table, ", ".join(c.name or "" for c in node.columns))
+        # a column compared under another collation than BINARY says so: NOCASE
+        # duplicates ('a@x', 'A@x') are not what "the same value" reads as
+        named = [f"{c.name}" if collations[str(c.name).lower()] == "BINARY"
+                 else f"{c.name} COLLATE {collations[str(c.name).lower()]}" for c in node.columns]
+        yield self._finding(stmt, ctx, table, ", ".join(named))
 
     def _rebuild(self, stmt: Statement, node: CreateTable, ctx: Context) -> Iterator[Finding]:
         table = ctx.after.table(node.name)
@@ -267,6 +307,23 @@ def _copies_unknown_table(timeline: Timeline, index: int, target: Table) -> bool
     into = schema.table(shape.table)
     return (into is not None and into.origin == target.origin
             and any(schema.table(name) is None for _, name in shape.sources))
+
+
+def _unique_at_start(ctx: Context, table: Table, columns: frozenset[str], where: str | None,
+                     collations: dict[str, str]) -> bool:
+    """True when ``table`` was held unique on ``columns`` when the migration began and no
+    statement of it since wrote rows that could repeat (an INSERT, or an UPDATE of one
+    of the columns): its rows are the ones the dropped index kept unique."""
+    start = ctx.timeline.boundaries[ctx.migration_index]
+    first = ctx.timeline.steps[start].before
+    was = first.version_of(table)
+    if was is None or was.name.lower() != table.name.lower():
+        return False  # renamed since: writes under the old name would go unseen
+    if not _covered(columns, where, unique_sets(first, was), collations):
+        return False
+    return not any(w.kind == "insert" or (w.kind == "update" and any(
+        c.lower() in columns for c in w.columns)) for w in ctx.timeline.writes_to(
+            table.name, start, ctx.step_index))
 
 
 def _deduplicated(ctx: Context, table: Table) -> bool:
