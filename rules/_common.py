@@ -5,6 +5,7 @@ Everything here only reads the timeline; nothing keeps state between calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
@@ -19,6 +20,7 @@ from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
+from migrate_lint.tokens import Tok
 from migrate_lint.values import value_class
 
 _Node = TypeVar("_Node")
@@ -299,35 +301,45 @@ def assignment_span(stmt: Statement, column: str) -> Span:
 
 # cc: a token walk over INSERT ... SELECT (parens, CASE, subqueries) to place one value: sqlglot's
 #   nodes carry no positions
-def copied_value_span(stmt: Statement, column: str) -> Span:
+def copied_value_span(stmt: Statement, column: str, filled: Sequence[str] | None = None
+                      ) -> Span:
     """In ``INSERT INTO t (cols...) SELECT values... FROM``, the span of the value
     copied into ``column``; the column list entry when the value cannot be placed;
-    else the statement's span. Read from tokens (sqlglot's nodes carry no positions).
+    else the statement's span. ``filled``: without a column list, the columns the
+    values fill in order (SQLite's: the table's). Read from tokens (sqlglot's nodes
+    carry no positions).
     """
     toks = stmt.tokens
     base = stmt.span.start
     low = column.lower()
-    names: list[int] = []  # token index of each column-list entry
     i = 0
     while i < len(toks) and not (toks[i].kind == "op" and toks[i].value == "("):
         if toks[i].is_word("SELECT", "VALUES"):
-            return stmt.span  # no column list
+            break  # no column list
         i += 1
-    depth = 0
-    for j in range(i, len(toks)):
-        tok = toks[j]
-        if tok.kind == "op" and tok.value in "()":
-            depth += 1 if tok.value == "(" else -1
-            if depth == 0:
-                i = j + 1
-                break
-        elif depth == 1 and tok.is_name and (
-                toks[j - 1].value in ("(", ",") and toks[j - 1].kind == "op"):
-            names.append(j)
-    position = next((n for n, j in enumerate(names) if toks[j].value.lower() == low), None)
-    if position is None:
-        return stmt.span
-    entry = toks[names[position]]
+    entry: Tok | None = None
+    if i < len(toks) and toks[i].kind == "op":
+        names: list[int] = []  # token index of each column-list entry
+        depth = 0
+        for j in range(i, len(toks)):
+            tok = toks[j]
+            if tok.kind == "op" and tok.value in "()":
+                depth += 1 if tok.value == "(" else -1
+                if depth == 0:
+                    i = j + 1
+                    break
+            elif depth == 1 and tok.is_name and (
+                    toks[j - 1].value in ("(", ",") and toks[j - 1].kind == "op"):
+                names.append(j)
+        position = next((n for n, j in enumerate(names) if toks[j].value.lower() == low), None)
+        if position is None:
+            return stmt.span
+        entry = toks[names[position]]
+    else:
+        position = next((n for n, name in enumerate(filled or ()) if name.lower() == low),
+                        None)
+        if position is None:
+            return stmt.span
     # the select list: items between SELECT and FROM (or the end) at depth 0
     items: list[tuple[int, int]] = []
     depth = 0
@@ -354,4 +366,4 @@ def copied_value_span(stmt: Statement, column: str) -> Span:
     if position < len(items) and items[position][0] <= items[position][1]:
         first, last = items[position]
         return sub_span(stmt, toks[first].start - base, toks[last].end - base)
-    return sub_span(stmt, entry.start - base, entry.end - base)
+    return stmt.span if entry is None else sub_span(stmt, entry.start - base, entry.end - base)

@@ -69,7 +69,9 @@ class NotNullWithoutBackfill(Rule):
 
     ## What it does
     Looks at `INSERT INTO new_t (...) SELECT ... FROM t`, where `new_t` was created in
-    this migration and `t` existed before it (the copy step of a table rebuild). It
+    this migration and `t` existed before it (the copy step of a table rebuild); without
+    a column list, the select list fills `new_t`'s columns in order, as SQLite fills
+    them (its `CREATE TABLE` in this migration fixes that order). It
     reports a NOT NULL column of `new_t` that the copy omits while it has no DEFAULT,
     or fills from a nullable column of `t` (or a NULL literal) without
     `COALESCE`/`IFNULL` and without an earlier `UPDATE` in the same migration that
@@ -108,7 +110,8 @@ class NotNullWithoutBackfill(Rule):
 
     ## Fix safety
     The fix wraps the copied value in `COALESCE(value, default)` (the new column's
-    DEFAULT; or asks for a value when there is none): unsafe, since it decides what
+    DEFAULT; or asks for a value when there is none; a copy without a column list is
+    left to an edit by hand, and `fix` says so): unsafe, since it decides what
     existing NULLs become. Its facts (`NullCopiedIntoNotNull`): `table` (the new
     table), `column`, `source_table`, `source_column` (empty when omitted), `reason`
     (`omitted`, `nullable-source` or `null-literal`), `default` (the new column's
@@ -138,13 +141,21 @@ class NotNullWithoutBackfill(Rule):
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one INSERT."""
         shape = shape_at(ctx.timeline, ctx.step_index)
-        if shape is None or not shape.select or shape.columns is None or shape.values is None:
-            return  # positional or VALUES inserts: RB004 / NN002 territory
+        if shape is None or not shape.select or shape.values is None:
+            return  # `SELECT *` or VALUES inserts: RB004 / NN002 territory
         target = ctx.before.table(shape.table)
         if target is None or target.incomplete or not ctx.timeline.created_in(
             target, ctx.migration_index
         ):
             return
+        # Without a column list SQLite fills the table's columns in order (all but
+        # generated ones); the table made in this migration has that order on every
+        # database, as its CREATE TABLE wrote it.
+        positional = shape.columns is None
+        if positional and any(c.hidden for c in target.columns):
+            return
+        filled = shape.columns if shape.columns is not None else tuple(
+            c.name for c in target.columns if not c.generated)
         sources: dict[str, Table] = {}
         for alias, name in shape.sources:
             table = ctx.before.table(name)
@@ -156,9 +167,9 @@ class NotNullWithoutBackfill(Rule):
             t, ctx.migration_index, ctx.step_index)]
         if not old or any(t.incomplete for t in sources.values()):
             return
-        if len(shape.columns) != len(shape.values):
+        if len(filled) != len(shape.values):
             return  # arity mismatch: NN002 reports it
-        given = {c.lower(): v for c, v in zip(shape.columns, shape.values, strict=True)}
+        given = {c.lower(): v for c, v in zip(filled, shape.values, strict=True)}
 
         def resolve(qualifier: str | None, name: str) -> tuple[Table, Column] | None:
             if qualifier is not None:
@@ -226,7 +237,8 @@ class NotNullWithoutBackfill(Rule):
             # The whole message: SQLite names the first column that fails, which must
             # be this one for SQLite to confirm this finding.
             yield self.report(
-                facts, copied_value_span(stmt, col.name) if value is not None else stmt.span,
+                facts, copied_value_span(stmt, col.name, filled if positional else None)
+                if value is not None else stmt.span,
                 related=related, claim=StatementFails(
                     f"NOT NULL constraint failed: {target.name}.{col.name}"),
                 severity="warning" if reason == "nullable-source" else "error")
