@@ -27,11 +27,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from migrate_lint.ddl import CreateTable, Drop, ForeignKeyDef, RenameTable
+from migrate_lint.facts.inserts import parts_at, shape_at
 from migrate_lint.facts.literals import select_star_source
 from migrate_lint.history import History, Statement
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Index, Schema, Table
-from migrate_lint.sqlglot_api.dml import insert_parts, insert_shape
 from migrate_lint.values import value_class
 
 _ON = frozenset({"ON", "1", "TRUE", "YES"})
@@ -368,9 +368,9 @@ def _copies(timeline: Timeline, indexes: range, target: str, source: str) -> tup
     out = []
     for i in indexes:
         stmt = timeline.steps[i].statement
-        if stmt.kind != "insert" or stmt.ast is None:
+        if stmt.kind != "insert":
             continue
-        shape = insert_shape(stmt.ast)
+        shape = shape_at(timeline, i)
         if shape is None or not _same(shape.table, target):
             continue
         if any(_same(name, source) for _, name in shape.sources) or _reads(stmt, source):
@@ -423,11 +423,10 @@ def restored_after(timeline: Timeline, table: str, migration: int, step_index: i
     ``INSERT INTO table ... FROM backup``), if any."""
     end = timeline.boundaries[migration + 1]
     for i in range(step_index + 1, end):
-        stmt = timeline.steps[i].statement
-        if stmt.kind != "insert" or stmt.ast is None:
+        if timeline.steps[i].statement.kind != "insert":
             continue
-        parts = insert_parts(stmt.ast)
-        shape = insert_shape(stmt.ast)
+        parts = parts_at(timeline, i)
+        shape = shape_at(timeline, i)
         if parts is None or shape is None or not _same(parts.table, table):
             continue
         for _, source in shape.sources:

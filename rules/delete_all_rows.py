@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.conditions import always_true
+from migrate_lint.facts.inserts import shape_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
-from migrate_lint.sqlglot_api.dml import dml_target, insert_shape, where_condition
+from migrate_lint.sqlglot_api.dml import dml_target, where_condition
 from migrate_lint.values import value_class
 
 from ._common import created_here, statement_head
@@ -102,7 +103,7 @@ class DeleteAllRows(Rule):
         stop = ctx.timeline.boundaries[ctx.migration_index + 1]
         for write in ctx.timeline.writes_to(table, ctx.step_index + 1, stop):
             step = ctx.timeline.steps[write.step]
-            shape = insert_shape(step.statement.ast) if step.statement.ast is not None else None
+            shape = shape_at(ctx.timeline, write.step)
             if write.kind != "insert" or shape is None or not shape.select:
                 continue
             for _alias, source in shape.sources:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from migrate_lint.ddl import CreateTable
 from migrate_lint.engine import Context, Rule
+from migrate_lint.facts.inserts import shape_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import Statement, StatementKind
+from migrate_lint.replay import Timeline
 from migrate_lint.schema import Table
-from migrate_lint.sqlglot_api.dml import insert_shape
 from migrate_lint.values import value_class
 
 from ._common import created_here, dropped_table, emptied_by, statement_head
@@ -137,7 +138,7 @@ def _kept(ctx: Context, table: Table, before_step: int, depth: int) -> bool:
         source = step.before.table(table.name)
         if source is None or source.origin != table.origin:
             continue  # another table then carried this name
-        target = _copy_target(step.statement, table.name)
+        target = _copy_target(timeline, index, table.name)
         if target is None:
             continue
         copy = step.after.table(target)
@@ -151,15 +152,17 @@ def _kept(ctx: Context, table: Table, before_step: int, depth: int) -> bool:
     return False
 
 
-def _copy_target(stmt: Statement, source: str) -> str | None:
-    """The table ``stmt`` copies ``source``'s rows into, if it is such a copy."""
+def _copy_target(timeline: Timeline, index: int, source: str) -> str | None:
+    """The table the statement at ``index`` copies ``source``'s rows into, if it is
+    such a copy."""
+    stmt = timeline.steps[index].statement
     low = source.lower()
     if isinstance(stmt.ddl, CreateTable) and stmt.ddl.as_select is not None:
         word = re.compile(rf"(?<![\w$]){re.escape(low)}(?![\w$])", re.I)
         return stmt.ddl.name if word.search(stmt.ddl.as_select) else None
-    if stmt.kind != "insert" or stmt.ast is None:
+    if stmt.kind != "insert":
         return None
-    shape = insert_shape(stmt.ast)
+    shape = shape_at(timeline, index)
     if shape is None or not shape.select or shape.table.lower() == low:
         return None
     if any(name.lower() == low for _alias, name in shape.sources):
