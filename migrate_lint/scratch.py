@@ -30,6 +30,7 @@ says what was refused and why, for the finding that reports it.
 from __future__ import annotations
 
 import sqlite3
+from types import FrameType
 from typing import Any
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "connect_target",
     "copy_database",
     "forget_refusal",
+    "in_callback",
     "refusal",
 ]
 
@@ -89,6 +91,23 @@ def _refused(action: int, arg1: str | None, arg2: str | None) -> str | None:
     if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _FILE_PRAGMAS:
         return f"PRAGMA {arg1} (migration SQL may not choose where SQLite writes files)"
     return None
+
+
+# The code SQLite calls back into while it prepares a statement.
+_CALLBACKS = frozenset({_Guard.__call__.__code__, _refused.__code__})
+
+
+def in_callback(frame: FrameType | None) -> bool:
+    """True when ``frame`` (a signal handler's) runs inside the authorizer, which SQLite
+    calls while it prepares a statement: an exception raised there never reaches the
+    caller, since sqlite3 turns a callback's exception into "not authorized"."""
+    for _ in range(3):  # the handler may run in a function the authorizer calls
+        if frame is None:
+            return False
+        if frame.f_code in _CALLBACKS:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def connect(path: str = ":memory:", *, autocommit: bool = True, **kwargs: Any) -> GuardedConnection:
