@@ -13,7 +13,7 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -150,11 +150,20 @@ def _ddl_tables(ddl: Ddl | None) -> tuple[str, ...]:
     return ()
 
 
-def _dml_text_for_sqlglot(toks: Sequence[Tok], text: str) -> str:
-    """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does.
+# Where `_dml_text_for_sqlglot` may rewrite a statement: elsewhere it needs no tokens.
+_MAY_REWRITE = re.compile(r"(?:WITH|REPLACE)\b|UPDATE\s*(?:OR\b|--|/\*)", re.IGNORECASE)
+
+
+def _dml_text_for_sqlglot(text: str, tokens: Callable[[], Sequence[Tok]]) -> str:
+    """Rewrite the SQLite forms sqlglot does not know into equivalent ones it does;
+    ``text`` itself where there is none. ``tokens`` gives the statement's tokens, asked
+    only where the text may hold such a form (a released statement makes them again).
 
     The form may follow a WITH clause (``WITH x AS (...) REPLACE INTO t ...``).
     """
+    if not _MAY_REWRITE.match(text):
+        return text
+    toks = tokens()
     at = _with_body(toks) if toks[0].is_word("WITH") else 0
     base = toks[0].start
     head = text[: toks[at].start - base]
@@ -221,7 +230,7 @@ def read_statement(raw: RawStatement, index: int, text: str, lines: LineIndex,
             return failed(f"SQLite refuses it on every database: {refused}", raw.start)
         return Statement(index, body, span, kind, tables=(facts.table,), block=raw.block,
                          seed=facts), None
-    source = _dml_text_for_sqlglot(toks, body)
+    source = _dml_text_for_sqlglot(body, lambda: toks)
     try:
         if source is body and split is not None and split.source and toks[0].src >= 0:
             tree = parse_token_slice(split.source, toks[0], toks[-1],
@@ -402,10 +411,6 @@ def parse_history(discovery: Discovery) -> History:
                    tuple(diagnostics), texts)
 
 
-# Where `_dml_text_for_sqlglot` may rewrite a statement: elsewhere it needs no tokens.
-_MAY_REWRITE = re.compile(r"(?:WITH|REPLACE)\b|UPDATE\s*(?:OR\b|--|/\*)", re.IGNORECASE)
-
-
 class TreeMaker(Regrow):
     """Lets go of the trees of ``history``'s statements (`release`) and makes them again
     when asked (`tree_of`).
@@ -450,7 +455,7 @@ class TreeMaker(Regrow):
 
     def _make(self, stmt: Statement) -> exp.Expression:
         body = stmt.text
-        source = _dml_text_for_sqlglot(stmt.tokens, body) if _MAY_REWRITE.match(body) else body
+        source = _dml_text_for_sqlglot(body, lambda: stmt.tokens)
         chunk = self._chunk_of(stmt) if source is body else None
         if chunk is None:
             tree = parse_statement(source)
