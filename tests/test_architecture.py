@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "span", "scratch", "snapshot", "runners", "bounded", "diagnostics",
               "claims", "evidence", "file_ignores", "lockholders", "version", "tokens",
               "sqlbasics", "tempdirs", "facts", "facts.types", "cache", "realpaths", "values",
-              "escape")),
+              "escape", "outfile")),
     # The sqlglot and SQLite-grammar layers.
     ("sql", ("sqlglot_api", "sqlglot_api.*", "grammar", "ddl", "ddl_fallback", "seed")),
     # Facts read from SQL text alone (migrate_lint/facts: each shared fact answered once;

@@ -10,6 +10,7 @@ from migrate_lint import baseline as baseline_file
 from migrate_lint.config import configs_for
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint
+from migrate_lint.outfile import write_pieces
 from migrate_lint.source import LAYOUTS, RUNNERS
 
 
@@ -56,8 +57,7 @@ def baseline(paths: tuple[str, ...], output: str | None, layout: str | None,
         written.setdefault(target, []).extend(baseline_file.entries_for(result.findings, base))
     for target, entries in written.items():
         try:
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(baseline_file.dump(entries))
+            write_pieces(target, (baseline_file.dump(entries),), newline="\n")
         except OSError as err:
             raise MigrateLintError(f"{target}: cannot write the baseline ({err.strerror})"
                                    ) from None

@@ -21,7 +21,8 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint, settings_of
 from migrate_lint.lintcache import ENV as CACHE_ENV
 from migrate_lint.lintcache import CacheChoice
-from migrate_lint.report import FORMATS, render, render_pieces
+from migrate_lint.outfile import write_pieces
+from migrate_lint.report import FORMATS, render_pieces
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
 from migrate_lint.result import LintResult, merge
@@ -223,22 +224,16 @@ def check(
     stream = sys.stdout if output_file is None else None
     color = (chosen == "text" and not statistics and stream is not None
              and use_color(no_color, stream, env))
-    if statistics:
-        output = render_statistics(result, chosen)
-    elif output_file is None:
-        _echo_pieces(render_pieces(chosen, result, color=color,
-                                   root=report_root(root, chosen, env)), color)
-        output = ""
-    else:
-        output = render(chosen, result, color=color, root=report_root(root, chosen, env))
+    pieces: Iterable[str] = (
+        (render_statistics(result, chosen),) if statistics else
+        render_pieces(chosen, result, color=color, root=report_root(root, chosen, env)))
     if output_file is not None:
         try:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                handle.write(output)
+            write_pieces(output_file, pieces)
         except OSError as err:
             raise MigrateLintError(f"{output_file}: cannot write ({err.strerror})") from None
-    elif output:
-        click.echo(output, nl=False, color=color)
+    else:
+        _echo_pieces(pieces, color)
     if not exit_zero and result.failed():
         raise click.exceptions.Exit(1)
 
