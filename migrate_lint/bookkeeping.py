@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 
 from migrate_lint import bounded
 from migrate_lint.history import Migration
+from migrate_lint.runners import RUNNERS
 from migrate_lint.span import split_lines
 from migrate_lint.values import value_class
 
@@ -51,17 +52,11 @@ OWN_SCHEMA = (
     "applied_at text NOT NULL, duration_ms integer NOT NULL, adopted_from text)"
 )
 
-# Runner -> the table it keeps (dbmate and golang-migrate share a name).
-TABLES = {
-    "drizzle": "__drizzle_migrations",
-    "goose": "goose_db_version",
-    "sqlx": "_sqlx_migrations",
-    "golang-migrate": "schema_migrations",
-    "dbmate": "schema_migrations",
-    "diesel": "__diesel_schema_migrations",
-    "prisma": "_prisma_migrations",
-    "flyway": "flyway_schema_history",
-}
+# Runner -> the table it keeps (dbmate and golang-migrate share a name), as
+# runners.RUNNERS says; read in this order when the runner is not known.
+TABLES = {name: table for name in ("drizzle", "goose", "sqlx", "golang-migrate", "dbmate",
+                                   "diesel", "prisma", "flyway")
+          if (table := RUNNERS[name].history_table) is not None}
 
 
 @value_class

@@ -64,6 +64,9 @@ class Runner:
     # How the history table knows an applied migration: by its version (the number or
     # timestamp before the name), or by its whole name (Prisma: the folder name).
     known_by: Literal["version", "name"] = "version"
+    # The table the runner keeps its history in, made before the first migration runs
+    # (so a migration may read or clean it); None: the runner is unknown.
+    history_table: str | None = None
 
     @property
     def pragma_takes_effect(self) -> bool:
@@ -100,6 +103,7 @@ _TABLE = (
         missing_check="drizzle only compares the time of the last applied migration, so it "
         "never notices: databases that applied it keep its changes and fresh "
         "ones never get them",
+        history_table="__drizzle_migrations",
     ),
     Runner(
         "prisma", "none", True, "Prisma's engine",
@@ -115,6 +119,7 @@ _TABLE = (
         "migrations directory, and `prisma migrate dev` asks to reset the "
         "database",
         known_by="name",
+        history_table="_prisma_migrations",
     ),
     Runner(
         "diesel", "migration", True, "diesel's bundled SQLite",
@@ -126,6 +131,7 @@ _TABLE = (
         "and time), so nothing warns",
         missing_check="diesel records versions only, so databases that applied it keep its "
         "changes and fresh ones never get them",
+        history_table="__diesel_schema_migrations",
     ),
     Runner(
         "sqlx", "migration", True, "sqlx",
@@ -146,6 +152,7 @@ _TABLE = (
         missing_check="sqlx refuses to start: 'migration <version> was previously applied but"
         " is missing in the resolved migrations' (unless the application calls "
         "`set_ignore_missing(true)`)",
+        history_table="_sqlx_migrations",
     ),
     Runner(
         "goose", "migration", False, "the Go SQLite drivers",
@@ -157,6 +164,7 @@ _TABLE = (
         missing_check="goose does not notice on `up` (it looks only for unapplied files older"
         " than the last applied version): databases that applied it keep its "
         "changes and fresh ones never get them",
+        history_table="goose_db_version",
     ),
     Runner(
         "golang-migrate", "migration", False, "the Go SQLite drivers",
@@ -169,6 +177,7 @@ _TABLE = (
         "migrate ('no migration found for version <version>') on every database"
         " whose last applied version it was; elsewhere nothing warns and fresh "
         "databases never get its changes",
+        history_table="schema_migrations",
     ),
     Runner(
         "dbmate", "migration", False, "the Go SQLite drivers",
@@ -179,6 +188,7 @@ _TABLE = (
         " warns",
         missing_check="dbmate records versions only, so databases that applied it keep its "
         "changes and fresh ones never get them",
+        history_table="schema_migrations",
     ),
     Runner(
         "flyway", "migration", False, "the SQLite JDBC driver",
@@ -193,6 +203,7 @@ _TABLE = (
         "repair`",
         missing_check="Flyway's validate fails ('Detected applied migration not resolved "
         "locally') unless `ignoreMigrationPatterns` includes `*:missing`",
+        history_table="flyway_schema_history",
     ),
     Runner(
         # Layout alone, runner unknown: wrapped per file like most runners, unless the
@@ -217,3 +228,18 @@ _TABLE = (
 
 RUNNERS: Mapping[str, Runner] = MappingProxyType({r.name: r for r in _TABLE})
 RUNNER_NAMES: tuple[str, ...] = tuple(RUNNERS)
+
+
+def made_by_runner(runner: Runner, table: str) -> bool:
+    """Whether ``table`` is the history table ``runner`` makes before running the first
+    migration (for an unknown runner: any known runner's), so that a migration finds it.
+
+    >>> made_by_runner(RUNNERS["goose"], "GOOSE_DB_VERSION"), made_by_runner(RUNNERS["goose"], "t")
+    (True, False)
+    >>> made_by_runner(RUNNERS["generic"], "schema_migrations")
+    True
+    """
+    low = table.lower()
+    if runner.history_table is not None:
+        return low == runner.history_table.lower()
+    return any(r.history_table is not None and low == r.history_table.lower() for r in _TABLE)

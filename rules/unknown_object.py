@@ -12,6 +12,7 @@ from migrate_lint.facts.inserts import shape_at
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
+from migrate_lint.runners import made_by_runner
 from migrate_lint.schema import Schema
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import dml_target, updated_columns
@@ -112,7 +113,9 @@ class UnknownObject(Rule):
     that already exists without `IF NOT EXISTS`, or gives a table more columns than
     SQLite allows (2,000, its default `SQLITE_MAX_COLUMN`). INSERT, UPDATE and DELETE
     are checked for their target table and the columns they write. Tables the tool
-    could not follow (after a statement it did not understand) are not reported.
+    could not follow (after a statement it did not understand) are not reported, nor is
+    the runner's own history table (`goose_db_version`, `schema_migrations`, ...; any
+    runner's where the runner is unknown), which exists before the first migration.
 
     ## Why is this bad?
     SQLite fails with "no such table", "no such column" or "... already exists" on
@@ -162,7 +165,7 @@ class UnknownObject(Rule):
         error = ctx.step.error
         if error is not None:
             # the other replay errors are other rules' (`error_reported_by`)
-            if error_reported_by(ctx.step) != "SQ007":
+            if error_reported_by(ctx.step) != "SQ007" or self._runner_made(ctx, error):
                 return
             if error.startswith(LIMIT_ERRORS):
                 yield self._limit_finding(stmt, ctx, error)
@@ -178,7 +181,8 @@ class UnknownObject(Rule):
             return
         table = ctx.before.table(target)
         if table is None:
-            if ctx.before.views.get(target.lower()) is None:
+            if ctx.before.views.get(target.lower()) is None and not made_by_runner(
+                    ctx.timeline.history.settings.runner, target):
                 yield self._finding(stmt, ctx, f"no such table: {target}", table=target)
             return
         if table.incomplete or table.virtual_module:
@@ -195,6 +199,14 @@ class UnknownObject(Rule):
                 text = (f"no such column: {name}" if stmt.kind == "update"
                         else f"table {table.name} has no column named {name}")
                 yield self._finding(stmt, ctx, text, table=table.name, column=name)
+
+    @staticmethod
+    def _runner_made(ctx: Context, error: str) -> bool:
+        """True when ``error`` misses the runner's own history table, which the runner
+        makes before the first migration runs (a migration that reads or cleans it)."""
+        match = _MISSING.match(error)
+        return match is not None and match.group(1) == "table" and made_by_runner(
+            ctx.timeline.history.settings.runner, match.group(2))
 
     @staticmethod
     def _unfollowed(ctx: Context, name: str) -> bool:
