@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from migrate_lint.engine import HistoryContext, Rule
+from migrate_lint.facts.tables import made_outside, named_by_a_statement
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema
@@ -31,11 +32,19 @@ class ForeignKeyToNothing(Facts):
     detail: str
     missing_table: bool = True
     code_maker: str | None = None
+    # the parent is a table no migration of the history makes: made outside its files
+    outside: bool = False
 
     def message(self) -> str:
         """Every insert into the child fails with foreign keys on."""
         error = (f"no such table: main.{self.parent}" if self.missing_table
                  else f'foreign key mismatch - "{self.table}" referencing "{self.parent}"')
+        if self.outside:
+            return (f"foreign key `{self.key}` points at `{self.parent}`, which no migration of "
+                    "this history makes: it holds only where the application (or a baseline "
+                    "outside these files) made it; on a database made by these migrations "
+                    f"alone every insert into `{self.table}` fails with '{error}' with "
+                    "foreign keys on")
         if self.code_maker is not None:
             return (f"foreign key `{self.key}` points at no table the model knows "
                     f"({self.detail}) unless code migration `{self.code_maker}` or a later one "
@@ -47,6 +56,10 @@ class ForeignKeyToNothing(Facts):
 
     def help(self) -> str:
         """Point it at a key, or (maybe made by code) suppress with the reason."""
+        if self.outside:
+            return (f"if the application makes `{self.parent}` before it migrates, nothing is "
+                    "wrong: suppress this with that reason; otherwise create it in an earlier "
+                    "migration")
         if self.code_maker is not None:
             return (f"nothing to change if `{self.code_maker}` (or a later code migration) "
                     f"creates `{self.parent}`; suppress this with that reason")
@@ -61,7 +74,9 @@ class FkTargetMissing(Rule):
     At the end of every migration, checks each foreign key of each table: its parent
     table must exist and have the parent columns it names. Reports the statement that
     declared the key, or the one that removed its parent, in the migration where the
-    key became dangling.
+    key became dangling. A parent the history never makes but works on (an ALTER, an
+    INSERT into it), named like no table it has (not `users` beside `user`), was made
+    outside its files (by the application, or a baseline): that is info.
 
     ## Why is this bad?
     SQLite accepts the CREATE TABLE (the parent may come later), but once the
@@ -103,10 +118,17 @@ class FkTargetMissing(Rule):
             # a code migration (goose .go) may have made the parent: not certain (info)
             makers = ctx.timeline.code_makers(
                 m_index + 1, partial(_has_table, fk.parent)) if kind == MISSING_TABLE else ()
+            # a parent the history never makes but works on (an ALTER, an INSERT), named
+            # like none it has: made elsewhere. A parent only foreign keys name is a slip:
+            # nothing fails until a row goes in with foreign keys on.
+            outside = not makers and kind == MISSING_TABLE and made_outside(
+                ctx.timeline, ctx.timeline.after_migration(m_index), fk.parent
+            ) and named_by_a_statement(ctx.timeline, fk.parent)
             facts = ForeignKeyToNothing(
                 table.name, fk.parent, fk_label(table, fk), detail,
                 missing_table=kind == MISSING_TABLE,
-                code_maker=os.path.basename(makers[0].path) if makers else None)
+                code_maker=os.path.basename(makers[0].path) if makers else None,
+                outside=outside)
             yield self.report(facts, span, statement=stmt.span,
                               migration=ctx.history.migrations[m_index].label,
-                              severity="info" if makers else None)
+                              severity="info" if makers or outside else None)

@@ -9,6 +9,7 @@ from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at
+from migrate_lint.facts.tables import made_outside
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
@@ -58,6 +59,16 @@ def _presence(error: str, stmt: Statement, table: str | None
     return has_column
 
 
+def _made_outside(ctx: Context, error: str) -> str | None:
+    """The table ``error`` misses, when the history never makes it (see
+    `facts.tables.made_outside`); None otherwise."""
+    match = _MISSING.match(error)
+    if match is None or match.group(1) != "table" or not made_outside(
+            ctx.timeline, ctx.before, match.group(2)):
+        return None
+    return match.group(2)
+
+
 @value_class
 class MissingObject(Facts):
     """A statement fails with ``error`` as the replayed schema says (on ``table``,
@@ -75,9 +86,17 @@ class MissingObject(Facts):
     code_migration: str | None = None
     code_file: str = ""
     more_code: int = 0
+    # the missing table, which no migration of the history makes and no table it has
+    # is named like: made outside these files (the application, a baseline)
+    outside: str | None = None
 
     def message(self) -> str:
         """Where it fails, and how sure that is."""
+        if self.outside is not None:
+            return (f"`{self.statement}` names `{self.outside}`, which no migration of this "
+                    "history makes: it runs only where the application (or a baseline outside "
+                    f"these files) made it, and fails with '{self.error}' on a database made "
+                    "by these migrations alone")
         if self.over_limit:
             return (f"`{self.statement}` fails with '{self.error}' on every database: SQLite "
                     f"allows at most {MAX_COLUMNS:,} columns in a table or result set "
@@ -92,6 +111,10 @@ class MissingObject(Facts):
 
     def help(self) -> str:
         """Check the name against the schema of that moment."""
+        if self.outside is not None:
+            return (f"if the application makes `{self.outside}` before it migrates, nothing is "
+                    "wrong: suppress this with that reason; otherwise create it in an earlier "
+                    "migration")
         if self.over_limit:
             return ("split the columns over several tables (one-to-one on the key), or store "
                     "rarely used values in a JSON column")
@@ -115,7 +138,9 @@ class UnknownObject(Rule):
     are checked for their target table and the columns they write. Tables the tool
     could not follow (after a statement it did not understand) are not reported, nor is
     the runner's own history table (`goose_db_version`, `schema_migrations`, ...; any
-    runner's where the runner is unknown), which exists before the first migration.
+    runner's where the runner is unknown), which exists before the first migration. A
+    table the history never makes, named like none it has (not `users` beside `user`),
+    was made outside its files (by the application, or a baseline): that is info.
 
     ## Why is this bad?
     SQLite fails with "no such table", "no such column" or "... already exists" on
@@ -225,8 +250,10 @@ class UnknownObject(Rule):
         makers = (ctx.timeline.code_makers(ctx.migration_index, present)
                   if present is not None else ())
         if not makers:
+            outside = _made_outside(ctx, error)
             return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,
-                                             table=table, column=column), stmt.span)
+                                             table=table, column=column, outside=outside),
+                               stmt.span, severity="info" if outside is not None else None)
         # Info (the tool cannot tell): a code migration ran since the model last had it.
         first = makers[0]
         facts = MissingObject(statement_head(stmt), error, ctx.migration.version, table=table,

@@ -1,4 +1,5 @@
-"""Is this table empty at this step: one answer for every rule, memoised on the timeline.
+"""Is this table empty at this step, and does the history ever make it: one answer for
+every rule, memoised on the timeline.
 
 Two questions, answered from the same walk over the migration's writes:
 
@@ -13,9 +14,11 @@ Two questions, answered from the same walk over the migration's writes:
 
 from __future__ import annotations
 
+import difflib
+
 from migrate_lint.facts.conditions import always_true
 from migrate_lint.replay import Step, Timeline
-from migrate_lint.schema import Table
+from migrate_lint.schema import Schema, Table
 from migrate_lint.sqlglot_api.dml import where_condition
 
 
@@ -58,3 +61,33 @@ def _walk(timeline: Timeline, table: str, migration: int, step_index: int
                 where_condition(step.statement.ast)):
             found, refilled = step, False
     return (found, refilled) if found is not None else None
+
+
+def ever_created(timeline: Timeline, name: str) -> bool:
+    """True when the history makes a table or view called ``name`` at some step, before
+    or after any other (CREATE, or a RENAME TO it: every step that makes or changes one
+    names it among the step's ``touched``, which a resumed timeline keeps too).
+
+    A table a released history names but never makes was made outside its files (by
+    the application at start-up, a baseline, a hand): its migrations ran where it was.
+    """
+    return name.lower() in timeline.memo(("ever-created",), lambda: frozenset().union(
+        *(step.touched for step in timeline.steps)))
+
+
+def made_outside(timeline: Timeline, schema: Schema, name: str) -> bool:
+    """True when the table ``name``, missing from ``schema``, is one the history never
+    makes (:func:`ever_created`) and ``schema`` has no table or view named like it
+    (`user` for `users` is a slip, not a table made elsewhere): a released history that
+    names it ran where something outside its files had made it."""
+    if ever_created(timeline, name):
+        return False
+    known = [*schema.tables.keys(), *schema.views.keys()]
+    return not difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+
+
+def named_by_a_statement(timeline: Timeline, name: str) -> bool:
+    """True when some statement of the history acts on a table called ``name`` (its
+    target: an ALTER, an index, an INSERT...), whether or not the model has it."""
+    return name.lower() in timeline.memo(("named-tables",), lambda: frozenset(
+        table.lower() for step in timeline.steps for table in step.statement.tables))

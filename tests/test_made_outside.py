@@ -1,0 +1,89 @@
+"""A table the history names but never makes was made outside its files (by the
+application at start-up, or a baseline): SQ007 and FK001 say so as info. A table the
+history makes later or made earlier, or one named like a table it has (`user` for
+`users`), is still an error: SQLite fails there on every database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrate_lint.cli import cli
+from tests.rules.harness import write_history
+
+_OUTSIDE = """\
+ALTER TABLE users ADD COLUMN nickname TEXT;
+CREATE INDEX users_nick ON users (nickname);
+UPDATE users SET nickname = 'x';
+-- migration
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));
+"""
+
+
+def _findings(root: Path, *args: str) -> list[dict[str, object]]:
+    done = CliRunner().invoke(cli, ["check", str(root), "--format", "json", *args])
+    assert done.exit_code in (0, 1), done.output
+    return [f for f in json.loads(done.stdout)["findings"] if f["code"] in ("SQ007", "FK001")]
+
+
+def test_a_table_the_history_never_makes_is_info(tmp_path: Path) -> None:
+    write_history(_OUTSIDE, tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert [(f["code"], f["severity"], f["line"]) for f in found] == [
+        ("SQ007", "info", 1), ("SQ007", "info", 2), ("SQ007", "info", 3), ("FK001", "info", 1)]
+    assert all("which no migration of this history makes" in str(f["message"]) for f in found)
+    # and it is so: on a database the application made `users` in, every statement runs
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")  # the application's
+    conn.executescript(_OUTSIDE.replace("-- migration\n", ""))
+    conn.execute("INSERT INTO users (id) VALUES (1)")
+    conn.execute("INSERT INTO posts (user_id) VALUES (1)")
+
+
+@pytest.mark.parametrize(("history", "codes"), [
+    # a slip: `user` exists, `users` does not
+    ("CREATE TABLE user (id INTEGER PRIMARY KEY);\n-- migration\n"
+     "UPDATE users SET id = id;\nCREATE TABLE p (u INTEGER REFERENCES users (id));\n",
+     [("SQ007", "error"), ("FK001", "error")]),
+    # made later in the history: this migration runs before it exists
+    ("ALTER TABLE t ADD COLUMN b TEXT;\n-- migration\nCREATE TABLE t (a TEXT);\n",
+     [("SQ007", "error")]),
+    # made, then dropped
+    ("CREATE TABLE t (a TEXT);\n-- migration\nDROP TABLE t;\n-- migration\n"
+     "INSERT INTO t (a) VALUES ('x');\n", [("SQ007", "error")]),
+], ids=["named-like-one-it-has", "made-later", "dropped-earlier"])
+def test_a_table_the_history_makes_or_almost_names_is_an_error(
+        history: str, codes: list[tuple[str, str]], tmp_path: Path) -> None:
+    write_history(history, tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert [(f["code"], f["severity"]) for f in found] == codes
+
+
+def test_a_resumed_run_reads_it_as_a_cold_one(tmp_path: Path) -> None:
+    """The new file of a pre-commit run, resumed after the cached history."""
+    root = tmp_path / "m"
+    files = write_history("CREATE TABLE t (a TEXT);\n-- migration\nALTER TABLE t ADD b TEXT;\n"
+                          "-- migration\nUPDATE users SET a = 1;\nUPDATE t SET a = 1;\n", root)
+    held = files[-1].read_text()
+    files[-1].unlink()
+    cache = tmp_path / "cache"
+    _findings(root, "--cache-dir", str(cache))
+    files[-1].write_text(held)
+    cold = _findings(Path(files[-1]), "--no-cache")
+    warm = _findings(Path(files[-1]), "--cache-dir", str(cache))
+    assert warm == cold and [(f["code"], f["severity"]) for f in cold] == [("SQ007", "info")]
+
+
+def test_a_parent_only_foreign_keys_name_is_an_error(tmp_path: Path) -> None:
+    """Nothing fails until a row goes in with foreign keys on, so a released history
+    is no evidence that something else made it: a slip."""
+    write_history("CREATE TABLE p (id INTEGER PRIMARY KEY);\n-- migration\n"
+                  "CREATE TABLE c (id INTEGER PRIMARY KEY, gone INTEGER REFERENCES gone (id));\n",
+                  tmp_path / "m")
+    assert [(f["code"], f["severity"]) for f in _findings(tmp_path / "m", "--no-cache")] == [
+        ("FK001", "error")]
