@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
+from migrate_lint.facts.tables import holds_rows_at
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.fix.expect import NoNulls
 from migrate_lint.fix.inplace import update_value, wrap_coalesce
@@ -13,7 +14,12 @@ from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
-from migrate_lint.sqlglot_api.nulls import exists_guards, null_reason, where_not_null_columns
+from migrate_lint.sqlglot_api.nulls import (
+    exists_guards,
+    null_reason,
+    unfiltered_subqueries,
+    where_not_null_columns,
+)
 from migrate_lint.values import value_class
 
 from ._common import (
@@ -68,8 +74,10 @@ class BackfillMayYieldNull(Rule):
     NULL literal, a `CASE` without `ELSE`, a `NULLIF`. A column read is not reported
     when the UPDATE's WHERE keeps its NULLs out (`IS NOT NULL`, or a comparison in
     the top-level AND chain); a subquery finds a row when the WHERE requires `EXISTS`
-    of the same subquery, or when it aggregates without GROUP BY (`SELECT CASE WHEN
-    count(*) > 0 ...` yields one row): its value is then what it projects.
+    of the same subquery, when it aggregates without GROUP BY (`SELECT CASE WHEN
+    count(*) > 0 ...` yields one row), or when it reads, unfiltered, a table an
+    `INSERT ... VALUES` earlier in the migration put a row in (a default organisation
+    inserted, then every user given it): its value is then what it projects.
 
     ## Why is this bad?
     On every database holding a row for which the expression is NULL (a user with no
@@ -135,7 +143,12 @@ class BackfillMayYieldNull(Rule):
         if not assigned:
             return
         guarded = where_not_null_columns(stmt.ast)
-        guards = exists_guards(stmt.ast)  # rows where a subquery surely finds a row
+        # subqueries that surely find a row: on the rows an EXISTS of the same subquery
+        # keeps, or reading a table this migration has just put a row in (a default
+        # organisation inserted, then every user given it)
+        guards = exists_guards(stmt.ast) | frozenset(
+            key for key, table in unfiltered_subqueries(stmt.ast)
+            if holds_rows_at(ctx.timeline, table, ctx.migration_index, ctx.step_index))
 
         def nullable(qualifier: str | None, name: str) -> bool:
             table = sources.get(qualifier.lower()) if qualifier else target

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 
 from migrate_lint.facts.conditions import always_true
+from migrate_lint.facts.inserts import parts_at
 from migrate_lint.replay import Step, Timeline
 from migrate_lint.schema import Schema, Table
 from migrate_lint.sqlglot_api.dml import where_condition
@@ -91,3 +92,31 @@ def named_by_a_statement(timeline: Timeline, name: str) -> bool:
     target: an ALTER, an index, an INSERT...), whether or not the model has it."""
     return name.lower() in timeline.memo(("named-tables",), lambda: frozenset(
         table.lower() for step in timeline.steps for table in step.statement.tables))
+
+
+def holds_rows_at(timeline: Timeline, table: str, migration: int, step_index: int) -> bool:
+    """True when ``table`` holds a row at ``step_index`` on every database: an INSERT ...
+    VALUES earlier in ``migration`` put one in (or found its key taken, so that a row is
+    there), and nothing deleted from it since (NN004 asks this of a subquery's table)."""
+    holds = False
+    for write in timeline.writes_to(table, timeline.boundaries[migration], step_index):
+        if write.kind == "delete":
+            holds = False
+        elif write.kind == "insert" and _puts_a_row(timeline, write.step):
+            holds = True
+    return holds
+
+
+def _puts_a_row(timeline: Timeline, index: int) -> bool:
+    """An INSERT ... VALUES after which its row is in the table: one that runs on (a
+    failure stops the migration), OR REPLACE, or an upsert (a taken key is a row there);
+    not OR IGNORE, which also skips a row that breaks a NOT NULL or CHECK."""
+    step = timeline.steps[index]
+    if step.error is not None:
+        return False
+    seed = step.statement.seed
+    if seed is not None:
+        return seed.rows > 0 and seed.conflict != "ignore"
+    parts = parts_at(timeline, index)
+    return (parts is not None and parts.source == "values" and bool(parts.rows)
+            and parts.conflict != "ignore")

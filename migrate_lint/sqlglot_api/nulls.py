@@ -198,3 +198,34 @@ def exists_guards(tree: exp.Expression) -> frozenset[str]:
         if isinstance(node, exp.Exists):
             out.add(subquery_key(node.this))
     return frozenset(out)
+
+
+def unfiltered_subqueries(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
+    """``(subquery_key, table)`` of every scalar subquery of ``tree`` that reads one
+    table with no WHERE, join, GROUP BY, HAVING or OFFSET, and no LIMIT below 1: it
+    finds a row wherever that table holds one.
+
+    >>> t = parse_statement("UPDATE t SET a = (SELECT id FROM u ORDER BY id LIMIT 1), "
+    ...                     "b = (SELECT id FROM u WHERE u.x = t.x), c = (SELECT 1 FROM u LIMIT 0)")
+    >>> [table for _, table in unfiltered_subqueries(t)]
+    ['u']
+    """
+    exp = exp_module()
+
+    out: list[tuple[str, str]] = []
+    for node in tree.find_all(exp.Subquery):
+        inner = node.this
+        if not isinstance(inner, exp.Select) or any(
+                inner.args.get(k) for k in ("where", "joins", "group", "having", "offset")):
+            continue
+        source = inner.args.get("from_") or inner.args.get("from")
+        table = source.this if source is not None else None
+        if not isinstance(table, exp.Table) or not table.name:
+            continue
+        limit = inner.args.get("limit")
+        if limit is not None:
+            count = limit.expression if isinstance(limit, exp.Limit) else None
+            if not isinstance(count, exp.Literal) or not count.is_int or int(count.name) < 1:
+                continue
+        out.append((subquery_key(inner), table.name))
+    return tuple(out)
