@@ -31,14 +31,15 @@ from migrate_lint.discover.common import (
     Collector,
     Scan,
     cached_text,
+    read_text,
 )
 from migrate_lint.discover.dbmate import has_dbmate
-from migrate_lint.discover.drizzle import BREAKPOINT, apply_journal
+from migrate_lint.discover.drizzle import BREAKPOINT, apply_journal, journal_dialect, journal_path
 from migrate_lint.discover.files import file_migrations
 from migrate_lint.discover.flyway import flyway_migrations
 from migrate_lint.discover.folders import folder_migrations
 from migrate_lint.discover.goose import has_goose_up
-from migrate_lint.discover.prisma import prisma_shaped
+from migrate_lint.discover.prisma import lock_provider, prisma_shaped
 from migrate_lint.discover.scanning import scan_root
 from migrate_lint.discover.sqlx import opts_out_of_transactions
 from migrate_lint.errors import MigrateLintError
@@ -91,8 +92,10 @@ def discover(root: str | os.PathLike[str], layout: str | None = None,
             f"no migrations found in {root_str}: {EXPECTED}; pass --layout to choose one"
         )
     runner = _infer_runner(chosen, scan, cands)
-    if runner == "drizzle" and scan.journal:
-        apply_journal(root_str, cands, col)
+    journal = read_text(journal_path(root_str)) if scan.journal else None
+    _refuse_other_databases(root_str, scan, journal)
+    if runner == "drizzle" and journal is not None:
+        apply_journal(root_str, cands, col, journal)
     _check_duplicates(cands, col)
     migrations = sorted((c.build() for c in cands), key=lambda m: (m.order, m.path))
     diagnostics = sorted(col.items, key=lambda d: d.path)  # stable: per-file order kept
@@ -149,6 +152,32 @@ def _infer_runner(layout: str, scan: Scan, cands: list[Candidate]) -> str:
     if layout == "folder" and prisma_shaped(scan):
         return "prisma"
     return "generic"
+
+
+# What drizzle's journal and Prisma's lock file call SQLite (libSQL is SQLite's fork).
+_SQLITE_NAMES = frozenset({"sqlite", "turso", "libsql"})
+
+
+def _refuse_other_databases(root: str, scan: Scan, journal: str | None) -> None:
+    """Stop with a one-line error where the runner's own files say the migrations are
+    for another database (a monorepo's PostgreSQL history): read as SQLite, every
+    `ALTER COLUMN` and `SERIAL` of theirs would be a false error."""
+    said: list[tuple[str, str]] = []
+    if journal is not None:
+        dialect = journal_dialect(journal)
+        if dialect is not None:
+            said.append((journal_path(root), f"drizzle-kit wrote them for {dialect}"))
+    if scan.prisma_lock:
+        lock = os.path.join(root, "migration_lock.toml")
+        provider = lock_provider(read_text(lock))
+        if provider is not None:
+            said.append((lock, f"Prisma applies them to {provider}"))
+    for path, what in said:
+        name = what.rsplit(" ", 1)[1]
+        if name.lower() not in _SQLITE_NAMES:
+            raise MigrateLintError(
+                f"{path}: {what}, not SQLite; migrate-lint checks SQLite migration "
+                "histories only: point it at the SQLite one (or exclude this directory)")
 
 
 def _check_duplicates(cands: Iterable[Candidate], col: Collector) -> None:

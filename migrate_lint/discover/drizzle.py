@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 
-from migrate_lint.discover import common
 from migrate_lint.discover.common import BOM, Candidate, Collector
 from migrate_lint.span import LineIndex, Span
 
@@ -45,10 +44,25 @@ def _journal_entries(
     return entries
 
 
-def apply_journal(root: str, cands: list[Candidate], col: Collector) -> None:
-    """Order by drizzle's journal and report what drizzle would trip over."""
-    path = os.path.join(root, "meta", "_journal.json")
-    text = common.read_text(path)
+def journal_path(root: str) -> str:
+    """Where drizzle-kit keeps the journal of the migrations in ``root``."""
+    return os.path.join(root, "meta", "_journal.json")
+
+
+def journal_dialect(text: str) -> str | None:
+    """The database the journal says drizzle-kit wrote the migrations for (``sqlite``,
+    ``turso``, ``postgresql``, older ``pg``...), None where it does not say."""
+    try:
+        data = json.loads(text.lstrip(BOM))
+    except json.JSONDecodeError:
+        return None  # apply_journal says what is wrong with it
+    dialect = data.get("dialect") if isinstance(data, dict) else None
+    return dialect if isinstance(dialect, str) else None
+
+
+def apply_journal(root: str, cands: list[Candidate], col: Collector, text: str) -> None:
+    """Order by drizzle's journal (``text``) and report what drizzle would trip over."""
+    path = journal_path(root)
     entries = _journal_entries(path, text, col)
     if entries is None:
         return
