@@ -30,10 +30,7 @@ def render(fmt: str, result: LintResult, *, color: bool = False, root: str | Non
         from migrate_lint.report.sarif import render_sarif
 
         return render_sarif(result, root)
-    if root is not None:
-        from migrate_lint.report.paths import rooted
-
-        result = rooted(result, root)
+    result = _rooted(result, root)
     if fmt == "text":
         from migrate_lint.report.text import render_text
 
@@ -76,8 +73,13 @@ def render_pieces(fmt: str, result: LintResult, *, color: bool = False,
         return
     from migrate_lint.report.json import json_pieces
 
-    if root is not None:
-        from migrate_lint.report.paths import rooted
+    yield from json_pieces(_rooted(result, root))
 
-        result = rooted(result, root)
-    yield from json_pieces(result)
+
+def _rooted(result: LintResult, root: str | None) -> LintResult:
+    """``result`` with every path relative to ``root`` (as given: unchanged)."""
+    if root is None:
+        return result
+    from migrate_lint.report.paths import rooted
+
+    return rooted(result, root)
