@@ -35,8 +35,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, SupportsIndex, cast
 
 from immutables import Map
 
@@ -237,6 +237,13 @@ class Codec:
     the rule's own file) are tagged by module and name instead, and found again among
     the subclasses loaded when decoding; one that is not loaded makes the entry invalid.
     With ``open_as_none`` they decode as None instead, without looking for the class.
+
+    Fields named in ``lazy`` (by class; value classes only) are kept as one `marshal`
+    blob per instance and decoded when one of them is first read: a checkpoint's schema
+    is tens of thousands of objects, and a run resumed from it reads a few tables
+    (`_lazy_class`). Fields outside __init__ named in ``derived`` (by class) are stored
+    with the object when they are set (None: made again on first use), so that what a
+    lazy object derives from its blob can be answered without decoding it.
     """
 
     _MAP = -1  # immutables.Map
@@ -245,7 +252,9 @@ class Codec:
     _SET = -4  # a frozenset holding encoded objects
 
     def __init__(self, classes: Iterable[type], leaves: Iterable[type] = (),
-                 open_base: type | None = None, open_as_none: bool = False) -> None:
+                 open_base: type | None = None, open_as_none: bool = False,
+                 lazy: Mapping[type, tuple[str, ...]] | None = None,
+                 derived: Mapping[type, tuple[str, ...]] | None = None) -> None:
         """``leaves``: classes among ``classes`` whose fields are all plain values,
         encoded and decoded without looking at each field."""
         self.classes = tuple(classes)
@@ -270,9 +279,16 @@ class Codec:
                 self._fields.append(tuple(cls._fields))
             else:
                 raise TypeError(f"{cls.__name__}: neither a dataclass nor a NamedTuple")
-            self._sizes.append(len(self._fields[-1]) + 1)
-            names = self._fields[-1]
+            names = (*self._fields[-1], *(derived or {}).get(cls, ()))
+            self._sizes.append(len(names) + 1)
             self._getters.append(field_tuple(names))
+        # tag -> positions of the init fields kept in a blob; their classes once made
+        self._lazy = {self._tags[cls]: tuple(self._fields[self._tags[cls]].index(name)
+                                             for name in names)
+                      for cls, names in (lazy or {}).items()}
+        self._lazy_classes: dict[int, type] = {}
+        self._derived = {self._tags[cls]: names for cls, names in (derived or {}).items()}
+        self._blob_decoder: tuple[Callable[[object], Any], dict[int, object]] | None = None
 
     def encode(self, value: object) -> object:
         """``value`` as plain data."""
@@ -313,13 +329,23 @@ class Codec:
                        strings: dict[Any, Any]) -> list[object]:
         if tag in self._leaves:  # plain values only, by the leaf's own definition
             return [tag, *self._getters[tag](value)]
+        fields: tuple[object, ...] | list[object] = self._getters[tag](value)
+        lazy = self._lazy.get(tag)
+        if lazy is not None:
+            # the lazy fields as one blob in the first one's place, None in the others'
+            fields = list(fields)
+            kept: tuple[Any, ...] = tuple([self._encode(fields[i], memo, strings) for i in lazy])
+            blob = marshal.dumps(kept)
+            for i in lazy:
+                fields[i] = None
+            fields[lazy[0]] = blob
         parts: list[object] = [tag]
         append = parts.append
-        for field in self._getters[tag](value):
+        for field in fields:
             part = type(field)
             if part is str:
                 append(strings.setdefault(field, field))
-            elif field is None or part is int or part is bool or part is float:
+            elif field is None or part is int or part is bool or part is float or part is bytes:
                 append(field)
             else:
                 append(self._encode(field, memo, strings))
@@ -375,12 +401,12 @@ class Codec:
             self._makers = [_maker(cls) if dataclasses.is_dataclass(cls) else cls
                             for cls in self.classes]
             self._fast = True
-        return self._decoder()(value)
+        return self._decoder()[0](value)
 
-    def _decoder(self) -> Callable[[object], Any]:
+    def _decoder(self) -> tuple[Callable[[object], Any], dict[int, object]]:
         """A function that decodes like `decode`, its state in local names, with a
         function per class that reads its fields in place (`_field_reader`): a
-        checkpoint's schema is tens of thousands of objects."""
+        checkpoint's schema is tens of thousands of objects. And its memo."""
         memo: dict[int, object] = {}
         memo_get = memo.get
         sizes, classes = self._sizes, self.classes
@@ -410,22 +436,108 @@ class Codec:
             memo[key] = out
             return out
 
-        return decode
+        return decode, memo
 
     def _field_reader(self, tag: int, decode: Callable[[object], Any]
                       ) -> Callable[[list[Any]], object]:
         """How an encoded instance of class ``tag`` (its length checked) becomes one:
         its maker called on its fields, each decoded only where it is not plain."""
         maker = self._makers[tag]
-        count = self._sizes[tag] - 1
+        derived = self._derived.get(tag, ())
+        count = self._sizes[tag] - 1 - len(derived)
         if tag in self._leaves:  # plain values only, by the leaf's own definition
             return lambda value: maker(*value[1:])
-        fields = ", ".join(
-            f"(_d(x) if (t := type(x := value[{i}])) is list or t is tuple else x)"
-            for i in range(1, count + 1))
+
+        def field(i: int) -> str:
+            return f"(_d(x) if (t := type(x := value[{i}])) is list or t is tuple else x)"
+
         scope: dict[str, Any] = {"_make": maker, "_d": decode}
-        exec(f"def read(value):\n return _make({fields})\n", scope)
+        lines = [f" made = _make({', '.join(field(i) for i in range(1, count + 1))})"]
+        if (derived or tag in self._lazy) and maker is self.classes[tag]:
+            raise TypeError(f"{maker.__name__}: lazy and derived fields need a value class")
+        for number, name in enumerate(derived):
+            cls = self.classes[tag]
+            scope[f"_set{number}"] = next(
+                k.__dict__[name] for k in cls.__mro__ if name in k.__dict__).__set__
+            at = count + 1 + number
+            lines.append(f" if value[{at}] is not None: _set{number}(made, {field(at)})")
+        if tag in self._lazy:
+            # made with its blob in the first lazy field (bytes: not decoded), then
+            # given the class that decodes the blob on first use
+            scope["_set"], scope["_lazy"] = object.__setattr__, self._lazy_class(tag)
+            lines.append(" _set(made, '__class__', _lazy)")
+        exec("def read(value):\n" + "\n".join(lines) + "\n return made\n", scope)
         return cast(Callable[[list[Any]], object], scope["read"])
+
+    def _lazy_class(self, tag: int) -> type:
+        """The stand-in for class ``tag`` while its lazy fields are a blob (held in the
+        first one's slot): reading one of them, comparing, hashing, printing or copying
+        the object decodes the blob into the slots and makes the object an instance of
+        the class itself, as if decoded at once."""
+        made = self._lazy_classes.get(tag)
+        if made is not None:
+            return made
+        cls: Any = self.classes[tag]
+        names = [self._fields[tag][i] for i in self._lazy[tag]]
+        slots = [next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
+                 for name in names]
+        holder = slots[0]
+        load = self._load_blob
+        set_class = object.__setattr__
+
+        def materialize(obj: object) -> None:
+            values = load(holder.__get__(obj, cls))
+            for slot, value in zip(slots, values, strict=True):
+                slot.__set__(obj, value)
+            set_class(obj, "__class__", cls)
+
+        def reader(slot: Any) -> property:
+            def read(self: object) -> object:
+                materialize(self)
+                return slot.__get__(self, cls)
+            return property(read)
+
+        def __eq__(self: Any, other: object) -> bool:
+            materialize(self)
+            if type(other) is stand_in:
+                materialize(other)
+            return cls.__eq__(self, other)
+
+        def __hash__(self: Any) -> int:
+            materialize(self)
+            return hash(self)
+
+        def __repr__(self: Any) -> str:
+            materialize(self)
+            return repr(self)
+
+        def __reduce_ex__(self: Any, protocol: SupportsIndex) -> Any:
+            materialize(self)
+            return self.__reduce_ex__(protocol)
+
+        def __new__(_: type, *args: Any, **kwargs: Any) -> Any:
+            return cls(*args, **kwargs)  # `dataclasses.replace` makes a `cls`
+
+        namespace: dict[str, Any] = {name: reader(slot) for name, slot in zip(names, slots,
+                                                                             strict=True)}
+        namespace.update(__slots__=(), __module__=cls.__module__, __eq__=__eq__,
+                         __hash__=__hash__, __repr__=__repr__, __reduce_ex__=__reduce_ex__,
+                         __new__=__new__, __doc__=f"A {cls.__name__} not decoded yet.")
+        stand_in = type(f"Lazy{cls.__name__}", (cls,), namespace)
+        self._lazy_classes[tag] = stand_in
+        self._tags[stand_in] = tag  # encoded as the class (reading its fields decodes it)
+        return stand_in
+
+    def _load_blob(self, blob: bytes) -> tuple[Any, ...]:
+        """The lazy fields an instance's blob holds, decoded (with a memo of their own:
+        no object is shared across instances' blobs)."""
+        if self._blob_decoder is None:
+            self._blob_decoder = self._decoder()
+        decode, memo = self._blob_decoder
+        try:
+            return cast(tuple[Any, ...], decode(marshal.loads(blob)))
+        finally:
+            memo.clear()  # the encoded values it is keyed by are freed
 
     def _decode_other(self, tag: object, value: list[Any],
                       decode: Callable[[object], Any]) -> object:

@@ -31,15 +31,31 @@ from migrate_lint.history import History, Migration, Script, Statement, Statemen
 from migrate_lint.parse import parse_migration
 from migrate_lint.pipeline import gc_paused
 from migrate_lint.replay import Step, Timeline, Write, replay_steps
-from migrate_lint.schema import Column, Index, Origin, Schema, Table, Trigger, UniqueKey, View
+from migrate_lint.schema import (
+    Column,
+    Index,
+    Origin,
+    Schema,
+    Table,
+    Trigger,
+    UniqueKey,
+    View,
+    all_foreign_keys,
+)
 from migrate_lint.settings import Requested
 from migrate_lint.source import Discovery, MigrationSource
 from migrate_lint.span import Span
 from migrate_lint.split import Comment
 from migrate_lint.tokens import Tok
 
+# A table's columns and an index's details are decoded when first read: a run resumed
+# from a checkpoint reads the few tables its migrations touch, and decoding the whole
+# schema of a long history cost it more than the rest of the resuming.
 CODEC = Codec((Span, Origin, Column, UniqueKey, Table, Index, Trigger, View, Schema,
-               ForeignKeyDef, IndexedColumn, Diagnostic), leaves=(Span,))
+               ForeignKeyDef, IndexedColumn, Diagnostic), leaves=(Span,),
+              lazy={Table: ("columns",), Index: ("columns", "where", "sql", "origin")},
+              # a table's foreign keys: the rules on foreign keys ask every table
+              derived={Table: ("_fks",)})
 # Statement kinds whose tokens the outline keeps: connection settings read them
 # (`settings._own_begin`, `_step_outs`) and rules look at the pragmas of a migration.
 _KEEP_TOKENS = frozenset({"transaction", "pragma"})
@@ -101,6 +117,10 @@ def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]) -> dict[
                         for diag in history.diagnostics[len(found.diagnostics):]
                         if owner.get(diag.path, total) < total)
     encoder = CODEC.encoder()
+    schemas = {count: timeline.after_migration(count - 1) for count in counts}
+    for schema in schemas.values():
+        for table in schema.tables.values():
+            all_foreign_keys(table)  # kept with the table (`CODEC`'s derived fields)
     return {
         "boundaries": tuple(timeline.boundaries[:total + 1]),
         "outlines": tuple(outlines),
@@ -110,7 +130,7 @@ def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]) -> dict[
         "unfollowed": {name: step for name, step in timeline.unfollowed().items()
                        if step < steps_end},
         "diagnostics": diagnostics,
-        "schemas": {count: encoder(timeline.after_migration(count - 1)) for count in counts},
+        "schemas": {count: encoder(schema) for count, schema in schemas.items()},
     }
 
 

@@ -369,6 +369,61 @@ def test_codec_round_trips_replayed_schemas(tmp_path: Path) -> None:
             assert back.tables[key].parents == table.parents
 
 
+def test_lazy_fields_decode_on_first_use(tmp_path: Path) -> None:
+    """A checkpoint's tables keep their columns (and indexes their details) encoded
+    until first read: until then the schema holds stand-ins, which compare, hash, copy,
+    print and re-encode as the objects themselves and become them when read; the foreign
+    keys a table derives are kept with it, answered without decoding the columns."""
+    import copy
+    import dataclasses
+
+    from migrate_lint.schema import Index, Table, all_foreign_keys
+
+    root = tmp_path / "migrations"
+    _generator().generate_growing_history(root, statements=300, per_migration=10, seed=5)
+    timeline = load_timeline(root)
+    schema = timeline.after_migration(len(timeline.history.migrations) - 1)
+    for table in schema.tables.values():
+        all_foreign_keys(table)
+    assert any(all_foreign_keys(t) for t in schema.tables.values())
+    assert schema.indexes
+    encoded = CODEC.encode(schema)
+    back = CODEC.decode(encoded)
+    tables = list(back.tables.values())
+    assert tables and all(type(t) is not Table and isinstance(t, Table) for t in tables)
+    assert all(type(i) is not Index for i in back.indexes.values())
+    # derived foreign keys and parents: no decoding
+    for key, table in schema.tables.items():
+        assert back.tables[key].parents == table.parents
+        assert all_foreign_keys(back.tables[key]) == all_foreign_keys(table)
+    assert all(type(t) is not Table for t in back.tables.values())
+    first, second, third, fourth, fifth, *_ = sorted(back.tables, key=str)
+    original = schema.tables
+    # reading a lazy field decodes the object into the class itself
+    assert back.tables[first].columns == original[first].columns
+    assert type(back.tables[first]) is Table
+    # equality both ways (a stand-in against a plain object), hashing, printing
+    assert original[second] == back.tables[second] and back.tables[third] == original[third]
+    assert type(back.tables[second]) is Table and type(back.tables[third]) is Table
+    assert hash(back.tables[fourth]) == hash(original[fourth])
+    assert repr(back.tables[fifth]) == repr(original[fifth])
+    # copies and `dataclasses.replace` make the class itself
+    lazy = [t for t in back.tables.values() if type(t) is not Table]
+    assert len(lazy) >= 3
+    assert copy.copy(lazy[0]) == copy.deepcopy(lazy[0]) == original[lazy[0].name.lower()]
+    every = {f.name: getattr(original[lazy[1].name.lower()], f.name)
+             for f in dataclasses.fields(Table) if f.init}
+    made = dataclasses.replace(lazy[1], **every)
+    assert type(made) is Table and made == original[lazy[1].name.lower()]
+    # re-encoding a decoded schema (a resumed run keeping a checkpoint) decodes the rest
+    again = CODEC.decode(CODEC.encode(back))
+    assert again == schema
+    assert all(a.columns == b.columns for a, b in zip(
+        (again.tables[k] for k in schema.tables), schema.tables.values(), strict=True))
+    index = next(iter(again.indexes))
+    assert again.indexes[index].origin == schema.indexes[index].origin
+
+
 def test_codec_makes_objects_as_their_init_does() -> None:
     """The codec sets the slots of frozen dataclasses directly: every field, the
     fields outside __init__ at their defaults (a fresh dict each), as __init__ would;
