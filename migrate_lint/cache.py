@@ -56,7 +56,7 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 
-def _header(name: str, payload: bytes) -> bytes:
+def _header(name: str, payload: bytes | memoryview) -> bytes:
     fields = {"format": FORMAT, "tool": __version__, "python": list(sys.version_info[:2]),
               "marshal": marshal.version, "name": name, "size": len(payload),
               "sha256": hashlib.sha256(payload).hexdigest()}
@@ -182,7 +182,7 @@ def _decode(data: bytes, name: str) -> Any:
     end = data.find(b"\n", len(MAGIC))
     if end == -1:
         return _INVALID
-    payload = data[end + 1:]
+    payload = memoryview(data)[end + 1:]  # not a copy: a checkpoint is megabytes
     try:
         header = json.loads(data[len(MAGIC):end])
     except ValueError:
