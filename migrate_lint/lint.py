@@ -367,7 +367,6 @@ def lint(
         `--since` base and the connection settings."""
         # the rules are loaded where a history is checked, never for results read back
         from migrate_lint import confirm, engine, suppress
-        from migrate_lint.gitbase import load_base
         from migrate_lint.pipeline import gc_frozen
 
         # `check FILES`: the rules that can report on the given files' statements
@@ -380,7 +379,11 @@ def lint(
                 code in BUILTIN and is_selected(code, config.select, config.ignore))
 
         history = timeline.history
-        base = load_base(history, config.since) if config.since else None
+        base = None
+        if config.since:  # git is read only for --since
+            from migrate_lint.gitbase import load_base
+
+            base = load_base(history, config.since)
         with gc_frozen():
             produced = engine.run_rules(timeline, config, rules, root_sites, base=base,
                                         scope=scoped)
