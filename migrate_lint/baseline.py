@@ -20,13 +20,14 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.findings import Finding
 from migrate_lint.realpaths import real, reals
 from migrate_lint.span import split_lines
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:  # results are read and baselines applied without the model
     from migrate_lint.history import History, Migration
@@ -36,7 +37,7 @@ DEFAULT_FILE = ".migrate-lint-baseline.json"
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@value_class
 class Entry:
     """One accepted finding."""
 
@@ -46,7 +47,7 @@ class Entry:
     migration: str = ""
 
 
-@dataclass(frozen=True)
+@value_class
 class Outcome:
     """Findings left after a baseline, and what it hid or no longer matches."""
 
@@ -68,7 +69,7 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
+@value_class
 class _Placed:
     """Statements of one file, sorted by start offset, with their migration versions."""
 

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +25,7 @@ from migrate_lint import bounded
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.settings import TRANSACTIONS, Origin
 from migrate_lint.source import LAYOUTS, RUNNERS
+from migrate_lint.values import value_class
 
 
 def _toml() -> ModuleType:
@@ -42,7 +43,7 @@ LEVELS = ("error", "warning", "info")
 CONFIG_FILES = (".migrate-lint.toml", "pyproject.toml")
 
 
-@dataclass(frozen=True)
+@value_class
 class Config:
     """Everything a run is configured with; the CLI merges flags over the file."""
 

@@ -28,7 +28,6 @@ import re
 import sqlite3
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
@@ -51,6 +50,7 @@ from migrate_lint.settings import Origin, Requested, Settings
 from migrate_lint.source import Discovery
 from migrate_lint.span import Span
 from migrate_lint.sqlglot_api import PURE_ENV
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:  # a run answered from its results imports neither the replay nor sqlglot
     from migrate_lint.replay import Timeline
@@ -69,7 +69,7 @@ RESULTS_WITHOUT_FACTS = Codec(_RESULT_CLASSES, leaves=(Span,), open_base=Facts,
                               open_as_none=True)
 
 
-@dataclass(frozen=True)
+@value_class
 class CacheChoice:
     """Where a command keeps its cache: ``directory``, or None for the default place."""
 

@@ -7,13 +7,14 @@ Reporters, ``check`` and ``against`` read these; they live apart from the orches
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
 from migrate_lint import baseline as baseline_file
 from migrate_lint.config import Config
 from migrate_lint.findings import Finding, severity_rank
 from migrate_lint.settings import Settings
+from migrate_lint.values import value_class
 
 if TYPE_CHECKING:  # reporters read results without loading the replay (and sqlglot)
     from migrate_lint.replay import Timeline
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # reporters read results without loading the replay (and sqlg
 __all__ = ["LintResult", "RuleInfo", "merge"]
 
 
-@dataclass(frozen=True)
+@value_class
 class RuleInfo:
     """What reporters and ``migrate-lint rules`` show about one rule."""
 
@@ -33,7 +34,7 @@ class RuleInfo:
     fix_title: str | None = None
 
 
-@dataclass(frozen=True)
+@value_class
 class LintResult:
     """The findings of a run, the texts they point into, and what was checked."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.runners import RUNNER_NAMES
@@ -76,7 +76,7 @@ class MigrationSource:
         return self.up[0].path if self.up else ""
 
 
-@dataclass(frozen=True)
+@value_class
 class Discovery:
     """The migrations of one directory in history order, and what did not fit."""
 

@@ -5,8 +5,10 @@ import for a fraction of the cost. Python 3.11's dataclasses compile six methods
 source text per class (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
 ``__setattr__``, ``__delattr__``); with two hundred classes that was a twentieth of a
 large `check` and a sixth of a small one. A value class compiles one, its ``__init__``,
-and shares the others, written once here with the same behaviour (tests/test_values.py
-compares them with the dataclass each replaces).
+when it is first used (most of a warm run's classes never are), and shares the others,
+written once here with the same behaviour (tests/test_values.py compares them with the
+dataclass each replaces). Its fields and slots are read from the class as dataclasses
+read them, without dataclasses' second class and checks of every annotation.
 
 Its ``__init__`` stores each field through its slot descriptor: a frozen dataclass's
 stores it through ``object.__setattr__(self, "name", value)``, which looks the name up
@@ -21,8 +23,10 @@ InitVar fields, an instance ``__dict__``, a dataclass base) is left to dataclass
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 from collections.abc import Callable
+from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
@@ -85,35 +89,131 @@ def _value_class(undone: T, kw_only: bool) -> T:
     if any(name in undone.__dict__ for name in _OWN_METHODS) or any(
             dataclasses.is_dataclass(base) for base in undone.__mro__[1:]):
         return cast(T, dataclasses.dataclass(frozen=True, slots=True, kw_only=kw_only)(undone))
-    # Fields, slots and match args from dataclasses; no method compiled. `frozen` must be
-    # False here (it would compile two), and is made true below by the shared methods.
-    cls = cast(T, dataclasses.dataclass(init=False, repr=False, eq=False, slots=True,
-                                        kw_only=kw_only)(undone))
+    # Fields, slots and match args: as dataclasses make them, without its checks of each
+    # annotation and its second class (`_slotted`), else from dataclasses; no method
+    # compiled. `frozen` must be False there (it would compile two), and is made true
+    # below by the shared methods.
+    cls = _slotted(undone, kw_only) or cast(T, dataclasses.dataclass(
+        init=False, repr=False, eq=False, slots=True, kw_only=kw_only)(undone))
     recipe = _recipe(cls, generated_init=False)
     if recipe is None:
         raise TypeError(f"{cls.__qualname__}: a value class takes plain fields (no InitVar); "
                         "declare it with @dataclass(frozen=True, slots=True)")
-    scope, params, body = recipe
-    exec(f"def __init__(self, {', '.join(params)}):\n{body}\n", scope)
     fields = dataclasses.fields(cls)
-    # the signature dataclasses give (help(), inspect)
-    scope["__init__"].__annotations__ = {**{f.name: f.type for f in fields if f.init},
-                                         "return": None}
     shown = [f.name for f in fields if f.repr]
     compared = tuple(f.name for f in fields if f.compare)
     hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
     methods = _shared_methods(cls, shown, field_tuple(compared), field_tuple(hashed),
                               [f.name for f in fields])
-    methods["__init__"] = scope["__init__"]
     for name, method in methods.items():
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+    cls.__init__ = _InitOnFirstUse(cls, recipe, fields)  # type: ignore[misc]
     cls._value_made = True  # type: ignore[attr-defined]  # a class attribute, not a slot
+    if not cls.__doc__:  # as dataclasses write it: the signature
+        import inspect
+
+        cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     # What the class is, for dataclasses' own checks: a @dataclass(frozen=True) subclass
     # (a rule's facts deriving from a shared base) must find a frozen base.
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
     params.init = params.repr = params.eq = params.frozen = True
     return cls
+
+
+class _InitOnFirstUse:
+    """A value class's ``__init__`` until it is first read (to construct an instance,
+    or by inspect): then it is compiled and takes its place in the class. A run
+    constructs only some of the classes it declares, and compiling one is most of what
+    declaring it costs."""
+
+    __slots__ = ("cls", "fields", "recipe")
+
+    def __init__(self, cls: type, recipe: tuple[dict[str, Any], list[str], str],
+                 fields: tuple[dataclasses.Field[Any], ...]) -> None:
+        self.cls, self.recipe, self.fields = cls, recipe, fields
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        scope, params, body = self.recipe
+        exec(f"def __init__(self, {', '.join(params)}):\n{body}\n", scope)
+        init = scope["__init__"]
+        # the signature dataclasses give (help(), inspect)
+        init.__annotations__ = {**{f.name: f.type for f in self.fields if f.init},
+                                "return": None}
+        init.__qualname__ = f"{self.cls.__qualname__}.__init__"
+        type.__setattr__(self.cls, "__init__", init)
+        return init if obj is None else init.__get__(obj, owner)
+
+
+# Annotations `_slotted` leaves to dataclasses: the pseudo-fields and pseudo-types
+# dataclasses read from an annotation's text.
+_SPECIAL = ("ClassVar", "InitVar", "KW_ONLY")
+
+
+def _slotted(undone: T, kw_only: bool) -> T | None:
+    """``undone`` as ``dataclass(init=False, repr=False, eq=False, slots=True)`` makes it
+    (fields, slots, match args, parameters), built directly: dataclasses reads every
+    annotation's text for ClassVar and InitVar and builds the class twice, which cost a
+    small `check` 20 ms over 150 classes. None for what that does not cover (an
+    annotation that is not text or names a special form, an unhashable or misplaced
+    default, an abstract base): dataclasses makes those."""
+    # as dataclasses read them: this class's own (inspect, which ruff suggests, costs an import)
+    annotations = undone.__dict__.get("__annotations__", {})  # noqa: RUF063
+    if "__slots__" in undone.__dict__ or isinstance(undone, abc.ABCMeta):
+        return None
+    fields: dict[str, dataclasses.Field[Any]] = {}
+    positional_default = False
+    for name, kind in annotations.items():
+        if not isinstance(kind, str) or any(word in kind for word in _SPECIAL):
+            return None
+        default = undone.__dict__.get(name, dataclasses.MISSING)
+        if isinstance(default, dataclasses.Field):
+            made = default
+        elif type(default).__hash__ is None:
+            return None  # a mutable default: dataclasses refuses it
+        else:
+            made = dataclasses.field(default=default)
+        made.name, made.type = name, kind
+        made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+        if made.kw_only is dataclasses.MISSING:
+            made.kw_only = kw_only
+        has_default = made.default is not dataclasses.MISSING or (
+            made.default_factory is not dataclasses.MISSING)
+        if made.init and not made.kw_only:
+            if positional_default and not has_default:
+                return None  # dataclasses says which field is misplaced
+            positional_default = positional_default or has_default
+        fields[name] = made
+    namespace = {key: value for key, value in undone.__dict__.items()
+                 if key not in fields and key not in ("__dict__", "__weakref__")}
+    namespace["__slots__"] = tuple(fields)
+    namespace["__dataclass_fields__"] = fields
+    namespace["__dataclass_params__"] = _params()
+    if "__match_args__" not in namespace:
+        namespace["__match_args__"] = tuple(
+            f.name for f in fields.values() if f.init and not f.kw_only)
+    made_cls: T = type(undone)(undone.__name__, undone.__bases__, namespace)
+    made_cls.__qualname__ = undone.__qualname__
+    return made_cls
+
+
+def _params() -> Any:
+    """The parameters dataclasses record for ``dataclass(init=False, repr=False,
+    eq=False, slots=True)``, a copy per class (`_value_class` changes them)."""
+    template = _template_params()
+    made = object.__new__(type(template))
+    for name in type(template).__slots__:
+        object.__setattr__(made, name, getattr(template, name))
+    return made
+
+
+@lru_cache(maxsize=1)
+def _template_params() -> Any:
+    """One class's parameters, to copy: what they hold varies with Python's version."""
+    template: Any = type("Template", (), {"__doc__": "-"})
+    return dataclasses.dataclass(init=False, repr=False, eq=False, slots=True)(
+        template).__dataclass_params__
+
 
 
 def field_tuple(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
