@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import field, replace
+from typing import TYPE_CHECKING
 
 from migrate_lint.claims import (
     ChildRowsChanged,
@@ -43,9 +44,10 @@ from migrate_lint.findings import Finding
 from migrate_lint.history import History, Migration
 from migrate_lint.registry import rule_class
 from migrate_lint.replay import Timeline
-from migrate_lint.sandbox import ApplyError, Sandbox
-from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # SQLite's side is loaded where a claim is run: most runs have none
+    from migrate_lint.sandbox import ApplyError, Sandbox
 
 # A row PRAGMA foreign_key_check reports: (child table, rowid, the parent its key names)
 Orphan = tuple[str, int | None, str]
@@ -123,6 +125,9 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
 
 def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
              keys_off: set[int], around: dict[int, set[int]]) -> dict[int, Observation]:
+    from migrate_lint.sandbox import Sandbox
+    from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
+
     out: dict[int, Observation] = {}
     last = max(wanted)
     with Sandbox.for_settings(history.settings) as box:
