@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding
-from migrate_lint.fix.expect import UniqueIndexOn
-from migrate_lint.fix.inplace import add_after, drop_unique
-from migrate_lint.fix.model import FixContext, Plan
-from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import add_column, statement_head
 
@@ -92,6 +92,11 @@ class AddUniqueOrPrimaryKeyColumn(Rule):
     def fix(self, facts: UniqueColumnAdded, ctx: FixContext) -> Plan:
         """Add the column plain, then a unique index on it (NULLs never collide); a
         PRIMARY KEY is refused: its new keys are the author's to choose."""
+        from migrate_lint.fix.expect import UniqueIndexOn
+        from migrate_lint.fix.inplace import add_after, drop_unique
+        from migrate_lint.fix.model import Plan
+        from migrate_lint.fix.sqltext import q
+
         table, column = facts.table, facts.column
         stmt = ctx.statement
         assert stmt is not None and isinstance(stmt.ddl, AddColumn)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
-from migrate_lint.gitbase import BaseMigration, version_key
 from migrate_lint.history import Migration
 from migrate_lint.span import Span
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # git's modules are loaded for --since only
+    from migrate_lint.gitbase import BaseMigration
 
 
 @value_class
@@ -114,6 +117,8 @@ class AppliedMigrationMissing(Rule):
 
 
 def _by_version(version: str, label: str) -> str:
+    from migrate_lint.gitbase import version_key
+
     return version_key(version)
 
 
@@ -145,6 +150,8 @@ def _name(old: BaseMigration) -> str:
 def _next_after(old: BaseMigration, migrations: tuple[Migration, ...]) -> Migration:
     """The migration that now takes the missing one's place in the order (the last one
     when it was the newest)."""
+    from migrate_lint.gitbase import version_key
+
     key = version_key(old.version)
     numeric = key.isdigit()
     for migration in migrations:

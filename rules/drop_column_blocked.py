@@ -9,7 +9,6 @@ from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import drop_column_check
-from migrate_lint.resolve import broken_triggers
 from migrate_lint.values import value_class
 
 from ._common import statement_head
@@ -111,6 +110,8 @@ class DropColumnBlocked(Rule):
                                       blocker=found.message, certain=found.certain)
             yield self.report(facts, node.column_span, related=related)
             return
+        from migrate_lint.resolve import broken_triggers  # the triggers' reader: drops only
+
         for trigger, failure in broken_triggers(ctx.before, table, node.column):
             facts = DropColumnRefused(statement_head(stmt), table.name, node.column,
                                       trigger=trigger.name, failure=failure)

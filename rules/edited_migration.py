@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.engine import HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding
-from migrate_lint.gitbase import GitBase, migration_files
 from migrate_lint.history import History, Migration
 from migrate_lint.runners import Runner
 from migrate_lint.span import Span
 from migrate_lint.suppress import FIX_MARKER
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # git's modules are loaded for --since only
+    from migrate_lint.gitbase import GitBase
 
 
 def first_difference(old: str, new: str) -> int:
@@ -148,6 +151,8 @@ def _pairs(base: GitBase, history: History, migration: Migration, known_by: str
     """Each file of ``migration`` with its text at the revision and, when the file was
     named otherwise then, that name: matched as the runner knows migrations (version,
     or Prisma's name) where discovery read the revision, else by path."""
+    from migrate_lint.gitbase import migration_files
+
     paths = migration_files(migration)
     released = base.released(migration, known_by)
     if released is None or not released.files:

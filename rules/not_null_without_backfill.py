@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding, Related
-from migrate_lint.fix.expect import NoNulls
-from migrate_lint.fix.inplace import copy_value
-from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
 from migrate_lint.sqlglot_api.dml import update_assignments
@@ -20,6 +18,9 @@ from migrate_lint.sqlglot_api.nulls import (
     where_not_null_columns,
 )
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     copied_value_span,
@@ -246,6 +247,10 @@ class NotNullWithoutBackfill(Rule):
     def fix(self, facts: NullCopiedIntoNotNull, ctx: FixContext) -> Plan:
         """COALESCE the copied value with the column's DEFAULT (or ``--set``), or copy
         the value into the column the copy omits."""
+        from migrate_lint.fix.expect import NoNulls
+        from migrate_lint.fix.inplace import copy_value
+        from migrate_lint.fix.model import Plan
+
         table, column, source = facts.table, facts.column, facts.source_table
         given = ctx.given(table, column) or (ctx.given(source, column) if source else None)
         fill = fill_for(given, facts.default)
