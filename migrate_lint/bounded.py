@@ -34,19 +34,20 @@ _KINDS = (
 )
 
 
-def problem(path: str, root: str) -> str | None:
+def problem(path: str, root: str, entry: os.DirEntry[str] | None = None) -> str | None:
     """Why ``path`` must not be read (or entered) as part of the tree at ``root``, or None.
 
     A symlink is followed only when it resolves inside ``root``; only regular files
-    and directories are read.
+    and directories are read. ``entry``: the directory listing's entry for ``path``,
+    which knows whether it is a link without a system call.
     """
     try:
-        if os.path.islink(path):
+        if entry.is_symlink() if entry is not None else os.path.islink(path):
             target = os.path.realpath(path)
             real_root = os.path.realpath(root)
             if os.path.commonpath([real_root, target]) != real_root:
                 return f"a symlink to {os.readlink(path)}, outside the tree; not followed"
-        mode = os.stat(path).st_mode
+        mode = entry.stat().st_mode if entry is not None else os.stat(path).st_mode
     except OSError as err:
         return f"cannot be read ({err.strerror}); skipped"
     for test, what in _KINDS:

@@ -142,7 +142,7 @@ def list_dir(path: str, root: str, refused: list[tuple[str, str]]
     entries.sort(key=lambda e: e.name)
     kept = []
     for entry in entries:
-        why = bounded.problem(entry.path, root)
+        why = bounded.problem(entry.path, root, entry)
         if why is None:
             kept.append(entry)
         else:
