@@ -208,15 +208,13 @@ def resume(found: Discovery, data: Any, count: int, requested: Requested) -> Tim
         rest, new_writes, starts = replay_steps(history.migrations[count:], count, schema,
                                                 prefix)
     steps = _Steps(history, holders, boundaries, schema, rest)
-    kind_of = _KINDS.__getitem__  # a dict lookup, not the enum's call: thousands of writes
-    writes = [Write(step, kind_of(kind), table, columns)
-              for step, kind, table, columns in data["writes"] if step < prefix] + new_writes
+    writes = _Writes(data["writes"], prefix, new_writes)
     unfollowed = {name: step for name, step in data["unfollowed"].items() if step < prefix}
     for index, step in enumerate(rest, prefix):
         if step.statement.problem is not None:
             for name in step.statement.tables:
                 unfollowed.setdefault(name.lower(), index)
-    return Timeline(history, cast(list[Step], steps), writes,
+    return Timeline(history, cast(list[Step], steps), cast(list[Write], writes),
                     [*boundaries[:-1], *starts, prefix + len(rest)], unfollowed=unfollowed)
 
 
@@ -373,6 +371,44 @@ class _LightStep(Step):
             return cast(Schema, _STEP["after"].__get__(self, Step))
         except AttributeError:
             raise _miss("the schema after a step") from None
+
+
+class _Writes(Sequence[Write]):
+    """The writes of a resumed timeline: the kept ones (rows of ``kept`` before step
+    ``prefix``) made on first use, then ``new``. A run that checks a new file's
+    schema changes asks for none of the thousands a long history holds."""
+
+    def __init__(self, kept: Sequence[tuple[Any, ...]], prefix: int, new: list[Write]) -> None:
+        self._rows: Sequence[tuple[Any, ...]] | None = kept
+        self._prefix = prefix
+        self._made = new
+
+    def _all(self) -> list[Write]:
+        if self._rows is not None:
+            kind_of = _KINDS.__getitem__  # a dict lookup, not the enum's call
+            self._made = [Write(step, kind_of(kind), table, columns)
+                          for step, kind, table, columns in self._rows
+                          if step < self._prefix] + self._made
+            self._rows = None
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> Write: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Write]: ...
+
+    def __getitem__(self, index: int | slice) -> Write | list[Write]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Write]:
+        return iter(self._all())
+
+    def __add__(self, other: list[Write]) -> list[Write]:
+        return self._all() + other
 
 
 class _Steps(Sequence[Step]):

@@ -147,6 +147,29 @@ def test_edited_new_file_resumes_before_it(tmp_path: Path) -> None:
     assert "resumed after migration 2 of 3" in notes(result)
 
 
+def test_resumed_timeline_makes_the_old_writes_on_demand(tmp_path: Path) -> None:
+    """A resumed timeline holds the kept writes as rows until a rule asks for them:
+    then they are the cold replay's, in order, with the new file's after them."""
+    from migrate_lint import checkpoint
+    from migrate_lint.discover import discover
+    from migrate_lint.settings import Requested
+
+    root = tmp_path / "migrations"
+    _generator().generate_growing_history(root, statements=200, per_migration=10, seed=4)
+    cold = load_timeline(root)
+    found = discover(str(root))
+    count = len(found.migrations) - 1
+    data = checkpoint.encode(cold, found, [count])
+    assert data is not None and data["writes"]
+    resumed = checkpoint.resume(found, data, count, Requested())
+    assert type(resumed.writes) is not list  # not made yet
+    assert list(resumed.writes) == cold.writes and len(resumed.writes) == len(cold.writes)
+    assert resumed.writes[-1] == cold.writes[-1] and resumed.writes[:3] == cold.writes[:3]
+    table = cold.writes[0].table
+    end = len(cold.steps)
+    assert resumed.writes_to(table, 0, end) == cold.writes_to(table, 0, end)
+
+
 def test_resumed_history_reads_old_comments_on_demand(tmp_path: Path) -> None:
     """A checkpoint keeps each old migration's comments (directives among them) as a
     blob read when asked for: the resumed history has the same comments as the parsed
