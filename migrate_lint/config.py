@@ -12,7 +12,6 @@ knows the rules; this module does not.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -357,6 +356,8 @@ def config_from_table(table: Mapping[str, Any], file: str) -> Config:
     for key, value in table.items():
         entry = _KEYS.get(key)
         if entry is None:
+            import difflib  # for this message only
+
             guess = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f"; did you mean `{guess[0]}`?" if guess else (
                 f"; known keys: {', '.join(KNOWN_KEYS)}")

@@ -11,7 +11,6 @@ imports no rule, and a run answered from the cache never does.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -152,6 +151,8 @@ def suggest(code_or_name: str) -> str | None:
     infos = rule_infos()
     pool = [i.code for i in infos] + [i.name for i in infos]
     up = code_or_name.strip()
+    import difflib  # for this message only
+
     guess = difflib.get_close_matches(up.upper(), [i.code for i in infos], n=1) or \
         difflib.get_close_matches(up.lower(), pool, n=1)
     return guess[0] if guess else None

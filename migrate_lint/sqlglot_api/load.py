@@ -4,7 +4,6 @@ Python; and the handles the other modules of this package reach sqlglot through.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
@@ -29,8 +28,10 @@ class EngineInfo:
     note: str = ""
 
 
-class _PurePythonFinder(importlib.abc.MetaPathFinder):
-    """Loads sqlglot's ``.py`` sources, skipping sqlglotc's compiled overlays.
+class _PurePythonFinder:
+    """Loads sqlglot's ``.py`` sources, skipping sqlglotc's compiled overlays. (A meta
+    path finder by its `find_spec`, not by deriving from importlib.abc's: that module
+    imports importlib.resources and tempfile, for every run that parses.)
 
     sqlglotc drops ``.so`` files beside sqlglot's modules and the import system
     prefers them; a mismatched pair must not load, so this finder answers first.
