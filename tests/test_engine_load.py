@@ -80,3 +80,27 @@ def test_dist_info_names_and_what_is_left_to_importlib_metadata(tmp_path: Path) 
     archive = tmp_path / "lib.zip"
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
     assert _dist_info_version("other", [str(archive), str(second)]) is None  # a zip: ask
+
+
+def test_sqlglot_loads_without_importlib_metadata_which_its_plugins_get_on_demand() -> None:
+    """sqlglot imports `importlib.metadata` for dialect plugins a run never asks for:
+    while it loads, a stand-in answers; afterwards the module is the real one, and
+    sqlglot's `entry_points` the module's own answer."""
+    probe = (
+        "import json, sys\n"
+        "from migrate_lint.sqlglot_api.parsing import parse_statement\n"
+        "parse_statement('UPDATE t SET a = 1')\n"
+        "loaded = 'importlib.metadata' in sys.modules\n"
+        "from sqlglot.dialects import dialect\n"
+        "from sqlglot import Dialect\n"
+        "plugins = dialect.entry_points(group='sqlglot.dialects')\n"
+        "import importlib.metadata as real\n"
+        "print(json.dumps({'loaded': loaded, 'same': list(plugins) == list(\n"
+        "    real.entry_points(group='sqlglot.dialects')),\n"
+        "    'real': type(real.version).__name__, 'sqlite': type(Dialect.get_or_raise('sqlite'))\n"
+        "    .__name__}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    result = json.loads(done.stdout)
+    assert result == {"loaded": False, "same": True, "real": "function", "sqlite": "SQLite"}

@@ -4,11 +4,13 @@ Python; and the handles the other modules of this package reach sqlglot through.
 
 from __future__ import annotations
 
+import importlib
 import importlib.machinery
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -123,9 +125,47 @@ def engine() -> EngineInfo:
             )
         if note:
             sys.meta_path.insert(0, _PurePythonFinder())
-    from sqlglot import tokens
+    with _metadata_on_demand():
+        from sqlglot import tokens
 
     return EngineInfo(core, bool(tokens.SQLGLOTC_INSTALLED), note)
+
+
+@contextmanager
+def _metadata_on_demand() -> Iterator[None]:
+    """While sqlglot loads, `importlib.metadata` is a stand-in that imports the module
+    when one of its names is first used: sqlglot's dialect module imports its
+    `entry_points` for dialect plugins, which a run never asks for (it names SQLite),
+    and importing it (with the email parser it reads METADATA with) was a tenth of
+    loading sqlglot. The stand-in is gone once sqlglot is loaded: a later import gets
+    the module itself."""
+    name = "importlib.metadata"
+    if name in sys.modules:
+        yield
+        return
+    stand_in = ModuleType(name)
+
+    def real() -> ModuleType:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def entry_points(**params: Any) -> Any:
+        return real().entry_points(**params)
+
+    def attribute(attr: str) -> Any:
+        if attr.startswith("__"):  # what the import system asks (`__path__`): not a use
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stand_in.entry_points = entry_points  # type: ignore[attr-defined]
+    stand_in.__getattr__ = attribute  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
 
 
 @lru_cache(maxsize=1)
