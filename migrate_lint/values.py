@@ -84,16 +84,20 @@ _OWN_METHODS = ("__init__", "__post_init__", "__repr__", "__eq__", "__hash__", "
 
 def _value_class(undone: T, kw_only: bool) -> T:
     """``undone`` as a value class; a class the shared methods cannot stand for (one
-    that writes its own, or derives from another dataclass: a few) is left to
-    dataclasses, which make it the same class, slowly."""
+    that writes its own, or derives from a dataclass that is no value class: a few) is
+    left to dataclasses, which make it the same class, slowly."""
+    bases = [base for base in undone.__mro__[1:] if dataclasses.is_dataclass(base)]
     if any(name in undone.__dict__ for name in _OWN_METHODS) or any(
-            dataclasses.is_dataclass(base) for base in undone.__mro__[1:]):
+            not base.__dict__.get("_value_made") for base in bases):
         return cast(T, dataclasses.dataclass(frozen=True, slots=True, kw_only=kw_only)(undone))
     # Fields, slots and match args: as dataclasses make them, without its checks of each
     # annotation and its second class (`_slotted`), else from dataclasses; no method
     # compiled. `frozen` must be False there (it would compile two), and is made true
-    # below by the shared methods.
-    cls = _slotted(undone, kw_only) or cast(T, dataclasses.dataclass(
+    # below by the shared methods. (Below a value class, only a frozen dataclass may be.)
+    cls = _slotted(undone, kw_only)
+    if cls is None and bases:
+        return cast(T, dataclasses.dataclass(frozen=True, slots=True, kw_only=kw_only)(undone))
+    cls = cls or cast(T, dataclasses.dataclass(
         init=False, repr=False, eq=False, slots=True, kw_only=kw_only)(undone))
     recipe = _recipe(cls, generated_init=False)
     if recipe is None:
@@ -162,7 +166,11 @@ def _slotted(undone: T, kw_only: bool) -> T | None:
     if "__slots__" in undone.__dict__ or isinstance(undone, abc.ABCMeta):
         return None
     fields: dict[str, dataclasses.Field[Any]] = {}
-    positional_default = False
+    inherited: set[str] = set()  # slots the bases have
+    for base in reversed(undone.__mro__[1:]):
+        fields.update(base.__dict__.get("__dataclass_fields__", {}))
+        slots = base.__dict__.get("__slots__", ())
+        inherited.update((slots,) if isinstance(slots, str) else slots)
     for name, kind in annotations.items():
         if not isinstance(kind, str) or any(word in kind for word in _SPECIAL):
             return None
@@ -177,16 +185,20 @@ def _slotted(undone: T, kw_only: bool) -> T | None:
         made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
         if made.kw_only is dataclasses.MISSING:
             made.kw_only = kw_only
+        fields[name] = made
+    positional_default = False
+    for made in fields.values():  # in __init__'s order: the bases' fields first
+        if made._field_type is not dataclasses._FIELD:  # type: ignore[attr-defined]
+            return None
         has_default = made.default is not dataclasses.MISSING or (
             made.default_factory is not dataclasses.MISSING)
         if made.init and not made.kw_only:
             if positional_default and not has_default:
                 return None  # dataclasses says which field is misplaced
             positional_default = positional_default or has_default
-        fields[name] = made
     namespace = {key: value for key, value in undone.__dict__.items()
                  if key not in fields and key not in ("__dict__", "__weakref__")}
-    namespace["__slots__"] = tuple(fields)
+    namespace["__slots__"] = tuple(name for name in fields if name not in inherited)
     namespace["__dataclass_fields__"] = fields
     namespace["__dataclass_params__"] = _params()
     if "__match_args__" not in namespace:
