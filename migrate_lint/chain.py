@@ -12,7 +12,7 @@ import hashlib
 from migrate_lint.source import Discovery
 from migrate_lint.version import __version__
 
-FORMAT = 5  # bump when what a checkpoint holds changes shape
+FORMAT = 6  # bump when what a checkpoint holds changes shape
 
 
 def chain(found: Discovery, stamp: str) -> list[str]:

@@ -125,8 +125,9 @@ def encode(timeline: Timeline, found: Discovery, counts: Sequence[int]) -> dict[
         "boundaries": tuple(timeline.boundaries[:total + 1]),
         "outlines": tuple(outlines),
         "details": tuple(details),
-        "writes": tuple((w.step, StatementKind(w.kind).value, w.table, w.columns)
-                        for w in timeline.writes if w.step < steps_end),
+        # one blob, read when a rule first asks for the writes (`_Writes`)
+        "writes": marshal.dumps(tuple((w.step, StatementKind(w.kind).value, w.table, w.columns)
+                                      for w in timeline.writes if w.step < steps_end)),
         "unfollowed": {name: step for name, step in timeline.unfollowed().items()
                        if step < steps_end},
         "diagnostics": diagnostics,
@@ -208,6 +209,8 @@ def resume(found: Discovery, data: Any, count: int, requested: Requested) -> Tim
         rest, new_writes, starts = replay_steps(history.migrations[count:], count, schema,
                                                 prefix)
     steps = _Steps(history, holders, boundaries, schema, rest)
+    if not isinstance(data["writes"], bytes):
+        raise TypeError("checkpoint writes are no blob")
     writes = _Writes(data["writes"], prefix, new_writes)
     unfollowed = {name: step for name, step in data["unfollowed"].items() if step < prefix}
     for index, step in enumerate(rest, prefix):
@@ -374,22 +377,23 @@ class _LightStep(Step):
 
 
 class _Writes(Sequence[Write]):
-    """The writes of a resumed timeline: the kept ones (rows of ``kept`` before step
-    ``prefix``) made on first use, then ``new``. A run that checks a new file's
-    schema changes asks for none of the thousands a long history holds."""
+    """The writes of a resumed timeline: the kept ones (the rows `encode` marshalled
+    into ``kept``, before step ``prefix``) made on first use, then ``new``. A run that
+    checks a new file's schema changes asks for none of the thousands a long history
+    holds."""
 
-    def __init__(self, kept: Sequence[tuple[Any, ...]], prefix: int, new: list[Write]) -> None:
-        self._rows: Sequence[tuple[Any, ...]] | None = kept
+    def __init__(self, kept: bytes, prefix: int, new: list[Write]) -> None:
+        self._kept: bytes | None = kept
         self._prefix = prefix
         self._made = new
 
     def _all(self) -> list[Write]:
-        if self._rows is not None:
+        if self._kept is not None:
             kind_of = _KINDS.__getitem__  # a dict lookup, not the enum's call
             self._made = [Write(step, kind_of(kind), table, columns)
-                          for step, kind, table, columns in self._rows
+                          for step, kind, table, columns in marshal.loads(self._kept)
                           if step < self._prefix] + self._made
-            self._rows = None
+            self._kept = None
         return self._made
 
     def __len__(self) -> int:
