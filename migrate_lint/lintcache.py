@@ -96,11 +96,11 @@ def installation() -> str:
             continue
         for folder, dirs, files in os.walk(top):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            inside = folder[len(str(top)) + 1:]  # relative to top (os.path.relpath is slow)
             for name in sorted(files):
                 if name.endswith(".py"):
                     stat = os.stat(os.path.join(folder, name))
-                    stats.append((os.path.relpath(os.path.join(folder, name), top),
-                                  stat.st_size, stat.st_mtime_ns))
+                    stats.append((os.path.join(inside, name), stat.st_size, stat.st_mtime_ns))
     for module in ("sqlglot", "sqlglotc"):
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
