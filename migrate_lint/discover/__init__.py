@@ -123,8 +123,9 @@ def _detect(root: str, scan: Scan, texts: dict[str, str]) -> str:
     goose = dbmate = 0
     for name, _version in scan.plain:
         text = cached_text(root, name, texts)
-        goose += has_goose_up(text)
-        dbmate += has_dbmate(text)
+        marks = scan.marks[name] = (has_goose_up(text), has_dbmate(text))
+        goose += marks[0]
+        dbmate += marks[1]
     half = len(scan.plain) / 2
     if goose > half:
         return "goose"

@@ -70,6 +70,10 @@ class Scan:
     prisma_lock: bool = False  # migration_lock.toml (Prisma)
     # (path, why) of entries not read: FIFOs, devices, symlinks out of the tree
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # plain file name -> (goose Up line, dbmate section) in its text, once looked for:
+    # the layout is chosen by them and each file is judged by them (searching a long
+    # history's texts twice cost a warm run 3 ms)
+    marks: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

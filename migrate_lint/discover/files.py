@@ -40,9 +40,8 @@ def file_migrations(
                            "and refuses the whole directory over this name (no `_`, a "
                            "version of 0, or not an integer); rename it <number>_<name>.sql")
             continue
-        cands.append(
-            _plain_file(path, name[:-4], version, cached_text(root, name, texts), layout, col)
-        )
+        cands.append(_plain_file(path, name[:-4], version, cached_text(root, name, texts),
+                                 layout, col, scan.marks.get(name)))
     if layout == "dbmate":
         rank_by_file_name(cands)
     cands.extend(pairs(root, scan, col))
@@ -58,9 +57,12 @@ def file_migrations(
 
 
 def _plain_file(
-    path: str, stem: str, version: Version, text: str, layout: str, col: Collector
+    path: str, stem: str, version: Version, text: str, layout: str, col: Collector,
+    marks: tuple[bool, bool] | None = None,
 ) -> Candidate:
-    """One `<version>_<name>.sql` file read the way ``layout``'s runner reads it."""
+    """One `<version>_<name>.sql` file read the way ``layout``'s runner reads it
+    (``marks``: whether its text has a goose Up line and a dbmate section, when the
+    layout's choice looked already)."""
     if layout == "goose":
         cand = goose_file(path, stem, version, text, col)
         if cand is not None:
@@ -79,13 +81,14 @@ def _plain_file(
         )
     else:
         # A flat runner applies every line, annotated "down" parts included.
-        if has_goose_up(text):
+        goose, dbmate = marks if marks is not None else (has_goose_up(text), None)
+        if goose:
             col.warn(
                 path,
                 "goose annotations in a flat layout: the whole file, Down part "
                 "included, is read as one migration; pass --layout goose if goose runs it",
             )
-        elif has_dbmate(text):
+        elif dbmate if dbmate is not None else has_dbmate(text):
             col.warn(
                 path,
                 "dbmate sections in a flat layout: the whole file, down part "
