@@ -42,6 +42,9 @@ def problem(path: str, root: str, entry: os.DirEntry[str] | None = None) -> str 
     which knows whether it is a link without a system call.
     """
     try:
+        if entry is not None and not entry.is_symlink() and (
+                entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)):
+            return None  # the listing's own type (no system call): a file or a folder
         if entry.is_symlink() if entry is not None else os.path.islink(path):
             target = os.path.realpath(path)
             real_root = os.path.realpath(root)
