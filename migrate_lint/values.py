@@ -18,7 +18,8 @@ The same recipe makes :func:`slot_maker`: a function making an instance from its
 fields without calling ``__init__`` (the cache's decoder, for every class it knows).
 
 A class the recipe does not cover (a ``__post_init__`` or an ``__init__`` of its own,
-InitVar fields, an instance ``__dict__``, a dataclass base) is left to dataclasses.
+InitVar fields, an instance ``__dict__``, a dataclass base that is no value class) is
+left to dataclasses.
 """
 
 from __future__ import annotations
