@@ -28,3 +28,36 @@ def test_checks_on_the_target_fail_when_the_table_is_gone() -> None:
     assert [check(same).ok for check in (ck.check_untouched_columns,
                                          ck.check_column_definitions, ck.check_flags)] == [
         True, True, True]
+
+
+def _db(c_value: object, other_value: object) -> sqlite3.Connection:
+    # columns without a declared type keep each value's storage class as inserted
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (id integer PRIMARY KEY, c, d)")
+    db.execute("INSERT INTO t (c, d) VALUES (?, x'00'), (NULL, 'text')", (c_value,))
+    db.execute("CREATE TABLE other (id integer PRIMARY KEY, v)")
+    db.execute("INSERT INTO other (v) VALUES (?)", (other_value,))
+    return db
+
+
+def test_captured_rows_tell_storage_classes_apart() -> None:
+    """1 and 1.0 are equal values of two storage classes: a change from one to the
+    other is a change of the row, in every check that compares rows."""
+    ints, reals = ck.capture(_db(1, 1)), ck.capture(_db(1.0, 1))
+    assert ints != reals and ints == ck.capture(_db(1, 1))
+    # the cells carry what SQLite's typeof() says of each value
+    db = _db(1, 1)
+    typeof = db.execute("SELECT rowid, typeof(id), typeof(c), typeof(d) FROM t").fetchall()
+    cells = dict(ints.table("t").cells())  # type: ignore[union-attr]
+    assert [(key[0], *(kind for _name, _value, kind in cells[key]))
+            for key in sorted(cells)] == typeof
+    target = ColumnTarget("t", "d", True, None)
+    changed = ck.check_untouched_columns(ck.Proof(target, ints, reals, {}, frozenset(), None,
+                                                  db))
+    assert not changed.ok and "(1, 'integer') became (1.0, 'real')" in changed.reason
+    # another table's value changing class is a cascade as much as a new value is
+    moved = ck.capture(_db(1, 1.0))
+    cascade = ck.check_no_cascade(ck.Proof(target, ints, moved, {}, frozenset(), None, db))
+    assert (cascade.ok, cascade.table) == (False, "other")
+    assert ck.check_no_cascade(ck.Proof(target, ints, ints, {}, frozenset(), None, db)).ok
+    assert ck.check_rows_and_keys(ck.Proof(target, ints, reals, {}, frozenset(), None, db)).ok

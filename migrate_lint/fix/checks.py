@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
 
 from migrate_lint import scratch
@@ -42,9 +42,22 @@ CHECK_NAMES = (
 )
 
 
+# The storage class of a value read from SQLite, as typeof() names it: the sqlite3
+# module reads each class as one Python type (no converters are registered).
+_STORAGE: dict[type, str] = {int: "integer", float: "real", str: "text", bytes: "blob",
+                             type(None): "null"}
+
+
 @value_class
 class TableState:
-    """What one table looks like: definitions and rows keyed by rowid or primary key."""
+    """What one table looks like: definitions and rows keyed by rowid or primary key.
+
+    Each row is kept as SQLite returns it, the key's values and then one value per
+    column (``columns``, as in ``xinfo``), beside the Python types of those values:
+    their storage classes (1 and 1.0 are equal values of two classes). `cells` gives
+    a row as (column, value, typeof) triples; building those for every row of every
+    table was most of a proof's time on a history of hundreds of tables.
+    """
 
     name: str
     sql: str
@@ -54,7 +67,30 @@ class TableState:
     strict: bool
     without_rowid: bool
     key: tuple[str, ...]
-    rows: tuple[tuple[Row, tuple[tuple[str, object, str], ...]], ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Row, tuple[type, ...]], ...]  # sorted by the repr of the key
+
+    def keys(self) -> list[Row]:
+        """The key of every row, in order."""
+        width = len(self.key)
+        return [values[:width] for values, _types in self.rows]
+
+    def cells(self) -> Iterator[tuple[Row, tuple[tuple[str, object, str], ...]]]:
+        """Every row as its key and a (column, value, typeof) triple per column."""
+        width, names = len(self.key), self.columns
+        for values, types in self.rows:
+            yield values[:width], tuple(zip(names, values[width:],
+                                            [_STORAGE.get(t, t.__name__) for t in types[width:]],
+                                            strict=True))
+
+    def same_rows(self, other: TableState) -> bool:
+        """True when both hold the same rows: keys, and every column's name, value and
+        storage class."""
+        if len(self.rows) != len(other.rows):
+            return False
+        # the key columns are columns too (or the rowid, an integer): comparing the
+        # key's types adds nothing
+        return not self.rows or (self.columns == other.columns and self.rows == other.rows)
 
 
 @value_class
@@ -124,19 +160,18 @@ def capture(conn: sqlite3.Connection) -> DbState:
         fks = tuple(tuple(r) for r in conn.execute(
             "SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq", (name,)))
         key = key_columns(conn, name, wr)
-        names = [str(r[1]) for r in xinfo]
-        select = ", ".join([*(_ident(k) for k in key),
-                            *(f"{q(c)}, typeof({q(c)})" for c in names)])
-        rows: list[tuple[Row, tuple[tuple[str, object, str], ...]]] = []
-        width = len(key)
-        # each row: its key, then (column, value, typeof(value)) per column; sliced, not
-        # indexed per value (the populated databases of a proof hold thousands of rows)
+        names = tuple(str(r[1]) for r in xinfo)
+        select = ", ".join([*(_ident(k) for k in key), *(q(c) for c in names)])
+        # one tuple of types for alike rows: most rows of a table share their classes
+        kinds: dict[tuple[type, ...], tuple[type, ...]] = {}
+        rows: list[tuple[Row, tuple[type, ...]]] = []
         for r in conn.execute(f"SELECT {select} FROM {q(name)}"):
-            rows.append((tuple(r[:width]),
-                         tuple(zip(names, r[width::2], map(str, r[width + 1::2]), strict=True))))
-        rows.sort(key=lambda kv: repr(kv[0]))
+            types = tuple(map(type, r))
+            rows.append((r, kinds.setdefault(types, types)))
+        width = len(key)
+        rows.sort(key=lambda row: repr(row[0][:width]))
         tables.append(TableState(name, str(sql), xinfo, tuple(indexes), fks, strict, wr, key,
-                                 tuple(rows)))
+                                 names, tuple(rows)))
     temp = tuple(tuple(r) for r in conn.execute(
         "SELECT type, name FROM temp.sqlite_master ORDER BY name"))
     seq: tuple[Row, ...] = ()
@@ -200,7 +235,7 @@ def check_rows_and_keys(p: Proof) -> CheckResult:
             return _result(2, False, "table is gone", b.name)
         if len(a.rows) != len(b.rows):
             return _result(2, False, f"{len(b.rows)} rows before, {len(a.rows)} after", b.name)
-        if [k for k, _ in a.rows] != [k for k, _ in b.rows]:
+        if a.keys() != b.keys():
             return _result(2, False, "row keys (rowid or primary key) changed", b.name)
     return _result(2, True, f"{sum(len(t.rows) for t in p.before.tables)} rows kept")
 
@@ -209,8 +244,8 @@ def check_rows_and_keys(p: Proof) -> CheckResult:
 def check_untouched_columns(p: Proof, b: TableState, a: TableState) -> CheckResult:
     """3. Every untouched column identical row by row, including typeof()."""
     low = p.target.column.lower()
-    after_rows = dict(a.rows)
-    for key, vals in b.rows:
+    after_rows = dict(a.cells())
+    for key, vals in b.cells():
         other = {c.lower(): (v, t) for c, v, t in after_rows.get(key, ())}
         for c, v, t in vals:
             if c.lower() == low or c.lower() not in other:
@@ -225,7 +260,7 @@ def check_untouched_columns(p: Proof, b: TableState, a: TableState) -> CheckResu
 def check_target_values(p: Proof, _b: TableState, a: TableState) -> CheckResult:
     """4. The target column equals COALESCE(old, default) or the backfill expression."""
     low = p.target.column.lower()
-    for key, vals in a.rows:
+    for key, vals in a.cells():
         got = next((v for c, v, _t in vals if c.lower() == low), None)
         want = p.expected.get(key)
         if got != want:
@@ -375,7 +410,7 @@ def check_no_cascade(p: Proof) -> CheckResult:
         if b.name.lower() == low:
             continue
         a = p.after.table(b.name)
-        if a is None or a.rows != b.rows:
+        if a is None or not a.same_rows(b):
             return _result(10, False, "rows changed (a cascade or trigger fired)", b.name)
     return _result(10, True)
 
@@ -527,10 +562,11 @@ def check_reapply_and_rollback(p: Proof, statements: Sequence[str], runner: str,
     return _result(15, True, "second run harmless; injected failure rolls back")
 
 
-def expected_values(conn: sqlite3.Connection, target: ColumnTarget, exists: bool
-                    ) -> dict[Row, object]:
-    """key -> the value the target column must hold after the fix."""
-    state = capture(conn).table(target.table)
+def expected_values(conn: sqlite3.Connection, target: ColumnTarget, exists: bool,
+                    captured: DbState | None = None) -> dict[Row, object]:
+    """key -> the value the target column must hold after the fix; ``captured`` is
+    ``conn``'s state when the caller has it already."""
+    state = (captured if captured is not None else capture(conn)).table(target.table)
     if state is None:
         return {}
     key = ", ".join(_ident(k) for k in state.key)
@@ -553,7 +589,7 @@ def prove(populated: sqlite3.Connection, statements: Sequence[str], target: Colu
     """
     populated.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     before = capture(populated)
-    expected = expected_values(populated, target, exists=True)
+    expected = expected_values(populated, target, exists=True, captured=before)
     box = _sandbox_from(populated, runner, foreign_keys)
     try:
         error = box.apply(pieces_of(statements), no_transaction=no_transaction)
