@@ -90,34 +90,41 @@ def _key_values(conn: sqlite3.Connection, parent: str, column: str | None) -> li
         return []
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> Iterator[tuple[list[str], list[list[object]]]]:
+def _rows(conn: sqlite3.Connection, table: str
+          ) -> Iterator[tuple[list[str], Iterator[list[object]]]]:
+    """Per row of ``table`` to insert: the columns, and the values to try in turn."""
     info = [(str(r[0]), str(r[1] or ""), int(r[2]), int(r[3]), int(r[4])) for r in conn.execute(
         'SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?)', (table,))]
     cols = [(n, t, nn, pk) for n, t, nn, pk, hidden in info if hidden == 0]
     parents = _parents(conn, table)
     for row in range(ROWS_PER_TABLE):
-        names = [n for n, _, _, _ in cols]
-        variants: list[list[object]] = []
-        for variant in range(4):
-            values: list[object] = []
-            for name, decl, notnull, pk in cols:
-                link = parents.get(name.lower())
-                if link is not None:
-                    keys = _key_values(conn, *link)
-                    if link[0].lower() == table.lower() and row == 0:
-                        keys = []
-                    if keys and (row % 2 == 0 or notnull):
-                        values.append(keys[(row + variant) % len(keys)])
-                    elif not notnull:
-                        values.append(None)
-                    else:
-                        values.append(_value(decl, row, variant, f"{table}.{name}"))
-                elif not notnull and not pk and row % 2 == 1 and variant < 2:
+        yield [n for n, _, _, _ in cols], _variants(conn, table, cols, parents, row)
+
+
+def _variants(conn: sqlite3.Connection, table: str, cols: list[tuple[str, str, int, int]],
+              parents: dict[str, tuple[str, str | None]], row: int) -> Iterator[list[object]]:
+    """The values to try for row ``row``, each made only once the one before it was
+    refused: most rows go in at the first try (a refused INSERT changes nothing, so
+    the parents' keys read later are the ones read before)."""
+    for variant in range(4):
+        values: list[object] = []
+        for name, decl, notnull, pk in cols:
+            link = parents.get(name.lower())
+            if link is not None:
+                keys = _key_values(conn, *link)
+                if link[0].lower() == table.lower() and row == 0:
+                    keys = []
+                if keys and (row % 2 == 0 or notnull):
+                    values.append(keys[(row + variant) % len(keys)])
+                elif not notnull:
                     values.append(None)
                 else:
                     values.append(_value(decl, row, variant, f"{table}.{name}"))
-            variants.append(values)
-        yield names, variants
+            elif not notnull and not pk and row % 2 == 1 and variant < 2:
+                values.append(None)
+            else:
+                values.append(_value(decl, row, variant, f"{table}.{name}"))
+        yield values
 
 
 def fill(conn: sqlite3.Connection) -> dict[str, int]:
@@ -126,11 +133,12 @@ def fill(conn: sqlite3.Connection) -> dict[str, int]:
     for table in _order(conn, _tables(conn)):
         n = 0
         for names, variants in _rows(conn, table):
+            cols = ", ".join(q(c) for c in names)
+            marks = ", ".join("?" for _ in names)
+            insert = f"INSERT INTO {q(table)} ({cols}) VALUES ({marks})"
             for values in variants:
-                cols = ", ".join(q(c) for c in names)
-                marks = ", ".join("?" for _ in names)
                 try:
-                    conn.execute(f"INSERT INTO {q(table)} ({cols}) VALUES ({marks})", values)
+                    conn.execute(insert, values)
                 except sqlite3.Error:
                     continue
                 n += 1
