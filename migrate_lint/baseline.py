@@ -95,6 +95,12 @@ class Fingerprinter:
         # only when one of its findings is fingerprinted, as most files have none.
         self._holders: dict[str, list[Migration]] = {}
         self._files: dict[str, _Placed | None] = {}
+        # indexed at the first finding: a run without findings (fix's lint of its
+        # corrected history, as a rule) reads none of a 100,000-file history's files
+        self._unindexed = history
+
+    def _index(self) -> None:
+        history, self._unindexed = self._unindexed, None
         if history is None:
             return
         self._keys.update(reals(p for migration in history.migrations
@@ -131,6 +137,8 @@ class Fingerprinter:
 
     def fingerprint(self, finding: Finding) -> str:
         """The line-independent fingerprint of ``finding``."""
+        if self._unindexed is not None:
+            self._index()
         span = finding.span
         text = self._texts.get(span.path, "")
         focus = normalise(text[span.start:span.end]) if text else ""
