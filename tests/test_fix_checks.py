@@ -61,3 +61,20 @@ def test_captured_rows_tell_storage_classes_apart() -> None:
     assert (cascade.ok, cascade.table) == (False, "other")
     assert ck.check_no_cascade(ck.Proof(target, ints, ints, {}, frozenset(), None, db)).ok
     assert ck.check_rows_and_keys(ck.Proof(target, ints, reals, {}, frozenset(), None, db)).ok
+
+
+def test_in_place_proof_counts_the_rows_of_other_tables() -> None:
+    """The in-place proof reads the rows of its own tables and counts the others' (check
+    2 compares only counts there): a row lost from another table still fails it."""
+    from migrate_lint.fix.planner import _row_counts
+
+    db = _db(1, 1)
+    full, light = ck.capture(db), ck.capture(db, rows_of=("T",))
+    assert light.table("t") == full.table("t")
+    other = light.table("other")
+    assert other is not None and (other.rows, other.count) == ((), 1)
+    assert [t.count for t in full.tables] == [len(t.rows) for t in full.tables] == [1, 2]
+    assert _row_counts(light, light).reason == "3 rows kept"
+    db.execute("DELETE FROM other")
+    lost = _row_counts(light, ck.capture(db, rows_of=("t",)))
+    assert (lost.ok, lost.reason, lost.table) == (False, "1 rows before, 0 after", "other")
