@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from migrate_lint.cli import cli
+from migrate_lint.sandbox import ApplyError, SqlPiece
 
 # code -> (first migration, rows inserted after it, the migration the rule flags, extra args)
 CASES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
@@ -195,3 +198,27 @@ def test_the_diff_is_coloured_on_a_terminal_and_plain_elsewhere(tmp_path: Path) 
                        ({"FORCE_COLOR": "1"}, ["--no-color"]), ({}, [])):
         plain = CliRunner().invoke(cli, args + extra, env=env, color=True)
         assert "--- edit" in plain.stdout and "\x1b[" not in plain.stdout, (env, extra)
+
+
+def test_the_migrations_before_a_rebuilt_add_are_applied_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQ002's fix builds its rebuild on a database right before the ADD, and the in-place
+    proof starts from the same migrations: SQLite applies them once for both (on a long
+    history each application took seconds)."""
+    from migrate_lint.fix.model import Options
+    from migrate_lint.fix.planner import plan_fixes
+    from migrate_lint.sandbox import Sandbox
+
+    root = _history(tmp_path, "SQ002")
+    first = CASES["SQ002"][0].split(";")[0]
+    applied: list[str] = []
+    real_apply = Sandbox.apply
+
+    def apply(self: Sandbox, pieces: Sequence[SqlPiece], **kwargs: Any) -> ApplyError | None:
+        applied.extend(p.text for p in pieces[:1])
+        return real_apply(self, pieces, **kwargs)
+
+    monkeypatch.setattr(Sandbox, "apply", apply)
+    plans = plan_fixes(str(root), Options(select=frozenset({"SQ002"})))
+    assert plans and all(p.ok for p in plans), plans
+    assert [text for text in applied if text.startswith(first)] == [first]

@@ -174,11 +174,12 @@ class Planner:
         """
         requests = requests_from(self.findings, self.history, self.options, self.codes)
         in_place = [s for s in requests if s.migration >= 0]
-        splices, inplace_plans = self._in_place(in_place)
-        proposals = [self._end_only(s) for s in requests if s.migration < 0]
         plans: list[FixPlan] = []
-        fixed = self._fixed_timeline(splices)
+        # every database a plan is built on or proven on starts from one of these
         with Prefixes(self._sandbox) as databases:
+            splices, inplace_plans = self._in_place(in_place, databases)
+            proposals = [self._end_only(s, databases) for s in requests if s.migration < 0]
+            fixed = self._fixed_timeline(splices)
             after = self._lint_fixed(fixed, in_place) if splices else []
             proven = _same_file_failures([
                 self._prove_in_place(fp, p, fixed.history, after, databases)
@@ -226,16 +227,17 @@ class Planner:
         assert plan is None or isinstance(plan, Plan), plan
         return plan
 
-    def _context(self, s: Situation) -> FixContext:
+    def _context(self, s: Situation, databases: Prefixes) -> FixContext:
         stmt = (self.history.migrations[s.migration].up.statements[s.statement]
                 if s.migration >= 0 and s.statement >= 0 else None)
         return FixContext(
             statement=stmt, text=self.history.texts.get(stmt.path, "") if stmt else "",
             migration=self.history.migrations[s.migration].label if s.migration >= 0 else "",
             final=self.timeline.final, options=self.options,
-            rebuild_adding=lambda table, column, sql: self._add_by_rebuild(s, table, column, sql))
+            rebuild_adding=lambda table, column, sql: self._add_by_rebuild(
+                s, table, column, sql, databases))
 
-    def _end_only(self, s: Situation) -> _Proposal | None:
+    def _end_only(self, s: Situation, databases: Prefixes) -> _Proposal | None:
         """An end-state request (outside the history), named as the final schema names
         its table and column (None: no such column, or nothing to do)."""
         table = self.timeline.final.table(s.table)
@@ -243,7 +245,7 @@ class Planner:
         if table is None or col is None:
             return None
         s = replace(s, table=table.name, column=col.name)
-        plan = self._ask(s, self._context(s))
+        plan = self._ask(s, self._context(s, databases))
         if plan is None or plan.end_state is None:
             return None
         end = replace(plan.end_state, table=table.name, column=col.name)
@@ -265,7 +267,7 @@ class Planner:
 
     # -- in-place corrections ---------------------------------------------------
 
-    def _in_place(self, situations: list[Situation]
+    def _in_place(self, situations: list[Situation], databases: Prefixes
                   ) -> tuple[dict[str, list[Splice]], list[tuple[FixPlan, Plan]]]:
         """Plans of the in-place corrections, and the splices that make them, by file."""
         splices: dict[str, list[Splice]] = {}
@@ -280,7 +282,7 @@ class Planner:
             stmt = self.history.migrations[s.migration].up.statements[s.statement]
             error: Exception | None = None
             try:
-                plan = self._ask(s, self._context(s))
+                plan = self._ask(s, self._context(s, databases))
             except (InPlaceError, RefuseError) as err:
                 plan, error = None, err
             if plan is None and error is None:
@@ -323,13 +325,13 @@ class Planner:
                                                  for path in paths)), p)
                        for fp, p, paths in plans]
 
-    def _add_by_rebuild(self, s: Situation, table: str, column: str, column_text: str
-                        ) -> Rebuild:
+    def _add_by_rebuild(self, s: Situation, table: str, column: str, column_text: str,
+                        databases: Prefixes) -> Rebuild:
         """A rebuild of ``table`` adding ``column_text``, built on a database at the state
-        right before the statement of ``s``."""
-        box = self._sandbox()
+        right before the statement of ``s`` (the migrations before it are the ones the
+        in-place proof starts from: applied once for both)."""
+        box, error = databases.start(self.history.migrations, s.migration)
         try:
-            error = apply_migrations(box, self.history.migrations[: s.migration])
             migration = self.history.migrations[s.migration]
             if error is None:
                 failed = box.apply(migration.up.statements[: s.statement],
