@@ -260,17 +260,24 @@ def replay_changed(timeline: Timeline, history: History) -> Timeline:
         return replay(history)
     start = timeline.boundaries[first]
     schema = timeline.steps[start - 1].after if start else Schema()
-    steps, writes, boundaries = replay_steps(new[first:], first, schema, start)
+    # what a data statement writes depends on it alone: the old statements after the
+    # edit keep their writes (an UPDATE's columns come from its tree, which the run let
+    # go and would make again from its file)
+    known = {id(timeline.steps[w.step].statement): w for w in timeline.writes
+             if w.step >= start}
+    steps, writes, boundaries = replay_steps(new[first:], first, schema, start, known)
     boundaries.append(start + len(steps))
     return Timeline(history, timeline.steps[:start] + steps,
                     [w for w in timeline.writes if w.step < start] + writes,
                     timeline.boundaries[:first] + boundaries)
 
 
-def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, offset: int
+def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, offset: int,
+                 known: dict[int, Write] | None = None
                  ) -> tuple[list[Step], list[Write], list[int]]:
     """Replay ``migrations`` (numbered from ``first``) on ``schema``, numbering their
     steps from ``offset``: the steps, the writes, and where each migration starts.
+    ``known``: the writes of statements replayed before, by the statement's id.
 
     ``replay`` starts from nothing; `migrate_lint.checkpoint` from the schema after
     the migrations it keeps.
@@ -289,7 +296,9 @@ def replay_steps(migrations: Sequence[Migration], first: int, schema: Schema, of
             touched = alike.setdefault(after.touched, after.touched)
             after = after.settled()
             steps.append(Step(m_index, stmt, schema, after, error, touched))
-            write = _write_of(stmt, offset + len(steps) - 1)
+            kept = known.get(id(stmt)) if known else None
+            write = (_write_of(stmt, offset + len(steps) - 1) if kept is None
+                     else replace(kept, step=offset + len(steps) - 1))
             if write is not None:
                 writes.append(write)
             schema = after
