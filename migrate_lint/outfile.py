@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Iterable
 
@@ -36,7 +35,7 @@ def write_pieces(path: str, pieces: Iterable[str], *, newline: str | None = None
         _write_in_place(path, pieces, newline)
         return
     folder = os.path.dirname(target)
-    temp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
+    temp = os.path.join(folder, f".{os.path.basename(target)}.{os.urandom(6).hex()}.tmp")
     try:
         # O_EXCL: a name nobody else holds; 0o666 as open() asks, less the umask
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),

@@ -21,7 +21,6 @@ from migrate_lint.errors import MigrateLintError
 from migrate_lint.lint import lint, settings_of
 from migrate_lint.lintcache import ENV as CACHE_ENV
 from migrate_lint.lintcache import CacheChoice
-from migrate_lint.outfile import write_pieces
 from migrate_lint.report import FORMATS, render_pieces
 from migrate_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 from migrate_lint.report.statistics import render_statistics
@@ -228,6 +227,8 @@ def check(
         (render_statistics(result, chosen),) if statistics else
         render_pieces(chosen, result, color=color, root=report_root(root, chosen, env)))
     if output_file is not None:
+        from migrate_lint.outfile import write_pieces
+
         try:
             write_pieces(output_file, pieces)
         except OSError as err:
