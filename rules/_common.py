@@ -6,22 +6,23 @@ Everything here only reads the timeline; nothing keeps state between calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables, types
 from migrate_lint.findings import Facts, Related
-from migrate_lint.fix.expect import Expect
-from migrate_lint.fix.inplace import Splice, add_after
-from migrate_lint.fix.model import EndState, FixContext, Plan
-from migrate_lint.fix.sqltext import default_as_expression, q
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
 from migrate_lint.schema import Column, Table
 from migrate_lint.span import Span
 from migrate_lint.tokens import Tok
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.expect import Expect
+    from migrate_lint.fix.inplace import Splice
+    from migrate_lint.fix.model import FixContext, Plan
 
 _Node = TypeVar("_Node")
 
@@ -161,6 +162,10 @@ def default_by_update(ctx: FixContext, table: str, col: ColumnDef, first: Splice
     the existing rows the author's default, and a follow-up rebuild restores the
     default, on databases corrected in place and on those where the original applied
     to an empty table alike."""
+    from migrate_lint.fix.inplace import add_after
+    from migrate_lint.fix.model import EndState, Plan
+    from migrate_lint.fix.sqltext import q
+
     assert ctx.statement is not None
     update = f"UPDATE {q(table)} SET {q(col.name)} = {col.default}"
     end = EndState(table, col.name, exact=True,
@@ -197,6 +202,8 @@ class Fill:
 def fill_for(given: str | None, default: str | None) -> Fill | None:
     """The value a COALESCE gives rows without one (NN003, NN004): the user's ``--set``
     expression, else the column's DEFAULT as an expression; None when there is neither."""
+    from migrate_lint.fix.sqltext import default_as_expression
+
     if given is not None:
         return Fill(given, "the value given with --set")
     if default is not None:
@@ -207,6 +214,8 @@ def fill_for(given: str | None, default: str | None) -> Fill | None:
 def no_fill(code: str, table: str, column: str, set_table: str) -> Plan:
     """The refusal when :func:`fill_for` has nothing: the user must say the value (with
     ``--set set_table.column=EXPR``)."""
+    from migrate_lint.fix.model import Plan
+
     return Plan(f"{code} on `{table}.{column}`", refused=(
         f"`{table}.{column}` has no DEFAULT: say what rows without a value get with "
         f"--set {set_table}.{column}=EXPR"))

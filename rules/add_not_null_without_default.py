@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.keys import unique_keys_with
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding, Related
-from migrate_lint.fix.expect import HoldsDefault
-from migrate_lint.fix.inplace import Splice
-from migrate_lint.fix.model import EndState, FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.span import Span
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     FailsWhenPopulated,
@@ -134,6 +135,10 @@ class AddNotNullWithoutDefault(Rule):
     def fix(self, facts: NotNullAddedWithoutDefault, ctx: FixContext) -> Plan:
         """A constant DEFAULT in the failing ADD (the type's zero value, or ``--set``),
         and a follow-up rebuild wherever the original may have applied."""
+        from migrate_lint.fix.expect import HoldsDefault
+        from migrate_lint.fix.inplace import Splice
+        from migrate_lint.fix.model import EndState, Plan
+
         table, column = facts.table, facts.column
         end = EndState(table, column, always=True)
         given = ctx.given(table, column)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.fix.expect import HoldsValue
-from migrate_lint.fix.inplace import drop_default
-from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     FailsWhenPopulated,
@@ -107,6 +108,10 @@ class AddReferenceWithDefault(Rule):
     def fix(self, facts: ReferenceWithDefaultAdded, ctx: FixContext) -> Plan:
         """Add the column with DEFAULT NULL, set existing rows with an UPDATE (which checks
         the parent row), and restore the default in a follow-up rebuild."""
+        from migrate_lint.fix.expect import HoldsValue
+        from migrate_lint.fix.inplace import drop_default
+        from migrate_lint.fix.model import Plan
+
         stmt = ctx.statement
         assert stmt is not None and isinstance(stmt.ddl, AddColumn)
         col = stmt.ddl.column

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.findings import Finding
-from migrate_lint.fix.expect import StoredGenerated
-from migrate_lint.fix.inplace import replace_statement
-from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     FailsWhenPopulated,
@@ -93,6 +94,10 @@ class AddStoredGeneratedColumn(Rule):
     def fix(self, facts: StoredGeneratedColumnAdded, ctx: FixContext) -> Plan:
         """Rebuild the table with the STORED column in its definition, in place of the
         ADD (SQLite computes it for every copied row)."""
+        from migrate_lint.fix.expect import StoredGenerated
+        from migrate_lint.fix.inplace import replace_statement
+        from migrate_lint.fix.model import Plan
+
         stmt = ctx.statement
         assert stmt is not None and isinstance(stmt.ddl, AddColumn)
         col = stmt.ddl.column

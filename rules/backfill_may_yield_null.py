@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.facts.tables import holds_rows_at
 from migrate_lint.findings import Facts, Finding
-from migrate_lint.fix.expect import NoNulls
-from migrate_lint.fix.inplace import update_value, wrap_coalesce
-from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Table
 from migrate_lint.sqlglot_api.dml import update_assignments, update_sources
@@ -21,6 +19,9 @@ from migrate_lint.sqlglot_api.nulls import (
     where_not_null_columns,
 )
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     assignment_span,
@@ -171,6 +172,10 @@ class BackfillMayYieldNull(Rule):
 
     def fix(self, facts: NullableBackfill, ctx: FixContext) -> Plan:
         """COALESCE the assigned value with the column's DEFAULT (or ``--set``)."""
+        from migrate_lint.fix.expect import NoNulls
+        from migrate_lint.fix.inplace import update_value, wrap_coalesce
+        from migrate_lint.fix.model import Plan
+
         table, column = facts.table, facts.column
         fill = fill_for(ctx.given(table, column), facts.default)
         if fill is None:

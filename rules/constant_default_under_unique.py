@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import CreateIndex, CreateTable
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.keys import unique_keys_with
 from migrate_lint.facts.types import affinity, zero_value
 from migrate_lint.findings import Facts, Finding, Related
-from migrate_lint.fix.model import ColumnTarget, Options, Plan, TargetChoice
-from migrate_lint.fix.sqltext import q
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Schema, Table
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import Options, TargetChoice
 
 
 @value_class
@@ -141,6 +143,9 @@ class ConstantDefaultUnderUnique(Rule):
         instead: the column nullable, or a trigger that assigns the next value per key.
         None where no UNIQUE key covers the column, or ``--set`` with ``--force`` insists.
         """
+        from migrate_lint.fix.model import ColumnTarget, Plan, TargetChoice
+        from migrate_lint.fix.sqltext import q
+
         unique = unique_keys_with(final, table.name, col.name)
         given = options.set_for(table.name, col.name)
         if not unique or (given is not None and options.force):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.engine import Context, HistoryContext, Rule
 from migrate_lint.findings import Facts, Finding, Related
-from migrate_lint.fix.model import EndState, FixContext, Options, Plan, Situation
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.inserts import NAMED, InsertSite, site_from_statement
 from migrate_lint.inserts.check import Problem, problems
 from migrate_lint.schema import Schema, Table
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Options, Plan, Situation
 
 _DRIZZLE_NULL = (" (drizzle sends NULL for every column of its table definition that "
                  "`.values()` leaves out and that has no app-side default)")
@@ -205,6 +208,8 @@ class InsertOmitsRequiredColumn(Rule):
         """``--writers-omit TABLE.COLUMN``: the user's word that older writers insert
         without the column (no rule can see those writers); each is fixed as an insert
         site outside the history that omits it."""
+        from migrate_lint.fix.model import Situation
+
         for table, column in options.writers_omit:
             yield Situation(self.code, table, column, -1,
                             message="older writers insert without this column",
@@ -216,6 +221,8 @@ class InsertOmitsRequiredColumn(Rule):
         """For a writer outside the history (application code, an older build) that
         omits a required column: an end-state rebuild that gives the column a default.
         Migrations are corrected by the rules that fire on them, not here."""
+        from migrate_lint.fix.model import EndState, Plan
+
         if ctx.migration or facts.problem != "omits" or facts.column is None:
             return None
         return Plan(f"{self.code} on `{facts.table}.{facts.column}`",

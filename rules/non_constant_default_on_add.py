@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from migrate_lint.ddl import AddColumn
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.literals import is_constant_default
 from migrate_lint.findings import Finding
-from migrate_lint.fix.expect import NoNulls
-from migrate_lint.fix.inplace import drop_default, replace_default
-from migrate_lint.fix.model import FixContext, Plan
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.values import value_class
+
+if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
+    from migrate_lint.fix.model import FixContext, Plan
 
 from ._common import (
     FailsWhenPopulated,
@@ -110,6 +111,9 @@ class NonConstantDefaultOnAdd(Rule):
         """Add the column with a constant default (NULL where it may be), set existing
         rows with an UPDATE of the author's expression, and restore that default in a
         follow-up rebuild."""
+        from migrate_lint.fix.expect import NoNulls
+        from migrate_lint.fix.inplace import drop_default, replace_default
+
         stmt = ctx.statement
         assert stmt is not None and isinstance(stmt.ddl, AddColumn)
         col = stmt.ddl.column
