@@ -501,6 +501,20 @@ def test_dbmate_marker_must_be_exact(tmp_path: Path) -> None:
     assert found.diagnostics == ()
 
 
+
+def test_one_marked_file_among_plain_ones_is_found(tmp_path: Path) -> None:
+    # `_detect` looks at every text together first: a mark in the last of many plain
+    # files still counts (a minority: flat, and the goose file is said to be one)
+    files = {f"{n}_t{n}.sql": f"CREATE TABLE t{n} (x);\n" for n in range(1, 6)}
+    files["6_g.sql"] = "-- +goose Up\nCREATE TABLE g (x);\n"
+    write(tmp_path, files)
+    plain = discover(tmp_path)
+    assert plain.layout == "flat"
+    assert [d.path for d in plain.diagnostics] == [str(tmp_path / "6_g.sql")]
+    write(tmp_path, {f"{n}_g{n}.sql": "-- +GOOSE UP\nCREATE TABLE g (x);\n"
+                     for n in range(7, 12)})
+    assert discover(tmp_path).layout == "goose"
+
 # --- CRLF and BOM ---------------------------------------------------------------------
 
 

@@ -33,12 +33,12 @@ from migrate_lint.discover.common import (
     cached_text,
     read_text,
 )
-from migrate_lint.discover.dbmate import has_dbmate
+from migrate_lint.discover.dbmate import has_dbmate, may_hold_dbmate
 from migrate_lint.discover.drizzle import BREAKPOINT, apply_journal, journal_dialect, journal_path
 from migrate_lint.discover.files import file_migrations
 from migrate_lint.discover.flyway import flyway_migrations
 from migrate_lint.discover.folders import folder_migrations
-from migrate_lint.discover.goose import has_goose_up
+from migrate_lint.discover.goose import has_goose_up, may_hold_goose
 from migrate_lint.discover.prisma import lock_provider, prisma_shaped
 from migrate_lint.discover.scanning import scan_root
 from migrate_lint.discover.sqlx import opts_out_of_transactions
@@ -120,9 +120,15 @@ def _detect(root: str, scan: Scan, texts: dict[str, str]) -> str:
         return best
     # Only content tells goose and dbmate files from plain SQL: a majority decides,
     # and the files that disagree get a diagnostic when the migrations are built.
+    plain = [(name, cached_text(root, name, texts)) for name, _version in scan.plain]
+    # Most histories hold no mark at all: one look at every text together (no file's
+    # marker can span the newlines between them) spares each file its searches.
+    joined = "\n".join(text for _name, text in plain)
+    if not may_hold_goose(joined) and not may_hold_dbmate(joined):
+        scan.marks.update((name, (False, False)) for name, _text in plain)
+        return "flat"
     goose = dbmate = 0
-    for name, _version in scan.plain:
-        text = cached_text(root, name, texts)
+    for name, text in plain:
         marks = scan.marks[name] = (has_goose_up(text), has_dbmate(text))
         goose += marks[0]
         dbmate += marks[1]

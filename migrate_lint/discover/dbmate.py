@@ -14,7 +14,12 @@ DBMATE = re.compile(r"^\ufeff?--[ \t]*migrate:(up|down)(?=[ \t\r\n]|$)([^\r\n]*)
 
 def has_dbmate(text: str) -> bool:
     """Whether ``text`` holds a `-- migrate:up` or `down` line (substring test first)."""
-    return "migrate:" in text and DBMATE.search(text) is not None
+    return may_hold_dbmate(text) and DBMATE.search(text) is not None
+
+
+def may_hold_dbmate(text: str) -> bool:
+    """False where ``text`` holds no dbmate section line (a substring test)."""
+    return "migrate:" in text
 
 
 _DBMATE_NO_TX = re.compile(r"(?:^|\s)transaction:false(?:\s|$)")

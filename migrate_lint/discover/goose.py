@@ -25,7 +25,12 @@ GOOSE_UP = re.compile(r"^\ufeff?[ \t]*--[ \t]*\+goose[ \t]+up\b", re.M | re.I)
 def has_goose_up(text: str) -> bool:
     """Whether ``text`` holds a `-- +goose Up` line. The substring test first: a
     line-anchored search of every file of a long history costs more than reading it."""
-    return ("+g" in text or "+G" in text) and GOOSE_UP.search(text) is not None
+    return may_hold_goose(text) and GOOSE_UP.search(text) is not None
+
+
+def may_hold_goose(text: str) -> bool:
+    """False where ``text`` holds no goose annotation (a substring test)."""
+    return "+g" in text or "+G" in text
 
 
 def goose_version(name: str) -> Version | None:
