@@ -430,11 +430,14 @@ def lint(
         root_sites = sites if key == primary else ()
         # --since reads git: its runs are not cached
         cached = None if cache is None or config.since else HistoryCache.open(
-            cache, config, root, found, cache_notes)
+            cache, config, root, found, cache_notes,
+            # the texts discovery took from the memo, and their hashes (not a given
+            # history's, read apart from this run)
+            memos.get(key) if key not in given else None)
         if cached is not None and key not in given:
             # the texts this run read, for the next one (a given history's are its own)
             memo = memos.get(key) or TextMemo(cached.store, root)
-            memo.keep(found, started)
+            memo.keep(found, started, cached.hashed)
         name = cached.results_name(config, codes, root_sites, wanted) if cached else ""
         hit = cached.results(name, facts) if cached and key not in given else None
         history: History | None = None

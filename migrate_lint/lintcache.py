@@ -27,14 +27,14 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migrate_lint.cache import DIRECTORY, Codec, Store, digest
-from migrate_lint.chain import FORMAT, chain
+from migrate_lint.chain import FORMAT, chain, text_hash_of
 from migrate_lint.claims import (
     ChildRowsChanged,
     IndexLost,
@@ -117,18 +117,23 @@ def installation() -> str:
 class HistoryCache:
     """The entries of one history for one run; ``notes`` is what ``--verbose`` says."""
 
-    def __init__(self, store: Store, found: Discovery, notes: list[str]) -> None:
+    def __init__(self, store: Store, found: Discovery, notes: list[str],
+                 hashed: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.found = found
         self.notes = notes
-        self.chain = chain(found, installation())
+        # each file's text hash by path (`chain`): those of ``hashed`` are not computed
+        self.hashed = dict(hashed) if hashed else {}
+        self.chain = chain(found, installation(), self.hashed)
 
     @classmethod
     def open(cls, choice: CacheChoice, config: Config, root: str, found: Discovery,
-             notes: list[str]) -> HistoryCache | None:
-        """The cache of history ``root``, or None where there is none (noted)."""
+             notes: list[str], memo: TextMemo | None = None) -> HistoryCache | None:
+        """The cache of history ``root``, or None where there is none (noted); ``memo``:
+        the texts of ``root``'s files this run took from the cache, with their hashes."""
         store = Store.open(directory_for(choice, config, root), notes)
-        return None if store is None else cls(store, found, notes)
+        return None if store is None else cls(store, found, notes,
+                                              memo.hashed() if memo else None)
 
     # -- results ------------------------------------------------------------------------
 
@@ -268,7 +273,9 @@ class TextMemo:
         self.store = store
         self.root = root
         self.name = "text-" + digest(FORMAT, os.path.realpath(root))[:40]
-        self._held: dict[str, tuple[int, int, int, int, int, str]] = {}
+        # by name: (size, mtime, ctime, inode, device, text, its `chain` hash); the hash
+        # is missing from entries an older version kept
+        self._held: dict[str, tuple[Any, ...]] = {}
         self._served: set[str] = set()
 
     def known(self) -> dict[str, str]:
@@ -292,12 +299,18 @@ class TextMemo:
         self._served = set(out)
         return out
 
-    def keep(self, found: Discovery, started: int) -> None:
+    def hashed(self) -> dict[str, str]:
+        """The `chain` hash of each text `known` served, by path."""
+        return {os.path.join(self.root, name): held[6] for name in self._served
+                if len(held := self._held[name]) > 6 and isinstance(held[6], str)}
+
+    def keep(self, found: Discovery, started: int, hashed: Mapping[str, str]) -> None:
         """Keep the texts of ``found``'s files in the directory itself that were old
         enough when the run started (ns, `time.time_ns`), where more than `REFRESH` of
-        them (or any, in a new memo) were read rather than served from here."""
-        fresh: dict[str, tuple[int, int, int, int, int, str]] = {}
-        files: dict[str, tuple[int, int, int, int, int, str]] = {}
+        them (or any, in a new memo) were read rather than served from here; with their
+        hashes (``hashed``, by path: `HistoryCache.hashed`)."""
+        fresh: dict[str, tuple[Any, ...]] = {}
+        files: dict[str, tuple[Any, ...]] = {}
         for source in found.migrations:
             for section in (*source.up, *source.down):
                 name = os.path.basename(section.path)
@@ -314,7 +327,8 @@ class TextMemo:
                 if not S_ISREG(stat.st_mode) or max(
                         stat.st_mtime_ns, stat.st_ctime_ns) >= started - RACY_NS:
                     continue
-                fresh[name] = (*_stamp(stat), section.text)
+                text_hash = hashed.get(section.path) or text_hash_of(section.text)
+                fresh[name] = (*_stamp(stat), section.text, text_hash)
         if len(fresh) > REFRESH or (fresh and not self._held):
             self.store.write(self.name, {"files": {**files, **fresh}})
 

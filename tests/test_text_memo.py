@@ -137,3 +137,35 @@ def test_memo_serves_only_its_own_directory(tmp_path: Path,
     assert _check(str(second / "0002_more.sql"), "--cache-dir", str(cache)) == _check(
         str(second / "0002_more.sql"), "--no-cache")
     assert len(_memo(cache)) == 2
+
+
+@pytest.mark.usefixtures("no_margin")
+def test_memo_keeps_the_hashes_the_cache_names_its_entries_by(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run takes each served text's hash from the memo (hashing no file), and
+    names its entries as a run that hashes every text."""
+    from migrate_lint import chain as chain_module
+    from migrate_lint.cache import Store
+    from migrate_lint.discover import discover
+
+    root, cache = _history(tmp_path), tmp_path / "cache"
+    new = root / "0003_rename.sql"
+    filled = _check(str(root), "--cache-dir", str(cache))
+    hashed: list[int] = []
+    real = chain_module.text_hash_of
+
+    def counted(text: str) -> str:
+        hashed.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(chain_module, "text_hash_of", counted)
+    assert _check(str(new), "--cache-dir", str(cache))["findings"] == [
+        f for f in filled["findings"] if f["path"] == str(new)]  # type: ignore[attr-defined]
+    assert hashed == []
+    memo = lintcache.TextMemo(Store(str(cache), []), str(root))
+    found = discover(str(root), None, memo.known())
+    assert sorted(memo.hashed()) == sorted(str(root / name) for name in FILES)
+    warm = lintcache.HistoryCache(memo.store, found, [], memo.hashed())
+    assert hashed == []
+    assert warm.chain == chain_module.chain(found, lintcache.installation())
+    assert len(hashed) == len(FILES)
