@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from migrate_lint import bounded
@@ -53,42 +52,54 @@ class Dir:
     files: frozenset[str]
 
 
-@dataclass(slots=True)
 class Scan:
-    """What the root holds, by name only (nothing read yet)."""
+    """What the root holds, by name only (nothing read yet).
 
-    plain: list[tuple[str, Version]] = field(default_factory=list)  # <v>_<n>.sql
-    ups: list[tuple[str, Version]] = field(default_factory=list)  # <v>_<n>.up.sql
-    downs: list[tuple[str, Version]] = field(default_factory=list)  # <v>_<n>.down.sql
-    stray: list[str] = field(default_factory=list)  # .sql without a version prefix
-    flyway: list[tuple[str, FlywayName]] = field(default_factory=list)  # V1__x.sql, R__x.sql
-    confs: list[str] = field(default_factory=list)  # <file>.sql.conf (Flyway script config)
-    code: list[tuple[str, Version]] = field(default_factory=list)  # <v>_<n>.go (goose)
-    dirs: list[Dir] = field(default_factory=list)
-    unversioned_dirs: list[str] = field(default_factory=list)
-    journal: bool = False  # meta/_journal.json (drizzle-kit)
-    prisma_lock: bool = False  # migration_lock.toml (Prisma)
-    # (path, why) of entries not read: FIFOs, devices, symlinks out of the tree
-    refused: list[tuple[str, str]] = field(default_factory=list)
-    # plain file name -> (goose Up line, dbmate section) in its text, once looked for:
-    # the layout is chosen by them and each file is judged by them (searching a long
-    # history's texts twice cost a warm run 3 ms)
-    marks: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    Scan, Candidate and Collector are plain classes, not dataclasses: making their
+    dataclasses cost every run's start 2 ms (discovery imports this module).
+    """
+
+    __slots__ = ("code", "confs", "dirs", "downs", "flyway", "journal", "marks", "plain",
+                 "prisma_lock", "refused", "stray", "unversioned_dirs", "ups")
+
+    def __init__(self) -> None:
+        self.plain: list[tuple[str, Version]] = []  # <v>_<n>.sql
+        self.ups: list[tuple[str, Version]] = []  # <v>_<n>.up.sql
+        self.downs: list[tuple[str, Version]] = []  # <v>_<n>.down.sql
+        self.stray: list[str] = []  # .sql without a version prefix
+        self.flyway: list[tuple[str, FlywayName]] = []  # V1__x.sql, R__x.sql
+        self.confs: list[str] = []  # <file>.sql.conf (Flyway script config)
+        self.code: list[tuple[str, Version]] = []  # <v>_<n>.go (goose)
+        self.dirs: list[Dir] = []
+        self.unversioned_dirs: list[str] = []
+        self.journal = False  # meta/_journal.json (drizzle-kit)
+        self.prisma_lock = False  # migration_lock.toml (Prisma)
+        # (path, why) of entries not read: FIFOs, devices, symlinks out of the tree
+        self.refused: list[tuple[str, str]] = []
+        # plain file name -> (goose Up line, dbmate section) in its text, once looked
+        # for: the layout is chosen by them and each file is judged by them (searching
+        # a long history's texts twice cost a warm run 3 ms)
+        self.marks: dict[str, tuple[bool, bool]] = {}
 
 
-@dataclass(slots=True)
 class Candidate:
     """A migration being assembled; becomes a MigrationSource once ordered."""
 
-    stem: str  # file name without .sql, or folder name: what a drizzle journal tag names
-    version: Version
-    layout: str
-    up: tuple[Section, ...]
-    down: tuple[Section, ...] = ()
-    no_transaction: bool = False
-    rank: int | None = None  # drizzle journal idx, when a journal decides the order
-    label: str = ""  # the file stem where it is not <version>_<name> (Flyway)
-    code: str = ""  # "go" for a goose Go migration
+    __slots__ = ("code", "down", "label", "layout", "no_transaction", "rank", "stem", "up",
+                 "version")
+
+    def __init__(self, stem: str, version: Version, layout: str, up: tuple[Section, ...],
+                 down: tuple[Section, ...] = (), no_transaction: bool = False,
+                 rank: int | None = None, label: str = "", code: str = "") -> None:
+        self.stem = stem  # file name without .sql, or folder name: a drizzle journal tag
+        self.version = version
+        self.layout = layout
+        self.up = up
+        self.down = down
+        self.no_transaction = no_transaction
+        self.rank = rank  # drizzle journal idx, when a journal decides the order
+        self.label = label  # the file stem where it is not <version>_<name> (Flyway)
+        self.code = code  # "go" for a goose Go migration
 
     @property
     def path(self) -> str:
@@ -109,11 +120,13 @@ class Candidate:
         )
 
 
-@dataclass(slots=True)
 class Collector:
     """Diagnostics of one discovery run."""
 
-    items: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
 
     def warn(self, path: str, message: str, span: Span | None = None) -> None:
         self.items.append(Diagnostic(DISCOVERY_CODE, message, path, span))
