@@ -110,6 +110,16 @@ def _file_reals(key: str, found: Discovery, files: dict[str, dict[str, str]]
     return known
 
 
+def _given_reals(found: Discovery, known: Mapping[str, str] | None) -> dict[str, str]:
+    """The real path of each file of a given history ``found``, by its spelling: those
+    ``known`` holds from an earlier run, the others resolved."""
+    spellings = [p for source in found.migrations for p in source.files()]
+    if known is None:
+        return reals(spellings)
+    resolved = reals(p for p in spellings if p not in known)
+    return {p: resolved[p] if p in resolved else known[p] for p in spellings}
+
+
 def history_root(file: str, config: Config,
                  found: dict[str, Discovery | None] | None = None,
                  files: dict[str, dict[str, str]] | None = None,
@@ -291,6 +301,7 @@ def lint(
     timelines: Mapping[str, Timeline] | None = None,
     cache: CacheChoice | None = None,
     facts: bool = True,
+    real_paths: Mapping[str, str] | None = None,
 ) -> LintResult:
     """Check ``paths`` (default: the configured migrations directory).
 
@@ -303,7 +314,10 @@ def lint(
     (`migrate_lint.lintcache`): the findings are the same, and a history answered from
     the cache has no timeline in the result. Findings read from the cache carry their
     facts unless ``facts`` is false (``check``, which renders none: reading them
-    imports the rules that declare them). Raises :class:`MigrateLintError` on bad
+    imports the rules that declare them). ``real_paths``: the real path of files of the
+    given ``timelines`` the caller already knows, by spelling (`fix` lints its corrected
+    history, whose files are the first run's, with the first run's `LintResult.real_paths`):
+    they are not resolved again. Raises :class:`MigrateLintError` on bad
     input or configuration (a path outside any history, an unknown rule code).
     """
     config = validate(config if config is not None else load_config())
@@ -423,8 +437,8 @@ def lint(
         # memory: reading the directory again would read the uncorrected files)
         found = plan.found.get(key) or (_found_in(given[key].history) if key in given
                                         else discover(root, config.layout, known(root)))
-        file_reals = _file_reals(key, found, plan.files) if key not in given else reals(
-            p for source in found.migrations for p in source.files())
+        file_reals = _file_reals(key, found, plan.files) if key not in given else \
+            _given_reals(found, real_paths)
         # `check FILES`: rules look at the given files' migrations only
         scoped = scope_of(found, wanted, file_reals)
         root_sites = sites if key == primary else ()
@@ -526,7 +540,8 @@ def lint(
                       notes + tuple(cache_notes), tuple(settings),
                       baselined=outcome_base.hidden if outcome_base else 0,
                       stale=outcome_base.stale if outcome_base else (),
-                      timelines=tuple(replayed))
+                      timelines=tuple(replayed),
+                      real_paths=tuple(its_reals for _, _, its_reals in per_root))
 
 
 def settings_of(paths: Sequence[str], config: Config | None = None

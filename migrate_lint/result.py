@@ -54,6 +54,9 @@ class LintResult:
     # The replayed histories, in the order of ``roots``: `fix` plans on the timeline its
     # lint run built instead of reading the history again.
     timelines: tuple[Timeline, ...] = field(default=(), compare=False)
+    # The real path of each file of each history, by spelling, in the order of ``roots``:
+    # `fix` hands them to the lint of its corrected history (the same files).
+    real_paths: tuple[Mapping[str, str], ...] = field(default=(), compare=False)
 
     def count(self, severity: str) -> int:
         """How many findings have ``severity``."""

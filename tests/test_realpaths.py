@@ -29,3 +29,31 @@ def test_reals_equal_real_for_files_links_and_missing_files(count: int, tmp_path
     assert list(got) == list(dict.fromkeys(paths))  # in the order given, once each
     assert {path: real(path) for path in paths} == got
     assert got[str(folder / "link.sql")] == real(str(other / "t.sql"))
+
+
+def test_a_lint_run_hands_its_real_paths_to_the_lint_of_a_given_timeline(tmp_path: Path) -> None:
+    """`fix` lints its corrected history with the first run's real paths: the run takes
+    those it is handed, resolves the others, and finds what a run resolving all finds."""
+    from migrate_lint.config import Config
+    from migrate_lint.lint import lint
+
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "0001_a.sql").write_text("CREATE TABLE a (id integer PRIMARY KEY);\n")
+    (target / "0002_b.sql").write_text("ALTER TABLE a ADD b integer NOT NULL;\n")
+    (target / "0003_c.sql").write_text("ALTER TABLE a ADD c integer NOT NULL;\n")
+    root = tmp_path / "m"
+    os.symlink(target, root)  # spelled through a link: the real paths are the target's
+    config = Config(path=str(root))
+    first = lint([str(root)], config)
+    spellings = [str(root / name) for name in ("0001_a.sql", "0002_b.sql", "0003_c.sql")]
+    assert dict(first.real_paths[0]) == {p: real(p) for p in spellings}
+    assert first.real_paths[0][spellings[1]] == real(str(target / "0002_b.sql"))
+    assert [f.code for f in first.findings] == ["NN001", "NN001"]
+    # handed two of the three, the run resolves the third
+    handed = {p: q for p, q in first.real_paths[0].items() if p != spellings[1]}
+    again = lint([str(root)], config, timelines={str(root): first.timelines[0]},
+                 real_paths=handed)
+    assert dict(again.real_paths[0]) == dict(first.real_paths[0])
+    assert again.findings == first.findings
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol, cast
 
@@ -143,9 +143,11 @@ class Planner:
             result = lint([root], lint_config(root, options, self.codes, self.config,
                                               layout, runner))
             self.timeline = result.timelines[0]
+            self.real_paths: Mapping[str, str] | None = result.real_paths[0]
             self.findings = [f for f in result.findings if f.code in self.codes]
         else:
             self.timeline = load_timeline(root, layout, runner, requested=self.requested)
+            self.real_paths = None
         self.history = self.timeline.history
         self.settings = self.history.settings
         validate_sets(options, self.timeline)
@@ -258,7 +260,9 @@ class Planner:
 
         codes = tuple(sorted({s.code for s in in_place}))
         config = self._fixed_config(fixed.history.root, codes)
-        result = lint([fixed.history.root], config, timelines={fixed.history.root: fixed})
+        # its files are the first run's: their real paths are not resolved again
+        result = lint([fixed.history.root], config, timelines={fixed.history.root: fixed},
+                      real_paths=self.real_paths)
         return [f for f in result.findings if f.code in codes]
 
     def _fixed_config(self, root: str, codes: Sequence[str]) -> Config:
