@@ -140,6 +140,49 @@ def test_prefixes_apply_each_shared_migration_once(tmp_path: Path,
             box.close()
 
 
+def test_a_filled_prefix_is_filled_once_and_handed_out_as_copies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-place proof and the end-state comparison start from the same filled prefix:
+    `Prefixes.filled` fills it once; each caller gets a copy holding the same rows as a
+    prefix filled on its own."""
+    from migrate_lint.fix import prefixes as prefixes_module
+    from migrate_lint.synth import fill
+
+    root = tmp_path / "migrations"
+    _write(root, {f"{n:04d}_m.sql": f"CREATE TABLE t{n} (id integer PRIMARY KEY, v text);\n"
+                  for n in range(1, 6)})
+    history = load_history(root)
+    fills: list[int] = []
+
+    def counting(conn):  # type: ignore[no-untyped-def]
+        fills.append(1)
+        return fill(conn)
+
+    monkeypatch.setattr(prefixes_module, "fill", counting)
+
+    def rows(box: Sandbox) -> list[tuple[object, ...]]:
+        return [row for n in range(1, 4) for row in box.connection.execute(
+            f"SELECT {n}, * FROM t{n} ORDER BY rowid").fetchall()]
+
+    with Prefixes(lambda: Sandbox.for_settings(history.settings)) as prefixes:
+        first, error = prefixes.filled(history.migrations, 3)
+        assert error is None and len(fills) == 1
+        first.connection.execute("DELETE FROM t1")  # a copy: the kept one keeps its rows
+        second, error = prefixes.filled(history.migrations, 3)
+        assert error is None and len(fills) == 1
+        alone = Sandbox.for_settings(history.settings)
+        assert apply_migrations(alone, history.migrations[:3]) is None
+        fill(alone.connection)
+        assert rows(second) == rows(alone) and rows(alone)
+        assert second.snapshot() == alone.snapshot()
+        unfilled, _ = prefixes.start(history.migrations, 3)  # `start` stays empty
+        assert unfilled.connection.execute("SELECT count(*) FROM t1").fetchone() == (0,)
+        other, _ = prefixes.filled(history.migrations, 4)  # another prefix: filled anew
+        assert len(fills) == 2
+        for box in (first, second, alone, unfilled, other):
+            box.close()
+
+
 def test_fix_applies_the_shared_prefix_once_and_copies_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The history of 300 files is applied to SQLite about once for all proofs (not once

@@ -368,11 +368,10 @@ class Planner:
             return plan
         s = plan.situation
         results: list[CheckResult] = []
-        box, error = databases.start(fixed.migrations, s.migration)
+        box, error = databases.filled(fixed.migrations, s.migration)
         try:
             if error:
                 return replace(plan, refused=f"the history before the fix does not apply: {error}")
-            fill(box.connection)
             # the checks below read the rows of the plan's tables, and count the others'
             tables = fix.tables or (s.table,)
             before = ck.capture(box.connection, rows_of=tables)
@@ -543,11 +542,10 @@ class Planner:
         their own follow-up migrations bring them to the same end state, each proven on
         its own."""
         start = min((s.migration for s in in_place), default=len(fixed.migrations))
-        box, error = databases.start(fixed.migrations, start)
+        box, error = databases.filled(fixed.migrations, start)
         ref, _ = databases.start(self.history.migrations, len(self.history.migrations))
         try:
             if error is None:
-                fill(box.connection)
                 error = apply_migrations(box, fixed.migrations[start:])
             if error is None:
                 failed = box.apply(ck.pieces_of(up), no_transaction=no_transaction)

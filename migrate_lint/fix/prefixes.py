@@ -18,6 +18,7 @@ from types import TracebackType
 
 from migrate_lint.history import Migration
 from migrate_lint.sandbox import Sandbox
+from migrate_lint.synth import fill
 
 
 def apply_migrations(box: Sandbox, migrations: Sequence[Migration]) -> str | None:
@@ -72,6 +73,7 @@ class Prefixes:
     def __init__(self, new_sandbox: Callable[[], Sandbox]) -> None:
         self._new = new_sandbox
         self._made: list[_Made] = []
+        self._filled: list[_Made] = []  # prefixes filled with synthetic rows (`filled`)
 
     def start(self, migrations: Sequence[Migration], count: int) -> tuple[Sandbox, str | None]:
         """A new sandbox holding ``migrations[:count]`` applied to an empty database, and
@@ -90,11 +92,27 @@ class Prefixes:
             self._made.append(_Made(history, count, _copy(box)))
         return box, error
 
+    def filled(self, migrations: Sequence[Migration], count: int
+               ) -> tuple[Sandbox, str | None]:
+        """As `start`, with every table then filled with synthetic rows (`synth.fill`,
+        only when the prefix applied): the in-place proof and the end-state comparison
+        start from the same filled prefix, which is filled once."""
+        history = tuple(migrations)
+        for made in self._filled:
+            if made.count == count and _shared(made.migrations, history, count):
+                return _copy(made.box), None
+        box, error = self.start(history, count)
+        if error is None:
+            fill(box.connection)
+            self._filled.append(_Made(history, count, _copy(box)))
+        return box, error
+
     def close(self) -> None:
         """Close every kept database."""
-        for made in self._made:
+        for made in (*self._made, *self._filled):
             made.box.close()
         self._made.clear()
+        self._filled.clear()
 
     def __enter__(self) -> Prefixes:
         return self
