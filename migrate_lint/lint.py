@@ -110,13 +110,16 @@ def _file_reals(key: str, found: Discovery, files: dict[str, dict[str, str]]
     return known
 
 
-def _given_reals(found: Discovery, known: Mapping[str, str] | None) -> dict[str, str]:
+def _given_reals(found: Discovery, known: Mapping[str, str] | None) -> Mapping[str, str]:
     """The real path of each file of a given history ``found``, by its spelling: those
     ``known`` holds from an earlier run, the others resolved."""
     spellings = [p for source in found.migrations for p in source.files()]
     if known is None:
         return reals(spellings)
-    resolved = reals(p for p in spellings if p not in known)
+    missing = [p for p in spellings if p not in known]
+    if not missing and len(known) == len(spellings):
+        return known  # the same files (fix's corrected history: as a rule)
+    resolved = reals(missing)
     return {p: resolved[p] if p in resolved else known[p] for p in spellings}
 
 
