@@ -36,7 +36,8 @@ class NullCopiedIntoNotNull(Facts):
     """The copy into ``table`` (a table of this migration, from ``source_table``) puts
     NULL into NOT NULL ``column``: ``reason`` ``omitted`` (the copy leaves it out, no
     default), ``null-literal``, or ``nullable-source`` (copies ``source_column``, which
-    may hold NULL); ``default`` is the column's, if it has one."""
+    may hold NULL); ``default`` is the column's, if it has one; ``position`` the value's
+    place in a copy without a column list (from 0; -1: the copy names its columns)."""
 
     table: str
     column: str
@@ -44,6 +45,7 @@ class NullCopiedIntoNotNull(Facts):
     source_column: str = ""
     reason: str
     default: str | None = None
+    position: int = -1
 
     def message(self) -> str:
         """Where the copy fails."""
@@ -111,12 +113,13 @@ class NotNullWithoutBackfill(Rule):
 
     ## Fix safety
     The fix wraps the copied value in `COALESCE(value, default)` (the new column's
-    DEFAULT; or asks for a value when there is none; a copy without a column list is
-    left to an edit by hand, and `fix` says so): unsafe, since it decides what
+    DEFAULT; or asks for a value when there is none; in a copy without a column list,
+    the value at the column's place): unsafe, since it decides what
     existing NULLs become. Its facts (`NullCopiedIntoNotNull`): `table` (the new
     table), `column`, `source_table`, `source_column` (empty when omitted), `reason`
     (`omitted`, `nullable-source` or `null-literal`), `default` (the new column's
-    DEFAULT text, when it has one).
+    DEFAULT text, when it has one), `position` (the value's place in a copy without a
+    column list, from 0; -1 otherwise).
 
     ## Confirmation
     The copy runs on synthetic rows (NULLs wherever the source allows them) before it
@@ -232,7 +235,9 @@ class NotNullWithoutBackfill(Rule):
             facts = NullCopiedIntoNotNull(
                 table=target.name, column=col.name, source_table=source_table,
                 source_column=source_column, reason=reason,
-                default=col.default if col.has_default else None)
+                default=col.default if col.has_default else None,
+                position=[c.lower() for c in filled].index(col.name.lower())
+                if positional else -1)
             # A missing value fails wherever the source has a row: an error. A nullable
             # source fails only where a NULL is stored, which only the data can say.
             # The whole message: SQLite names the first column that fails, which must
@@ -248,7 +253,7 @@ class NotNullWithoutBackfill(Rule):
         """COALESCE the copied value with the column's DEFAULT (or ``--set``), or copy
         the value into the column the copy omits."""
         from migrate_lint.fix.expect import NoNulls
-        from migrate_lint.fix.inplace import copy_value
+        from migrate_lint.fix.inplace import copy_value, copy_value_at
         from migrate_lint.fix.model import Plan
 
         table, column, source = facts.table, facts.column, facts.source_table
@@ -262,7 +267,9 @@ class NotNullWithoutBackfill(Rule):
                  else f"Wrap the value copied into {where} in coalesce(..., {value})")
         assert ctx.statement is not None
         # the copy's target is renamed later in a rebuild: the proof reads the source name
-        return Plan(title, edits=tuple(copy_value(ctx.statement, ctx.text, column, value)),
+        edits = (copy_value_at(ctx.statement, facts.position, value) if facts.position >= 0
+                 else copy_value(ctx.statement, ctx.text, column, value))
+        return Plan(title, edits=tuple(edits),
                     notes=(fill.note,), expect=NoNulls(),
                     tables=(table, source or table), data_only=True)
 

@@ -30,6 +30,17 @@ CASES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
         "ALTER TABLE new_workspace RENAME TO workspace;\n",
         (),
     ),
+    # no column list: the value at the column's place is wrapped
+    "NN003-positional": (
+        "CREATE TABLE workspace (id integer PRIMARY KEY, name text, size integer);",
+        "INSERT INTO workspace (id, name, size) VALUES (1, 'a', 3), (2, NULL, 4);",
+        "CREATE TABLE new_workspace (id integer PRIMARY KEY, name text DEFAULT '' NOT NULL,"
+        " size integer);\n"
+        "INSERT INTO new_workspace SELECT id, name, size FROM workspace;\n"
+        "DROP TABLE workspace;\n"
+        "ALTER TABLE new_workspace RENAME TO workspace;\n",
+        (),
+    ),
     "NN003-omitted": (
         "CREATE TABLE workspace (id integer PRIMARY KEY, name text);",
         "INSERT INTO workspace (id, name) VALUES (1, 'a'), (2, NULL);",

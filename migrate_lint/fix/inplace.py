@@ -168,6 +168,26 @@ def copy_value(stmt: Statement, text: str, column: str, value: str) -> list[Spli
             Splice(stmt.path, last_end, last_end, f", {value}")]
 
 
+def copy_value_at(stmt: Statement, position: int, value: str) -> list[Splice]:
+    """NN003, a copy without a column list (``INSERT INTO t SELECT ...``): its
+    ``position``-th value (from 0) wrapped in coalesce."""
+    toks = stmt.tokens
+    into = next((i for i, t in enumerate(toks) if t.is_word("INTO")), None)
+    select = next((i for i in range(into, len(toks)) if toks[i].is_word("SELECT")),
+                  None) if into is not None else None
+    if select is None or into is None or any(
+            t.kind == "op" and t.value == "(" for t in toks[into:select]):
+        raise InPlaceError("not INSERT INTO t SELECT ...")
+    start = select + 1
+    if start < len(toks) and toks[start].is_word("DISTINCT", "ALL"):
+        start += 1
+    values, _ = _items(toks, start, _CLAUSE_END)
+    if not 0 <= position < len(values):
+        raise InPlaceError("the select list is shorter than the table")
+    first, last = values[position]
+    return wrap_coalesce(stmt.path, toks[first].start, toks[last].end, "", value)
+
+
 def drop_default(stmt: Statement, text: str, col: d.ColumnDef) -> Splice:
     """The column definition's DEFAULT clause removed."""
     assert col.default_span is not None
