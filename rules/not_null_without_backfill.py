@@ -29,6 +29,7 @@ from ._common import (
     fill_for,
     no_fill,
 )
+from ._rebuild import column_names
 
 
 @value_class(kw_only=True)
@@ -158,8 +159,7 @@ class NotNullWithoutBackfill(Rule):
         positional = shape.columns is None
         if positional and any(c.hidden for c in target.columns):
             return
-        filled = shape.columns if shape.columns is not None else tuple(
-            c.name for c in target.columns if not c.generated)
+        filled = shape.columns if shape.columns is not None else column_names(target)
         sources: dict[str, Table] = {}
         for alias, name in shape.sources:
             table = ctx.before.table(name)
@@ -236,8 +236,7 @@ class NotNullWithoutBackfill(Rule):
                 table=target.name, column=col.name, source_table=source_table,
                 source_column=source_column, reason=reason,
                 default=col.default if col.has_default else None,
-                position=[c.lower() for c in filled].index(col.name.lower())
-                if positional else -1)
+                position=filled.index(col.name.lower()) if positional else -1)
             # A missing value fails wherever the source has a row: an error. A nullable
             # source fails only where a NULL is stored, which only the data can say.
             # The whole message: SQLite names the first column that fails, which must
