@@ -129,6 +129,15 @@ class CopyShape:
     values: tuple[tuple[int, int], ...]  # offsets of each select expression
 
 
+def _select_items(toks: Sequence[Tok], select: int) -> list[tuple[int, int]]:
+    """The items of the select list whose SELECT is token ``select`` (after a DISTINCT
+    or ALL): (first, last) token indexes."""
+    start = select + 1
+    if start < len(toks) and toks[start].is_word("DISTINCT", "ALL"):
+        start += 1
+    return _items(toks, start, _CLAUSE_END)[0]
+
+
 def copy_shape(stmt: Statement) -> CopyShape:
     """Read the column list and select list of an INSERT ... SELECT, by tokens."""
     toks = stmt.tokens
@@ -143,10 +152,7 @@ def copy_shape(stmt: Statement) -> CopyShape:
     if close_at >= len(toks) or close_at + 1 >= len(toks) or not toks[close_at + 1].is_word(
             "SELECT"):
         raise InPlaceError("not INSERT INTO t (...) SELECT ...")
-    start = close_at + 2
-    if start < len(toks) and toks[start].is_word("DISTINCT", "ALL"):
-        start += 1
-    values, _ = _items(toks, start, _CLAUSE_END)
+    values = _select_items(toks, close_at + 1)
     names = tuple(toks[a].value for a, b in cols if a == b)
     if len(names) != len(cols):
         raise InPlaceError("the column list holds something other than names")
@@ -178,10 +184,7 @@ def copy_value_at(stmt: Statement, position: int, value: str) -> list[Splice]:
     if select is None or into is None or any(
             t.kind == "op" and t.value == "(" for t in toks[into:select]):
         raise InPlaceError("not INSERT INTO t SELECT ...")
-    start = select + 1
-    if start < len(toks) and toks[start].is_word("DISTINCT", "ALL"):
-        start += 1
-    values, _ = _items(toks, start, _CLAUSE_END)
+    values = _select_items(toks, select)
     if not 0 <= position < len(values):
         raise InPlaceError("the select list is shorter than the table")
     first, last = values[position]
