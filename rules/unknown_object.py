@@ -59,14 +59,10 @@ def _presence(error: str, stmt: Statement, table: str | None
     return has_column
 
 
-def _made_outside(ctx: Context, error: str) -> str | None:
-    """The table ``error`` misses, when the history never makes it (see
-    `facts.tables.made_outside`); None otherwise."""
+def _missing_table(error: str) -> str | None:
+    """The table a "no such table" error names; None for any other error."""
     match = _MISSING.match(error)
-    if match is None or match.group(1) != "table" or not made_outside(
-            ctx.timeline, ctx.before, match.group(2)):
-        return None
-    return match.group(2)
+    return match.group(2) if match is not None and match.group(1) == "table" else None
 
 
 @value_class
@@ -190,7 +186,9 @@ class UnknownObject(Rule):
         error = ctx.step.error
         if error is not None:
             # the other replay errors are other rules' (`error_reported_by`)
-            if error_reported_by(ctx.step) != "SQ007" or self._runner_made(ctx, error):
+            missing = _missing_table(error)
+            if error_reported_by(ctx.step) != "SQ007" or (
+                    missing is not None and self._runner_made(ctx, missing)):
                 return
             if error.startswith(LIMIT_ERRORS):
                 yield self._limit_finding(stmt, ctx, error)
@@ -206,8 +204,8 @@ class UnknownObject(Rule):
             return
         table = ctx.before.table(target)
         if table is None:
-            if ctx.before.views.get(target.lower()) is None and not made_by_runner(
-                    ctx.timeline.history.settings.runner, target):
+            if ctx.before.views.get(target.lower()) is None and not self._runner_made(
+                    ctx, target):
                 yield self._finding(stmt, ctx, f"no such table: {target}", table=target)
             return
         if table.incomplete or table.virtual_module:
@@ -226,12 +224,10 @@ class UnknownObject(Rule):
                 yield self._finding(stmt, ctx, text, table=table.name, column=name)
 
     @staticmethod
-    def _runner_made(ctx: Context, error: str) -> bool:
-        """True when ``error`` misses the runner's own history table, which the runner
-        makes before the first migration runs (a migration that reads or cleans it)."""
-        match = _MISSING.match(error)
-        return match is not None and match.group(1) == "table" and made_by_runner(
-            ctx.timeline.history.settings.runner, match.group(2))
+    def _runner_made(ctx: Context, table: str) -> bool:
+        """True when ``table`` is the runner's own history table, which the runner makes
+        before the first migration runs (a migration that reads or cleans it)."""
+        return made_by_runner(ctx.timeline.history.settings.runner, table)
 
     @staticmethod
     def _unfollowed(ctx: Context, name: str) -> bool:
@@ -250,7 +246,9 @@ class UnknownObject(Rule):
         makers = (ctx.timeline.code_makers(ctx.migration_index, present)
                   if present is not None else ())
         if not makers:
-            outside = _made_outside(ctx, error)
+            missing = _missing_table(error)
+            outside = missing if missing is not None and made_outside(
+                ctx.timeline, ctx.before, missing) else None
             return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,
                                              table=table, column=column, outside=outside),
                                stmt.span, severity="info" if outside is not None else None)

@@ -169,21 +169,17 @@ def _refuse_other_databases(root: str, scan: Scan, journal: str | None) -> None:
     """Stop with a one-line error where the runner's own files say the migrations are
     for another database (a monorepo's PostgreSQL history): read as SQLite, every
     `ALTER COLUMN` and `SERIAL` of theirs would be a false error."""
-    said: list[tuple[str, str]] = []
+    said: list[tuple[str, str, str | None]] = []  # (file, who says, the database)
     if journal is not None:
-        dialect = journal_dialect(journal)
-        if dialect is not None:
-            said.append((journal_path(root), f"drizzle-kit wrote them for {dialect}"))
+        said.append((journal_path(root), "drizzle-kit wrote them for",
+                     journal_dialect(journal)))
     if scan.prisma_lock:
         lock = os.path.join(root, "migration_lock.toml")
-        provider = lock_provider(read_text(lock))
-        if provider is not None:
-            said.append((lock, f"Prisma applies them to {provider}"))
-    for path, what in said:
-        name = what.rsplit(" ", 1)[1]
-        if name.lower() not in _SQLITE_NAMES:
+        said.append((lock, "Prisma applies them to", lock_provider(read_text(lock))))
+    for path, who, database in said:
+        if database is not None and database.lower() not in _SQLITE_NAMES:
             raise MigrateLintError(
-                f"{path}: {what}, not SQLite; migrate-lint checks SQLite migration "
+                f"{path}: {who} {database}, not SQLite; migrate-lint checks SQLite migration "
                 "histories only: point it at the SQLite one (or exclude this directory)")
 
 
