@@ -66,7 +66,7 @@ class InsertShape:
     select: bool
 
 
-def _from_tables(select: exp.Expression) -> list[tuple[str, str]]:
+def from_tables(select: exp.Expression) -> list[tuple[str, str]]:
     exp = exp_module()
 
     out: list[tuple[str, str]] = []
@@ -117,7 +117,7 @@ def insert_shape(tree: exp.Expression) -> InsertShape | None:
         values = None if star else tuple(
             p.this if isinstance(p, exp.Alias) else p for p in projections
         )
-        sources = tuple(_from_tables(source))
+        sources = tuple(from_tables(source))
     return InsertShape(table, columns, values, sources, star, is_select)
 
 
@@ -217,7 +217,7 @@ def copies_every_row(tree: exp.Expression) -> bool:
     if any(select.args.get(k) for k in ("where", "group", "having", "distinct", "limit",
                                           "offset", "joins")):
         return False
-    return len(_from_tables(select)) == 1
+    return len(from_tables(select)) == 1
 
 
 def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
@@ -227,7 +227,7 @@ def update_sources(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     if isinstance(tree, exp.Update) and isinstance(tree.this, exp.Table):
         out.append(((tree.this.alias or tree.this.name).lower(), tree.this.name))
-        out.extend(_from_tables(tree))
+        out.extend(from_tables(tree))
     return tuple(out)
 
 
@@ -288,7 +288,7 @@ def _select_list(select: exp.Expression, ctes: frozenset[str]
 
     if not isinstance(select, exp.Select):
         return None, None, ()
-    aliases = dict(_from_tables(select))
+    aliases = dict(from_tables(select))
     source = select.args.get("from_") or select.args.get("from")
     single = (isinstance(source.this, exp.Table) if source is not None else False) and not (
         select.args.get("joins"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from migrate_lint.values import value_class
 
-from .dml import conjuncts
+from .dml import conjuncts, from_tables
 from .load import exp_module
 from .parsing import parse_statement, sql
 
@@ -218,14 +218,13 @@ def unfiltered_subqueries(tree: exp.Expression) -> tuple[tuple[str, str], ...]:
         if not isinstance(inner, exp.Select) or any(
                 inner.args.get(k) for k in ("where", "joins", "group", "having", "offset")):
             continue
-        source = inner.args.get("from_") or inner.args.get("from")
-        table = source.this if source is not None else None
-        if not isinstance(table, exp.Table) or not table.name:
+        tables = from_tables(inner)  # no joins here: the FROM's one table, if it is one
+        if len(tables) != 1 or not tables[0][1]:
             continue
         limit = inner.args.get("limit")
         if limit is not None:
             count = limit.expression if isinstance(limit, exp.Limit) else None
             if not isinstance(count, exp.Literal) or not count.is_int or int(count.name) < 1:
                 continue
-        out.append((subquery_key(inner), table.name))
+        out.append((subquery_key(inner), tables[0][1]))
     return tuple(out)
