@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import pkgutil
 import re
 import sys
@@ -17,7 +18,6 @@ import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
@@ -188,9 +188,11 @@ def _rules_package() -> ModuleType:
     try:
         return importlib.import_module("migrate_lint.rules")
     except ModuleNotFoundError:
-        here = Path(__file__).resolve().parent.parent / "rules" / "__init__.py"
+        rules = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
+                             "rules")
         spec = importlib.util.spec_from_file_location(
-            "migrate_lint.rules", here, submodule_search_locations=[str(here.parent)]
+            "migrate_lint.rules", os.path.join(rules, "__init__.py"),
+            submodule_search_locations=[rules]
         )
         if spec is None or spec.loader is None:
             raise
@@ -366,6 +368,6 @@ def _internal_error(rule: Rule, err: Exception, span: Span) -> Finding:
     return Finding(
         rule.code, rule.name, "error",
         f"internal error in rule {rule.code} ({type(err).__name__}: {err} at "
-        f"{Path(last.filename).name}:{last.lineno}); please report it",
+        f"{os.path.basename(last.filename)}:{last.lineno}); please report it",
         span,
     )
