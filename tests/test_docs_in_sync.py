@@ -54,3 +54,21 @@ def test_readme_names_no_tag_that_does_not_exist() -> None:
                           check=False).stdout.split()
     for named in re.findall(r"migrate-lint/migrate-lint@([\w.-]+)", readme):
         assert named in tags or re.fullmatch(r"[0-9a-f]{40}|<commit SHA>", named), named
+
+
+def test_pages_and_catalogue_that_cannot_be_written_are_one_line_and_exit_2(
+        tmp_path: Path) -> None:
+    """A folder under a file (or a catalogue in a folder that is not there) is bad
+    input: one line naming the path, exit 2, and a catalogue that was there unchanged."""
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    for args in (["--write-docs", str(blocker / "docs")],
+                 ["--write-catalogue", str(tmp_path / "missing" / "rules.json")]):
+        done = subprocess.run([sys.executable, "-m", "migrate_lint", "rules", *args],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+        assert done.stderr.count("\n") == 1 and "cannot write" in done.stderr
+        assert args[1].rsplit("/", 1)[0] in done.stderr

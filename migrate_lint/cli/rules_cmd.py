@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from migrate_lint import rulebook
+from migrate_lint.errors import MigrateLintError
 from migrate_lint.ruledocs import doc_path, doc_url, render_page
 
 if TYPE_CHECKING:
@@ -68,17 +69,24 @@ def _write(docs_dir: str | None, catalogue: str | None) -> None:
     """Write the rule pages and/or the catalogue, from the rule classes."""
     from migrate_lint import engine
     from migrate_lint.fix.requests import fixable_codes
+    from migrate_lint.outfile import write_pieces
     from migrate_lint.registry import rule_infos
 
     infos = rule_infos()
     fixable = frozenset(fixable_codes())  # a rule is fixable when it defines fix()
-    if docs_dir is not None:
-        _write_docs(docs_dir, infos, fixable)
-    if catalogue is not None:
-        with open(catalogue, "w", encoding="utf-8", newline="\n") as handle:
+    target = docs_dir
+    try:
+        if docs_dir is not None:
+            _write_docs(docs_dir, infos, fixable)
+        if catalogue is not None:
+            target = catalogue
             reads = {cls.code: engine.rule_reads(cls) for cls in engine.all_rules()}
-            handle.write(rulebook.dumps(rulebook.entries_of(infos, fixable, reads)))
-        click.echo(f"{catalogue}: {len(infos)} rules written")
+            write_pieces(catalogue, [rulebook.dumps(rulebook.entries_of(infos, fixable, reads))],
+                         newline="\n")
+            click.echo(f"{catalogue}: {len(infos)} rules written")
+    except OSError as err:
+        raise MigrateLintError(
+            f"{err.filename or target}: cannot write ({err.strerror or err})") from None
 
 
 def _write_docs(directory: str, infos: tuple[RuleInfo, ...],
