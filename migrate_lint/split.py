@@ -21,7 +21,7 @@ from migrate_lint.diagnostics import Diagnostic
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex, Span
 from migrate_lint.sqlglot_api.tokens import TokenizeError, tokens_and_source
-from migrate_lint.tokens import Tok
+from migrate_lint.tokens import Tok, Unclosed, unclosed
 from migrate_lint.values import value_class
 
 
@@ -108,16 +108,22 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
     text = section.text
     comments: list[Comment] = []
     diagnostics: list[Diagnostic] = []
+    source_text = text[section.start : section.end]
     try:
-        source_text = text[section.start : section.end]
         tokens, source = tokens_and_source(source_text, section.start)
     except TokenizeError as err:
-        span = lines.span(section.start, max(section.end, section.start + 1))
-        _scan_gap(text, section.start, section.end, lines, comments)
-        diagnostics.append(
-            Diagnostic("MG001", f"cannot read SQL: {err}", section.path, span)
-        )
-        return SplitResult((), tuple(comments), tuple(diagnostics))
+        opened = unclosed(source_text)
+        try:
+            if opened is None or opened.what != "comment":
+                raise err
+            # SQLite reads a comment left open as running to the end of the input:
+            # the SQL before it is what runs (the gap scan keeps the comment)
+            source_text = source_text[: opened.offset]
+            tokens, source = tokens_and_source(source_text, section.start)
+        except TokenizeError as unread:
+            diagnostics.append(_unreadable(section, lines, opened, str(unread)))
+            _scan_gap(text, section.start, section.end, lines, comments)
+            return SplitResult((), tuple(comments), tuple(diagnostics))
 
     statements: list[RawStatement] = []
     current: list[Tok] = []
@@ -193,6 +199,23 @@ def split_section(section: Section, lines: LineIndex) -> SplitResult:
     flush()
     return SplitResult(tuple(statements), tuple(comments), tuple(diagnostics), tuple(source),
                        source_text)
+
+
+def _unreadable(section: Section, lines: LineIndex, opened: Unclosed | None,
+                error: str) -> Diagnostic:
+    """MG001 for a section that cannot be split into tokens: at the string or quoted name
+    left open, where there is one (sqlglot's own message names neither)."""
+    if opened is None or opened.what == "comment":  # a reason of sqlglot's own
+        span = lines.span(section.start, max(section.end, section.start + 1))
+        return Diagnostic("MG001", f"cannot read SQL: {error}", section.path, span)
+    start = section.start + opened.offset
+    line_end = section.text.find("\n", start, section.end)
+    span = lines.span(start, line_end if line_end > start else section.end)
+    return Diagnostic(
+        "MG001",
+        f"cannot read SQL: the {opened.what} that starts here is never closed (no "
+        f"`{opened.closer}` after it): SQLite refuses the file with 'unrecognized token'",
+        section.path, span)
 
 
 def _starts_line(text: str, offset: int) -> bool:

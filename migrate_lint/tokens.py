@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -32,3 +33,41 @@ class Tok(NamedTuple):
     def is_name(self) -> bool:
         """True where the token can name a table, column or index."""
         return self.kind in ("word", "quoted", "string")
+
+
+class Unclosed(NamedTuple):
+    """Where a string, quoted name or comment opens and is never closed."""
+
+    offset: int
+    what: str  # "string", "quoted name", "comment"
+    closer: str
+
+
+# SQLite's lexical rules: a comment, or a quoted token closed by its quote ('' doubles it);
+# an opener none of them could close is the unclosed one (group 1).
+_CLOSED_OR_OPENER = re.compile(
+    r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\[[^\]]*\]"
+    r"|(/\*|['\"`\[])", re.S)
+_UNCLOSED = {"/*": ("comment", "*/"), "'": ("string", "'"), '"': ("quoted name", '"'),
+             "`": ("quoted name", "`"), "[": ("quoted name", "]")}
+
+
+def unclosed(text: str) -> Unclosed | None:
+    """The first string, quoted name or block comment of ``text`` that is never closed.
+
+    SQLite refuses an unclosed string or name ("unrecognized token"); it reads a block
+    comment left open as running to the end of the input.
+
+    >>> unclosed("SELECT 'it''s'; SELECT 'oops;")
+    Unclosed(offset=23, what='string', closer="'")
+    >>> unclosed("SELECT 1; /* to the end").what
+    'comment'
+    >>> unclosed("SELECT [a], `b` -- it's") is None
+    True
+    """
+    for match in _CLOSED_OR_OPENER.finditer(text):
+        opener = match.group(1)
+        if opener is not None:
+            what, closer = _UNCLOSED[opener]
+            return Unclosed(match.start(), what, closer)
+    return None

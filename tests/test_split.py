@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_path
+from hypothesis import given
+from hypothesis import strategies as st
 
 from migrate_lint.parse import read_sections
 from migrate_lint.pipeline import load_history
 from migrate_lint.source import Section
 from migrate_lint.span import LineIndex
 from migrate_lint.split import split_section
+from migrate_lint.tokens import unclosed
 
 
 def _split(text: str) -> tuple[list[str], list[str]]:
@@ -105,3 +108,62 @@ def test_every_corpus_span_maps_back_to_its_text(layout_dir: tuple[str, ...]) ->
             assert sqlite3.complete_statement(stmt.text + ";")
             count += 1
     assert count > 100
+
+
+# --- a string, quoted name or comment left open, as SQLite reads it --------------------
+
+_CONTENT = st.text(alphabet="ab ;'\"`[]*/-\n", max_size=8)
+_TERM = st.one_of(
+    st.integers(0, 99).map(str),
+    _CONTENT.map(lambda s: "'" + s.replace("'", "''") + "'"),
+    _CONTENT.map(lambda s: '"' + s.replace('"', '""') + '"'),
+    _CONTENT.map(lambda s: "`" + s.replace("`", "``") + "`"),
+    _CONTENT.map(lambda s: "[" + s.replace("]", "") + "]"),
+)
+_GAP = st.sampled_from([" ", "\n", " /* c; 'x */ ", " -- it's; [x\n"])
+_OPENER = st.sampled_from(["'", '"', "`", "[", "/*"])
+_LEFT_OPEN = st.text(alphabet="ab ;-\n", max_size=8)  # closes nothing it follows
+
+
+@given(st.lists(st.tuples(_GAP, _TERM), min_size=1, max_size=5),
+       st.one_of(st.none(), st.tuples(_OPENER, _LEFT_OPEN)))
+def test_what_unclosed_finds_left_open_is_what_sqlite_cannot_read(
+        terms: list[tuple[str, str]], tail: tuple[str, str] | None) -> None:
+    """SQLite, reading the text, stops with 'unrecognized token' exactly where `unclosed`
+    finds a string or quoted name left open; a comment left open runs to the end."""
+    text = "SELECT 1" + "".join(f",{gap}{term}" for gap, term in terms)
+    if tail is not None:
+        text += f", {tail[0]}{tail[1]}"
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(text)
+        error = ""
+    except sqlite3.Error as err:
+        error = str(err)
+    finally:
+        conn.close()
+    found = unclosed(text)
+    assert (found is not None and found.what != "comment") == (
+        "unrecognized token" in error), (text, found, error)
+
+
+def test_a_comment_left_open_runs_to_the_end_as_in_sqlite() -> None:
+    """SQLite runs what comes before a block comment that is never closed; so does the
+    splitter, which keeps the comment."""
+    text = "CREATE TABLE t (a);\nINSERT INTO t VALUES (1);\n/* the end; DROP TABLE t;"
+    statements, codes = _split(text)
+    assert statements == ["CREATE TABLE t (a)", "INSERT INTO t VALUES (1)"] and codes == []
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(text)
+    assert conn.execute("SELECT a FROM t").fetchall() == [(1,)]
+
+
+def test_a_string_left_open_is_reported_where_it_opens() -> None:
+    text = "CREATE TABLE t (a);\nINSERT INTO t VALUES ('it;s);\n"
+    result = split_section(Section("f.sql", text, 0, len(text)), LineIndex("f.sql", text))
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.code == "MG001"
+    assert (diagnostic.span.line, diagnostic.span.col) == (2, 23)
+    assert "string that starts here is never closed" in diagnostic.message
+    with pytest.raises(sqlite3.OperationalError, match="unrecognized token"):
+        sqlite3.connect(":memory:").executescript(text)
