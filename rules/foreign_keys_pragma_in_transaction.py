@@ -37,7 +37,7 @@ class PragmaIgnored(Facts):
 
     def message(self) -> str:
         """It does nothing, and foreign keys stay as they are."""
-        more = (f" (and {self.more} more `PRAGMA foreign_keys` in this migration)"
+        more = (f" (and {self.more} more ignored `PRAGMA foreign_keys=OFF` in this migration)"
                 if self.more else "")
         return (f"`PRAGMA foreign_keys={self.value}` does nothing: {self.reason}, and SQLite "
                 f"ignores this pragma inside a transaction; {self.effect}{more}")
@@ -51,10 +51,13 @@ class ForeignKeysPragmaInTransaction(Rule):
     """`PRAGMA foreign_keys` inside a transaction: SQLite silently ignores it.
 
     ## What it does
-    Reports a `PRAGMA foreign_keys = ON|OFF` that runs while a transaction is open:
+    Reports a `PRAGMA foreign_keys = OFF` that runs while a transaction is open:
     after the file's own `BEGIN` (or `SAVEPOINT`), or anywhere in a migration that
     the runner wraps in a transaction. One finding per migration, at the first such
-    pragma. Runners (see RUNNERS.md): drizzle runs *all* pending migrations in one
+    pragma. An ignored `PRAGMA foreign_keys = ON` is not reported: the pragma holds
+    for the migration's connection only, so where the connection turns foreign keys
+    on it asks for what is already so, and where it does not, the migration runs as
+    every other one does. Runners (see RUNNERS.md): drizzle runs *all* pending migrations in one
     transaction (no opt-out); sqlx 0.8 wraps every migration; goose, dbmate, diesel
     and golang-migrate wrap each file unless it opts out (`-- +goose NO
     TRANSACTION`, `transaction:false`, `run_in_transaction = false`,
@@ -125,11 +128,15 @@ class ForeignKeysPragmaInTransaction(Rule):
     kinds = frozenset({StatementKind.PRAGMA})
 
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
-        """The finding for the first ignored ``PRAGMA foreign_keys`` of a migration."""
+        """The finding for the first ignored ``PRAGMA foreign_keys=OFF`` of a migration."""
         pragma = pragma_of(stmt)
-        if pragma is None or pragma.name != "foreign_keys" or pragma.on is None:
+        if pragma is None or pragma.name != "foreign_keys" or pragma.on is not False:
+            # an ignored ON asks for foreign keys during the migration only (the pragma
+            # is per connection): where the connection turns them on it is redundant,
+            # and where it does not, the migration runs as all the others do
             return
         timeline = ctx.timeline
+        settings = timeline.history.settings
         reason = pragma_is_ignored(timeline, ctx.step_index)
         if reason is None:
             return
@@ -137,14 +144,13 @@ class ForeignKeysPragmaInTransaction(Rule):
         end = timeline.boundaries[ctx.migration_index + 1]
         ignored = []
         for index in range(start, end):
-            if (pragma_setting(timeline.steps[index].statement, "foreign_keys") is not None
+            if (pragma_setting(timeline.steps[index].statement, "foreign_keys") is False
                     and pragma_is_ignored(timeline, index) is not None):
                 ignored.append(index)
         if ignored[0] != ctx.step_index:
-            return  # one finding per migration, at its first ignored pragma
+            return  # one finding per migration, at its first ignored OFF
         if not foreign_key_state(timeline, ctx.step_index).may_be_on:
             return  # the connection has foreign keys off: the pragma changes nothing
-        settings = timeline.history.settings
         runner = settings.runner
         own = own_transaction(timeline, ctx.migration_index, ctx.step_index) is not None
         if own:
@@ -162,5 +168,4 @@ class ForeignKeysPragmaInTransaction(Rule):
         # An ignored OFF matters only where the migration ends otherwise than it would
         # with foreign keys off: SQLite is asked (drizzle-kit writes this pragma around
         # every rebuild, most of which no foreign key can notice).
-        yield self.report(facts, stmt.span,
-                          claim=PragmaMatters() if pragma.on is False else None)
+        yield self.report(facts, stmt.span, claim=PragmaMatters())
