@@ -59,7 +59,10 @@ class RebuildLosesObjects(Rule):
     trigger (by name), UNIQUE constraint (or an equivalent unique index) and CHECK
     constraint that is gone. Objects that name a column the new table no longer has
     are not reported: the column was dropped on purpose; nor is an index the
-    migration drops with `DROP INDEX`.
+    migration drops with `DROP INDEX`; nor a unique key (constraint or unique index)
+    the new table widens: a key over its columns and more, which the old table did
+    not have (`UNIQUE (hash)` become `UNIQUE (hash, compression)`), lets values
+    repeat on purpose.
 
     ## Why is this bad?
     `DROP TABLE` drops the table's indexes and triggers with it, and a renamed-away
@@ -160,6 +163,23 @@ class _Compared:
     def names_dropped_column(self, text: str) -> bool:
         return any(mentions(text, c) for c in self.gone_cols)
 
+    def widened(self, columns: frozenset[str]) -> bool:
+        """True when the new table has a unique key over these columns and more that the
+        old table did not have: the migration widened the key on purpose (a UNIQUE (hash)
+        become UNIQUE (hash, compression)), which no rebuild writes by oversight."""
+        old = _unique_sets(self.rebuild.old, self.rebuild.old_schema.indexes_of(
+            self.rebuild.old.name))
+        return any(columns < key and key not in old
+                   for key in _unique_sets(self.new, self.end_indexes))
+
+
+def _unique_sets(table: Table, indexes: tuple[Index, ...]) -> set[frozenset[str]]:
+    """The column sets ``table`` is unique on: its keys and its unique plain indexes."""
+    sets = {frozenset(c.lower() for c in k.columns if c) for k in table.keys}
+    sets |= {frozenset(c.name.lower() for c in i.columns if c.name)
+             for i in indexes if i.unique and not i.where and all(c.name for c in i.columns)}
+    return sets
+
 
 def _lost_indexes(cmp: _Compared) -> tuple[str, list[str]] | None:
     old, before = cmp.rebuild.old, cmp.rebuild.old_schema
@@ -169,6 +189,9 @@ def _lost_indexes(cmp: _Compared) -> tuple[str, list[str]] | None:
                 index.where and cmp.names_dropped_column(index.where)):
             continue
         if index.name.lower() in cmp.dropped or index_covered(cmp.new, cmp.end_indexes, index):
+            continue
+        if index.unique and not index.where and all(c.name for c in index.columns) and \
+                cmp.widened(frozenset(str(c.name).lower() for c in index.columns)):
             continue
         indexes.append(index.name)
     return ("index" if len(indexes) == 1 else "indexes", indexes) if indexes else None
@@ -183,17 +206,15 @@ def _lost_triggers(cmp: _Compared) -> tuple[str, list[str]] | None:
 
 
 def _lost_uniques(cmp: _Compared) -> tuple[str, list[str]] | None:
-    unique_sets = {frozenset(c.lower() for c in k.columns if c) for k in cmp.new.keys}
-    unique_sets |= {frozenset(c.name.lower() for c in i.columns if c.name)
-                    for i in cmp.end_indexes if i.unique and not i.where
-                    and all(c.name for c in i.columns)}
+    unique_sets = _unique_sets(cmp.new, cmp.end_indexes)
     uniques = []
     for key in cmp.rebuild.old.keys:
         if key.primary or None in key.columns:
             continue
         cols = frozenset(c.lower() for c in key.columns if c)
         # a unique key over the same or fewer of its columns still forbids its duplicates
-        if cols - cmp.new_cols or any(u and u <= cols for u in unique_sets):
+        if cols - cmp.new_cols or any(u and u <= cols for u in unique_sets) or \
+                cmp.widened(cols):
             continue
         uniques.append("UNIQUE (" + ", ".join(c for c in key.columns if c) + ")")
     return ("constraint" if len(uniques) == 1 else "constraints", uniques) if uniques else None
