@@ -30,6 +30,13 @@ _CONVERSIONS = {
                       "ORDER BY change",
     ("REAL", "NUMERIC"): "whole REAL values become integers (2.0 -> 2)",
     ("NUMERIC", "REAL"): "integers become REAL (2 -> 2.0)",
+    # a column of no affinity (BLOB, or no type) holds every value as it was given
+    ("BLOB", "TEXT"): "numbers stored in it become text (42 -> '42'); text and blobs "
+                      "stay as they are",
+    ("BLOB", "NUMERIC"): "text that looks like a number becomes a number ('007' -> 7); "
+                         "blobs stay as they are",
+    ("BLOB", "REAL"): "text that looks like a number becomes a REAL ('007' -> 7.0); "
+                      "blobs stay as they are",
 }
 
 
@@ -46,12 +53,12 @@ class AffinityChanged(Facts):
 
     def message(self) -> str:
         """What the copy converts."""
-        change = _CONVERSIONS.get((_kind(self.old_type), _kind(self.new_type)),
-                                  "values are stored with another affinity")
+        change = _CONVERSIONS[_kind(self.old_type), _kind(self.new_type)]
         return (f"rebuilding `{self.table}` changes `{self.column}` from "
                 f"`{self.old_type or '(no type)'}` ({affinity(self.old_type)} affinity) to "
                 f"`{self.new_type or '(no type)'}` ({affinity(self.new_type)} affinity): on "
-                f"every database with rows the copy converts existing values ({change}); "
+                f"every database with rows the copy converts the values the new affinity "
+                f"changes ({change}); "
                 "older builds read back another type")
 
     def help(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sqlite3
 from pathlib import Path
@@ -85,3 +86,25 @@ def test_dl006_copy_converts_values_to_the_new_affinity() -> None:
     conn = _db("CREATE TABLE t (zip text); INSERT INTO t VALUES ('007');"
                "CREATE TABLE n (zip integer); INSERT INTO n SELECT zip FROM t;")
     assert conn.execute("SELECT zip, typeof(zip) FROM n").fetchone() == (7, "integer")
+
+
+_AFFINITY_TYPE = {"TEXT": "text", "NUMERIC": "integer", "REAL": "real", "BLOB": "blob"}
+
+
+@pytest.mark.parametrize("old", sorted(_AFFINITY_TYPE))
+@pytest.mark.parametrize("new", sorted(_AFFINITY_TYPE))
+def test_dl006_names_the_conversion_sqlite_makes(old: str, new: str) -> None:
+    """Every affinity change DL006 reports names a conversion, and its example is what a
+    copy in SQLite does to that value."""
+    rule = importlib.import_module(rule_by_code("DL006").__module__)
+    conversions, changed = rule._CONVERSIONS, rule.AffinityChanged
+    if old == new or new == "BLOB":
+        return  # not reported: nothing converts
+    message = changed("t", "c", _AFFINITY_TYPE[old], _AFFINITY_TYPE[new]).message()
+    example = re.search(r"\(([^()]+) -> ([^()]+)\)", conversions[old, new])
+    assert example is not None and example.group(0) in message
+    before, after = example.groups()
+    conn = _db(f"CREATE TABLE t (c {_AFFINITY_TYPE[old]}); INSERT INTO t VALUES ({before});"
+               f"CREATE TABLE n (c {_AFFINITY_TYPE[new]}); INSERT INTO n SELECT c FROM t;")
+    assert conn.execute("SELECT quote(c) FROM t").fetchone() == (before,)  # held as written
+    assert conn.execute("SELECT quote(c) FROM n").fetchone() == (after,)
