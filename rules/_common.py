@@ -6,11 +6,12 @@ Everything here only reads the timeline; nothing keeps state between calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from migrate_lint.ddl import AddColumn, ColumnDef, Drop, DropColumn
 from migrate_lint.engine import Context
 from migrate_lint.facts import literals, tables, types
+from migrate_lint.facts.inserts import InsertShape, shape_at
 from migrate_lint.findings import Facts, Related
 from migrate_lint.history import Statement
 from migrate_lint.replay import Step
@@ -79,6 +80,44 @@ def dropped_table(stmt: Statement, ctx: Context) -> Table | None:
         return None
     table = ctx.before.table(node.name)
     return None if table is None or table.temporary else table
+
+
+@value_class
+class OldRowsCopy:
+    """An INSERT ... SELECT into ``target``, a table made in this migration, from
+    ``sources`` (by alias) of which ``old`` hold rows from before the migration: a
+    rebuild's copy, which fails only where those rows are (NN003 judges what it puts
+    into NOT NULL columns)."""
+
+    shape: InsertShape
+    values: tuple[Any, ...]  # the shape's projections (sqlglot expressions)
+    target: Table
+    sources: dict[str, Table]
+    old: list[Table]
+
+
+def old_rows_copy(ctx: Context) -> OldRowsCopy | None:
+    """The rebuild's copy this INSERT is (see `OldRowsCopy`); None when it is another
+    insert, or a table it reads is not fully known."""
+    shape = shape_at(ctx.timeline, ctx.step_index)
+    if shape is None or not shape.select or shape.values is None:
+        return None  # `SELECT *` or VALUES inserts
+    target = ctx.before.table(shape.table)
+    if target is None or target.incomplete or not ctx.timeline.created_in(
+            target, ctx.migration_index):
+        return None
+    sources: dict[str, Table] = {}
+    for alias, name in shape.sources:
+        table = ctx.before.table(name)
+        if table is not None:
+            sources[alias] = table
+    # sources holding rows from before the migration: a table rebuilt earlier in it
+    # holds them too (the first rebuild's copy filled it)
+    old = [t for t in sources.values() if not t.temporary and ctx.timeline.holds_old_rows(
+        t, ctx.migration_index, ctx.step_index)]
+    if not old or any(t.incomplete for t in sources.values()):
+        return None
+    return OldRowsCopy(shape, shape.values, target, sources, old)
 
 
 def created_here(table: Table) -> Related:

@@ -14,6 +14,8 @@ from migrate_lint.inserts.check import Problem, problems
 from migrate_lint.schema import Schema, Table
 from migrate_lint.values import value_class
 
+from ._common import old_rows_copy
+
 if TYPE_CHECKING:  # the fix's modules are loaded by `fix`, not by every check
     from migrate_lint.fix.model import FixContext, Options, Plan, Situation
 
@@ -113,7 +115,10 @@ class InsertOmitsRequiredColumn(Rule):
     rows of different lengths. The width of `INSERT ... SELECT` counts a `*` over
     one known table (generated columns included); a `*` over a join, a subquery or
     a CTE leaves it unknown, and a NULL after a `*` is not placed. Sites whose
-    columns are built at run time are listed with `--verbose`, never guessed.
+    columns are built at run time are listed with `--verbose`, never guessed. A
+    rebuild's copy (`INSERT INTO new_t ... SELECT ... FROM t` into a table made in
+    the migration, from rows older than it) that omits a required column or copies
+    NULL into it is NN003's: it fails only where the old table has rows.
 
     ## Why is this bad?
     SQLite raises "NOT NULL constraint failed: t.c", "table t has no column named c",
@@ -162,7 +167,10 @@ class InsertOmitsRequiredColumn(Rule):
         site = site_from_statement(stmt)
         if site is None or not site.known:
             return
-        yield from self._findings(site, ctx.before, ctx.migration.label)
+        # a rebuild's copy that omits a required column or copies NULL into it fails
+        # only where the old rows are: NN003 reports it, with the data it needs
+        yield from self._findings(site, ctx.before, ctx.migration.label,
+                                  copy=old_rows_copy(ctx) is not None)
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         """Findings for the insert sites of the insert paths, against the final schema."""
@@ -177,13 +185,16 @@ class InsertOmitsRequiredColumn(Rule):
                 continue  # migration files are checked step by step, against their own time
             yield from self._findings(site, schema, None)
 
-    def _findings(self, site: InsertSite, schema: Schema, migration: str | None
-                  ) -> Iterator[Finding]:
+    def _findings(self, site: InsertSite, schema: Schema, migration: str | None,
+                  copy: bool = False) -> Iterator[Finding]:
+        """``copy``: the insert is a rebuild's copy (`old_rows_copy`)."""
         table = schema.table(site.table)
         if table is None or table.incomplete:
             # Unknown tables are SQ007's; an incomplete model cannot tell what is required.
             return
         for problem in problems(site, table, schema):
+            if copy and problem.kind in ("omits", "null") and problem.column is not None:
+                continue
             yield self._finding(site, table, problem, migration)
 
     def _finding(self, site: InsertSite, table: Table, problem: Problem,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from migrate_lint.claims import StatementFails
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts.inserts import shape_at
 from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
@@ -28,6 +27,7 @@ from ._common import (
     fails_on_data,
     fill_for,
     no_fill,
+    old_rows_copy,
 )
 from ._rebuild import column_names
 
@@ -145,14 +145,11 @@ class NotNullWithoutBackfill(Rule):
     # cc: each early return is a precision case found on real histories; kept in one reading order
     def check(self, stmt: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one INSERT."""
-        shape = shape_at(ctx.timeline, ctx.step_index)
-        if shape is None or not shape.select or shape.values is None:
-            return  # `SELECT *` or VALUES inserts: RB004 / NN002 territory
-        target = ctx.before.table(shape.table)
-        if target is None or target.incomplete or not ctx.timeline.created_in(
-            target, ctx.migration_index
-        ):
-            return
+        copy = old_rows_copy(ctx)
+        if copy is None:
+            return  # `SELECT *` or VALUES inserts (RB004 / NN002), or no rebuild's copy
+        shape, values, target, sources, old = (copy.shape, copy.values, copy.target,
+                                               copy.sources, copy.old)
         # Without a column list SQLite fills the table's columns in order (all but
         # generated ones); the table made in this migration has that order on every
         # database, as its CREATE TABLE wrote it.
@@ -160,20 +157,9 @@ class NotNullWithoutBackfill(Rule):
         if positional and any(c.hidden for c in target.columns):
             return
         filled = shape.columns if shape.columns is not None else column_names(target)
-        sources: dict[str, Table] = {}
-        for alias, name in shape.sources:
-            table = ctx.before.table(name)
-            if table is not None:
-                sources[alias] = table
-        # sources holding rows from before the migration: a table rebuilt earlier in
-        # it holds them too (the first rebuild's copy filled it)
-        old = [t for t in sources.values() if not t.temporary and ctx.timeline.holds_old_rows(
-            t, ctx.migration_index, ctx.step_index)]
-        if not old or any(t.incomplete for t in sources.values()):
-            return
-        if len(filled) != len(shape.values):
+        if len(filled) != len(values):
             return  # arity mismatch: NN002 reports it
-        given = {c.lower(): v for c, v in zip(filled, shape.values, strict=True)}
+        given = {c.lower(): v for c, v in zip(filled, values, strict=True)}
 
         def resolve(qualifier: str | None, name: str) -> tuple[Table, Column] | None:
             if qualifier is not None:
