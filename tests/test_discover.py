@@ -11,6 +11,7 @@ from conftest import corpus_path
 
 from migrate_lint.discover import discover
 from migrate_lint.errors import MigrateLintError
+from migrate_lint.pipeline import load_timeline
 from migrate_lint.source import Discovery, MigrationSource, Section
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "layouts"
@@ -308,16 +309,45 @@ def test_flyway_strays(tmp_path: Path) -> None:
         "nested/V6__deeper.sql": "SELECT 9;",
     })
     found = discover(tmp_path)
-    assert labels(found) == ["V1__a", "V2__b", "V3__c"]
+    assert labels(found) == ["V1__a", "V2__b", "V3__c", "V6__deeper"]  # Flyway reads sub-folders
     assert codes(found) == [
         ("MG000", "0007_plain.sql"), ("MG000", "R1__versioned_repeatable.sql"),
-        ("MG000", "V5_single.sql"), ("MG000", "afterMigrate.sql"), ("MG000", "nested"),
+        ("MG000", "V5_single.sql"), ("MG000", "afterMigrate.sql"),
         ("MG000", "v4__lower.sql"),
     ]
     messages = {os.path.basename(d.path): d.message for d in found.diagnostics}
     assert "V0007__plain.sql" in messages["0007_plain.sql"]
     assert "callback" in messages["afterMigrate.sql"]
-    assert "sub-folders" in messages["nested"]
+
+
+def test_flyway_reads_sub_folders_at_any_depth_in_version_order(tmp_path: Path) -> None:
+    """Flyway scans a location's sub-folders and orders every migration by version; a
+    folder named for another database is another history (`db/migration/{vendor}`)."""
+    write(tmp_path, {
+        "V1__users.sql": "CREATE TABLE users (id integer PRIMARY KEY);",
+        "sqlite/V2__posts.sql": "CREATE TABLE posts (id integer PRIMARY KEY);",
+        "sqlite/V2__posts.sql.conf": "executeInTransaction=false\n",
+        "sqlite/U2__posts.sql": "DROP TABLE posts;",
+        "release/2.0/V3__drop_posts.sql": "DROP TABLE posts;",
+        "release/R__view.sql": "CREATE VIEW IF NOT EXISTS v AS SELECT 1;",
+        "release/notes.sql": "SELECT 1;",
+        "postgresql/V2__posts.sql": "CREATE TABLE posts (id serial PRIMARY KEY);",
+    })
+    (tmp_path / "release" / "loop").symlink_to(tmp_path / "release")
+    found = discover(tmp_path)
+    assert (found.layout, labels(found)) == (
+        "flyway", ["V1__users", "V2__posts", "V3__drop_posts", "R__view"])
+    posts = found.migrations[1]
+    assert posts.no_transaction and posts.down[0].path.endswith("U2__posts.sql")
+    assert codes(found) == [("MG000", "postgresql"), ("MG000", "notes.sql")]
+    assert "another database" in found.diagnostics[0].message
+    timeline = load_timeline(tmp_path)
+    assert set(timeline.final.tables) == {"users"}  # made in one folder, dropped in another
+
+
+def test_flyway_duplicate_version_across_folders(tmp_path: Path) -> None:
+    write(tmp_path, {"V1__a.sql": "SELECT 1;", "more/V1__b.sql": "SELECT 2;"})
+    assert ("MG003" in [c for c, _n in codes(discover(tmp_path))])
 
 
 def test_flyway_names_in_a_flat_layout_are_strays(tmp_path: Path) -> None:

@@ -55,25 +55,49 @@ def flyway_version_key(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+def flyway_name(file_name: str) -> FlywayName | None:
+    """The Flyway name of a ``.sql`` file name; None when Flyway does not run it."""
+    match = FLYWAY_NAME.fullmatch(file_name[:-4])
+    if match is None:
+        return None
+    if match.group("prefix") is None:
+        return FlywayName("R", "", match.group("desc"))
+    return FlywayName(match.group("prefix"), match.group("version"), match.group("name") or "")
+
+
+# Flyway's names for the databases it supports, as projects name the folders of a
+# `classpath:db/migration/{vendor}` location: each holds another database's history.
+_OTHER_VENDORS = frozenset({
+    "postgresql", "postgres", "mysql", "mariadb", "sqlserver", "oracle", "h2", "hsqldb",
+    "derby", "db2", "firebird", "informix", "redshift", "snowflake", "cockroachdb",
+    "saphana", "sybasease", "bigquery", "spanner", "clickhouse", "mongodb", "tidb",
+})
+
+
 def flyway_migrations(root: str, scan: Scan, col: Collector) -> list[Candidate]:
     """Versioned files by version, undo files as their down, repeatables last.
 
     Flyway applies versioned migrations in version order, then every repeatable whose
     checksum changed, ordered by description; each is its own history entry here.
+    Flyway reads a location's sub-folders too, at any depth: their files join the
+    others (by path relative to the root), except in a folder named for another
+    database (`postgresql/` beside `sqlite/`: a `{vendor}` location).
     """
+    nested, nested_confs = _nested(root, scan, col)
     _flyway_strays(root, scan, col)
-    versioned = [(n, f) for n, f in scan.flyway if f.prefix == "V"]
+    named = [*scan.flyway, *nested]
+    versioned = [(n, f) for n, f in named if f.prefix == "V"]
     # Equal versions (1 and 1.0) share a number, which discover's duplicate check
     # reports.
     dense = {k: i for i, k in enumerate(sorted({f.key for _n, f in versioned}))}
-    confs = set(scan.confs)
+    confs = set(scan.confs) | nested_confs
     cands: list[Candidate] = []
     by_key: dict[tuple[int, ...], Candidate] = {}
     for name, f in versioned:
         cand = _flyway_candidate(root, name, Version(f.version, f.name, dense[f.key]), confs, col)
         cands.append(cand)
         by_key.setdefault(f.key, cand)
-    for name, f in scan.flyway:
+    for name, f in named:
         if f.prefix != "U":
             continue
         path = os.path.join(root, name)
@@ -89,11 +113,11 @@ def flyway_migrations(root: str, scan: Scan, col: Collector) -> list[Candidate]:
             target.down = (whole_file(path, common.read_text(path)),)
     # Flyway compares descriptions with `_` read as a space.
     repeatable = sorted(
-        ((n, f) for n, f in scan.flyway if f.prefix == "R"),
+        ((n, f) for n, f in named if f.prefix == "R"),
         key=lambda item: (item[1].name.replace("_", " "), item[0]),
     )
     for i, (name, f) in enumerate(repeatable):
-        label = name[:-4]
+        label = os.path.basename(name)[:-4]
         cands.append(_flyway_candidate(root, name, Version(label, f.name, len(dense) + i),
                                        confs, col))
     for conf in sorted(confs):
@@ -104,14 +128,16 @@ def flyway_migrations(root: str, scan: Scan, col: Collector) -> list[Candidate]:
 
 def _flyway_candidate(root: str, name: str, version: Version, confs: set[str],
                       col: Collector) -> Candidate:
-    """One V or R file; its ``<file>.conf`` (taken out of ``confs``) may opt out."""
+    """One V or R file (``name``: its path relative to the root); its ``<file>.conf``
+    (taken out of ``confs``) may opt out."""
     path = os.path.join(root, name)
     no_transaction = False
     if name + ".conf" in confs:
         confs.discard(name + ".conf")
         no_transaction = _flyway_no_transaction(path + ".conf", col)
-    return Candidate(name[:-4], version, "flyway", (whole_file(path, common.read_text(path)),),
-                      no_transaction=no_transaction, label=name[:-4])
+    stem = os.path.basename(name)[:-4]
+    return Candidate(stem, version, "flyway", (whole_file(path, common.read_text(path)),),
+                      no_transaction=no_transaction, label=stem)
 
 
 def _flyway_no_transaction(path: str, col: Collector) -> bool:
@@ -126,30 +152,68 @@ def _flyway_no_transaction(path: str, col: Collector) -> bool:
     return no_transaction
 
 
+def _nested(root: str, scan: Scan, col: Collector
+            ) -> tuple[list[tuple[str, FlywayName]], set[str]]:
+    """The Flyway-named files of the root's sub-folders, at any depth, and their script
+    configurations, by path relative to the root; MG000 for the other ``.sql`` files
+    there, for entries that must not be read, and for another database's folder."""
+    named: list[tuple[str, FlywayName]] = []
+    confs: set[str] = set()
+    pending = sorted([d.name for d in scan.dirs] + scan.unversioned_dirs)
+    seen = {os.path.realpath(root)}  # a link back up the tree is read once
+    while pending:
+        folder = pending.pop(0)
+        path = os.path.join(root, folder)
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        if os.path.basename(folder).lower() in _OTHER_VENDORS:
+            col.warn(path, "folder not checked: named for another database (a Flyway "
+                           "`{vendor}` location); pass it to check it as its own history")
+            continue
+        refused: list[tuple[str, str]] = []
+        try:
+            entries = list_dir(path, root, refused)
+        except OSError as exc:
+            col.warn(path, f"cannot read folder ({exc.strerror}): its migrations are not "
+                           "checked")
+            continue
+        for where, why in refused:
+            col.warn(where, f"{os.path.basename(where)}: {why}")
+        for entry in entries:
+            relative = os.path.join(folder, entry.name)
+            if entry.is_dir():
+                pending.append(relative)
+            elif entry.name.endswith(".sql.conf"):
+                confs.add(relative)
+            elif entry.name.endswith(".sql"):
+                name = flyway_name(entry.name)
+                if name is not None:
+                    named.append((relative, name))
+                else:
+                    _stray(root, relative, col)
+    return named, confs
+
+
+def _stray(root: str, name: str, col: Collector) -> None:
+    """MG000 for a ``.sql`` file (``name``: relative to the root) without a Flyway name."""
+    path = os.path.join(root, name)
+    if _FLYWAY_CALLBACK.match(os.path.basename(name)):
+        col.warn(path, "Flyway callback script: it runs around migrations and is "
+                       "not checked; move it out if it is not meant as a callback")
+    else:
+        col.warn(path, "not a Flyway migration name (V<version>__<description>.sql, "
+                       "U<version>__<description>.sql or R__<description>.sql, "
+                       "prefixes upper-case): Flyway ignores it or fails validation; "
+                       "rename it")
+
+
 def _flyway_strays(root: str, scan: Scan, col: Collector) -> None:
     """MG000 for what Flyway would not run as a migration from this directory."""
     for name in scan.stray:
-        path = os.path.join(root, name)
-        if _FLYWAY_CALLBACK.match(name):
-            col.warn(path, "Flyway callback script: it runs around migrations and is "
-                           "not checked; move it out if it is not meant as a callback")
-        else:
-            col.warn(path, "not a Flyway migration name (V<version>__<description>.sql, "
-                           "U<version>__<description>.sql or R__<description>.sql, "
-                           "prefixes upper-case): Flyway ignores it or fails validation; "
-                           "rename it")
+        _stray(root, name, col)
     for name, version in (*scan.plain, *scan.ups, *scan.downs):
         col.warn(os.path.join(root, name),
                  f"no V prefix: Flyway ignores it; rename it to V{version.version}__"
                  f"{version.name or 'description'}.sql")
-    dirs = [d.name for d in scan.dirs] + scan.unversioned_dirs
-    for name in dirs:
-        try:
-            held = any(e.name.endswith(".sql")
-                       for e in list_dir(os.path.join(root, name), root, []))
-        except OSError:
-            held = False
-        if held:
-            col.warn(os.path.join(root, name),
-                     "folder not checked: Flyway also runs the migrations of sub-folders, "
-                     "migrate-lint reads only the files directly in the directory")

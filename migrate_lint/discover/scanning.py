@@ -7,7 +7,7 @@ import os
 
 from migrate_lint.discover.common import Dir, Scan, Version, list_dir, parse_version
 from migrate_lint.discover.diesel import diesel_version
-from migrate_lint.discover.flyway import FLYWAY_NAME, FlywayName
+from migrate_lint.discover.flyway import flyway_name
 from migrate_lint.discover.goose import scan_code
 from migrate_lint.discover.updown import UPDOWN, UPDOWN_FILE
 from migrate_lint.errors import MigrateLintError
@@ -86,11 +86,8 @@ def _scan_file(name: str, scan: Scan) -> None:
     if version is not None:
         scan.plain.append((name, version))
         return
-    match = FLYWAY_NAME.fullmatch(name[:-4])
-    if match is None:
+    flyway = flyway_name(name)
+    if flyway is None:
         scan.stray.append(name)
-    elif match.group("prefix") is None:
-        scan.flyway.append((name, FlywayName("R", "", match.group("desc"))))
     else:
-        flyway = FlywayName(match.group("prefix"), match.group("version"), match.group("name") or "")
         scan.flyway.append((name, flyway))
