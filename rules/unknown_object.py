@@ -9,7 +9,7 @@ from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at
-from migrate_lint.facts.tables import made_outside
+from migrate_lint.facts.tables import made_outside, sqlite_made
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
@@ -205,7 +205,7 @@ class UnknownObject(Rule):
         table = ctx.before.table(target)
         if table is None:
             if ctx.before.views.get(target.lower()) is None and not self._runner_made(
-                    ctx, target):
+                    ctx, target) and not sqlite_made(ctx.timeline, target, ctx.step_index):
                 yield self._finding(stmt, ctx, f"no such table: {target}", table=target)
             return
         if table.incomplete or table.virtual_module:

@@ -87,3 +87,38 @@ def test_a_parent_only_foreign_keys_name_is_an_error(tmp_path: Path) -> None:
                   tmp_path / "m")
     assert [(f["code"], f["severity"]) for f in _findings(tmp_path / "m", "--no-cache")] == [
         ("FK001", "error")]
+
+
+def test_the_rebuild_of_a_table_made_outside_is_info(tmp_path: Path) -> None:
+    """A history that drops `t` before it first makes it (rebuilding a table the
+    application made) read it as there before its first migration."""
+    history = ("CREATE TABLE t_new (id INTEGER PRIMARY KEY, a TEXT NOT NULL DEFAULT '');\n"
+               "INSERT INTO t_new (id, a) SELECT id, coalesce(a, '') FROM t;\n"
+               "DROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n")
+    write_history(history, tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert [(f["code"], f["severity"], f["line"]) for f in found] == [("SQ007", "info", 3)]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)")  # the application's
+    conn.executescript(history)
+
+
+@pytest.mark.parametrize(("history", "errors"), [
+    ("CREATE TABLE e (seq INTEGER PRIMARY KEY AUTOINCREMENT);\n"
+     "INSERT INTO sqlite_sequence (name, seq) VALUES ('e', 1000);\n", 0),
+    ("CREATE TABLE e (seq INTEGER PRIMARY KEY AUTOINCREMENT);\nDROP TABLE e;\n-- migration\n"
+     "UPDATE sqlite_sequence SET seq = 5;\n", 0),  # it stays once made
+    ("CREATE TABLE e (seq INTEGER PRIMARY KEY);\n"
+     "INSERT INTO sqlite_sequence (name, seq) VALUES ('e', 1000);\n", 1),
+], ids=["after-autoincrement", "after-its-table-dropped", "never-made"])
+def test_sqlite_sequence_is_there_once_sqlite_made_it(history: str, errors: int,
+                                                       tmp_path: Path) -> None:
+    write_history(history, tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert len(found) == errors
+    conn = sqlite3.connect(":memory:")
+    if errors:
+        with pytest.raises(sqlite3.OperationalError, match="no such table: sqlite_sequence"):
+            conn.executescript(history.replace("-- migration\n", ""))
+    else:
+        conn.executescript(history.replace("-- migration\n", ""))

@@ -78,13 +78,55 @@ def ever_created(timeline: Timeline, name: str) -> bool:
 
 def made_outside(timeline: Timeline, schema: Schema, name: str) -> bool:
     """True when the table ``name``, missing from ``schema``, is one the history never
-    makes (:func:`ever_created`) and ``schema`` has no table or view named like it
-    (`user` for `users` is a slip, not a table made elsewhere): a released history that
-    names it ran where something outside its files had made it."""
-    if ever_created(timeline, name):
+    makes (:func:`ever_created`), or drops before it first makes it (the rebuild of a
+    table made elsewhere: `DROP TABLE t; ALTER TABLE t_new RENAME TO t`), and ``schema``
+    has no table or view named like it (`user` for `users` is a slip, not a table made
+    elsewhere): a released history that names it ran where something outside its
+    files had made it."""
+    if ever_created(timeline, name) and not _dropped_before_made(timeline, name):
         return False
     known = [*schema.tables.keys(), *schema.views.keys()]
     return not difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+
+
+def _dropped_before_made(timeline: Timeline, name: str) -> bool:
+    """True when a DROP TABLE of ``name`` comes before the first step that makes it."""
+    def firsts() -> tuple[dict[str, int], dict[str, int]]:
+        made: dict[str, int] = {}
+        dropped: dict[str, int] = {}
+        for index, step in enumerate(timeline.steps):
+            for touched in step.touched:
+                made.setdefault(touched, index)
+            if step.statement.kind == "drop_table":
+                for table in step.statement.tables:
+                    dropped.setdefault(table.lower(), index)
+        return made, dropped
+
+    made, dropped = timeline.memo(("first-made-and-dropped",), firsts)
+    key = name.lower()
+    return key in dropped and key in made and dropped[key] < made[key]
+
+
+def sqlite_made(timeline: Timeline, name: str, step_index: int) -> bool:
+    """True when ``name`` is a table SQLite makes itself and has made by ``step_index``:
+    its schema table (always), and `sqlite_sequence` once a table with AUTOINCREMENT
+    was made (it stays when that table is dropped)."""
+    key = name.lower()
+    if key in ("sqlite_schema", "sqlite_master", "sqlite_temp_schema", "sqlite_temp_master"):
+        return True
+    if key != "sqlite_sequence":
+        return False
+
+    def first() -> int | None:
+        for index, step in enumerate(timeline.steps):
+            if step.statement.kind == "create_table" and step.error is None and any(
+                    (table := step.after.table(made)) is not None and table.autoincrement
+                    for made in step.touched):
+                return index
+        return None
+
+    made = timeline.memo(("first-autoincrement",), first)
+    return made is not None and made < step_index
 
 
 def named_by_a_statement(timeline: Timeline, name: str) -> bool:
