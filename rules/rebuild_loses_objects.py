@@ -30,6 +30,7 @@ class ObjectsLost(Facts):
     table: str
     lost: tuple[tuple[str, tuple[str, ...]], ...]
     migration: str
+    unique: bool = False  # a lost index is a unique one
 
     def message(self) -> str:
         """What is gone, and what that costs."""
@@ -37,8 +38,25 @@ class ObjectsLost(Facts):
         count = sum(len(items) for _, items in self.lost)
         return (f"the rebuild of `{self.table}` loses {what} of the old table: "
                 f"{'it is' if count == 1 else 'they are'} gone at the end of "
-                f"{self.migration} on every database (nothing fails; lookups get slower and "
-                "what they enforced is no longer enforced)")
+                f"{self.migration} on every database (nothing fails; "
+                f"{', '.join(self._costs())})")
+
+    def _costs(self) -> list[str]:
+        """What each kind of object lost stops doing."""
+        items = [item for _, lost in self.lost for item in lost]
+        kinds = {kind for kind, _ in self.lost}
+        costs = []
+        if kinds & {"index", "indexes"}:
+            costs.append("lookups that used the index get slower")
+        if self.unique:
+            costs.append("duplicates the unique index refused are accepted")
+        if kinds & {"trigger", "triggers"}:
+            costs.append("its triggers no longer fire")
+        if any(item.startswith("UNIQUE") for item in items):
+            costs.append("duplicates the UNIQUE constraint refused are accepted")
+        if any(item.startswith("CHECK") for item in items):
+            costs.append("values the CHECK refused are accepted")
+        return costs
 
     def help(self) -> str:
         """Recreate them verbatim."""
@@ -62,7 +80,9 @@ class RebuildLosesObjects(Rule):
     migration drops with `DROP INDEX`; nor a unique key (constraint or unique index)
     the new table widens: a key over its columns and more, which the old table did
     not have (`UNIQUE (hash)` become `UNIQUE (hash, compression)`), lets values
-    repeat on purpose.
+    repeat on purpose; nor a CHECK the new table rewrites (a CHECK the old table did
+    not have, on a column the lost one read: SQLite cannot alter a CHECK, so a
+    rebuild is how a rule is tightened).
 
     ## Why is this bad?
     `DROP TABLE` drops the table's indexes and triggers with it, and a renamed-away
@@ -122,9 +142,13 @@ class RebuildLosesObjects(Rule):
             lost = _lost(rebuild, end, new, indexes_dropped_in(ctx.timeline, ctx.migration_index))
             if not lost:
                 continue
+            unique = {i.name for i in rebuild.old_schema.indexes_of(rebuild.old.name)
+                      if i.unique}
             facts = ObjectsLost(
                 rebuild.table, tuple((kind, tuple(items)) for kind, items in lost),
-                ctx.migration.label)
+                ctx.migration.label, unique=any(
+                    name in unique for kind, items in lost if kind.startswith("index")
+                    for name in items))
             yield self.report(facts, stmt.span, claim=_index_claim(rebuild, lost), related=[
                 Related(f"`{rebuild.table}` as it was before the rebuild "
                         f"({rebuild.old.last_change.migration})", rebuild.old.last_change.span)])
@@ -222,14 +246,24 @@ def _lost_uniques(cmp: _Compared) -> tuple[str, list[str]] | None:
 
 def _lost_checks(cmp: _Compared) -> tuple[str, list[str]] | None:
     old, new = cmp.rebuild.old, cmp.new
-    new_checks = {normalized(c) for c in new.checks}
-    new_checks |= {normalized(c) for col in new.columns for c in col.checks}
+    all_new = [*new.checks, *(c for col in new.columns for c in col.checks)]
+    new_checks = {normalized(c) for c in all_new}
     old_checks = list(old.checks)
     old_checks += [c for col in old.columns if col.name.lower() in cmp.new_cols
                    for c in col.checks]
+    kept = {normalized(c) for c in old_checks}
+    # a CHECK of the new table that the old one did not have, on a column a lost one
+    # read, replaces it (a rule tightened or widened on purpose: SQLite cannot alter one)
+    rewritten = [_checked_columns(c, cmp.new_cols) for c in all_new if normalized(c) not in kept]
     checks = [f"CHECK ({' '.join(check.split())})" for check in old_checks
-              if normalized(check) not in new_checks and not cmp.names_dropped_column(check)]
+              if normalized(check) not in new_checks and not cmp.names_dropped_column(check)
+              and not any(cols & _checked_columns(check, cmp.new_cols) for cols in rewritten)]
     return ("constraint" if len(checks) == 1 else "constraints", checks) if checks else None
+
+
+def _checked_columns(check: str, columns: set[str]) -> set[str]:
+    """The columns (of ``columns``, lower-cased) a CHECK expression reads."""
+    return {c for c in columns if mentions(check, c)}
 
 
 # What a rebuild can lose, in the order the finding names it.
