@@ -51,9 +51,11 @@ class StatementFails:
 
     SQLite reports one constraint per failing row, the first it checks: the needle
     names the column or key (``NOT NULL constraint failed: t.c``), so that another
-    column's error does not confirm it."""
+    column's error does not confirm it. ``others``: more needles, any of which
+    confirms it too (a copy of several nullable columns fails at the first NULL)."""
 
     needle: str
+    others: tuple[str, ...] = ()
 
 
 @value_class

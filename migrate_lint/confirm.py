@@ -295,7 +295,8 @@ def _fails_verdict(claim: StatementFails, seen: Observation, finding: Finding,
         return Verdict(False, "the statement passes on synthetic rows")
     if error.piece_index < index:
         return Verdict(None)  # an earlier statement fails first: cannot tell
-    if claim.needle.lower() in error.message.lower():  # SQLite's names, in any case
+    if any(needle.lower() in error.message.lower()  # SQLite's names, in any case
+           for needle in (claim.needle, *claim.others)):
         return Verdict(True, f"SQLite confirms on synthetic rows: '{error.message}'")
     # It fails there, for another reason first (SQLite reports one constraint of a
     # row, the first it checks): whether it would also fail as claimed, cannot tell.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from migrate_lint.claims import StatementFails
@@ -11,6 +12,7 @@ from migrate_lint.facts.nulls import column_may_be_null
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.schema import Column, Table
+from migrate_lint.span import Span
 from migrate_lint.sqlglot_api.dml import update_assignments
 from migrate_lint.sqlglot_api.nulls import (
     null_reason,
@@ -47,9 +49,30 @@ class NullCopiedIntoNotNull(Facts):
     reason: str
     default: str | None = None
     position: int = -1
+    # the copy's other nullable sources into NOT NULL columns: (column, source table,
+    # source column, default, position) each, after ``column`` in the table's order
+    more: tuple[tuple[str, str, str, str | None, int], ...] = ()
+
+    def parts(self) -> tuple[NullCopiedIntoNotNull, ...]:
+        """One facts per column, as `fix` corrects and proves them one by one."""
+        return (replace(self, more=()), *(
+            replace(self, column=c, source_table=t, source_column=sc, default=d, position=p,
+                    more=()) for c, t, sc, d, p in self.more))
 
     def message(self) -> str:
         """Where the copy fails."""
+        if self.more:
+            pairs = [(self.column, self.source_table, self.source_column),
+                     *((c, t, s) for c, t, s, _d, _p in self.more)]
+            listed = ", ".join(f"`{t}.{s}` into `{c}`" for c, t, s in pairs[:6])
+            rest = f" and {len(pairs) - 6} more" if len(pairs) > 6 else ""
+            sources = sorted({t for _c, t, _s in pairs})
+            where = " or ".join(f"`{t}`" for t in sources)
+            return (f"the copy into `{self.table}` copies {len(pairs)} nullable columns into "
+                    f"NOT NULL ones with no COALESCE and no backfill ({listed}{rest}): it "
+                    f"fails with 'NOT NULL constraint failed: {self.table}.<column>' on every "
+                    f"database where a row of {where} holds NULL in one of them; passes on "
+                    "an empty one")
         if self.reason == "omitted":
             what = f"omits `{self.column}`, NOT NULL without a default"
         elif self.reason == "null-literal":
@@ -83,7 +106,10 @@ class NotNullWithoutBackfill(Rule):
     WHERE keeps non-NULL (`x IS NOT NULL`, or a comparison such as `x <> ''` in its
     top-level AND chain, which is NULL, not true, for a NULL `x`) is not nullable
     there, and a generated column is nullable only where its expression can be
-    (`id * 2` over a rowid alias cannot).
+    (`id * 2` over a rowid alias cannot). A copy's nullable sources are one warning
+    (a rebuild that tightens several columns is one decision), naming each; an
+    omitted column or a NULL literal is an error of its own. `fix` corrects each
+    value.
 
     ## Why is this bad?
     On every database where one row of `t` holds NULL in that column (or where `t`
@@ -190,6 +216,7 @@ class NotNullWithoutBackfill(Rule):
             # (no UPDATE sets a generated column: it is never backfilled)
             return column_may_be_null(table, col) and not backfilled(table, col)
 
+        nullable_copies: list[tuple[NullCopiedIntoNotNull, Span, list[Related]]] = []
         for col in target.columns:
             if not col.notnull or col.generated or col.hidden:
                 continue
@@ -223,16 +250,31 @@ class NotNullWithoutBackfill(Rule):
                 source_column=source_column, reason=reason,
                 default=col.default if col.has_default else None,
                 position=filled.index(col.name.lower()) if positional else -1)
-            # A missing value fails wherever the source has a row: an error. A nullable
-            # source fails only where a NULL is stored, which only the data can say.
-            # The whole message: SQLite names the first column that fails, which must
-            # be this one for SQLite to confirm this finding.
-            yield self.report(
-                facts, copied_value_span(stmt, col.name, filled if positional else None)
-                if value is not None else stmt.span,
-                related=related, claim=StatementFails(
-                    f"NOT NULL constraint failed: {target.name}.{col.name}"),
-                severity="warning" if reason == "nullable-source" else "error")
+            span = (copied_value_span(stmt, col.name, filled if positional else None)
+                    if value is not None else stmt.span)
+            if reason == "nullable-source":
+                nullable_copies.append((facts, span, related))
+                continue
+            # A missing value fails wherever the source has a row: an error. SQLite
+            # names the first column that fails, which must be this one to confirm it.
+            yield self.report(facts, span, related=related, claim=StatementFails(
+                f"NOT NULL constraint failed: {target.name}.{col.name}"))
+        if nullable_copies:
+            yield self._nullable(target.name, nullable_copies)
+
+    def _nullable(self, table: str,
+                  copies: list[tuple[NullCopiedIntoNotNull, Span, list[Related]]]) -> Finding:
+        """One warning for the copy's nullable sources into NOT NULL columns: each fails
+        only where a NULL is stored, which only the data can say, and they are one
+        decision (a rebuild that tightens columns); SQLite names the first that fails."""
+        (first, span, related), rest = copies[0], copies[1:]
+        facts = replace(first, more=tuple(
+            (f.column, f.source_table, f.source_column, f.default, f.position)
+            for f, _s, _r in rest))
+        return self.report(
+            facts, span, related=related, severity="warning", claim=StatementFails(
+                f"NOT NULL constraint failed: {table}.{first.column}",
+                tuple(f"NOT NULL constraint failed: {table}.{f.column}" for f, _s, _r in rest)))
 
     def fix(self, facts: NullCopiedIntoNotNull, ctx: FixContext) -> Plan:
         """COALESCE the copied value with the column's DEFAULT (or ``--set``), or copy

@@ -311,9 +311,9 @@ def test_a_child_of_a_dropped_parent_is_filled_and_judged(tmp_path: Path) -> Non
 
 def test_a_copy_that_fails_for_another_reason_first_is_not_judged(tmp_path: Path) -> None:
     """SQLite reports one constraint per failing row, the first it checks: NOT NULL on
-    `name` hides both the NOT NULL on `note` and the UNIQUE on `code`. Neither of those
-    findings is confirmed with `name`'s error, nor said to show "no failure" (found by
-    tests/test_confirm_property.py)."""
+    the omitted `note` hides both the NOT NULL on the nullable `name` and the UNIQUE on
+    `code`. Neither of those findings is confirmed with `note`'s error, nor said to
+    show "no failure" (found by tests/test_confirm_property.py)."""
     root = tmp_path / "m"
     root.mkdir()
     (root / "0001_init.sql").write_text(
@@ -321,7 +321,7 @@ def test_a_copy_that_fails_for_another_reason_first_is_not_judged(tmp_path: Path
     (root / "0002_rebuild.sql").write_text(
         "CREATE TABLE new_p (id integer PRIMARY KEY, name text NOT NULL, note text NOT NULL,"
         " code text NOT NULL UNIQUE);\n"
-        "INSERT INTO new_p (id, name, note, code) SELECT id, name, note, '' FROM p;\n"
+        "INSERT INTO new_p (id, name, code) SELECT id, name, '' FROM p;\n"
         "DROP TABLE p;\nALTER TABLE new_p RENAME TO p;\n")
     conn = sqlite3.connect(":memory:")
     conn.executescript((root / "0001_init.sql").read_text())
@@ -330,14 +330,17 @@ def test_a_copy_that_fails_for_another_reason_first_is_not_judged(tmp_path: Path
         conn.executescript((root / "0002_rebuild.sql").read_text())
     except sqlite3.IntegrityError as exc:
         error = str(exc)
-    assert error == "NOT NULL constraint failed: new_p.name"  # the oracle
+    assert error == "NOT NULL constraint failed: new_p.note"  # the oracle
     result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--select",
                                       "NN003,DL008"])
-    found = {(f["code"], f["message"].split("`")[5] if f["code"] == "NN003" else ""):
-             f["message"] for f in json.loads(result.stdout)["findings"]}
-    assert found[("NN003", "name")].endswith(f"[SQLite confirms on synthetic rows: '{error}']")
-    for key in (("NN003", "note"), ("DL008", "")):
-        assert "confirm" not in found[key], found[key]
+    found = {(f["code"], f["severity"]): f["message"]
+             for f in json.loads(result.stdout)["findings"]}
+    omitted, nullable = found[("NN003", "error")], found[("NN003", "warning")]
+    assert "omits `note`" in omitted and "`p.name` into `name`" in nullable
+    assert omitted.endswith(f"[SQLite confirms on synthetic rows: '{error}']")
+    dl008 = next(m for (code, _s), m in found.items() if code == "DL008")
+    for message in (nullable, dl008):
+        assert "confirm" not in message, message
 
 
 def _sqlx_history(root: Path, init: str, migration: str) -> list[dict[str, str]]:

@@ -52,3 +52,36 @@ def test_two_not_null_adds_in_one_migration(tmp_path: Path, layout: str) -> None
         for m in new:
             assert box.apply(m.up.statements) is None, m.label
         assert box.snapshot() == fixed_end
+
+
+def test_one_copy_of_several_nullable_columns_is_one_finding_fixed_column_by_column(
+        tmp_path: Path) -> None:
+    """A rebuild that tightens two nullable columns is one NN003 warning; `fix` corrects
+    each value in place, and each proof lets the other correction's column change."""
+    import json
+    import sqlite3
+
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);\n")
+    (root / "0002_tighten.sql").write_text(
+        "CREATE TABLE t_new (id integer PRIMARY KEY, a text NOT NULL DEFAULT '',"
+        " b integer NOT NULL DEFAULT 0);\n"
+        "INSERT INTO t_new (id, a, b) SELECT id, a, b FROM t;\n"
+        "DROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n")
+    found = json.loads(CliRunner().invoke(
+        cli, ["check", str(root), "--format", "json", "--no-cache"]).stdout)["findings"]
+    assert [(f["code"], f["severity"]) for f in found] == [("NN003", "warning")]
+    assert "`t.a` into `a`, `t.b` into `b`" in found[0]["message"]
+
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    assert result.exit_code == 0, result.output
+    text = (root / "0002_tighten.sql").read_text()
+    assert "coalesce(a, '')" in text and "coalesce(b, 0)" in text
+    assert CliRunner().invoke(cli, ["check", str(root), "--no-cache"]).exit_code == 0
+    conn = sqlite3.connect(":memory:")
+    conn.executescript((root / "0001_init.sql").read_text())
+    conn.execute("INSERT INTO t (a, b) VALUES (NULL, NULL), ('x', 2)")
+    conn.executescript(text)
+    assert conn.execute("SELECT a, b FROM t ORDER BY id").fetchall() == [("", 0), ("x", 2)]

@@ -207,6 +207,8 @@ class Proof:
     apply_error: str | None
     after_db: sqlite3.Connection
     foreign_keys: bool = True  # the connection the fix was applied on (the settings')
+    # columns (lower-cased) other corrections applied with this one change on purpose
+    beside: frozenset[str] = frozenset()
 
 
 def _result(number: int, ok: bool, reason: str = "", table: str = "") -> CheckResult:
@@ -259,8 +261,8 @@ def check_untouched_columns(p: Proof, b: TableState, a: TableState) -> CheckResu
     for key, vals in b.cells():
         other = {c.lower(): (v, t) for c, v, t in after_rows.get(key, ())}
         for c, v, t in vals:
-            if c.lower() == low or c.lower() not in other:
-                continue  # the target, or a column the migration itself dropped
+            if c.lower() == low or c.lower() not in other or c.lower() in p.beside:
+                continue  # the target, a column the migration dropped, or another fix's
             if other.get(c.lower()) != (v, t):
                 return _result(3, False, f"column `{c}` of row {key!r}: {(v, t)!r} became "
                                f"{other.get(c.lower())!r}", b.name)

@@ -184,7 +184,8 @@ class Planner:
             fixed = self._fixed_timeline(splices)
             after = self._lint_fixed(fixed, in_place) if splices else []
             proven = _same_file_failures([
-                self._prove_in_place(fp, p, fixed.history, after, databases)
+                self._prove_in_place(fp, p, fixed.history, after, databases,
+                                     _fixed_beside(fp, inplace_plans))
                 for fp, p in inplace_plans])
             plans.extend(proven)
             not_refused = {(p.situation.code, p.situation.migration, p.situation.statement,
@@ -364,8 +365,12 @@ class Planner:
             return replay_changed(self.timeline, fixed)
 
     def _prove_in_place(self, plan: FixPlan, fix: Plan, fixed: History,
-                        after_lint: list[Finding], databases: Prefixes) -> FixPlan:
-        """Apply the corrected migration on a populated database and check the result."""
+                        after_lint: list[Finding], databases: Prefixes,
+                        beside: frozenset[str] = frozenset()) -> FixPlan:
+        """Apply the corrected migration on a populated database and check the result.
+
+        ``beside``: the columns of the same table that other in-place corrections of the
+        migration change (the corrected history holds them all): not "untouched"."""
         if plan.refused:
             return plan
         s = plan.situation
@@ -385,7 +390,8 @@ class Planner:
                 # the first of the plan's tables that exists after the migration, else the last
                 table = next((t for t in tables if after.table(t) is not None), tables[-1])
                 target = ColumnTarget(table, s.column, True, None)
-                proof = ck.Proof(target, before, after, {}, frozenset(), None, box.connection)
+                proof = ck.Proof(target, before, after, {}, frozenset(), None, box.connection,
+                                 beside=beside)
                 results.append(_row_counts(before, after))
                 if before.table(table) is not None and after.table(table) is not None:
                     results.append(ck.check_untouched_columns(proof))
@@ -565,6 +571,16 @@ class Planner:
         return CheckResult(16, "fixed-history-applies", True,
                            "fixed history + new migration applies on a populated database "
                            "and ends in the same schema as databases that ran the original")
+
+
+def _fixed_beside(plan: FixPlan, plans: Sequence[tuple[FixPlan, Plan]]) -> frozenset[str]:
+    """The columns (lower-cased) of ``plan``'s table that the other corrections of its
+    migration change in place."""
+    s = plan.situation
+    return frozenset(o.situation.column.lower() for o, _p in plans
+                     if o is not plan and o.refused is None
+                     and o.situation.migration == s.migration
+                     and o.situation.table.lower() == s.table.lower())
 
 
 def _written_as_proven(files: Sequence[FileChange], up: Sequence[str], history: History

@@ -76,22 +76,28 @@ def _statement_index(history: History, index: int, finding: Finding) -> int:
     return -1
 
 
-def from_finding(finding: Finding, history: History) -> Situation | None:
-    """The fix request a finding of a fixable rule makes (None: it names no column)."""
-    facts = finding.facts
-    table, column = getattr(facts, "table", None), getattr(facts, "column", None)
-    if not isinstance(table, str) or not isinstance(column, str) or not table or not column:
-        return None
-    if finding.migration is None:
-        # an insert site outside the history (application code, an older writer)
-        return Situation(finding.code, table, column, -1, message=finding.message,
-                         facts=facts)
-    index = history.find(finding.migration)
-    if index is None:
-        return None
-    return Situation(finding.code, table, column, index,
-                     _statement_index(history, index, finding), message=finding.message,
-                     facts=facts)
+def from_finding(finding: Finding, history: History) -> list[Situation]:
+    """The fix requests a finding of a fixable rule makes: one per column it names (a
+    finding about several columns of one statement says so with ``facts.parts()``, each
+    part proved on its own); none when it names no column."""
+    parts = getattr(finding.facts, "parts", None)
+    out = []
+    for facts in parts() if callable(parts) else (finding.facts,):
+        table, column = getattr(facts, "table", None), getattr(facts, "column", None)
+        if not isinstance(table, str) or not isinstance(column, str) or not table or \
+                not column:
+            continue
+        if finding.migration is None:
+            # an insert site outside the history (application code, an older writer)
+            out.append(Situation(finding.code, table, column, -1, message=finding.message,
+                                 facts=facts))
+            continue
+        index = history.find(finding.migration)
+        if index is not None:
+            out.append(Situation(finding.code, table, column, index,
+                                 _statement_index(history, index, finding),
+                                 message=finding.message, facts=facts))
+    return out
 
 
 def requests_from(findings: Sequence[Finding], history: History, options: Options,
@@ -112,8 +118,7 @@ def requests_from(findings: Sequence[Finding], history: History, options: Option
             out.append(s)
 
     for finding in findings:
-        s = from_finding(finding, history) if finding.code in codes else None
-        if s is not None:
+        for s in from_finding(finding, history) if finding.code in codes else ():
             add(s)
     for cls in engine.all_rules():
         extra = getattr(cls, "fix_requests", None)
