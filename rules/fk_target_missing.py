@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from functools import partial
 
 from migrate_lint.engine import HistoryContext, Rule
-from migrate_lint.facts.tables import made_outside, named_by_a_statement
+from migrate_lint.facts.tables import (
+    made_outside,
+    named_by_a_statement,
+    works_on_tables_made_outside,
+)
 from migrate_lint.findings import Facts, Finding
 from migrate_lint.history import StatementKind
 from migrate_lint.schema import Schema
@@ -119,11 +123,13 @@ class FkTargetMissing(Rule):
             makers = ctx.timeline.code_makers(
                 m_index + 1, partial(_has_table, fk.parent)) if kind == MISSING_TABLE else ()
             # a parent the history never makes but works on (an ALTER, an INSERT), named
-            # like none it has: made elsewhere. A parent only foreign keys name is a slip:
-            # nothing fails until a row goes in with foreign keys on.
+            # like none it has: made elsewhere. A parent only foreign keys name is a slip,
+            # unless the history works on other tables made elsewhere (a base schema
+            # outside the folder): nothing fails until a row goes in with keys on.
             outside = not makers and kind == MISSING_TABLE and made_outside(
                 ctx.timeline, ctx.timeline.after_migration(m_index), fk.parent
-            ) and named_by_a_statement(ctx.timeline, fk.parent)
+            ) and (named_by_a_statement(ctx.timeline, fk.parent)
+                   or works_on_tables_made_outside(ctx.timeline))
             facts = ForeignKeyToNothing(
                 table.name, fk.parent, fk_label(table, fk), detail,
                 missing_table=kind == MISSING_TABLE,

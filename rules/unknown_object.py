@@ -89,8 +89,8 @@ class MissingObject(Facts):
     def message(self) -> str:
         """Where it fails, and how sure that is."""
         if self.outside is not None:
-            return (f"`{self.statement}` names `{self.outside}`, which no migration of this "
-                    "history makes: it runs only where the application (or a baseline outside "
+            return (f"`{self.statement}` names `{self.outside}`, which the history does not "
+                    "make before it: it runs only where the application (or a baseline outside "
                     f"these files) made it, and fails with '{self.error}' on a database made "
                     "by these migrations alone")
         if self.over_limit:

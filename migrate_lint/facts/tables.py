@@ -15,6 +15,7 @@ Two questions, answered from the same walk over the migration's writes:
 from __future__ import annotations
 
 import difflib
+import re
 
 from migrate_lint.facts.conditions import always_true
 from migrate_lint.facts.inserts import parts_at
@@ -90,21 +91,47 @@ def made_outside(timeline: Timeline, schema: Schema, name: str) -> bool:
 
 
 def _dropped_before_made(timeline: Timeline, name: str) -> bool:
-    """True when a DROP TABLE of ``name`` comes before the first step that makes it."""
+    """True when a DROP TABLE of ``name``, or an ALTER TABLE that renames it away, comes
+    before the first step that makes it."""
     def firsts() -> tuple[dict[str, int], dict[str, int]]:
         made: dict[str, int] = {}
         dropped: dict[str, int] = {}
         for index, step in enumerate(timeline.steps):
             for touched in step.touched:
                 made.setdefault(touched, index)
-            if step.statement.kind == "drop_table":
-                for table in step.statement.tables:
+            statement = step.statement
+            if statement.kind == "drop_table":
+                for table in statement.tables:
                     dropped.setdefault(table.lower(), index)
+            elif statement.kind == "alter_table" and statement.tables and \
+                    _RENAMES_TABLE.search(statement.text):
+                dropped.setdefault(statement.tables[0].lower(), index)
         return made, dropped
 
     made, dropped = timeline.memo(("first-made-and-dropped",), firsts)
     key = name.lower()
     return key in dropped and key in made and dropped[key] < made[key]
+
+
+# `ALTER TABLE t RENAME TO u` (not RENAME COLUMN, whose `TO` follows a column name)
+_RENAMES_TABLE = re.compile(r"\bRENAME\s+TO\b", re.I)
+
+
+def works_on_tables_made_outside(timeline: Timeline) -> bool:
+    """True when some statement of the history fails in the model on a table made
+    outside its files (:func:`made_outside`): the history ran where something else had
+    made tables, so a table only its foreign keys name may be one of them."""
+    def compute() -> bool:
+        for step in timeline.steps:
+            error = step.error or ""
+            if error.startswith("no such table: "):
+                missing = error.removeprefix("no such table: ").removeprefix("main.")
+                if not ever_created(timeline, missing) or _dropped_before_made(
+                        timeline, missing):
+                    return True
+        return False
+
+    return timeline.memo(("works-outside",), compute)
 
 
 def sqlite_made(timeline: Timeline, name: str, step_index: int) -> bool:
