@@ -75,9 +75,10 @@ class ChangeColumnType(Rule):
     the old one's name and is filled in the migration) with the same column before
     the migration, and reports it when the declared types have different SQLite
     affinities (INTEGER and NUMERIC count as one: they store values alike). A new
-    BLOB-affinity column converts nothing, and a copy that converts the value
+    BLOB-affinity column converts nothing, a copy that converts the value
     explicitly (`CAST`, `CASE`, `strftime(...)` or another function) says the
-    change is intended: neither is reported.
+    change is intended, and a copy that fills the column from elsewhere (new keys
+    from a mapping table, another column) converts no old value: none is reported.
 
     ## Why is this bad?
     The copy converts every existing value to the new affinity on every database
@@ -150,8 +151,9 @@ class ChangeColumnType(Rule):
             a, b = _kind(was.type), _kind(col.type)
             if a == b or b == "BLOB":
                 continue  # a BLOB-affinity column stores every value as it is given
-            if _explicit_conversion(ctx, new, col.name, label):
-                continue  # CAST, CASE or a function written in the copy: intended
+            if _explicit_conversion(ctx, new, col.name, label, old.name):
+                continue  # CAST, CASE or a function written in the copy: intended; or the
+                # copy fills the column from elsewhere (new keys from a mapping table)
             where = defs.get(col.name.lower())
             yield self.report(
                 AffinityChanged(new.name, col.name, was.type, col.type),
@@ -168,9 +170,26 @@ class ChangeColumnType(Rule):
 _CONVERTS = re.compile(r"\bCAST\s*\(|\bCASE\b|\b(?!(?:COALESCE|IFNULL|NULLIF)\b)\w+\s*\(", re.I)
 
 
-def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: str) -> bool:
+def _reads_old_value(text: str, column: str, sources: tuple[tuple[str, str], ...],
+                     old: str) -> bool:
+    """True unless ``text`` (a copied value) is a plain column that is not ``column``
+    of the old table ``old`` (``m.id`` from a mapping table, or another column)."""
+    parts = [p.strip().strip('`"[]') for p in text.split(".")]
+    if len(parts) > 2 or not all(re.fullmatch(r"\w+", p) for p in parts):
+        return True  # an expression: its affinity is the conversion rule's to judge
+    if parts[-1].lower() != column.lower():
+        return False
+    if len(parts) == 1:
+        return True
+    tables = {alias.lower(): name.lower() for alias, name in sources}
+    return tables.get(parts[0].lower(), parts[0].lower()) == old.lower()
+
+
+def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: str,
+                         old: str) -> bool:
     """True when every copy into ``new`` in migration ``label`` fills ``column`` with
-    an explicit conversion (and at least one copy does)."""
+    an explicit conversion, or with something else than the old table ``old``'s own
+    value of it (and at least one copy does)."""
     timeline = ctx.timeline
     index = ctx.history.find(label)
     if index is None:
@@ -192,7 +211,7 @@ def _explicit_conversion(ctx: HistoryContext, new: Table, column: str, label: st
         text = given.get(column.lower())
         if text is None:
             continue
-        if not _CONVERTS.search(text):
+        if _reads_old_value(text, column, shape.sources, old) and not _CONVERTS.search(text):
             return False
         found = True
     return found
