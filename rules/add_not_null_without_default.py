@@ -142,6 +142,19 @@ class AddNotNullWithoutDefault(Rule):
         table, column = facts.table, facts.column
         end = EndState(table, column, always=True)
         given = ctx.given(table, column)
+        stmt = ctx.statement
+        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
+        parent = stmt.ddl.column.references
+        if parent is not None:
+            # a zero is no parent key, and SQLite refuses any non-NULL default on an
+            # ADD ... REFERENCES with foreign keys on (SQ003)
+            return Plan(f"Give `{table}.{column}` a value", refused=(
+                f"`{column}` references `{parent.parent}`: SQLite refuses a non-NULL "
+                "default on `ADD COLUMN ... REFERENCES` of a table with rows with foreign "
+                "keys on, and no key of "
+                f"`{parent.parent}` can be invented; add the column without NOT NULL, set "
+                "it with an UPDATE to a key every database holds, and rebuild the table to "
+                "make it NOT NULL"))
         if given is not None and not is_constant_default(given):
             return Plan(f"Give `{table}.{column}` a default", end_state=end, refused=(
                 f"--set {table}.{column}={given}: ADD COLUMN needs a constant default; "
@@ -155,8 +168,6 @@ class AddNotNullWithoutDefault(Rule):
             notes.append(f"NN006: `{column}` is part of UNIQUE {later[0].name} "
                          f"({', '.join(later[0].columns)}) later in the history; DEFAULT "
                          f"{value} only fills the rows that exist when this migration runs")
-        stmt = ctx.statement
-        assert stmt is not None and isinstance(stmt.ddl, AddColumn)
         end_of_column = stmt.ddl.column.span.end
         return Plan(f"Add `DEFAULT {value}` to `{table}.{column}` in {ctx.migration}",
                     edits=(Splice(stmt.path, end_of_column, end_of_column, f" DEFAULT {value}"),),

@@ -212,3 +212,29 @@ def test_set_suggestion_names_a_key_the_validator_accepts(tmp_path: Path) -> Non
     assert "coalesce" in second.output.lower()
     typo = CliRunner().invoke(cli, ["fix", str(root), "--set", "sektion.width=1"])
     assert typo.exit_code == 2 and "no table `sektion`" in typo.output
+
+
+def test_a_not_null_reference_gets_no_invented_key(tmp_path: Path) -> None:
+    """`ADD owner integer NOT NULL REFERENCES user(id)`: a DEFAULT 0 is no key of `user`,
+    and SQLite refuses any non-NULL default on such an ADD with foreign keys on; fix
+    says what to do instead and writes nothing (no follow-up rebuild either)."""
+    import sqlite3
+
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text(
+        "CREATE TABLE user (id integer PRIMARY KEY);\n"
+        "CREATE TABLE session (id integer PRIMARY KEY, token text);\n")
+    (root / "0002_owner.sql").write_text(
+        "ALTER TABLE session ADD owner integer NOT NULL REFERENCES user(id);\n")
+    before = _snapshot(root)
+    result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
+    assert "refused: `owner` references `user`" in result.output, result.output
+    assert "DEFAULT 0" not in result.output
+    assert _snapshot(root) == before
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript((root / "0001_init.sql").read_text())
+    conn.execute("INSERT INTO session (token) VALUES ('t')")
+    with pytest.raises(sqlite3.OperationalError, match="non-NULL default"):
+        conn.execute("ALTER TABLE session ADD owner integer NOT NULL DEFAULT 0 REFERENCES user(id)")
