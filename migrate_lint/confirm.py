@@ -111,11 +111,15 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
                         around.setdefault(index, set()).update((at - 1, at))
     if not wanted:
         return list(findings)
-    observed = _observe(history, set(wanted), reruns, keys_off, around)
+    observed, stopped = _observe(history, set(wanted), reruns, keys_off, around)
     out: list[Finding | None] = list(findings)
     for index, positions in wanted.items():
         seen = observed.get(index)
         if seen is None:
+            if stopped is not None and index > stopped[0]:
+                for i in positions:
+                    out[i] = _unreached(findings[i], history.migrations[stopped[0]].label,
+                                        stopped[1])
             continue
         migration = history.migrations[index]
         for i in positions:
@@ -124,7 +128,10 @@ def judge(timeline: Timeline, findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
-             keys_off: set[int], around: dict[int, set[int]]) -> dict[int, Observation]:
+             keys_off: set[int], around: dict[int, set[int]]
+             ) -> tuple[dict[int, Observation], tuple[int, str] | None]:
+    """What each wanted migration does on synthetic rows; and where the history stops,
+    when a migration fails there (its index and SQLite's error): no later one is run."""
     from migrate_lint.sandbox import Sandbox
     from migrate_lint.synth import fill  # the prover's filler: one idea of "rows"
 
@@ -145,9 +152,11 @@ def _observe(history: History, wanted: set[int], reruns: dict[int, set[int]],
                     if index in keys_off:
                         seen = replace(seen, keys_off=_run_keys_off(filled, migration))
                 out[index] = seen
-            if box.apply(migration.up.statements, no_transaction=no_tx) is not None:
-                break  # the history fails here: later migrations cannot be judged
-    return out
+            failed = box.apply(migration.up.statements, no_transaction=no_tx)
+            if failed is not None:
+                # the history fails here: later migrations cannot be judged
+                return out, (index, failed.message)
+    return out, None
 
 
 @contextmanager
@@ -410,6 +419,15 @@ def _index_verdict(claim: IndexLost, seen: Observation) -> Verdict:
     return Verdict(True, f"SQLite confirms: after the migration `{claim.table}` has no "
                    f"{'unique ' if claim.unique else ''}key on ({', '.join(claim.columns)}) "
                    f"({what})")
+
+
+def _unreached(finding: Finding, label: str, error: str) -> Finding:
+    """A finding whose claim SQLite could not run: an earlier migration fails on the
+    database the history makes itself, so SQLite never reaches this one. Not evidence
+    either way: lowered and marked, as a claim SQLite could not confirm."""
+    return replace(finding, severity="warning" if finding.severity == "error" else "info",
+                   message=f"{finding.message} [could not confirm: SQLite stops at the "
+                           f"earlier migration {label}, which fails with '{error}']")
 
 
 def _apply_verdict(finding: Finding, verdict: Verdict) -> Finding | None:

@@ -391,3 +391,32 @@ def test_a_drop_is_not_confirmed_to_fail_by_another_statements_key(tmp_path: Pat
     assert len(found) == 1 and "fails with 'FOREIGN KEY constraint failed'" in \
         found[0]["message"]
     assert "SQLite confirms" not in found[0]["message"]
+
+
+def test_a_claim_past_a_migration_that_fails_everywhere_is_lowered_and_says_why(
+        tmp_path: Path) -> None:
+    """SQLite cannot run a claim past a migration that fails on the database the
+    history makes (here the file's own BEGIN inside sqlx's transaction), which is no
+    evidence either way. The finding is lowered and says where SQLite stopped, instead
+    of standing as an error in one history and vanishing in the next."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "0001_init.sql").write_text("CREATE TABLE p (id integer PRIMARY KEY, name text);\n")
+    (root / "0003_rebuild.sql").write_text(
+        "CREATE TABLE new_p (id integer PRIMARY KEY, name text NOT NULL);\n"
+        "INSERT INTO new_p (id, name) SELECT id, name FROM p;\n"
+        "DROP TABLE p;\nALTER TABLE new_p RENAME TO p;\n")
+
+    def nn003() -> dict[str, str]:
+        result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--no-cache",
+                                          "--runner", "sqlx"])
+        return next(f for f in json.loads(result.stdout)["findings"] if f["code"] == "NN003")
+
+    reached = nn003()
+    assert reached["severity"] == "warning" and "[SQLite confirms" in reached["message"]
+    (root / "0002_own_begin.sql").write_text("BEGIN;\nCREATE TABLE q (id integer);\nCOMMIT;\n")
+    stopped = nn003()
+    assert stopped["severity"] == "info"
+    assert stopped["message"].endswith(
+        "[could not confirm: SQLite stops at the earlier migration 0002_own_begin, which "
+        "fails with 'cannot start a transaction within a transaction']")

@@ -659,13 +659,25 @@ class Judge:
                 self.confirmed(f, confirmed.group(1), seen)
             elif unconfirmed:
                 if seen is None:
-                    self.fail(f, "judged in a migration the history never reaches")
+                    self.unreached(f, unconfirmed.group(1))
                     continue
                 self.unconfirmed(f, unconfirmed.group(1), seen)
             elif f["code"] in ALWAYS_CLAIMS and seen is not None and self._judgeable(f, seen):
                 self.fail(f, f"left unjudged, but SQLite could judge it: {seen.error}")
             if f["code"] == "NN001" and seen is not None:
                 self.add_not_null(f, seen)
+
+    def unreached(self, f: dict[str, object], effect: str) -> None:
+        """A claim past the migration where the history stops says where, and why."""
+        said = re.fullmatch(r"SQLite stops at the earlier migration (\S+), which fails with "
+                            r"'(.*)'", effect)
+        reached = [k for k in range(len(self.hist.migrations)) if self.seen[k] is not None]
+        last = self.seen[reached[-1]] if reached else None
+        # (the message is SQLite's on the history's own rows; the oracle's, on synthetic)
+        if said is None or last is None or said.group(1) != self.hist.label(reached[-1]):
+            self.fail(f, "judged in a migration the history never reaches: SQLite stops at "
+                      f"{self.hist.label(reached[-1]) if reached else None}, "
+                      f"{last.error if last is not None else None}")
 
     def add_not_null(self, f: dict[str, object], seen: Seen) -> None:
         """NN001 is static: where the table has rows and the statement runs, it fails so."""
