@@ -9,7 +9,7 @@ from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at
-from migrate_lint.facts.tables import made_outside, sqlite_made
+from migrate_lint.facts.tables import index_made_outside, made_outside, sqlite_made
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
@@ -63,6 +63,12 @@ def _missing_table(error: str) -> str | None:
     """The table a "no such table" error names; None for any other error."""
     match = _MISSING.match(error)
     return match.group(2) if match is not None and match.group(1) == "table" else None
+
+
+def _missing_index(error: str) -> str | None:
+    """The index a "no such index" error names; None for any other error."""
+    match = _MISSING.match(error)
+    return match.group(2) if match is not None and match.group(1) == "index" else None
 
 
 @value_class
@@ -249,6 +255,9 @@ class UnknownObject(Rule):
             missing = _missing_table(error)
             outside = missing if missing is not None and made_outside(
                 ctx.timeline, ctx.before, missing) else None
+            index = _missing_index(error)
+            if index is not None and index_made_outside(ctx.timeline, index):
+                outside = index
             return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,
                                              table=table, column=column, outside=outside),
                                stmt.span, severity="info" if outside is not None else None)

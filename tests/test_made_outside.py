@@ -142,3 +142,31 @@ def test_a_history_over_a_base_schema_made_elsewhere_is_info(tmp_path: Path) -> 
     conn.executescript("CREATE TABLE album (id TEXT PRIMARY KEY);"  # the base schema
                        "CREATE TABLE track (id TEXT PRIMARY KEY, album_id TEXT);")
     conn.executescript(history)
+
+
+def test_a_rebuild_companion_is_no_slip_and_outside_indexes_are_info(tmp_path: Path) -> None:
+    """`starred_folder_new` beside a missing `starred_folder` is the rebuild's new table,
+    not a near name that makes `starred_folder` a slip; and in a history over a base
+    schema made elsewhere, an index it drops before it makes it (or never makes) is
+    that schema's (a real Python runner's history)."""
+    history = ("DROP INDEX index_starred_user;\n"
+               "CREATE TABLE starred_folder_new (user_id INTEGER, starred_id INTEGER);\n"
+               "CREATE INDEX index_starred_user ON starred_folder_new (user_id);\n"
+               "INSERT INTO starred_folder_new SELECT user_id, starred_id FROM starred_folder;\n"
+               "DROP TABLE starred_folder;\n"
+               "ALTER TABLE starred_folder_new RENAME TO starred_folder;\n")
+    write_history(history, tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert [(f["code"], f["severity"], f["line"]) for f in found] == [
+        ("SQ007", "info", 1), ("SQ007", "info", 5)]
+    conn = sqlite3.connect(":memory:")
+    conn.executescript("CREATE TABLE starred_folder (user_id INTEGER, starred_id INTEGER);"
+                       "CREATE INDEX index_starred_user ON starred_folder (user_id);")
+    conn.executescript(history)
+
+
+def test_an_index_a_history_of_its_own_tables_never_made_is_an_error(tmp_path: Path) -> None:
+    write_history("CREATE TABLE t (a TEXT);\nCREATE INDEX t_a ON t (a);\n-- migration\n"
+                  "DROP INDEX t_b;\n", tmp_path / "m")
+    found = _findings(tmp_path / "m", "--no-cache")
+    assert [(f["code"], f["severity"]) for f in found] == [("SQ007", "error")]

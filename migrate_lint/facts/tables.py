@@ -86,8 +86,11 @@ def made_outside(timeline: Timeline, schema: Schema, name: str) -> bool:
     files had made it."""
     if ever_created(timeline, name) and not _dropped_before_made(timeline, name):
         return False
-    known = [*schema.tables.keys(), *schema.views.keys()]
-    return not difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+    key = name.lower()
+    # `t_new`, `new_t`, `__new_t`, `t_old`: a rebuild's companion, not a slip for `t`
+    known = [k for k in (*schema.tables.keys(), *schema.views.keys())
+             if not (k.startswith(key + "_") or k.endswith("_" + key))]
+    return not difflib.get_close_matches(key, known, n=1, cutoff=0.8)
 
 
 def _dropped_before_made(timeline: Timeline, name: str) -> bool:
@@ -132,6 +135,35 @@ def works_on_tables_made_outside(timeline: Timeline) -> bool:
         return False
 
     return timeline.memo(("works-outside",), compute)
+
+
+# `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name` / `DROP INDEX [IF EXISTS] name`
+_INDEX_NAMED = re.compile(r"^\s*(CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+(?:NOT\s+)?"
+                          r"EXISTS\s+)?(?:[`\"\[]?main[`\"\]]?\.)?[`\"\[]?([^\s`\"\]()]+)",
+                          re.I)
+
+
+def index_made_outside(timeline: Timeline, name: str) -> bool:
+    """True when the index ``name`` is one of a base schema outside the history: the
+    history works on tables made outside its files (:func:`works_on_tables_made_outside`)
+    and never makes the index, or drops it before it first makes it."""
+    def firsts() -> tuple[dict[str, int], dict[str, int]]:
+        made: dict[str, int] = {}
+        dropped: dict[str, int] = {}
+        for index, step in enumerate(timeline.steps):
+            if step.statement.kind not in ("create_index", "drop_index"):
+                continue
+            named = _INDEX_NAMED.match(step.statement.text)
+            if named is not None:
+                which = made if named.group(1).upper() == "CREATE" else dropped
+                which.setdefault(named.group(2).lower(), index)
+        return made, dropped
+
+    if not works_on_tables_made_outside(timeline):
+        return False
+    made, dropped = timeline.memo(("index-made-and-dropped",), firsts)
+    key = name.lower()
+    return key not in made or (key in dropped and dropped[key] < made[key])
 
 
 def sqlite_made(timeline: Timeline, name: str, step_index: int) -> bool:
