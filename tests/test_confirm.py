@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from migrate_lint.cli import cli
 from migrate_lint.synth import fill
+from tests.rules.harness import write_history
 
 INIT = (
     "CREATE TABLE parent (id integer PRIMARY KEY, name text);\n--> statement-breakpoint\n"
@@ -400,12 +401,12 @@ def test_a_claim_past_a_migration_that_fails_everywhere_is_lowered_and_says_why(
     evidence either way. The finding is lowered and says where SQLite stopped, instead
     of standing as an error in one history and vanishing in the next."""
     root = tmp_path / "m"
-    root.mkdir()
-    (root / "0001_init.sql").write_text("CREATE TABLE p (id integer PRIMARY KEY, name text);\n")
-    (root / "0003_rebuild.sql").write_text(
-        "CREATE TABLE new_p (id integer PRIMARY KEY, name text NOT NULL);\n"
-        "INSERT INTO new_p (id, name) SELECT id, name FROM p;\n"
-        "DROP TABLE p;\nALTER TABLE new_p RENAME TO p;\n")
+    write_history("-- migration: 0001_init.sql\n"
+                  "CREATE TABLE p (id integer PRIMARY KEY, name text);\n"
+                  "-- migration: 0003_rebuild.sql\n"
+                  "CREATE TABLE new_p (id integer PRIMARY KEY, name text NOT NULL);\n"
+                  "INSERT INTO new_p (id, name) SELECT id, name FROM p;\n"
+                  "DROP TABLE p;\nALTER TABLE new_p RENAME TO p;\n", root)
 
     def nn003() -> dict[str, str]:
         result = CliRunner().invoke(cli, ["check", str(root), "--format", "json", "--no-cache",

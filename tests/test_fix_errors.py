@@ -13,6 +13,7 @@ from migrate_lint.cli import cli
 from migrate_lint.errors import MigrateLintError
 from migrate_lint.fix.model import FileChange
 from migrate_lint.fix.write import write_all
+from tests.rules.harness import write_history
 
 DEMO = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -221,12 +222,11 @@ def test_a_not_null_reference_gets_no_invented_key(tmp_path: Path) -> None:
     import sqlite3
 
     root = tmp_path / "m"
-    root.mkdir()
-    (root / "0001_init.sql").write_text(
-        "CREATE TABLE user (id integer PRIMARY KEY);\n"
-        "CREATE TABLE session (id integer PRIMARY KEY, token text);\n")
-    (root / "0002_owner.sql").write_text(
-        "ALTER TABLE session ADD owner integer NOT NULL REFERENCES user(id);\n")
+    write_history("-- migration: 0001_init.sql\n"
+                  "CREATE TABLE user (id integer PRIMARY KEY);\n"
+                  "CREATE TABLE session (id integer PRIMARY KEY, token text);\n"
+                  "-- migration: 0002_owner.sql\n"
+                  "ALTER TABLE session ADD owner integer NOT NULL REFERENCES user(id);\n", root)
     before = _snapshot(root)
     result = CliRunner().invoke(cli, ["fix", str(root), "--write"])
     assert "refused: `owner` references `user`" in result.output, result.output

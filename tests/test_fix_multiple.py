@@ -11,6 +11,7 @@ from migrate_lint.cli import cli
 from migrate_lint.pipeline import load_history
 from migrate_lint.sandbox import Sandbox
 from migrate_lint.synth import fill
+from tests.rules.harness import write_history
 
 
 @pytest.mark.parametrize("layout", ["folder", "flat"])
@@ -62,14 +63,14 @@ def test_one_copy_of_several_nullable_columns_is_one_finding_fixed_column_by_col
     import sqlite3
 
     root = tmp_path / "migrations"
-    root.mkdir()
-    (root / "0001_init.sql").write_text(
-        "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);\n")
-    (root / "0002_tighten.sql").write_text(
+    write_history(
+        "-- migration: 0001_init.sql\n"
+        "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);\n"
+        "-- migration: 0002_tighten.sql\n"
         "CREATE TABLE t_new (id integer PRIMARY KEY, a text NOT NULL DEFAULT '',"
         " b integer NOT NULL DEFAULT 0);\n"
         "INSERT INTO t_new (id, a, b) SELECT id, a, b FROM t;\n"
-        "DROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n")
+        "DROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n", root)
     found = json.loads(CliRunner().invoke(
         cli, ["check", str(root), "--format", "json", "--no-cache"]).stdout)["findings"]
     assert [(f["code"], f["severity"]) for f in found] == [("NN003", "warning")]
