@@ -424,10 +424,10 @@ def _index_verdict(claim: IndexLost, seen: Observation) -> Verdict:
 def _unreached(finding: Finding, label: str, error: str) -> Finding:
     """A finding whose claim SQLite could not run: an earlier migration fails on the
     database the history makes itself, so SQLite never reaches this one. Not evidence
-    either way: lowered and marked, as a claim SQLite could not confirm."""
-    return replace(finding, severity="warning" if finding.severity == "error" else "info",
-                   message=f"{finding.message} [could not confirm: SQLite stops at the "
-                           f"earlier migration {label}, which fails with '{error}']")
+    either way, so the severity stays (an early failure, true or not, must not hide the
+    later errors); the message says why nothing was run."""
+    return replace(finding, message=f"{finding.message} [not run: SQLite stops at the "
+                                    f"earlier migration {label}, which fails with '{error}']")
 
 
 def _apply_verdict(finding: Finding, verdict: Verdict) -> Finding | None:

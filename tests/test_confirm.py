@@ -394,12 +394,13 @@ def test_a_drop_is_not_confirmed_to_fail_by_another_statements_key(tmp_path: Pat
     assert "SQLite confirms" not in found[0]["message"]
 
 
-def test_a_claim_past_a_migration_that_fails_everywhere_is_lowered_and_says_why(
+def test_a_claim_past_a_migration_where_sqlite_stops_says_why(
         tmp_path: Path) -> None:
     """SQLite cannot run a claim past a migration that fails on the database the
     history makes (here the file's own BEGIN inside sqlx's transaction), which is no
-    evidence either way. The finding is lowered and says where SQLite stopped, instead
-    of standing as an error in one history and vanishing in the next."""
+    evidence either way. The finding keeps its severity (an early failure must not hide
+    later errors) and says where SQLite stopped, instead of standing unexplained in one
+    history and being refuted in the next."""
     root = tmp_path / "m"
     write_history("-- migration: 0001_init.sql\n"
                   "CREATE TABLE p (id integer PRIMARY KEY, name text);\n"
@@ -417,7 +418,7 @@ def test_a_claim_past_a_migration_that_fails_everywhere_is_lowered_and_says_why(
     assert reached["severity"] == "warning" and "[SQLite confirms" in reached["message"]
     (root / "0002_own_begin.sql").write_text("BEGIN;\nCREATE TABLE q (id integer);\nCOMMIT;\n")
     stopped = nn003()
-    assert stopped["severity"] == "info"
+    assert stopped["severity"] == "warning"
     assert stopped["message"].endswith(
-        "[could not confirm: SQLite stops at the earlier migration 0002_own_begin, which "
+        "[not run: SQLite stops at the earlier migration 0002_own_begin, which "
         "fails with 'cannot start a transaction within a transaction']")

@@ -611,6 +611,7 @@ def _reruns(filled: sqlite3.Connection, fk_on: bool, stmts: tuple[Stmt, ...]
 ALWAYS_CLAIMS = frozenset({"RB002", "RB008", "MG008", "DL008", "NN003"})
 CONFIRMED = re.compile(r" \[(SQLite confirms[^\]]*)\]$")
 UNCONFIRMED = re.compile(r" \[could not confirm: ([^\]]*)\]$")
+NOT_RUN = re.compile(r" \[not run: ([^\]]*)\]$")
 
 
 def _statement(f: dict[str, object]) -> int:
@@ -659,9 +660,14 @@ class Judge:
                 self.confirmed(f, confirmed.group(1), seen)
             elif unconfirmed:
                 if seen is None:
-                    self.unreached(f, unconfirmed.group(1))
+                    self.fail(f, "judged in a migration the history never reaches")
                     continue
                 self.unconfirmed(f, unconfirmed.group(1), seen)
+            elif (not_run := NOT_RUN.search(message)) is not None:
+                if seen is not None:
+                    self.fail(f, "said not run in a migration SQLite reaches")
+                    continue
+                self.unreached(f, not_run.group(1))
             elif f["code"] in ALWAYS_CLAIMS and seen is not None and self._judgeable(f, seen):
                 self.fail(f, f"left unjudged, but SQLite could judge it: {seen.error}")
             if f["code"] == "NN001" and seen is not None:
