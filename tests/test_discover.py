@@ -782,6 +782,26 @@ def test_folder_in_prismas_shape_is_prisma(tmp_path: Path) -> None:
     assert (found.layout, found.runner) == ("folder", "prisma")
 
 
+def test_prisma_applies_its_folders_in_name_order(tmp_path: Path) -> None:
+    """A folder renamed by hand (`20250221_watcher`) keeps the history Prisma's, and
+    takes its place by name, as Prisma applies them: after `20250221093000_b`
+    ('_' sorts after digits), not first by its shorter number; two folders of one
+    number are no duplicate (a name is Prisma's key)."""
+    write(tmp_path, {
+        "20250101000000_a/migration.sql": "CREATE TABLE p (id INTEGER PRIMARY KEY);",
+        "20250221093000_b/migration.sql": "ALTER TABLE p ADD b TEXT;",
+        "20250221_watcher/migration.sql": "ALTER TABLE p ADD w TEXT;",
+        "20250301000000_c/migration.sql": "ALTER TABLE p ADD c TEXT;",
+        "20250301000000_d/migration.sql": "ALTER TABLE p ADD d TEXT;",
+    })
+    found = discover(tmp_path)
+    assert (found.layout, found.runner) == ("folder", "prisma")
+    assert labels(found) == ["20250101000000_a", "20250221093000_b", "20250221_watcher",
+                             "20250301000000_c", "20250301000000_d"]
+    assert codes(found) == []
+    assert labels(found) == sorted(labels(found))  # as Prisma sorts directory names
+
+
 def test_folder_with_snapshot_is_drizzle(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -1041,16 +1061,19 @@ def test_duplicate_versions_compare_numerically(tmp_path: Path) -> None:
 
 
 def test_duplicate_versions_in_folders(tmp_path: Path) -> None:
+    """Folders of a runner that keys migrations by number (not Prisma, which keys them
+    by name: see test_prisma_applies_its_folders_in_name_order)."""
     write(
         tmp_path,
         {
-            "20260101000000_a/migration.sql": "SELECT 1;",
-            "20260101000000_b/migration.sql": "SELECT 2;",
+            "0001_a/migration.sql": "SELECT 1;",
+            "0001_b/migration.sql": "SELECT 2;",
         },
     )
     found = discover(tmp_path)
+    assert found.runner == "generic"
     assert [d.code for d in found.diagnostics] == ["MG003"]
-    assert "20260101000000_a" in found.diagnostics[0].message
+    assert "0001_a" in found.diagnostics[0].message
 
 
 # --- errors ---------------------------------------------------------------------------

@@ -96,7 +96,14 @@ def discover(root: str | os.PathLike[str], layout: str | None = None,
     _refuse_other_databases(root_str, scan, journal)
     if runner == "drizzle" and journal is not None:
         apply_journal(root_str, cands, col, journal)
-    _check_duplicates(cands, col)
+    if runner == "prisma":
+        # Prisma applies its folders in the order of their names (prisma-engines
+        # migrations_directory.rs sorts them by name), whatever their numbers; a name is
+        # its key, so two alike numbers are no duplicate
+        for rank, cand in enumerate(sorted(cands, key=lambda c: c.stem)):
+            cand.rank = rank
+    else:
+        _check_duplicates(cands, col)
     migrations = sorted((c.build() for c in cands), key=lambda m: (m.order, m.path))
     diagnostics = sorted(col.items, key=lambda d: d.path)  # stable: per-file order kept
     return Discovery(root_str, chosen, runner, tuple(migrations), tuple(diagnostics))
