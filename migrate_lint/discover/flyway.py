@@ -27,6 +27,10 @@ FLYWAY_NAME = re.compile(
 )
 _FLYWAY_CALLBACK = re.compile(r"(?:before|after)[A-Z]\w*")
 _FLYWAY_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*[=:][ \t]*(\S*)[ \t]*$", re.M)
+# Flyway's SQLite parser holds `PRAGMA foreign_keys` unable to run in a transaction
+# (SQLiteParser.detectCanExecuteInTransaction): a file with one runs without Flyway's
+# transaction (with `mixed` allowed; without it, Flyway refuses the file before running)
+_FLYWAY_PRAGMA_FK = re.compile(r"^[ \t]*PRAGMA[ \t]+[`\"\[]?foreign_keys\b", re.M | re.I)
 
 
 @value_class
@@ -131,12 +135,13 @@ def _flyway_candidate(root: str, name: str, version: Version, confs: set[str],
     """One V or R file (``name``: its path relative to the root); its ``<file>.conf``
     (taken out of ``confs``) may opt out."""
     path = os.path.join(root, name)
-    no_transaction = False
+    text = common.read_text(path)
+    no_transaction = _FLYWAY_PRAGMA_FK.search(text) is not None
     if name + ".conf" in confs:
         confs.discard(name + ".conf")
-        no_transaction = _flyway_no_transaction(path + ".conf", col)
+        no_transaction = _flyway_no_transaction(path + ".conf", col) or no_transaction
     stem = os.path.basename(name)[:-4]
-    return Candidate(stem, version, "flyway", (whole_file(path, common.read_text(path)),),
+    return Candidate(stem, version, "flyway", (whole_file(path, text),),
                       no_transaction=no_transaction, label=stem)
 
 
