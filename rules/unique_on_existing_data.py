@@ -108,8 +108,9 @@ class UniqueOnExistingData(Rule):
     written since: an index renamed), are not reported. A key compared under another
     collation is another key: `email` unique does not keep `email COLLATE NOCASE`
     unique (`a@x` and `A@x`). Nor are rows that cannot repeat: a column
-    added in this migration holds NULL (NULLs never collide) or a default the partial
-    index's WHERE excludes; a copy that keeps one row per key (`ON CONFLICT DO
+    added in this migration (by ADD COLUMN, or in a rebuilt table whose copy leaves it
+    out) holds NULL (NULLs never collide) or a default the partial index's WHERE
+    excludes; a copy that keeps one row per key (`ON CONFLICT DO
     NOTHING`, `INSERT OR IGNORE/REPLACE`, `GROUP BY` the key, `row_number() OVER
     (PARTITION BY key) = 1`); a value built from an already unique key between
     constant strings (`'user-' || id`).
@@ -234,16 +235,42 @@ def _added_here(ctx: Context, table: Table, column: Column) -> bool:
                                                                        ctx.step_index))
 
 
+def _unwritten_since_made(ctx: Context, table: Table, column: Column) -> bool:
+    """True when ``table`` was made in this migration (a rebuild's new table, under any
+    of the names it had since) and no write since gave ``column`` a value: every row
+    holds its default (a copy that leaves the new column out)."""
+    m = ctx.migration_index
+    if not ctx.timeline.created_in(table, m):
+        return False
+    start = ctx.timeline.boundaries[m]
+    names = {table.name.lower()}
+    for step in ctx.timeline.steps[start:ctx.step_index]:
+        names.update(n for n in step.touched if (t := step.after.table(n)) is not None
+                     and t.origin == table.origin)
+    col = column.name.lower()
+    for name in names:
+        for w in ctx.timeline.writes_to(name, start, ctx.step_index):
+            if w.kind == "insert":
+                shape = shape_at(ctx.timeline, w.step)  # (its Write knows no columns)
+                named = shape.columns if shape is not None else None
+                if named is None or col in (c.lower() for c in named):
+                    return False  # positional, unknown, or it fills the column
+            elif col in (c.lower() for c in w.columns):
+                return False
+    return True
+
+
 def _fresh_rows_never_collide(ctx: Context, table: Table, columns: frozenset[str],
                               where: str | None) -> bool:
     """True when the indexed rows cannot repeat because of columns added just now.
 
-    A column added in this migration holds its default in every row: NULL, and NULLs
-    never collide in a UNIQUE index; or a constant that the partial index's WHERE
-    excludes (SQLite evaluates the WHERE with the defaults put in).
+    A column added in this migration (by ADD COLUMN, or in a rebuilt table no write has
+    filled) holds its default in every row: NULL, and NULLs never collide in a UNIQUE
+    index; or a constant that the partial index's WHERE excludes (SQLite evaluates the
+    WHERE with the defaults put in).
     """
     fresh = [c for c in (table.column(n) for n in columns) if c is not None
-             and _added_here(ctx, table, c)]
+             and (_added_here(ctx, table, c) or _unwritten_since_made(ctx, table, c))]
     if any(c.default is None or c.default_kind == "null" for c in fresh):
         return True
     if where is None or not fresh:

@@ -81,3 +81,25 @@ def test_a_nocase_index_over_a_binary_unique_column_is_reported(tmp_path: Path) 
         assert "UNIQUE constraint failed" in str(err)
     else:
         raise AssertionError("SQLite made the NOCASE index over case-different duplicates")
+
+
+def test_a_column_a_rebuild_leaves_to_its_default_decides_in_sqlite() -> None:
+    """DL007's two cases in tests/rules/DL007.yaml, on rows: a rebuild's copy that
+    leaves the new column NULL lets a UNIQUE index on it in; a constant default makes
+    every row collide."""
+    import sqlite3
+
+    import pytest
+
+    def rebuild(column: str) -> None:
+        conn = sqlite3.connect(":memory:")
+        conn.executescript("CREATE TABLE s (id text NOT NULL PRIMARY KEY);"
+                           "INSERT INTO s VALUES ('a'), ('b');"
+                           f"CREATE TABLE new_s (id text NOT NULL PRIMARY KEY, {column});"
+                           "INSERT INTO new_s (id) SELECT id FROM s; DROP TABLE s;"
+                           "ALTER TABLE new_s RENAME TO s;")
+        conn.execute(f"CREATE UNIQUE INDEX s_key ON s ({column.split()[0]})")
+
+    rebuild("cfg_id text")
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed"):
+        rebuild("kind text NOT NULL DEFAULT 'a'")
