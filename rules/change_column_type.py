@@ -50,9 +50,16 @@ class AffinityChanged(Facts):
     column: str
     old_type: str
     new_type: str
+    rowid: bool = False  # the new column is the table's INTEGER PRIMARY KEY (rowid alias)
 
     def message(self) -> str:
         """What the copy converts."""
+        if self.rowid:
+            return (f"rebuilding `{self.table}` makes `{self.column}` its INTEGER PRIMARY KEY "
+                    f"(the rowid) where it was `{self.old_type or '(no type)'}` "
+                    f"({affinity(self.old_type)} affinity): the copy fails with 'datatype "
+                    "mismatch' on every database holding a value that is not an integer "
+                    "there ('abc', 1.5; '007' becomes 7); older builds read back integers")
         change = _CONVERSIONS[_kind(self.old_type), _kind(self.new_type)]
         return (f"rebuilding `{self.table}` changes `{self.column}` from "
                 f"`{self.old_type or '(no type)'}` ({affinity(self.old_type)} affinity) to "
@@ -156,7 +163,9 @@ class ChangeColumnType(Rule):
                 # copy fills the column from elsewhere (new keys from a mapping table)
             where = defs.get(col.name.lower())
             yield self.report(
-                AffinityChanged(new.name, col.name, was.type, col.type),
+                AffinityChanged(new.name, col.name, was.type, col.type,
+                                rowid=new.rowid_alias is not None
+                                and new.rowid_alias.lower() == col.name.lower()),
                 where.span if where is not None else stmt.span,
                 statement=stmt.span,
                 migration=label,

@@ -108,3 +108,20 @@ def test_dl006_names_the_conversion_sqlite_makes(old: str, new: str) -> None:
                f"CREATE TABLE n (c {_AFFINITY_TYPE[new]}); INSERT INTO n SELECT c FROM t;")
     assert conn.execute("SELECT quote(c) FROM t").fetchone() == (before,)  # held as written
     assert conn.execute("SELECT quote(c) FROM n").fetchone() == (after,)
+
+
+def test_dl006_a_copy_into_the_rowid_fails_on_what_is_not_an_integer() -> None:
+    """DL006's message for a column that becomes the INTEGER PRIMARY KEY, on SQLite."""
+    rule = importlib.import_module(rule_by_code("DL006").__module__)
+    message = rule.AffinityChanged("logs", "id", "TEXT", "INTEGER", rowid=True).message()
+    assert "fails with 'datatype mismatch'" in message and "'007' becomes 7" in message
+    for value, outcome in (("'abc'", "datatype mismatch"), ("1.5", "datatype mismatch"),
+                           ("'007'", 7)):
+        conn = _db(f"CREATE TABLE logs (id TEXT PRIMARY KEY); INSERT INTO logs VALUES ({value});"
+                   "CREATE TABLE new_logs (id INTEGER PRIMARY KEY);")
+        try:
+            conn.execute("INSERT INTO new_logs (id) SELECT id FROM logs")
+            got: object = conn.execute("SELECT id FROM new_logs").fetchone()[0]
+        except sqlite3.Error as err:
+            got = str(err)
+        assert got == outcome, (value, got)
