@@ -1,4 +1,5 @@
-"""MG007: a code migration (goose Go file) in the sequence, which the tool cannot read."""
+"""MG007: a code migration (goose Go file, a project runner's Python file) in the sequence,
+which the tool cannot read."""
 
 from __future__ import annotations
 
@@ -27,12 +28,15 @@ class CodeRunsHere(Facts):
 
 
 class CodeMigration(Rule):
-    """A migration written as code (a goose `.go` file) runs between the SQL files.
+    """A migration written as code (a goose `.go` file, a `.py` file) runs between the SQL files.
 
     ## What it does
     Reports each code migration of the history once, as information, naming its file.
     goose runs registered Go migrations in the same version sequence as its SQL
-    files. The tool does not run or read the code, so from that point on the
+    files; a flat folder's `<version>.py` or `<version>_<name>.py` beside its SQL files
+    is a project runner's Python migration (yoyo, or a runner of the project's own),
+    run in the same sequence (a `.py` and a `.sql` of one version both run, in
+    file-name order). The tool does not run or read the code, so from that point on the
     replayed schema may lack tables, columns and indexes the code made: a later
     statement that needs one of them is reported as information naming the code
     migration (SQ007, FK001), not as an error that fails on every database: only

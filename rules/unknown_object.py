@@ -8,15 +8,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
-from migrate_lint.facts.inserts import shape_at
+from migrate_lint.facts.inserts import shape_at, value_texts_at
 from migrate_lint.facts.tables import index_made_outside, made_outside, sqlite_made
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
 from migrate_lint.runners import made_by_runner
-from migrate_lint.schema import Schema
+from migrate_lint.schema import Schema, Table
 from migrate_lint.span import Span
-from migrate_lint.sqlglot_api.dml import dml_target, updated_columns
+from migrate_lint.sqlglot_api.dml import column_reference, dml_target, updated_columns
 from migrate_lint.values import value_class
 
 from ._common import LIMIT_ERRORS, error_reported_by, statement_head
@@ -91,9 +91,17 @@ class MissingObject(Facts):
     # the missing table, which no migration of the history makes and no table it has
     # is named like: made outside these files (the application, a baseline)
     outside: str | None = None
+    # a double-quoted name in a copy's select list that is no column of its sources:
+    # SQLite reads it as a string (its legacy double-quoted strings) into ``column``
+    as_string: str | None = None
 
     def message(self) -> str:
         """Where it fails, and how sure that is."""
+        if self.as_string is not None:
+            return (f"`{self.statement}` reads \"{self.as_string}\", which names no column of "
+                    f"the tables it selects from: SQLite takes a double-quoted name it cannot "
+                    f"resolve for the string '{self.as_string}', so the copy writes that text "
+                    f"into `{self.table}.{self.column}` for every row, on every database")
         if self.outside is not None:
             return (f"`{self.statement}` names `{self.outside}`, which the history does not "
                     "make before it: it runs only where the application (or a baseline outside "
@@ -113,6 +121,9 @@ class MissingObject(Facts):
 
     def help(self) -> str:
         """Check the name against the schema of that moment."""
+        if self.as_string is not None:
+            return ("name a column the source has (its old name, if it was renamed), or "
+                    "write the value meant in single quotes")
         if self.outside is not None:
             return (f"if the application makes `{self.outside}` before it migrates, nothing is "
                     "wrong: suppress this with that reason; otherwise create it in an earlier "
@@ -137,7 +148,11 @@ class UnknownObject(Rule):
     that point (dropped or renamed earlier, never created, misspelt), or creates one
     that already exists without `IF NOT EXISTS`, or gives a table more columns than
     SQLite allows (2,000, its default `SQLITE_MAX_COLUMN`). INSERT, UPDATE and DELETE
-    are checked for their target table and the columns they write. Tables the tool
+    are checked for their target table and the columns they write, and an INSERT ...
+    SELECT from tables for the columns its select list reads: a name none of them has
+    fails ('no such column'), and a double-quoted one named like the column it fills
+    is worse: SQLite takes a double-quoted name it cannot resolve for a string, and
+    writes that text into every row. Tables the tool
     could not follow (after a statement it did not understand) are not reported, nor is
     the runner's own history table (`goose_db_version`, `schema_migrations`, ...; any
     runner's where the runner is unknown), which exists before the first migration. A
@@ -228,6 +243,45 @@ class UnknownObject(Rule):
                 text = (f"no such column: {name}" if stmt.kind == "update"
                         else f"table {table.name} has no column named {name}")
                 yield self._finding(stmt, ctx, text, table=table.name, column=name)
+        if stmt.kind == "insert":
+            yield from self._selected(stmt, ctx, table)
+
+    def _selected(self, stmt: Statement, ctx: Context, table: Table) -> Iterator[Finding]:
+        """The select list of an INSERT ... SELECT read against its sources: a name that
+        is no column of them fails ('no such column', on every database), or, double-
+        quoted and named like the column it fills, is read as a string."""
+        shape = shape_at(ctx.timeline, ctx.step_index)
+        texts = value_texts_at(ctx.timeline, ctx.step_index)
+        if shape is None or not shape.select or shape.values is None or texts is None:
+            return
+        sources: dict[str, Table] = {}
+        for alias, name in shape.sources:
+            source = ctx.before.table(name)
+            if source is None or source.incomplete or source.virtual_module:
+                return  # a subquery, a CTE, a view: what it yields is not read here
+            sources[alias.lower()] = source
+        filled = shape.columns if shape.columns is not None else tuple(
+            c.name for c in table.columns if not c.hidden and not c.generated)
+        for column, value, text in zip(filled, shape.values, texts, strict=False):
+            ref = column_reference(value)
+            if ref is None or ref[1].lower() in _ROWID:
+                continue
+            qualifier, name = ref
+            where = [sources[qualifier.lower()]] if qualifier is not None and \
+                qualifier.lower() in sources else list(sources.values())
+            if qualifier is not None and qualifier.lower() not in sources:
+                continue  # a table named by its own name, or an outer query's: not read
+            if any(t.column(name) is not None for t in where):
+                continue
+            if text.lstrip().startswith('"'):
+                if name.lower() != column.lower() and table.column(name) is None:
+                    continue  # "text" meant as a string, as some write strings
+                facts = MissingObject(statement_head(stmt), "", ctx.migration.version,
+                                      table=table.name, column=column, as_string=name)
+                yield self.report(facts, stmt.span)
+            else:
+                yield self._finding(stmt, ctx, f"no such column: {text.strip()}",
+                                    table=table.name, column=column)
 
     @staticmethod
     def _runner_made(ctx: Context, table: str) -> bool:

@@ -1331,3 +1331,26 @@ def test_second_up_section_is_warned_about(tmp_path: Path, layout: str, up: str,
     (migration,) = found.migrations
     assert up_sql(migration) == "SELECT 1;\n"
     assert [d.message for d in found.diagnostics] == [warning]
+
+
+def test_python_migrations_beside_sql_files_are_code_migrations(tmp_path: Path) -> None:
+    """A project runner's `<version>.py` among its SQL files runs in the sequence (yoyo,
+    or a runner of the project's own): a code migration the tool cannot read, and a
+    `.py` and a `.sql` of one version both run, in file-name order (no duplicate)."""
+    write(tmp_path, {
+        "20170101.sql": "CREATE TABLE t (a TEXT);",
+        "20171230.py": "def apply(conn):\n    conn.execute('ALTER TABLE t ADD b TEXT')\n",
+        "20181010.py": "def apply(conn):\n    pass\n",
+        "20181010.sql": "UPDATE t SET b = a;",
+        "helpers.py": "X = 1\n",
+    })
+    found = discover(tmp_path)
+    assert labels(found) == ["20170101", "20171230", "20181010", "20181010"]
+    assert [m.code for m in found.migrations] == ["", "python", "python", ""]
+    assert codes(found) == []
+
+
+def test_a_folder_of_python_files_alone_is_no_history(tmp_path: Path) -> None:
+    write(tmp_path, {"0001_a.py": "x = 1\n"})
+    with pytest.raises(MigrateLintError, match="no migrations found"):
+        discover(tmp_path)

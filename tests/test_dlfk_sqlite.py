@@ -125,3 +125,15 @@ def test_dl006_a_copy_into_the_rowid_fails_on_what_is_not_an_integer() -> None:
         except sqlite3.Error as err:
             got = str(err)
         assert got == outcome, (value, got)
+
+
+def test_sq007_a_double_quoted_missing_column_is_copied_as_a_string() -> None:
+    """What SQ007's case copy_reads_a_double_quoted_missing_column_as_a_string says."""
+    conn = _db("CREATE TABLE u (id integer PRIMARY KEY, name text);"
+               "INSERT INTO u VALUES (1, 'a'), (2, 'b');"
+               "CREATE TABLE u_new (id integer PRIMARY KEY, name text, max_s integer);"
+               'INSERT INTO u_new (id, name, max_s) SELECT id, "name", "max_s" FROM u;')
+    assert conn.execute("SELECT name, max_s FROM u_new ORDER BY id").fetchall() == [
+        ("a", "max_s"), ("b", "max_s")]
+    with pytest.raises(sqlite3.OperationalError, match="no such column: nme"):
+        conn.execute("INSERT INTO u_new (id, name) SELECT id, nme FROM u")

@@ -193,7 +193,9 @@ def _refuse_other_databases(root: str, scan: Scan, journal: str | None) -> None:
 def _check_duplicates(cands: Iterable[Candidate], col: Collector) -> None:
     """MG003 for migrations whose versions are numerically equal (`1` and `0001` too)."""
     first: dict[int, Candidate] = {}
-    for cand in sorted(cands, key=lambda c: (c.version.number, c.path)):
+    # a project runner's `<v>.py` beside `<v>.sql` runs both, in file-name order
+    for cand in sorted((c for c in cands if c.code != "python"),
+                       key=lambda c: (c.version.number, c.path)):
         other = first.setdefault(cand.version.number, cand)
         if other is not cand:
             col.items.append(

@@ -60,7 +60,7 @@ class Scan:
     """
 
     __slots__ = ("code", "confs", "dirs", "downs", "flyway", "journal", "marks", "plain",
-                 "prisma_lock", "refused", "stray", "unversioned_dirs", "ups")
+                 "prisma_lock", "python", "refused", "stray", "unversioned_dirs", "ups")
 
     def __init__(self) -> None:
         self.plain: list[tuple[str, Version]] = []  # <v>_<n>.sql
@@ -70,6 +70,7 @@ class Scan:
         self.flyway: list[tuple[str, FlywayName]] = []  # V1__x.sql, R__x.sql
         self.confs: list[str] = []  # <file>.sql.conf (Flyway script config)
         self.code: list[tuple[str, Version]] = []  # <v>_<n>.go (goose)
+        self.python: list[tuple[str, Version]] = []  # <v>[_<n>].py: a project runner's
         self.dirs: list[Dir] = []
         self.unversioned_dirs: list[str] = []
         self.journal = False  # meta/_journal.json (drizzle-kit)

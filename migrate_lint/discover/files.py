@@ -47,6 +47,10 @@ def file_migrations(
     cands.extend(pairs(root, scan, col))
     if layout == "goose":
         cands.extend(code_migrations(root, scan))
+    elif layout == "flat" and plain:
+        # `<version>.py` beside the SQL files: a project runner's code migrations
+        # (yoyo, or a runner of its own), in the same sequence
+        cands.extend(code_migrations(root, scan, python=True))
     for d in scan.dirs:
         if any(f.endswith(".sql") for f in d.files):
             col.warn(

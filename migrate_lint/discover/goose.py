@@ -68,12 +68,14 @@ def goose_file(
                           "'-- +goose Up' annotation")
 
 
-def code_migrations(root: str, scan: Scan) -> list[Candidate]:
-    """Go migrations: they run in the same sequence (only goose runs code from this folder)."""
+def code_migrations(root: str, scan: Scan, python: bool = False) -> list[Candidate]:
+    """Go migrations (goose runs code from this folder), or ``python`` ones (a flat
+    folder's `<version>.py` beside its SQL files): they run in the same sequence."""
     cands: list[Candidate] = []
-    for name, version in scan.code:
+    for name, version in scan.python if python else scan.code:
         path = os.path.join(root, name)
         text = common.read_text(path)
-        cands.append(Candidate(name[:-3], version, "goose", (Section(path, text, 0, 0),),
-                               code="go"))
+        cands.append(Candidate(name[:-3], version, "flat" if python else "goose",
+                               (Section(path, text, 0, 0),),
+                               code="python" if python else "go"))
     return cands

@@ -44,6 +44,10 @@ def scan_root(root: str) -> Scan:
             scan.confs.append(name)
         elif name.endswith(".go") and not name.endswith("_test.go"):
             scan_code(name, scan)
+        elif name.endswith(".py"):
+            version = parse_version(name[:-3])
+            if version is not None:
+                scan.python.append((name, version))
     return scan
 
 

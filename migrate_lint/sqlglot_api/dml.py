@@ -66,6 +66,18 @@ class InsertShape:
     select: bool
 
 
+def column_reference(node: exp.Expression) -> tuple[str | None, str] | None:
+    """(qualifier, name) of a projection that is a plain column reference (`t.a`, `a`,
+    `"a"`), else None."""
+    exp = exp_module()
+    if isinstance(node, exp.Alias):
+        node = node.this
+    if type(node) is not exp.Column or not isinstance(node.this, exp.Identifier):
+        return None
+    qualifier = node.args.get("table")
+    return (qualifier.name if qualifier is not None else None), node.name
+
+
 def from_tables(select: exp.Expression) -> list[tuple[str, str]]:
     exp = exp_module()
 
