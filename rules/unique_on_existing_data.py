@@ -103,7 +103,7 @@ class UniqueOnExistingData(Rule):
     was not emptied earlier in it), and a UNIQUE or PRIMARY KEY constraint of a
     rebuilt table that the rows copied into it were not already held to. A table
     created in the same migration and still empty, one emptied or de-duplicated (a
-    `DELETE ... GROUP BY`) earlier in it, and a unique index that re-creates one the
+    `DELETE ... GROUP BY`, or one over `row_number() OVER (PARTITION BY ...)`) earlier in it, and a unique index that re-creates one the
     table already had (also one dropped earlier in the same migration, with nothing
     written since: an index renamed), are not reported. A key compared under another
     collation is another key: `email` unique does not keep `email COLLATE NOCASE`
@@ -354,11 +354,12 @@ def _unique_at_start(ctx: Context, table: Table, columns: frozenset[str], where:
 
 
 def _deduplicated(ctx: Context, table: Table) -> bool:
-    """True when an earlier DELETE of this migration removes duplicates (``GROUP BY``)."""
+    """True when an earlier DELETE of this migration removes duplicates (``GROUP BY``,
+    or a window over the key: `row_number() OVER (PARTITION BY ...) > 1`)."""
     start = ctx.timeline.boundaries[ctx.migration_index]
     for write in ctx.timeline.writes_to(table.name, start, ctx.step_index):
         text = " ".join(ctx.timeline.steps[write.step].statement.text.upper().split())
-        if write.kind == "delete" and "GROUP BY" in text:
+        if write.kind == "delete" and ("GROUP BY" in text or "PARTITION BY" in text):
             return True
     return False
 
