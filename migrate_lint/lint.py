@@ -58,6 +58,25 @@ if TYPE_CHECKING:
     from migrate_lint.history import History
     from migrate_lint.replay import Timeline
 
+def _placeholder_note(finding: Finding, history: History) -> Finding:
+    """An MG001 on a statement holding a placeholder its runner replaces before SQLite
+    reads the file (Flyway's `${name}`): the tool reads the text as written, which is not
+    what runs, so it is information, not an error."""
+    runner = history.settings.runner
+    if finding.code != "MG001" or runner.placeholder is None:
+        return finding
+    text = history.texts.get(finding.span.path, "")
+    # the statement around the spot the reader stopped at: from the `;` before it to the next
+    start = text.rfind(";", 0, finding.span.start) + 1
+    end = text.find(";", finding.span.start)
+    statement = text[start:end if end >= 0 else len(text)]
+    if runner.placeholder not in statement:
+        return finding
+    return replace(finding, severity="info", message=(
+        f"{runner.name.capitalize()} replaces the `{runner.placeholder}...}}` placeholders of this statement "
+        f"before SQLite reads it, so it is not checked ({finding.message})"))
+
+
 # --- finding the histories ------------------------------------------------------------
 
 # The texts of a directory's files that need not be read again (`TextMemo.known`).
@@ -416,7 +435,7 @@ def lint(
                 for path, start, end in claimed
             ):
                 continue  # a rule reports this statement with a precise message
-            finding = diagnostic_finding(diag)
+            finding = _placeholder_note(diagnostic_finding(diag), history)
             if (finding.code, finding.path, finding.span.line, finding.span.col) not in seen:
                 produced.append(finding)
         produced = [_with_severity(f, config) for f in produced]

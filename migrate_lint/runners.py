@@ -67,6 +67,9 @@ class Runner:
     # The table the runner keeps its history in, made before the first migration runs
     # (so a migration may read or clean it); None: the runner is unknown.
     history_table: str | None = None
+    # What opens a placeholder the runner replaces before SQLite reads a file (Flyway's
+    # `${name}`, on by default); None: the runner hands the text over as written.
+    placeholder: str | None = None
 
     @property
     def pragma_takes_effect(self) -> bool:
@@ -204,6 +207,7 @@ _TABLE = (
         missing_check="Flyway's validate fails ('Detected applied migration not resolved "
         "locally') unless `ignoreMigrationPatterns` includes `*:missing`",
         history_table="flyway_schema_history",
+        placeholder="${",
     ),
     Runner(
         # Layout alone, runner unknown: wrapped per file like most runners, unless the
