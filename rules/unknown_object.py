@@ -9,7 +9,12 @@ from dataclasses import KW_ONLY
 
 from migrate_lint.engine import Context, Rule
 from migrate_lint.facts.inserts import shape_at, value_texts_at
-from migrate_lint.facts.tables import index_made_outside, made_outside, sqlite_made
+from migrate_lint.facts.tables import (
+    index_made_outside,
+    made_outside,
+    missing_object,
+    sqlite_made,
+)
 from migrate_lint.findings import Facts, Finding, Related
 from migrate_lint.history import Statement, StatementKind
 from migrate_lint.replay import MAX_COLUMNS
@@ -20,12 +25,11 @@ from migrate_lint.sqlglot_api.dml import column_reference, dml_target, updated_c
 from migrate_lint.values import value_class
 
 from ._common import LIMIT_ERRORS, error_reported_by, statement_head
+from ._rebuild import column_names
 
 _ROWID = frozenset({"rowid", "oid", "_rowid_"})
 
 
-# The object a "no such ..." names: what a code migration may have made unseen.
-_MISSING = re.compile(r'^no such (table|index|view|trigger|column): (?:main\.)?"?([^"]+)"?$')
 _NO_COLUMN_NAMED = re.compile(r"^table (\S+) has no column named (.+)$")
 
 
@@ -36,10 +40,10 @@ def _presence(error: str, stmt: Statement, table: str | None
     if named is not None:
         table, kind, name = named.group(1), "column", named.group(2)
     else:
-        match = _MISSING.match(error)
-        if match is None:
+        missing = missing_object(error)  # what a code migration may have made unseen
+        if missing is None:
             return None
-        kind, name = match.group(1), match.group(2)
+        kind, name = missing
     low = name.lower()
     if kind == "table":
         return lambda s: s.table(name) is not None or low in s.views
@@ -59,16 +63,10 @@ def _presence(error: str, stmt: Statement, table: str | None
     return has_column
 
 
-def _missing_table(error: str) -> str | None:
-    """The table a "no such table" error names; None for any other error."""
-    match = _MISSING.match(error)
-    return match.group(2) if match is not None and match.group(1) == "table" else None
-
-
-def _missing_index(error: str) -> str | None:
-    """The index a "no such index" error names; None for any other error."""
-    match = _MISSING.match(error)
-    return match.group(2) if match is not None and match.group(1) == "index" else None
+def _missing(kind: str, error: str) -> str | None:
+    """The ``kind`` ("table", "index") a "no such ..." error names; None otherwise."""
+    missing = missing_object(error)
+    return missing[1] if missing is not None and missing[0] == kind else None
 
 
 @value_class
@@ -207,7 +205,7 @@ class UnknownObject(Rule):
         error = ctx.step.error
         if error is not None:
             # the other replay errors are other rules' (`error_reported_by`)
-            missing = _missing_table(error)
+            missing = _missing("table", error)
             if error_reported_by(ctx.step) != "SQ007" or (
                     missing is not None and self._runner_made(ctx, missing)):
                 return
@@ -260,8 +258,9 @@ class UnknownObject(Rule):
             if source is None or source.incomplete or source.virtual_module:
                 return  # a subquery, a CTE, a view: what it yields is not read here
             sources[alias.lower()] = source
+        # without a column list: the columns SQLite fills, as declared (for the message)
         filled = shape.columns if shape.columns is not None else tuple(
-            c.name for c in table.columns if not c.hidden and not c.generated)
+            col.name for c in column_names(table) if (col := table.column(c)) is not None)
         for column, value, text in zip(filled, shape.values, texts, strict=False):
             ref = column_reference(value)
             if ref is None or ref[1].lower() in _ROWID:
@@ -306,10 +305,10 @@ class UnknownObject(Rule):
         makers = (ctx.timeline.code_makers(ctx.migration_index, present)
                   if present is not None else ())
         if not makers:
-            missing = _missing_table(error)
+            missing = _missing("table", error)
             outside = missing if missing is not None and made_outside(
                 ctx.timeline, ctx.before, missing) else None
-            index = _missing_index(error)
+            index = _missing("index", error)
             if index is not None and index_made_outside(ctx.timeline, index):
                 outside = index
             return self.report(MissingObject(statement_head(stmt), error, ctx.migration.version,

@@ -120,18 +120,31 @@ def _dropped_before_made(timeline: Timeline, name: str) -> bool:
 _RENAMES_TABLE = re.compile(r"\bRENAME\s+TO\b", re.I)
 
 
+# What a replay error says is missing: `no such table: main.t`, `no such index: "i"`
+_MISSING = re.compile(r'^no such (table|index|view|trigger|column): (?:main\.)?"?([^"]+)"?$')
+
+
+def missing_object(error: str) -> tuple[str, str] | None:
+    """(kind, name) of what a "no such ..." error names; None for any other error.
+
+    >>> missing_object("no such table: main.users"), missing_object("duplicate column")
+    (('table', 'users'), None)
+    """
+    match = _MISSING.match(error)
+    return (match.group(1), match.group(2)) if match is not None else None
+
+
 def works_on_tables_made_outside(timeline: Timeline) -> bool:
     """True when some statement of the history fails in the model on a table made
     outside its files (:func:`made_outside`): the history ran where something else had
     made tables, so a table only its foreign keys name may be one of them."""
     def compute() -> bool:
         for step in timeline.steps:
-            error = step.error or ""
-            if error.startswith("no such table: "):
-                missing = error.removeprefix("no such table: ").removeprefix("main.")
-                if not ever_created(timeline, missing) or _dropped_before_made(
-                        timeline, missing):
-                    return True
+            missing = missing_object(step.error or "")
+            if missing is not None and missing[0] == "table" and (
+                    not ever_created(timeline, missing[1])
+                    or _dropped_before_made(timeline, missing[1])):
+                return True
         return False
 
     return timeline.memo(("works-outside",), compute)
